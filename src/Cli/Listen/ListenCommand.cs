@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Webhooks.Core.Signing;
+
+namespace Webhooks.Cli.Listen;
+
+/// <summary>
+/// A local receiver: prints every webhook that arrives and whether its Standard Webhooks
+/// signature verifies against the endpoint secret (what webhook.site does, offline).
+/// </summary>
+public static class ListenCommand
+{
+    private static readonly TimeSpan Tolerance = TimeSpan.FromMinutes(5);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var port = 9000;
+        var status = 200;
+        string? secret = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--port" when i + 1 < args.Length && int.TryParse(args[i + 1], out port):
+                case "--status" when i + 1 < args.Length && int.TryParse(args[i + 1], out status):
+                    i++;
+                    break;
+                case "--secret" when i + 1 < args.Length:
+                    secret = args[++i];
+                    break;
+                default:
+                    Console.Error.WriteLine($"webhooks listen: unknown or incomplete option '{args[i]}'");
+                    return 2;
+            }
+        }
+        if (secret is not null && !IsSecret(secret))
+        {
+            Console.Error.WriteLine("webhooks listen: --secret must be a 'whsec_' secret as returned when the endpoint was created.");
+            return 2;
+        }
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        var app = builder.Build();
+        app.MapPost("/{**path}", async (HttpRequest request) =>
+        {
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer);
+            Print(request, buffer.ToArray(), secret);
+            return Results.StatusCode(status);
+        });
+        await app.StartAsync();
+        Console.WriteLine($"Listening on http://127.0.0.1:{port}/ ({(secret is null ? "signatures not checked: pass --secret" : "verifying signatures")}); Ctrl-C stops.");
+        await app.WaitForShutdownAsync();
+        return 0;
+    }
+
+    private static bool IsSecret(string secret)
+    {
+        try
+        {
+            return secret.StartsWith(WebhookSecret.Prefix, StringComparison.Ordinal) && WebhookSecret.Key(secret).Length > 0;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    private static void Print(HttpRequest request, byte[] body, string? secret)
+    {
+        var id = request.Headers["webhook-id"].ToString();
+        var timestamp = request.Headers["webhook-timestamp"].ToString();
+        var signature = request.Headers["webhook-signature"].ToString();
+        var verdict = secret is null ? "? unverified"
+            : WebhookSignature.Verify(secret, id, timestamp, signature, body, DateTimeOffset.UtcNow, Tolerance) ? "✔ verified"
+            : "✘ SIGNATURE INVALID";
+        string type = "?";
+        string pretty;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            type = document.RootElement.TryGetProperty("type", out var t) ? t.GetString() ?? "?" : "?";
+            pretty = JsonSerializer.Serialize(document.RootElement, new JsonSerializerOptions { WriteIndented = true });
+        }
+        catch (JsonException)
+        {
+            pretty = Encoding.UTF8.GetString(body);
+        }
+        Console.WriteLine($"{DateTimeOffset.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}  {verdict}  {id}  {type}  {request.Path}");
+        Console.WriteLine($"    traceparent: {request.Headers["traceparent"]}");
+        foreach (var line in pretty.Split('\n'))
+        {
+            Console.WriteLine("    " + line);
+        }
+    }
+}

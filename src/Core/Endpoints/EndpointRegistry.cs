@@ -1,0 +1,78 @@
+using System.Text.Json;
+using StackExchange.Redis;
+using Webhooks.Core.Storage;
+
+namespace Webhooks.Core.Endpoints;
+
+/// <summary>The endpoints, kept in Redis: one JSON value per endpoint, indexed by tenant and by creation order.</summary>
+public sealed class EndpointRegistry(RedisStorage redis)
+{
+    private readonly IDatabase _db = redis.Database;
+
+    private static string EndpointKey(string id) => $"endpoint:{id}";
+    private static string TenantKey(string tenant) => $"tenant:{tenant}:endpoints";
+    private const string AllKey = "endpoints";
+
+    public async Task CreateAsync(WebhookEndpoint endpoint)
+    {
+        var tx = _db.CreateTransaction();
+        _ = tx.StringSetAsync(EndpointKey(endpoint.Id), Serialize(endpoint));
+        _ = tx.SetAddAsync(TenantKey(endpoint.Tenant), endpoint.Id);
+        // Ids sort by creation time, so a lexical sorted set pages them in creation order.
+        _ = tx.SortedSetAddAsync(AllKey, endpoint.Id, 0);
+        await tx.ExecuteAsync();
+    }
+
+    public async Task<WebhookEndpoint?> GetAsync(string id)
+    {
+        var value = await _db.StringGetAsync(EndpointKey(id));
+        return value.IsNullOrEmpty ? null : Deserialize(value);
+    }
+
+    /// <summary>Replaces an endpoint that still exists; false when it was deleted meanwhile.</summary>
+    public Task<bool> UpdateAsync(WebhookEndpoint endpoint) =>
+        _db.StringSetAsync(EndpointKey(endpoint.Id), Serialize(endpoint), when: When.Exists);
+
+    public async Task<bool> DeleteAsync(WebhookEndpoint endpoint)
+    {
+        var tx = _db.CreateTransaction();
+        var deleted = tx.KeyDeleteAsync(EndpointKey(endpoint.Id));
+        _ = tx.SetRemoveAsync(TenantKey(endpoint.Tenant), endpoint.Id);
+        _ = tx.SortedSetRemoveAsync(AllKey, endpoint.Id);
+        await tx.ExecuteAsync();
+        return await deleted;
+    }
+
+    /// <summary>Every endpoint of a tenant, for fan-out.</summary>
+    public async Task<IReadOnlyList<WebhookEndpoint>> ForTenantAsync(string tenant)
+    {
+        var ids = await _db.SetMembersAsync(TenantKey(tenant));
+        return await LoadAsync(ids);
+    }
+
+    /// <summary>A page of endpoints in creation order, optionally of one tenant, after the given id.</summary>
+    public async Task<IReadOnlyList<WebhookEndpoint>> ListAsync(string? tenant, string? after, int limit)
+    {
+        if (tenant is not null)
+        {
+            var all = await ForTenantAsync(tenant);
+            return [.. all.Where(e => after is null || string.CompareOrdinal(e.Id, after) > 0).OrderBy(e => e.Id, StringComparer.Ordinal).Take(limit)];
+        }
+        var ids = await _db.SortedSetRangeByValueAsync(AllKey, after is null ? default : (RedisValue)after, default, after is null ? Exclude.None : Exclude.Start, Order.Ascending, 0, limit);
+        return await LoadAsync(ids);
+    }
+
+    private async Task<IReadOnlyList<WebhookEndpoint>> LoadAsync(RedisValue[] ids)
+    {
+        if (ids.Length == 0)
+        {
+            return [];
+        }
+        var values = await _db.StringGetAsync([.. ids.Select(id => (RedisKey)EndpointKey(id!))]);
+        return [.. values.Where(v => !v.IsNullOrEmpty).Select(Deserialize)];
+    }
+
+    private static string Serialize(WebhookEndpoint endpoint) => JsonSerializer.Serialize(endpoint, WebhooksJson.Options);
+
+    private static WebhookEndpoint Deserialize(RedisValue value) => JsonSerializer.Deserialize<WebhookEndpoint>((string)value!, WebhooksJson.Options)!;
+}

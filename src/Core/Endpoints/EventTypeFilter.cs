@@ -1,0 +1,25 @@
+using System.Text.RegularExpressions;
+
+namespace Webhooks.Core.Endpoints;
+
+/// <summary>
+/// An endpoint's event-type filter: exact names (<c>order.created</c>), a prefix wildcard that
+/// matches every type below it (<c>order.*</c> matches <c>order.created</c> and
+/// <c>order.line.added</c>, not <c>order</c>), or <c>*</c> for every type.
+/// </summary>
+public static partial class EventTypeFilter
+{
+    [GeneratedRegex("^(\\*|[a-z0-9][a-z0-9_-]*(\\.[a-z0-9][a-z0-9_-]*)*(\\.\\*)?)$")]
+    private static partial Regex PatternShape();
+
+    public static bool IsValidPattern(string pattern) => pattern.Length <= 128 && PatternShape().IsMatch(pattern);
+
+    public static bool Matches(IEnumerable<string> patterns, string eventType) => patterns.Any(p => Matches(p, eventType));
+
+    public static bool Matches(string pattern, string eventType) =>
+        pattern == "*"
+        || pattern == eventType
+        || (pattern.EndsWith(".*", StringComparison.Ordinal)
+            && eventType.Length > pattern.Length - 1
+            && eventType.StartsWith(pattern.AsSpan(0, pattern.Length - 1), StringComparison.Ordinal));
+}

@@ -1,0 +1,52 @@
+namespace Webhooks.Core.Endpoints;
+
+/// <summary>A subscription: where to deliver which event types of one tenant, and how.</summary>
+public sealed record WebhookEndpoint
+{
+    public required string Id { get; init; }
+    public required string Tenant { get; init; }
+    public required string Url { get; init; }
+    public required IReadOnlyList<string> EventTypes { get; init; }
+    public string? Description { get; init; }
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+    public RateLimit? RateLimit { get; init; }
+    public int? MaxInFlight { get; init; }
+    public int TimeoutSeconds { get; init; } = DefaultTimeoutSeconds;
+    public string Payload { get; init; } = PayloadMode.Full;
+    public bool Enabled { get; init; } = true;
+    public required string Secret { get; init; }
+
+    /// <summary>The secret replaced by the last rotation, still signing until <see cref="PreviousSecretExpiresAt"/>.</summary>
+    public string? PreviousSecret { get; init; }
+    public DateTimeOffset? PreviousSecretExpiresAt { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    public const int DefaultTimeoutSeconds = 15;
+
+    /// <summary>The secrets to sign with now: the current one, and the previous one during its grace period.</summary>
+    public IEnumerable<string> SigningSecrets(DateTimeOffset now)
+    {
+        yield return Secret;
+        if (PreviousSecret is not null && PreviousSecretExpiresAt > now)
+        {
+            yield return PreviousSecret;
+        }
+    }
+
+    public bool Subscribes(string eventType) => EventTypeFilter.Matches(EventTypes, eventType);
+}
+
+public sealed record RateLimit(double PerSecond, int? Burst);
+
+/// <summary>What the body of a delivery carries.</summary>
+public static class PayloadMode
+{
+    /// <summary>The event with its data.</summary>
+    public const string Full = "full";
+
+    /// <summary>The event without data, with its resource URL: the receiver fetches the state.</summary>
+    public const string Thin = "thin";
+
+    public static bool IsValid(string mode) => mode is Full or Thin;
+}

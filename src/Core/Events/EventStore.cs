@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using Webhooks.Core.Deliveries;
+using Webhooks.Core.Storage;
+
+namespace Webhooks.Core.Events;
+
+/// <summary>Events, the state of their deliveries and the attempts log, kept in Redis for the retention period.</summary>
+public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> options)
+{
+    private readonly IDatabase _db = redis.Database;
+    private readonly StorageOptions _options = options.Value;
+
+    private static string EventKey(string id) => $"event:{id}";
+    private static string DeliveriesKey(string eventId) => $"event:{eventId}:deliveries";
+    private static string FannedOutKey(string eventId) => $"event:{eventId}:fanned-out";
+    private static string DeliveryAttemptsKey(string deliveryId) => $"delivery:{deliveryId}:attempts";
+    private static string EndpointAttemptsKey(string endpointId) => $"endpoint:{endpointId}:attempts";
+
+    /// <summary>Keeps the event unless one with its id is already kept; false when one was.</summary>
+    public Task<bool> SaveAsync(StoredEvent stored) =>
+        _db.StringSetAsync(EventKey(stored.Id), Serialize(stored), _options.EventRetention, When.NotExists);
+
+    public async Task<StoredEvent?> GetAsync(string id) => Deserialize<StoredEvent>(await _db.StringGetAsync(EventKey(id)));
+
+    public Task<bool> IsFannedOutAsync(string eventId) => _db.KeyExistsAsync(FannedOutKey(eventId));
+
+    public Task MarkFannedOutAsync(string eventId) =>
+        _db.StringSetAsync(FannedOutKey(eventId), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _options.EventRetention);
+
+    /// <summary>
+    /// Records a new delivery as pending and returns its id; a delivery this event already has
+    /// for the endpoint (a fan-out interrupted before it finished) keeps its id and state.
+    /// </summary>
+    public async Task<string> AddPendingDeliveryAsync(string eventId, string endpointId, string deliveryId)
+    {
+        var record = new DeliveryRecord { Id = deliveryId, EndpointId = endpointId, Status = DeliveryStatus.Pending, UpdatedAt = DateTimeOffset.UtcNow };
+        if (!await _db.HashSetAsync(DeliveriesKey(eventId), endpointId, Serialize(record), When.NotExists))
+        {
+            record = Deserialize<DeliveryRecord>(await _db.HashGetAsync(DeliveriesKey(eventId), endpointId)) ?? record;
+        }
+        await _db.KeyExpireAsync(DeliveriesKey(eventId), _options.EventRetention);
+        return record.Id;
+    }
+
+    public async Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesAsync(string eventId)
+    {
+        var entries = await _db.HashValuesAsync(DeliveriesKey(eventId));
+        return [.. entries.Select(e => Deserialize<DeliveryRecord>(e)!).OrderBy(d => d.Id, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Appends an attempt to the delivery's and the endpoint's bounded logs and moves the delivery to its new status.</summary>
+    public async Task RecordAttemptAsync(DeliveryAttempt attempt, string status, string? deadLetterReason = null)
+    {
+        var record = new DeliveryRecord
+        {
+            Id = attempt.DeliveryId,
+            EndpointId = attempt.EndpointId,
+            Status = status,
+            Attempts = attempt.Number,
+            LastAttemptAt = attempt.At,
+            DeadLetterReason = deadLetterReason,
+            UpdatedAt = DateTimeOffset.UtcNow,
+        };
+        var json = Serialize(attempt);
+        var tx = _db.CreateTransaction();
+        _ = tx.ListLeftPushAsync(DeliveryAttemptsKey(attempt.DeliveryId), json);
+        _ = tx.ListTrimAsync(DeliveryAttemptsKey(attempt.DeliveryId), 0, _options.AttemptsPerDelivery - 1);
+        _ = tx.KeyExpireAsync(DeliveryAttemptsKey(attempt.DeliveryId), _options.EventRetention);
+        _ = tx.ListLeftPushAsync(EndpointAttemptsKey(attempt.EndpointId), json);
+        _ = tx.ListTrimAsync(EndpointAttemptsKey(attempt.EndpointId), 0, _options.AttemptsPerEndpoint - 1);
+        _ = tx.HashSetAsync(DeliveriesKey(attempt.EventId), attempt.EndpointId, Serialize(record));
+        _ = tx.KeyExpireAsync(DeliveriesKey(attempt.EventId), _options.EventRetention);
+        await tx.ExecuteAsync();
+    }
+
+    /// <summary>Marks a delivery dead-lettered without a new attempt (its endpoint is gone or disabled).</summary>
+    public async Task MarkDeadLetteredAsync(string eventId, string endpointId, string deliveryId, string reason)
+    {
+        var existing = Deserialize<DeliveryRecord>(await _db.HashGetAsync(DeliveriesKey(eventId), endpointId));
+        var record = (existing ?? new DeliveryRecord { Id = deliveryId, EndpointId = endpointId, Status = DeliveryStatus.Pending, UpdatedAt = DateTimeOffset.UtcNow })
+            with { Status = DeliveryStatus.DeadLettered, DeadLetterReason = reason, UpdatedAt = DateTimeOffset.UtcNow };
+        await _db.HashSetAsync(DeliveriesKey(eventId), endpointId, Serialize(record));
+        await _db.KeyExpireAsync(DeliveriesKey(eventId), _options.EventRetention);
+    }
+
+    /// <summary>A delivery's attempts, oldest first.</summary>
+    public async Task<IReadOnlyList<DeliveryAttempt>> GetAttemptsAsync(string deliveryId)
+    {
+        var entries = await _db.ListRangeAsync(DeliveryAttemptsKey(deliveryId));
+        return [.. entries.Reverse().Select(e => Deserialize<DeliveryAttempt>(e)!)];
+    }
+
+    /// <summary>An endpoint's most recent attempts, newest first.</summary>
+    public async Task<IReadOnlyList<DeliveryAttempt>> GetEndpointAttemptsAsync(string endpointId, int offset, int count)
+    {
+        var entries = await _db.ListRangeAsync(EndpointAttemptsKey(endpointId), offset, offset + count - 1);
+        return [.. entries.Select(e => Deserialize<DeliveryAttempt>(e)!)];
+    }
+
+    private static string Serialize<T>(T value) => JsonSerializer.Serialize(value, WebhooksJson.Options);
+
+    private static T? Deserialize<T>(RedisValue value) where T : class =>
+        value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<T>((string)value!, WebhooksJson.Options);
+}

@@ -1,0 +1,15 @@
+using System.Text.Json;
+
+namespace Webhooks.Core.Events;
+
+/// <summary>An accepted event, as kept in Redis for the retention period.</summary>
+public sealed record StoredEvent
+{
+    public required string Id { get; init; }
+    public required string Type { get; init; }
+    public required string Tenant { get; init; }
+    public required DateTimeOffset OccurredAt { get; init; }
+    public required DateTimeOffset ReceivedAt { get; init; }
+    public JsonElement? Data { get; init; }
+    public string? Resource { get; init; }
+}

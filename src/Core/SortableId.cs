@@ -1,0 +1,44 @@
+using System.Security.Cryptography;
+
+namespace Webhooks.Core;
+
+/// <summary>Prefixed ids that sort by creation time: 48 bits of milliseconds, 80 random bits, Crockford base32.</summary>
+public static class SortableId
+{
+    private const string Alphabet = "0123456789abcdefghjkmnpqrstvwxyz";
+
+    public static string New(string prefix)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        var ms = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        for (var i = 5; i >= 0; i--, ms >>= 8)
+        {
+            bytes[i] = (byte)ms;
+        }
+        RandomNumberGenerator.Fill(bytes[6..]);
+        return Format(prefix, bytes);
+    }
+
+    /// <summary>A stable id for something that already has a unique Guid (a bus message id).</summary>
+    public static string FromGuid(string prefix, Guid guid)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        guid.TryWriteBytes(bytes, bigEndian: true, out _);
+        return Format(prefix, bytes);
+    }
+
+    private static string Format(string prefix, ReadOnlySpan<byte> bytes)
+    {
+        // 128 bits in 26 characters of 5 bits, the first holding the top 3 bits.
+        Span<char> chars = stackalloc char[26];
+        var hi = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes);
+        var lo = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]);
+        var value = new UInt128(hi, lo);
+        for (var i = 25; i >= 0; i--)
+        {
+            chars[i] = Alphabet[(int)(value & 31)];
+            value >>= 5;
+        }
+        return string.Concat(prefix, "_", chars);
+    }
+}

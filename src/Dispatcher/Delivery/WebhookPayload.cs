@@ -1,0 +1,33 @@
+using System.Text.Json;
+using Webhooks.Contracts;
+using Webhooks.Core.Endpoints;
+
+namespace Webhooks.Dispatcher.Delivery;
+
+/// <summary>The body a subscriber receives: the event envelope, with its data (full) or only its resource URL (thin).</summary>
+public static class WebhookPayload
+{
+    public static byte[] Render(DeliverWebhook delivery, string payloadMode)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("id", delivery.EventId);
+            json.WriteString("type", delivery.Type);
+            json.WriteString("timestamp", delivery.OccurredAt.UtcDateTime);
+            json.WriteString("tenant", delivery.Tenant);
+            if (payloadMode != PayloadMode.Thin && delivery.Data is { ValueKind: JsonValueKind.Object } data)
+            {
+                json.WritePropertyName("data");
+                data.WriteTo(json);
+            }
+            if (delivery.Resource is not null)
+            {
+                json.WriteString("resource", delivery.Resource);
+            }
+            json.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
+}

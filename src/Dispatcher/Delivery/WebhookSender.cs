@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Webhooks.Contracts;
+using Webhooks.Core.Endpoints;
+using Webhooks.Core.Signing;
+
+namespace Webhooks.Dispatcher.Delivery;
+
+/// <summary>What one POST to a subscriber came to.</summary>
+public sealed record SendResult(int? StatusCode, string? Error, TimeSpan Duration, string? ResponseBody)
+{
+    public bool Succeeded => StatusCode is >= 200 and < 300;
+}
+
+/// <summary>
+/// Sends the Standard Webhooks request: signed, with the endpoint's own timeout, no redirects
+/// followed (a 3xx is a failure) and a bounded read of the response.
+/// </summary>
+public sealed class WebhookSender(HttpClient http)
+{
+    public const int KeptResponseBytes = 4 * 1024;
+    public const int DrainedResponseBytes = 64 * 1024;
+
+    private static readonly ProductInfoHeaderValue UserAgent = new("Webhooks", typeof(WebhookSender).Assembly.GetName().Version?.ToString(3) ?? "0");
+    private static readonly MediaTypeHeaderValue Json = new("application/json");
+
+    public async Task<SendResult> SendAsync(WebhookEndpoint endpoint, DeliverWebhook delivery, CancellationToken cancellationToken)
+    {
+        var body = WebhookPayload.Render(delivery, endpoint.Payload);
+        var now = DateTimeOffset.UtcNow;
+        var timestamp = now.ToUnixTimeSeconds();
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = Json;
+        foreach (var (name, value) in endpoint.Headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+        request.Headers.UserAgent.Add(UserAgent);
+        request.Headers.Add("webhook-id", delivery.EventId);
+        request.Headers.Add("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add("webhook-signature", WebhookSignature.Header(endpoint.SigningSecrets(now), delivery.EventId, timestamp, body));
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(endpoint.TimeoutSeconds));
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var responseBody = await ReadBoundedAsync(response, timeout.Token);
+            return new SendResult((int)response.StatusCode, null, Stopwatch.GetElapsedTime(started), responseBody);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new SendResult(null, "timeout", Stopwatch.GetElapsedTime(started), null);
+        }
+        catch (HttpRequestException e)
+        {
+            var error = e.HttpRequestError switch
+            {
+                HttpRequestError.NameResolutionError => "dns_failure",
+                HttpRequestError.ConnectionError => "connection_failed",
+                HttpRequestError.SecureConnectionError => "tls_error",
+                HttpRequestError.InvalidResponse or HttpRequestError.ResponseEnded => "invalid_response",
+                _ => "network_error",
+            };
+            return new SendResult(null, error, Stopwatch.GetElapsedTime(started), null);
+        }
+    }
+
+    /// <summary>Keeps the first bytes for the attempts log and drains a little more so the connection can be reused.</summary>
+    private static async Task<string?> ReadBoundedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var buffer = new byte[KeptResponseBytes];
+            var kept = 0;
+            int read;
+            while (kept < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(kept), cancellationToken)) > 0)
+            {
+                kept += read;
+            }
+            var drained = kept;
+            var scratch = new byte[8 * 1024];
+            while (drained < DrainedResponseBytes && (read = await stream.ReadAsync(scratch, cancellationToken)) > 0)
+            {
+                drained += read;
+            }
+            return kept == 0 ? null : Encoding.UTF8.GetString(buffer, 0, kept);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException)
+        {
+            return null; // the status line is what counts; a body that does not arrive is not kept
+        }
+    }
+}
+
+public static class WebhookSenderRegistration
+{
+    /// <summary>One pooled handler for every delivery: no proxy, no redirects, a short connect timeout.</summary>
+    public static IHostApplicationBuilder AddWebhookSender(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DispatcherOptions>>().Value;
+            var handler = new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                ConnectTimeout = options.ConnectTimeout,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                AutomaticDecompression = System.Net.DecompressionMethods.None,
+                MaxResponseHeadersLength = 64,
+            };
+            return new WebhookSender(new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan });
+        });
+        return builder;
+    }
+}

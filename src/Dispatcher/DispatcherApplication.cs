@@ -1,0 +1,37 @@
+using MassTransit;
+using System.Diagnostics;
+using Webhooks.Core.Destinations;
+using Webhooks.Dispatcher.DeadLetters;
+using Webhooks.Dispatcher.Delivery;
+using Webhooks.Dispatcher.FanOut;
+using Webhooks.ServiceDefaults;
+
+namespace Webhooks.Dispatcher;
+
+public static class DispatcherApplication
+{
+    public const string SourceName = "Webhooks.Dispatcher";
+
+    public static readonly ActivitySource Activities = new(SourceName);
+
+    public static IHostApplicationBuilder AddDispatcher(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults(SourceName);
+        builder.Services.AddOptions<DispatcherOptions>().BindConfiguration(DispatcherOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<DestinationOptions>().BindConfiguration(DestinationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddWebhookSender();
+        builder.Services.AddSingleton<DeadLetterQueue>();
+        builder.AddWebhooksBus(x =>
+        {
+            x.AddConsumer<FanOutConsumer, FanOutConsumerDefinition>();
+            x.AddConsumer<DeliverWebhookConsumer, DeliverWebhookConsumerDefinition>();
+        });
+        return builder;
+    }
+
+    public static WebApplication MapDispatcher(this WebApplication app)
+    {
+        app.MapDefaultEndpoints();
+        return app;
+    }
+}

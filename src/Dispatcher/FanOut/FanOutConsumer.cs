@@ -1,0 +1,113 @@
+using System.Text.RegularExpressions;
+using MassTransit;
+using Webhooks.Contracts;
+using Webhooks.Core;
+using Webhooks.Core.Endpoints;
+using Webhooks.Core.Events;
+using Webhooks.Dispatcher.DeadLetters;
+using Webhooks.ServiceDefaults;
+
+namespace Webhooks.Dispatcher.FanOut;
+
+/// <summary>
+/// Turns an event into one <see cref="DeliverWebhook"/> per enabled endpoint of its tenant that
+/// subscribes to its type, so that each (event, endpoint) pair is retried and dead-lettered on its own.
+/// </summary>
+public sealed partial class FanOutConsumer(EndpointRegistry registry, EventStore store, DeadLetterQueue deadLetters, BrokerTopology topology, ILogger<FanOutConsumer> logger)
+    : IConsumer<EventPublished>
+{
+    [GeneratedRegex("^evt_[A-Za-z0-9_-]{1,60}$")]
+    private static partial Regex EventIdPattern();
+
+    public async Task Consume(ConsumeContext<EventPublished> context)
+    {
+        var message = context.Message;
+        // A bus publisher may leave the id out: derive it from the message id, which a redelivery keeps.
+        var eventId = message.EventId ?? SortableId.FromGuid("evt", context.MessageId ?? throw new InvalidOperationException("The message has no MessageId."));
+
+        var errors = EventRules.Check(message.Type, message.Tenant, message.Data, message.Resource);
+        if (!EventIdPattern().IsMatch(eventId))
+        {
+            errors["eventId"] = [$"'{eventId}' is not an event id ('evt_' and up to 60 letters, digits, '_' or '-')."];
+        }
+        if (errors.Count > 0)
+        {
+            await deadLetters.ParkAsync(context, new DeliveryDeadLettered
+            {
+                Reason = DeadLetterReasons.InvalidEvent,
+                Detail = string.Join(" ", errors.SelectMany(e => e.Value)),
+                EventId = eventId,
+                Tenant = message.Tenant ?? "",
+                DeadLetteredAt = DateTimeOffset.UtcNow,
+                Event = message,
+            });
+            return;
+        }
+        if (await store.IsFannedOutAsync(eventId))
+        {
+            LogAlreadyFannedOut(eventId);
+            return;
+        }
+
+        var stored = new StoredEvent
+        {
+            Id = eventId,
+            Type = message.Type,
+            Tenant = message.Tenant,
+            OccurredAt = message.OccurredAt ?? context.SentTime ?? DateTimeOffset.UtcNow,
+            ReceivedAt = DateTimeOffset.UtcNow,
+            Data = message.Data,
+            Resource = message.Resource,
+        };
+        await store.SaveAsync(stored); // already there when Ingest took it; a bus-published event is kept here
+
+        var endpoints = (await registry.ForTenantAsync(stored.Tenant)).Where(e => e.Enabled && e.Subscribes(stored.Type)).ToList();
+        if (endpoints.Count > 0)
+        {
+            await topology.Declared.WaitAsync(context.CancellationToken);
+            var delivery = await context.GetSendEndpoint(BusTopology.DeliveryAddress);
+            await Task.WhenAll(endpoints.Select(async endpoint =>
+            {
+                var deliveryId = await store.AddPendingDeliveryAsync(stored.Id, endpoint.Id, SortableId.New("dlv"));
+                await delivery.Send(new DeliverWebhook
+                {
+                    DeliveryId = deliveryId,
+                    EndpointId = endpoint.Id,
+                    EventId = stored.Id,
+                    Type = stored.Type,
+                    Tenant = stored.Tenant,
+                    OccurredAt = stored.OccurredAt,
+                    Data = stored.Data,
+                    Resource = stored.Resource,
+                }, context.CancellationToken);
+            }));
+        }
+        await store.MarkFannedOutAsync(stored.Id);
+        LogFannedOut(stored.Id, stored.Type, stored.Tenant, endpoints.Count);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId} ({EventType}, tenant {Tenant}) fanned out to {Endpoints} endpoints")]
+    private partial void LogFannedOut(string eventId, string eventType, string tenant, int endpoints);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId} was already fanned out; this copy is skipped")]
+    private partial void LogAlreadyFannedOut(string eventId);
+}
+
+public sealed class FanOutConsumerDefinition : ConsumerDefinition<FanOutConsumer>
+{
+    private readonly DispatcherOptions _options;
+
+    public FanOutConsumerDefinition(Microsoft.Extensions.Options.IOptions<DispatcherOptions> options)
+    {
+        _options = options.Value;
+        EndpointName = BusTopology.FanOutQueue;
+        ConcurrentMessageLimit = _options.FanOutConcurrency;
+    }
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<FanOutConsumer> consumerConfigurator, IRegistrationContext context)
+    {
+        endpointConfigurator.ConfigureQuorumEndpoint(_options.FanOutPrefetch);
+        // Redis or broker hiccups: a few quick tries before the message goes to the _error queue.
+        endpointConfigurator.UseMessageRetry(r => r.Intervals(100, 500, 1000, 2000));
+    }
+}

@@ -1,0 +1,105 @@
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using Webhooks.Core.Endpoints;
+using Webhooks.Core.Events;
+
+namespace Webhooks.Ingest.Endpoints;
+
+/// <summary>The body of <c>POST /v1/endpoints</c> (all required fields) and <c>PATCH</c> (only the fields to change).</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed partial record EndpointRequest(
+    string? Tenant,
+    string? Url,
+    IReadOnlyList<string>? EventTypes,
+    string? Description,
+    IReadOnlyDictionary<string, string>? Headers,
+    RateLimit? RateLimit,
+    int? MaxInFlight,
+    int? TimeoutSeconds,
+    string? Payload)
+{
+    public const int MaxUrlLength = 2048;
+    public const int MaxEventTypes = 100;
+    public const int MaxHeaders = 20;
+    public const int MaxDescriptionLength = 1000;
+
+    // Headers the platform sets itself (or HTTP owns): an endpoint may not override them.
+    private static readonly HashSet<string> ReservedHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "host", "content-length", "content-type", "content-encoding", "transfer-encoding", "connection", "keep-alive",
+        "upgrade", "te", "trailer", "expect", "proxy-authorization", "user-agent", "traceparent", "tracestate", "baggage",
+    };
+
+    [GeneratedRegex("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")]
+    private static partial Regex HeaderName();
+
+    public Dictionary<string, string[]> Check(bool creating)
+    {
+        var errors = new Dictionary<string, string[]>();
+        void Add(string field, string? message)
+        {
+            if (message is not null)
+            {
+                errors[field] = errors.TryGetValue(field, out var existing) ? [.. existing, message] : [message];
+            }
+        }
+
+        if (creating)
+        {
+            Add("tenant", EventRules.CheckTenant(Tenant));
+            Add("url", Url is null ? "The url is required." : null);
+            Add("eventTypes", EventTypes is null ? "The eventTypes filter is required: event type names, wildcards such as 'order.*', or '*'." : null);
+        }
+        else if (Tenant is not null)
+        {
+            Add("tenant", "An endpoint's tenant cannot change; create a new endpoint instead.");
+        }
+        if (Url is not null)
+        {
+            Add("url", EventRules.CheckHttpUrl(Url, MaxUrlLength));
+        }
+        if (EventTypes is not null)
+        {
+            Add("eventTypes", EventTypes.Count == 0 ? "The eventTypes filter is empty: list at least one type, or '*' for every type."
+                : EventTypes.Count > MaxEventTypes ? $"At most {MaxEventTypes} event types." : null);
+            foreach (var pattern in EventTypes.Where(p => p is null || !EventTypeFilter.IsValidPattern(p)))
+            {
+                Add("eventTypes", $"'{pattern}' is not an event type or wildcard (such as 'order.created', 'order.*' or '*').");
+            }
+        }
+        Add("description", Description?.Length > MaxDescriptionLength ? $"The description is longer than {MaxDescriptionLength} characters." : null);
+        if (Headers is not null)
+        {
+            Add("headers", Headers.Count > MaxHeaders ? $"At most {MaxHeaders} custom headers." : null);
+            foreach (var (name, value) in Headers)
+            {
+                Add("headers", !HeaderName().IsMatch(name) ? $"'{name}' is not a valid header name."
+                    : ReservedHeaders.Contains(name) || name.StartsWith("webhook-", StringComparison.OrdinalIgnoreCase) ? $"The header '{name}' is set by the platform and cannot be overridden."
+                    : value is null || value.Length > 1000 || value.Any(c => c is '\r' or '\n' or '\0') ? $"The value of header '{name}' must be at most 1000 characters without line breaks."
+                    : null);
+            }
+        }
+        if (RateLimit is not null)
+        {
+            Add("rateLimit", RateLimit.PerSecond is <= 0 or > 10_000 ? "rateLimit.perSecond must be above 0 and at most 10000." : null);
+            Add("rateLimit", RateLimit.Burst is < 1 or > 10_000 ? "rateLimit.burst must be between 1 and 10000." : null);
+        }
+        Add("maxInFlight", MaxInFlight is < 1 or > 1000 ? "maxInFlight must be between 1 and 1000." : null);
+        Add("timeoutSeconds", TimeoutSeconds is < 1 or > 60 ? "timeoutSeconds must be between 1 and 60." : null);
+        Add("payload", Payload is not null && !PayloadMode.IsValid(Payload) ? "payload must be 'full' or 'thin'." : null);
+        return errors;
+    }
+
+    public WebhookEndpoint ApplyTo(WebhookEndpoint endpoint, DateTimeOffset now) => endpoint with
+    {
+        Url = Url ?? endpoint.Url,
+        EventTypes = EventTypes ?? endpoint.EventTypes,
+        Description = Description ?? endpoint.Description,
+        Headers = Headers ?? endpoint.Headers,
+        RateLimit = RateLimit ?? endpoint.RateLimit,
+        MaxInFlight = MaxInFlight ?? endpoint.MaxInFlight,
+        TimeoutSeconds = TimeoutSeconds ?? endpoint.TimeoutSeconds,
+        Payload = Payload ?? endpoint.Payload,
+        UpdatedAt = now,
+    };
+}

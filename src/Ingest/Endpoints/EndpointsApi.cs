@@ -1,0 +1,152 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Webhooks.Core;
+using Webhooks.Core.Endpoints;
+using Webhooks.Core.Events;
+using Webhooks.Core.Signing;
+using Webhooks.Ingest.Http;
+
+namespace Webhooks.Ingest.Endpoints;
+
+public static class EndpointsApi
+{
+    private const int MaxRequestBytes = 64 * 1024;
+    private const int MaxPage = 200;
+
+    public static IEndpointRouteBuilder MapEndpointsApi(this IEndpointRouteBuilder routes)
+    {
+        var endpoints = routes.MapGroup("/v1/endpoints").WithTags("Endpoints");
+        endpoints.MapPost("/", Create);
+        endpoints.MapGet("/", List);
+        endpoints.MapGet("/{id}", Get);
+        endpoints.MapPatch("/{id}", Update);
+        endpoints.MapDelete("/{id}", Delete);
+        endpoints.MapPost("/{id}/enable", (string id, EndpointRegistry registry) => SetEnabled(id, true, registry));
+        endpoints.MapPost("/{id}/disable", (string id, EndpointRegistry registry) => SetEnabled(id, false, registry));
+        endpoints.MapGet("/{id}/secret", GetSecret);
+        endpoints.MapPost("/{id}/secret/rotate", RotateSecret);
+        endpoints.MapGet("/{id}/attempts", Attempts);
+        return routes;
+    }
+
+    private static async Task<IResult> Create(HttpRequest request, EndpointRegistry registry, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync<EndpointRequest>(request, MaxRequestBytes, cancellationToken);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+        var input = body.Value!;
+        var errors = input.Check(creating: true);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The endpoint is not valid");
+        }
+        var now = DateTimeOffset.UtcNow;
+        var endpoint = input.ApplyTo(new WebhookEndpoint
+        {
+            Id = SortableId.New("ep"),
+            Tenant = input.Tenant!,
+            Url = input.Url!,
+            EventTypes = input.EventTypes!,
+            Secret = WebhookSecret.Generate(),
+            CreatedAt = now,
+            UpdatedAt = now,
+        }, now);
+        await registry.CreateAsync(endpoint);
+        return TypedResults.Created($"/v1/endpoints/{endpoint.Id}", EndpointView.Of(endpoint, withSecret: true));
+    }
+
+    private static async Task<IResult> List(EndpointRegistry registry, string? tenant, string? after, int? limit)
+    {
+        if (tenant is not null && EventRules.CheckTenant(tenant) is { } tenantError)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["tenant"] = [tenantError] });
+        }
+        if (limit is < 1 or > MaxPage)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit must be between 1 and {MaxPage}."] });
+        }
+        var page = await registry.ListAsync(tenant, after, limit ?? 50);
+        var next = page.Count == (limit ?? 50) ? page[^1].Id : null;
+        return TypedResults.Ok(new EndpointPage([.. page.Select(e => EndpointView.Of(e))], next));
+    }
+
+    private static async Task<Results<Ok<EndpointView>, NotFound<ProblemDetails>>> Get(string id, EndpointRegistry registry) =>
+        await registry.GetAsync(id) is { } endpoint ? TypedResults.Ok(EndpointView.Of(endpoint)) : NotFound(id);
+
+    private static async Task<IResult> Update(string id, HttpRequest request, EndpointRegistry registry, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync<EndpointRequest>(request, MaxRequestBytes, cancellationToken);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+        var errors = body.Value!.Check(creating: false);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The change is not valid");
+        }
+        if (await registry.GetAsync(id) is not { } endpoint)
+        {
+            return NotFound(id);
+        }
+        var changed = body.Value.ApplyTo(endpoint, DateTimeOffset.UtcNow);
+        return await registry.UpdateAsync(changed) ? TypedResults.Ok(EndpointView.Of(changed)) : NotFound(id);
+    }
+
+    private static async Task<Results<NoContent, NotFound<ProblemDetails>>> Delete(string id, EndpointRegistry registry) =>
+        await registry.GetAsync(id) is { } endpoint && await registry.DeleteAsync(endpoint) ? TypedResults.NoContent() : NotFound(id);
+
+    private static async Task<Results<Ok<EndpointView>, NotFound<ProblemDetails>>> SetEnabled(string id, bool enabled, EndpointRegistry registry)
+    {
+        if (await registry.GetAsync(id) is not { } endpoint)
+        {
+            return NotFound(id);
+        }
+        var changed = endpoint with { Enabled = enabled, UpdatedAt = DateTimeOffset.UtcNow };
+        return await registry.UpdateAsync(changed) ? TypedResults.Ok(EndpointView.Of(changed)) : NotFound(id);
+    }
+
+    private static async Task<Results<Ok<EndpointSecretView>, NotFound<ProblemDetails>>> GetSecret(string id, EndpointRegistry registry) =>
+        await registry.GetAsync(id) is { } e
+            ? TypedResults.Ok(new EndpointSecretView(e.Secret, e.PreviousSecretExpiresAt > DateTimeOffset.UtcNow ? e.PreviousSecret : null, e.PreviousSecretExpiresAt > DateTimeOffset.UtcNow ? e.PreviousSecretExpiresAt : null))
+            : NotFound(id);
+
+    private static async Task<Results<Ok<EndpointSecretView>, NotFound<ProblemDetails>>> RotateSecret(string id, EndpointRegistry registry, IOptions<IngestOptions> options)
+    {
+        if (await registry.GetAsync(id) is not { } endpoint)
+        {
+            return NotFound(id);
+        }
+        var now = DateTimeOffset.UtcNow;
+        var rotated = endpoint with
+        {
+            Secret = WebhookSecret.Generate(),
+            PreviousSecret = endpoint.Secret,
+            PreviousSecretExpiresAt = now + options.Value.SecretRotationGrace,
+            UpdatedAt = now,
+        };
+        return await registry.UpdateAsync(rotated)
+            ? TypedResults.Ok(new EndpointSecretView(rotated.Secret, rotated.PreviousSecret, rotated.PreviousSecretExpiresAt))
+            : NotFound(id);
+    }
+
+    private static async Task<IResult> Attempts(string id, EndpointRegistry registry, EventStore store, int? offset, int? limit)
+    {
+        if (offset < 0 || limit is < 1 or > MaxPage)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"offset must be 0 or more and limit between 1 and {MaxPage}."] });
+        }
+        if (await registry.GetAsync(id) is null)
+        {
+            return NotFound(id);
+        }
+        var attempts = await store.GetEndpointAttemptsAsync(id, offset ?? 0, limit ?? 50);
+        return TypedResults.Ok(new AttemptPage(attempts, offset ?? 0, limit ?? 50));
+    }
+
+    private static NotFound<ProblemDetails> NotFound(string id) =>
+        TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found", Detail = $"No endpoint '{id}'." });
+}

@@ -1,0 +1,47 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Webhooks.Contracts;
+using Webhooks.Core.Events;
+using Webhooks.ServiceDefaults;
+
+namespace Webhooks.Ingest.Events;
+
+/// <summary>The broker did not confirm a publish in time: the caller gets 503, and the event may or may not be on its way.</summary>
+public sealed class BrokerUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Stores an event and publishes it, returning only once the broker confirmed it.</summary>
+public sealed class EventPublisher(IPublishEndpoint bus, BrokerTopology topology, EventStore store, IOptions<IngestOptions> options)
+{
+    public async Task PublishAsync(StoredEvent stored, CancellationToken cancellationToken)
+    {
+        if (!await store.SaveAsync(stored))
+        {
+            // A retry of a stored event (same Idempotency-Key): publish what was stored first.
+            stored = await store.GetAsync(stored.Id) ?? stored;
+        }
+        var timeout = options.Value.PublishTimeout;
+        try
+        {
+            // No publish before the fan-out queue is bound, or the broker would confirm and drop it.
+            await topology.Declared.WaitAsync(timeout, cancellationToken);
+            // MassTransit waits for a reconnect and does not always honour cancellation: bound the wait ourselves.
+            await bus.Publish(new EventPublished
+            {
+                EventId = stored.Id,
+                Type = stored.Type,
+                Tenant = stored.Tenant,
+                OccurredAt = stored.OccurredAt,
+                Data = stored.Data,
+                Resource = stored.Resource,
+            }, cancellationToken).WaitAsync(timeout, cancellationToken);
+        }
+        catch (TimeoutException e)
+        {
+            throw new BrokerUnavailableException($"RabbitMQ did not confirm event {stored.Id} within {timeout.TotalSeconds} s.", e);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not BrokerUnavailableException)
+        {
+            throw new BrokerUnavailableException($"Publishing event {stored.Id} failed: {e.Message}", e);
+        }
+    }
+}

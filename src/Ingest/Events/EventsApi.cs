@@ -1,0 +1,154 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Webhooks.Core;
+using Webhooks.Core.Events;
+using Webhooks.Ingest.Http;
+
+namespace Webhooks.Ingest.Events;
+
+public static class EventsApi
+{
+    private const string IdempotencyHeader = "Idempotency-Key";
+
+    public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder routes)
+    {
+        var events = routes.MapGroup("/v1/events").WithTags("Events");
+        events.MapPost("/", PublishEvent);
+        events.MapPost("/batch", PublishBatch);
+        events.MapGet("/{id}", GetEvent);
+        return routes;
+    }
+
+    private static async Task<IResult> PublishEvent(HttpRequest request, EventPublisher publisher, IdempotencyKeys idempotency, IOptions<IngestOptions> options, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync<EventRequest>(request, options.Value.MaxEventBytes, cancellationToken);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+        var input = body.Value!;
+        var errors = EventRules.Check(input.Type, input.Tenant, input.Data, input.Resource);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The event is not valid");
+        }
+
+        var key = request.Headers[IdempotencyHeader].ToString();
+        if (key.Length == 0)
+        {
+            var stored = Accept(input, SortableId.New("evt"));
+            await publisher.PublishAsync(stored, cancellationToken);
+            return Accepted(stored.Id);
+        }
+        if (key.Length > IdempotencyKeys.MaxKeyLength)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [IdempotencyHeader] = [$"The key is longer than {IdempotencyKeys.MaxKeyLength} characters."] });
+        }
+
+        var fingerprint = Convert.ToHexString(SHA256.HashData(body.Bytes));
+        var reservation = await idempotency.ReserveAsync(input.Tenant!, key, SortableId.New("evt"), fingerprint);
+        if (reservation.Fingerprint != fingerprint)
+        {
+            return TypedResults.Problem($"The Idempotency-Key '{key}' was used with a different body; use a new key for a new event.",
+                statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused");
+        }
+        if (!reservation.Done)
+        {
+            // A first try, or a retry after a 503: publish under the reserved id (the first stored copy wins).
+            await publisher.PublishAsync(Accept(input, reservation.EventId), cancellationToken);
+            await idempotency.MarkDoneAsync(input.Tenant!, key, reservation);
+        }
+        return Accepted(reservation.EventId);
+    }
+
+    private static async Task<IResult> PublishBatch(HttpRequest request, EventPublisher publisher, IOptions<IngestOptions> options, CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
+        if (request.Headers.ContainsKey(IdempotencyHeader))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [IdempotencyHeader] = ["Idempotency keys are taken on POST /v1/events only; send events one by one to use them."] });
+        }
+        var body = await JsonBody.ReadAsync<EventBatchRequest>(request, limits.MaxBatchBytes, cancellationToken);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+        var items = body.Value!.Events;
+        if (items is null || items.Count == 0 || items.Count > limits.MaxBatchEvents)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["events"] = [$"Send between 1 and {limits.MaxBatchEvents} events."] });
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        var accepted = new List<StoredEvent>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i].GetRawText().Length > limits.MaxEventBytes)
+            {
+                errors[$"events[{i}]"] = [$"The event is larger than the limit of {limits.MaxEventBytes / 1024} KiB."];
+                continue;
+            }
+            EventRequest? input;
+            try
+            {
+                input = items[i].ValueKind == JsonValueKind.Object ? items[i].Deserialize<EventRequest>(WebhooksJson.Options) : null;
+            }
+            catch (JsonException e)
+            {
+                errors[$"events[{i}]"] = [e.Message];
+                continue;
+            }
+            if (input is null)
+            {
+                errors[$"events[{i}]"] = ["Each event must be a JSON object."];
+                continue;
+            }
+            foreach (var (field, messages) in EventRules.Check(input.Type, input.Tenant, input.Data, input.Resource))
+            {
+                errors[$"events[{i}].{field}"] = messages;
+            }
+            accepted.Add(Accept(input, SortableId.New("evt")));
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "Some events are not valid; none was accepted");
+        }
+        await Task.WhenAll(accepted.Select(e => publisher.PublishAsync(e, cancellationToken)));
+        return TypedResults.Accepted((string?)null, new EventBatchAccepted([.. accepted.Select(e => e.Id)]));
+    }
+
+    private static async Task<Results<Ok<EventView>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> GetEvent(string id, EventStore store)
+    {
+        var stored = await store.GetAsync(id);
+        if (stored is null)
+        {
+            return TypedResults.NotFound(new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = 404, Title = "Not found", Detail = $"No event '{id}' (events are kept for the retention period)." });
+        }
+        var deliveries = await store.GetDeliveriesAsync(id);
+        var views = new List<DeliveryView>(deliveries.Count);
+        foreach (var delivery in deliveries)
+        {
+            views.Add(new DeliveryView(delivery.Id, delivery.EndpointId, delivery.Status, delivery.DeadLetterReason, delivery.UpdatedAt, await store.GetAttemptsAsync(delivery.Id)));
+        }
+        return TypedResults.Ok(new EventView(stored.Id, stored.Type, stored.Tenant, stored.OccurredAt, stored.ReceivedAt, stored.Data, stored.Resource, views));
+    }
+
+    private static StoredEvent Accept(EventRequest input, string id)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return new StoredEvent
+        {
+            Id = id,
+            Type = input.Type!,
+            Tenant = input.Tenant!,
+            OccurredAt = input.OccurredAt ?? now,
+            ReceivedAt = now,
+            Data = input.Data is { ValueKind: JsonValueKind.Object } data ? data.Clone() : null,
+            Resource = input.Resource,
+        };
+    }
+
+    private static Accepted<EventAccepted> Accepted(string id) => TypedResults.Accepted($"/v1/events/{id}", new EventAccepted(id));
+}

@@ -1,0 +1,35 @@
+using Webhooks.Ingest.Endpoints;
+using Webhooks.Ingest.Events;
+using Webhooks.Ingest.Http;
+using Webhooks.ServiceDefaults;
+
+namespace Webhooks.Ingest;
+
+public static class IngestApplication
+{
+    public const string SourceName = "Webhooks.Ingest";
+
+    public static IHostApplicationBuilder AddIngest(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults(SourceName);
+        builder.AddWebhooksBus();
+        builder.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<DependencyUnavailableHandler>();
+        builder.Services.AddOpenApi();
+        builder.Services.AddSingleton<EventPublisher>();
+        builder.Services.AddSingleton<IdempotencyKeys>();
+        return builder;
+    }
+
+    public static WebApplication MapIngest(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapDefaultEndpoints();
+        app.MapOpenApi();
+        app.MapEventsApi();
+        app.MapEndpointsApi();
+        return app;
+    }
+}

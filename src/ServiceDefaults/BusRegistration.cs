@@ -1,0 +1,62 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Webhooks.ServiceDefaults;
+
+/// <summary>Where the broker is: <c>ConnectionStrings:RabbitMq</c>, an <c>amqp://user:password@host:port/vhost</c> URI.</summary>
+public sealed class BusOptions
+{
+    public Uri RabbitMqUri { get; set; } = new("amqp://guest:guest@127.0.0.1:5672/");
+}
+
+public static class BusRegistration
+{
+    /// <summary>MassTransit on RabbitMQ with the platform's topology declared first; <paramref name="configure"/> adds consumers.</summary>
+    public static IHostApplicationBuilder AddWebhooksBus(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator>? configure = null)
+    {
+        var connectionString = builder.Configuration.GetConnectionString("RabbitMq")
+            ?? throw new InvalidOperationException("ConnectionStrings:RabbitMq is not set (for example amqp://guest:guest@127.0.0.1:5672/).");
+        if (!Uri.TryCreate(connectionString, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps"))
+        {
+            throw new InvalidOperationException($"ConnectionStrings:RabbitMq must be an amqp:// or amqps:// URI, not '{connectionString}'.");
+        }
+        builder.Services.Configure<BusOptions>(o => o.RabbitMqUri = uri);
+        builder.Services.AddSingleton<BrokerTopology>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<BrokerTopology>());
+        builder.Services.Configure<MassTransitHostOptions>(o => o.StopTimeout = TimeSpan.FromSeconds(30));
+
+        builder.Services.AddMassTransit(x =>
+        {
+            x.DisableUsageTelemetry();
+            configure?.Invoke(x);
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                var (user, password) = Credentials(uri);
+                var vhost = uri.AbsolutePath.Trim('/') is { Length: > 0 } path ? Uri.UnescapeDataString(path) : "/";
+                cfg.Host(uri.Host, (ushort)(uri.IsDefaultPort ? (uri.Scheme == "amqps" ? 5671 : 5672) : uri.Port), vhost, h =>
+                {
+                    h.Username(user);
+                    h.Password(password);
+                    if (uri.Scheme == "amqps")
+                    {
+                        h.UseSsl(s => s.ServerName = uri.Host);
+                    }
+                });
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+        return builder;
+    }
+
+    private static (string User, string Password) Credentials(Uri uri)
+    {
+        if (string.IsNullOrEmpty(uri.UserInfo))
+        {
+            return ("guest", "guest");
+        }
+        var parts = uri.UserInfo.Split(':', 2);
+        return (Uri.UnescapeDataString(parts[0]), parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : "");
+    }
+}

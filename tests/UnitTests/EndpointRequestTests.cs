@@ -1,0 +1,58 @@
+using Webhooks.Core.Endpoints;
+using Webhooks.Ingest.Endpoints;
+
+namespace Webhooks.UnitTests;
+
+public sealed class EndpointRequestTests
+{
+    private static EndpointRequest Valid => new("acme", "https://hooks.example.com/in", ["order.*"], null, null, null, null, null, null);
+
+    [Fact]
+    public void A_complete_request_is_valid() => Assert.Empty(Valid.Check(creating: true));
+
+    [Theory]
+    [InlineData("ftp://example.com/")]
+    [InlineData("https://user:pass@example.com/")]
+    [InlineData("example.com/hook")]
+    public void The_url_must_be_http_without_credentials(string url) =>
+        Assert.Contains("url", (Valid with { Url = url }).Check(creating: true).Keys);
+
+    [Fact]
+    public void An_empty_event_type_filter_is_refused() =>
+        Assert.Contains("eventTypes", (Valid with { EventTypes = [] }).Check(creating: true).Keys);
+
+    [Theory]
+    [InlineData("webhook-signature")]
+    [InlineData("Host")]
+    [InlineData("content-length")]
+    [InlineData("bad header")]
+    public void Custom_headers_cannot_override_the_platforms_own(string name) =>
+        Assert.Contains("headers", (Valid with { Headers = new Dictionary<string, string> { [name] = "x" } }).Check(creating: true).Keys);
+
+    [Fact]
+    public void A_header_value_cannot_carry_a_line_break() =>
+        Assert.Contains("headers", (Valid with { Headers = new Dictionary<string, string> { ["x-team"] = "a\r\nevil: 1" } }).Check(creating: true).Keys);
+
+    [Fact]
+    public void Limits_and_modes_are_bounded()
+    {
+        var errors = (Valid with { RateLimit = new RateLimit(0, 0), MaxInFlight = 0, TimeoutSeconds = 600, Payload = "fat" }).Check(creating: true);
+
+        Assert.Equal(["maxInFlight", "payload", "rateLimit", "timeoutSeconds"], errors.Keys.Order());
+    }
+
+    [Fact]
+    public void A_change_cannot_move_an_endpoint_to_another_tenant() =>
+        Assert.Contains("tenant", new EndpointRequest("other", null, null, null, null, null, null, null, null).Check(creating: false).Keys);
+
+    [Fact]
+    public void A_change_keeps_what_it_does_not_mention()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var endpoint = new WebhookEndpoint { Id = "ep_1", Tenant = "acme", Url = "https://a.example/", EventTypes = ["*"], Secret = "whsec_AAAA", CreatedAt = now, UpdatedAt = now, Description = "kept" };
+
+        var changed = new EndpointRequest(null, "https://b.example/", null, null, null, null, null, 5, null).ApplyTo(endpoint, now);
+
+        Assert.Equal(("https://b.example/", 5, "kept", "acme"), (changed.Url, changed.TimeoutSeconds, changed.Description, changed.Tenant));
+    }
+}
