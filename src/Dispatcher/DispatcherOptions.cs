@@ -20,6 +20,9 @@ public sealed class DispatcherOptions
     [Range(1, 10_000)]
     public int DeliveryPrefetch { get; set; } = 128;
 
+    /// <summary>How long one fan-out may hold its event before another copy of the event may take over.</summary>
+    public TimeSpan FanOutLease { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long a TCP connect to a subscriber may take.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

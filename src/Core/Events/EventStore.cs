@@ -24,10 +24,20 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
 
     public async Task<StoredEvent?> GetAsync(string id) => Deserialize<StoredEvent>(await _db.StringGetAsync(EventKey(id)));
 
-    public Task<bool> IsFannedOutAsync(string eventId) => _db.KeyExistsAsync(FannedOutKey(eventId));
+    /// <summary>
+    /// Claims the fan-out of an event for <paramref name="lease"/>, so that two copies of one event
+    /// (a redelivery, a retried publish) never fan out twice; a claim whose holder died expires.
+    /// </summary>
+    public async Task<FanOutClaim> ClaimFanOutAsync(string eventId, TimeSpan lease)
+    {
+        if (await _db.StringSetAsync(FannedOutKey(eventId), "claimed", lease, When.NotExists))
+        {
+            return FanOutClaim.Claimed;
+        }
+        return await _db.StringGetAsync(FannedOutKey(eventId)) == "done" ? FanOutClaim.AlreadyDone : FanOutClaim.HeldElsewhere;
+    }
 
-    public Task MarkFannedOutAsync(string eventId) =>
-        _db.StringSetAsync(FannedOutKey(eventId), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _options.EventRetention);
+    public Task MarkFannedOutAsync(string eventId) => _db.StringSetAsync(FannedOutKey(eventId), "done", _options.EventRetention);
 
     /// <summary>
     /// Records a new delivery as pending and returns its id; a delivery this event already has
@@ -103,4 +113,11 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
 
     private static T? Deserialize<T>(RedisValue value) where T : class =>
         value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<T>((string)value!, WebhooksJson.Options);
+}
+
+public enum FanOutClaim
+{
+    Claimed,
+    AlreadyDone,
+    HeldElsewhere,
 }

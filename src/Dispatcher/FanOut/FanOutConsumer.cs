@@ -13,7 +13,8 @@ namespace Webhooks.Dispatcher.FanOut;
 /// Turns an event into one <see cref="DeliverWebhook"/> per enabled endpoint of its tenant that
 /// subscribes to its type, so that each (event, endpoint) pair is retried and dead-lettered on its own.
 /// </summary>
-public sealed partial class FanOutConsumer(EndpointRegistry registry, EventStore store, DeadLetterQueue deadLetters, BrokerTopology topology, ILogger<FanOutConsumer> logger)
+public sealed partial class FanOutConsumer(EndpointRegistry registry, EventStore store, DeadLetterQueue deadLetters, BrokerTopology topology,
+    Microsoft.Extensions.Options.IOptions<DispatcherOptions> options, ILogger<FanOutConsumer> logger)
     : IConsumer<EventPublished>
 {
     [GeneratedRegex("^evt_[A-Za-z0-9_-]{1,60}$")]
@@ -43,7 +44,7 @@ public sealed partial class FanOutConsumer(EndpointRegistry registry, EventStore
             });
             return;
         }
-        if (await store.IsFannedOutAsync(eventId))
+        if (!await ClaimAsync(eventId, context.CancellationToken))
         {
             LogAlreadyFannedOut(eventId);
             return;
@@ -84,6 +85,29 @@ public sealed partial class FanOutConsumer(EndpointRegistry registry, EventStore
         }
         await store.MarkFannedOutAsync(stored.Id);
         LogFannedOut(stored.Id, stored.Type, stored.Tenant, endpoints.Count);
+    }
+
+    /// <summary>True when this copy should fan the event out; waits while another copy holds the claim.</summary>
+    private async Task<bool> ClaimAsync(string eventId, CancellationToken cancellationToken)
+    {
+        var lease = options.Value.FanOutLease;
+        var deadline = DateTimeOffset.UtcNow + lease + lease;
+        while (true)
+        {
+            switch (await store.ClaimFanOutAsync(eventId, lease))
+            {
+                case FanOutClaim.Claimed:
+                    return true;
+                case FanOutClaim.AlreadyDone:
+                    return false;
+                case FanOutClaim.HeldElsewhere when DateTimeOffset.UtcNow > deadline:
+                    throw new InvalidOperationException($"The fan-out of event {eventId} stayed claimed for longer than twice its lease.");
+                default:
+                    // Another copy is fanning it out right now; its claim ends in done, or expires if it died.
+                    await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+                    break;
+            }
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId} ({EventType}, tenant {Tenant}) fanned out to {Endpoints} endpoints")]

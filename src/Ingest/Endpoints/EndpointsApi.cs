@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Webhooks.Core;
 using Webhooks.Core.Endpoints;
@@ -73,7 +72,7 @@ public static class EndpointsApi
         return TypedResults.Ok(new EndpointPage([.. page.Select(e => EndpointView.Of(e))], next));
     }
 
-    private static async Task<Results<Ok<EndpointView>, NotFound<ProblemDetails>>> Get(string id, EndpointRegistry registry) =>
+    private static async Task<Results<Ok<EndpointView>, ProblemHttpResult>> Get(string id, EndpointRegistry registry) =>
         await registry.GetAsync(id) is { } endpoint ? TypedResults.Ok(EndpointView.Of(endpoint)) : NotFound(id);
 
     private static async Task<IResult> Update(string id, HttpRequest request, EndpointRegistry registry, CancellationToken cancellationToken)
@@ -96,10 +95,10 @@ public static class EndpointsApi
         return await registry.UpdateAsync(changed) ? TypedResults.Ok(EndpointView.Of(changed)) : NotFound(id);
     }
 
-    private static async Task<Results<NoContent, NotFound<ProblemDetails>>> Delete(string id, EndpointRegistry registry) =>
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, EndpointRegistry registry) =>
         await registry.GetAsync(id) is { } endpoint && await registry.DeleteAsync(endpoint) ? TypedResults.NoContent() : NotFound(id);
 
-    private static async Task<Results<Ok<EndpointView>, NotFound<ProblemDetails>>> SetEnabled(string id, bool enabled, EndpointRegistry registry)
+    private static async Task<Results<Ok<EndpointView>, ProblemHttpResult>> SetEnabled(string id, bool enabled, EndpointRegistry registry)
     {
         if (await registry.GetAsync(id) is not { } endpoint)
         {
@@ -109,12 +108,12 @@ public static class EndpointsApi
         return await registry.UpdateAsync(changed) ? TypedResults.Ok(EndpointView.Of(changed)) : NotFound(id);
     }
 
-    private static async Task<Results<Ok<EndpointSecretView>, NotFound<ProblemDetails>>> GetSecret(string id, EndpointRegistry registry) =>
+    private static async Task<Results<Ok<EndpointSecretView>, ProblemHttpResult>> GetSecret(string id, EndpointRegistry registry) =>
         await registry.GetAsync(id) is { } e
             ? TypedResults.Ok(new EndpointSecretView(e.Secret, e.PreviousSecretExpiresAt > DateTimeOffset.UtcNow ? e.PreviousSecret : null, e.PreviousSecretExpiresAt > DateTimeOffset.UtcNow ? e.PreviousSecretExpiresAt : null))
             : NotFound(id);
 
-    private static async Task<Results<Ok<EndpointSecretView>, NotFound<ProblemDetails>>> RotateSecret(string id, EndpointRegistry registry, IOptions<IngestOptions> options)
+    private static async Task<Results<Ok<EndpointSecretView>, ProblemHttpResult>> RotateSecret(string id, EndpointRegistry registry, IOptions<IngestOptions> options)
     {
         if (await registry.GetAsync(id) is not { } endpoint)
         {
@@ -147,6 +146,6 @@ public static class EndpointsApi
         return TypedResults.Ok(new AttemptPage(attempts, offset ?? 0, limit ?? 50));
     }
 
-    private static NotFound<ProblemDetails> NotFound(string id) =>
-        TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found", Detail = $"No endpoint '{id}'." });
+    private static ProblemHttpResult NotFound(string id) =>
+        TypedResults.Problem($"No endpoint '{id}'.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
 }

@@ -119,12 +119,12 @@ public static class EventsApi
         return TypedResults.Accepted((string?)null, new EventBatchAccepted([.. accepted.Select(e => e.Id)]));
     }
 
-    private static async Task<Results<Ok<EventView>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> GetEvent(string id, EventStore store)
+    private static async Task<Results<Ok<EventView>, ProblemHttpResult>> GetEvent(string id, EventStore store)
     {
         var stored = await store.GetAsync(id);
         if (stored is null)
         {
-            return TypedResults.NotFound(new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = 404, Title = "Not found", Detail = $"No event '{id}' (events are kept for the retention period)." });
+            return TypedResults.Problem($"No event '{id}' (events are kept for the retention period).", statusCode: StatusCodes.Status404NotFound, title: "Not found");
         }
         var deliveries = await store.GetDeliveriesAsync(id);
         var views = new List<DeliveryView>(deliveries.Count);

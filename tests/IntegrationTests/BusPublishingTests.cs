@@ -1,0 +1,60 @@
+using MassTransit;
+using Webhooks.Contracts;
+using Webhooks.Core;
+using Webhooks.IntegrationTests.Infrastructure;
+
+namespace Webhooks.IntegrationTests;
+
+/// <summary>Upstream services that publish <see cref="EventPublished"/> on the bus themselves, without HTTP.</summary>
+public sealed class BusPublishingTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>, IAsyncLifetime
+{
+    private IBusControl _bus = null!;
+
+    public async Task InitializeAsync()
+    {
+        var (user, password) = (Uri.UnescapeDataString(system.RabbitMq.UserInfo.Split(':')[0]), Uri.UnescapeDataString(system.RabbitMq.UserInfo.Split(':')[1]));
+        _bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(system.RabbitMq.Host, (ushort)system.RabbitMq.Port, system.VirtualHost, h =>
+        {
+            h.Username(user);
+            h.Password(password);
+        }));
+        await _bus.StartAsync();
+    }
+
+    public Task DisposeAsync() => _bus.StopAsync();
+
+    [Fact]
+    public async Task A_bus_published_event_without_an_id_is_delivered_once_even_when_the_message_arrives_twice()
+    {
+        await using var subscriber = await Subscriber.StartAsync();
+        var (_, secret) = await system.CreateEndpointAsync("upstream", subscriber.Url, ["stock.*"]);
+        var messageId = NewId.NextGuid();
+        var message = new EventPublished { Type = "stock.low", Tenant = "upstream", Data = System.Text.Json.JsonSerializer.SerializeToElement(new { sku = "A-1" }) };
+
+        await _bus.Publish(message, context => context.MessageId = messageId);
+        await _bus.Publish(message, context => context.MessageId = messageId);
+
+        await subscriber.WaitForAsync(1);
+        await Eventually.HoldsAsync(() => system.QueueDepthAsync("webhooks-fan-out"), d => d == 0, "the fan-out queue is empty");
+        await Eventually.HoldsAsync(() => system.QueueDepthAsync("webhooks-delivery"), d => d == 0, "the delivery queue is empty");
+        var received = Assert.Single(subscriber.Received);
+        Assert.Equal(SortableId.FromGuid("evt", messageId), received.Id);
+        Assert.True(received.VerifiesWith(secret));
+        var view = await system.GetEventAsync(received.Id);
+        Assert.Equal("stock.low", view.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task An_invalid_bus_published_event_is_dead_lettered_not_dropped()
+    {
+        await _bus.Publish(new EventPublished { EventId = "evt_invalid1", Type = "Stock Low!", Tenant = "upstream", Data = System.Text.Json.JsonSerializer.SerializeToElement(new { }) });
+
+        var deadLetters = await Eventually.HoldsAsync(system.TakeDeadLettersAsync, l => l.Count > 0, "the invalid event is dead-lettered");
+
+        var deadLetter = Assert.Single(deadLetters);
+        Assert.Equal("invalid_event", deadLetter.GetProperty("reason").GetString());
+        Assert.Equal("evt_invalid1", deadLetter.GetProperty("eventId").GetString());
+        Assert.Contains("not an event type", deadLetter.GetProperty("detail").GetString());
+        Assert.Equal("Stock Low!", deadLetter.GetProperty("event").GetProperty("type").GetString());
+    }
+}

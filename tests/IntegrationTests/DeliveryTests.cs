@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Webhooks.IntegrationTests.Infrastructure;
+
+namespace Webhooks.IntegrationTests;
+
+public sealed class DeliveryTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+{
+    [Fact]
+    public async Task Events_reach_exactly_the_endpoints_whose_tenant_and_filter_match_signed_for_an_independent_verifier()
+    {
+        await using var orders = await Subscriber.StartAsync();
+        await using var everything = await Subscriber.StartAsync();
+        await using var billing = await Subscriber.StartAsync();
+        var (_, ordersSecret) = await system.CreateEndpointAsync("acme", orders.Url, ["order.*"]);
+        var (_, everythingSecret) = await system.CreateEndpointAsync("acme", everything.Url, ["*"]);
+        var (_, billingSecret) = await system.CreateEndpointAsync("globex", billing.Url, ["invoice.paid", "order.created"]);
+
+        string[] types = ["order.created", "order.shipped", "invoice.paid", "customer.deleted"];
+        var events = Enumerable.Range(0, 100).Select(i => (Tenant: i % 2 == 0 ? "acme" : "globex", Type: types[i / 2 % types.Length], Index: i)).ToList();
+        var ids = new string[events.Count];
+        await Parallel.ForEachAsync(events, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (e, _) =>
+            ids[e.Index] = await system.PublishAsync(e.Tenant, e.Type, new { index = e.Index }));
+
+        var expectOrders = events.Where(e => e.Tenant == "acme" && e.Type.StartsWith("order.", StringComparison.Ordinal)).Select(e => ids[e.Index]).ToHashSet();
+        var expectEverything = events.Where(e => e.Tenant == "acme").Select(e => ids[e.Index]).ToHashSet();
+        var expectBilling = events.Where(e => e.Tenant == "globex" && e.Type is "invoice.paid" or "order.created").Select(e => ids[e.Index]).ToHashSet();
+        await orders.WaitForAsync(expectOrders.Count);
+        await everything.WaitForAsync(expectEverything.Count);
+        await billing.WaitForAsync(expectBilling.Count);
+        // Give a stray (wrongly matched) delivery the chance to show up before counting.
+        await Eventually.HoldsAsync(() => system.QueueDepthAsync("webhooks-delivery"), depth => depth == 0, "the delivery queue is empty");
+
+        AssertReceivedExactly(orders, expectOrders, ordersSecret);
+        AssertReceivedExactly(everything, expectEverything, everythingSecret);
+        AssertReceivedExactly(billing, expectBilling, billingSecret);
+    }
+
+    [Fact]
+    public async Task An_event_shows_each_delivery_with_its_attempts()
+    {
+        await using var subscriber = await Subscriber.StartAsync();
+        var (endpointId, _) = await system.CreateEndpointAsync("initech", subscriber.Url, ["report.filed"]);
+
+        var id = await system.PublishAsync("initech", "report.filed");
+
+        var view = await Eventually.HoldsAsync(() => system.GetEventAsync(id),
+            v => v.GetProperty("deliveries").GetArrayLength() == 1 && v.GetProperty("deliveries")[0].GetProperty("status").GetString() == "delivered",
+            "the delivery is recorded as delivered");
+        var delivery = view.GetProperty("deliveries")[0];
+        var attempt = Assert.Single(delivery.GetProperty("attempts").EnumerateArray());
+        Assert.Equal(endpointId, delivery.GetProperty("endpointId").GetString());
+        Assert.StartsWith("dlv_", delivery.GetProperty("id").GetString());
+        Assert.Equal(200, attempt.GetProperty("statusCode").GetInt32());
+        Assert.Equal(1, attempt.GetProperty("number").GetInt32());
+        Assert.Equal(32, attempt.GetProperty("traceId").GetString()!.Length);
+
+        var received = Assert.Single(subscriber.Received);
+        Assert.Equal(id, received.Id);
+        Assert.Contains(attempt.GetProperty("traceId").GetString()!, received.Headers["traceparent"].ToString());
+        Assert.StartsWith("Webhooks/", received.Headers["User-Agent"].ToString());
+
+        var attempts = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{endpointId}/attempts");
+        Assert.Equal(id, Assert.Single(attempts.GetProperty("data").EnumerateArray()).GetProperty("eventId").GetString());
+    }
+
+    [Fact]
+    public async Task A_failing_endpoint_ends_in_the_dead_letter_queue_with_its_reason_while_a_healthy_one_still_gets_the_event()
+    {
+        await using var broken = await Subscriber.StartAsync(_ => 500);
+        await using var healthy = await Subscriber.StartAsync();
+        var (brokenId, _) = await system.CreateEndpointAsync("umbrella", broken.Url, ["alarm.raised"]);
+        await system.CreateEndpointAsync("umbrella", healthy.Url, ["alarm.raised"]);
+
+        var id = await system.PublishAsync("umbrella", "alarm.raised");
+
+        await healthy.WaitForAsync(1);
+        var view = await Eventually.HoldsAsync(() => system.GetEventAsync(id),
+            v => v.GetProperty("deliveries").EnumerateArray().Any(d => d.GetProperty("status").GetString() == "dead_lettered"),
+            "the failed delivery is dead-lettered");
+        var failed = view.GetProperty("deliveries").EnumerateArray().Single(d => d.GetProperty("endpointId").GetString() == brokenId);
+        Assert.Equal("exhausted", failed.GetProperty("deadLetterReason").GetString());
+        Assert.Equal(500, failed.GetProperty("attempts")[0].GetProperty("statusCode").GetInt32());
+
+        var deadLetters = await Eventually.HoldsAsync(system.TakeDeadLettersAsync, l => l.Any(m => m.GetProperty("eventId").GetString() == id), "the dead letter is queued");
+        var deadLetter = deadLetters.Single(m => m.GetProperty("eventId").GetString() == id);
+        Assert.Equal("exhausted", deadLetter.GetProperty("reason").GetString());
+        Assert.Equal(brokenId, deadLetter.GetProperty("delivery").GetProperty("endpointId").GetString());
+        Assert.Equal(500, deadLetter.GetProperty("lastAttempt").GetProperty("statusCode").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_disabled_endpoint_gets_nothing_and_thin_endpoints_get_the_resource_with_their_custom_headers()
+    {
+        await using var disabled = await Subscriber.StartAsync();
+        await using var thin = await Subscriber.StartAsync();
+        var (disabledId, _) = await system.CreateEndpointAsync("hooli", disabled.Url, ["*"]);
+        await system.CreateEndpointAsync("hooli", thin.Url, ["*"], new { payload = "thin", headers = new Dictionary<string, string> { ["x-team"] = "platform" } });
+        (await system.Ingest.PostAsync($"/v1/endpoints/{disabledId}/disable", null)).EnsureSuccessStatusCode();
+
+        var response = await system.Ingest.PostAsJsonAsync("/v1/events", new { type = "user.created", tenant = "hooli", data = new { secret = "x" }, resource = "https://api.hooli.example/users/7" });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+
+        var received = (await Eventually.HoldsAsync(() => Task.FromResult(thin.Received.ToList()), l => l.Count == 1, "the thin endpoint got the event")).Single();
+        Assert.Equal("https://api.hooli.example/users/7", received.Json.GetProperty("resource").GetString());
+        Assert.False(received.Json.TryGetProperty("data", out _));
+        Assert.Equal("platform", received.Headers["x-team"].ToString());
+        await Eventually.HoldsAsync(() => system.QueueDepthAsync("webhooks-delivery"), depth => depth == 0, "the delivery queue is empty");
+        Assert.Empty(disabled.Received);
+    }
+
+    [Fact]
+    public async Task A_batch_is_accepted_whole_or_refused_whole()
+    {
+        await using var subscriber = await Subscriber.StartAsync();
+        await system.CreateEndpointAsync("vandelay", subscriber.Url, ["*"]);
+
+        var refused = await system.Ingest.PostAsJsonAsync("/v1/events/batch", new { events = new object[] { new { type = "import.done", tenant = "vandelay", data = new { } }, new { type = "Not A Type", tenant = "vandelay", data = new { } } } });
+        var accepted = await system.Ingest.PostAsJsonAsync("/v1/events/batch", new { events = Enumerable.Range(0, 3).Select(i => new { type = "export.done", tenant = "vandelay", data = new { i } }) });
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("events[1].type", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        var ids = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ids").EnumerateArray().Select(i => i.GetString()!).ToHashSet();
+        await subscriber.WaitForAsync(3);
+        await Eventually.HoldsAsync(() => system.QueueDepthAsync("webhooks-delivery"), depth => depth == 0, "the delivery queue is empty");
+        Assert.Equal(ids, subscriber.Received.Select(r => r.Id).ToHashSet());
+        Assert.All(subscriber.Received, r => Assert.Equal("export.done", r.Json.GetProperty("type").GetString()));
+    }
+
+    private static void AssertReceivedExactly(Subscriber subscriber, HashSet<string> expected, string secret)
+    {
+        var received = subscriber.Received.ToList();
+        Assert.Equal(expected.Count, received.Count);
+        Assert.Equal(expected, received.Select(r => r.Id).ToHashSet());
+        Assert.All(received, r =>
+        {
+            Assert.True(r.VerifiesWith(secret), $"signature of {r.Id} does not verify");
+            Assert.Equal(r.Id, r.Json.GetProperty("id").GetString());
+        });
+    }
+}

@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Webhooks.IntegrationTests.Infrastructure;
+
+namespace Webhooks.IntegrationTests;
+
+/// <summary>What Ingest accepts and refuses; no dispatcher runs here, so every accepted event stays queued where it can be counted.</summary>
+public sealed class EventIngestTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+{
+    public static TheoryData<string, string, HttpStatusCode, string> BadEvents => new()
+    {
+        { "malformed JSON", "{\"type\": \"order.created\", \"tenant\": ", HttpStatusCode.BadRequest, "not valid JSON" },
+        { "not an object", "[1, 2]", HttpStatusCode.BadRequest, "JSON object" },
+        { "missing type", "{\"tenant\":\"acme\",\"data\":{}}", HttpStatusCode.BadRequest, "type is required" },
+        { "invalid type", "{\"type\":\"Order Created\",\"tenant\":\"acme\",\"data\":{}}", HttpStatusCode.BadRequest, "lowercase dotted" },
+        { "missing tenant", "{\"type\":\"order.created\",\"data\":{}}", HttpStatusCode.BadRequest, "tenant is required" },
+        { "data not an object", "{\"type\":\"order.created\",\"tenant\":\"acme\",\"data\":[1]}", HttpStatusCode.BadRequest, "JSON object" },
+        { "misspelt field", "{\"type\":\"order.created\",\"tenant\":\"acme\",\"dat\":{}}", HttpStatusCode.BadRequest, "dat" },
+        { "wrong field type", "{\"type\":5,\"tenant\":\"acme\",\"data\":{}}", HttpStatusCode.BadRequest, "type" },
+        { "over 256 KiB", "{\"type\":\"order.created\",\"tenant\":\"acme\",\"data\":{\"blob\":\"" + new string('x', 256 * 1024) + "\"}}", HttpStatusCode.RequestEntityTooLarge, "256 KiB" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadEvents))]
+    public async Task A_bad_event_gets_a_problem_that_says_what_is_wrong_and_changes_nothing(string what, string body, HttpStatusCode status, string explanation)
+    {
+        var response = await system.Ingest.PostAsync("/v1/events", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(explanation, await response.Content.ReadAsStringAsync());
+        Assert.Equal(0u, await system.QueueDepthAsync("webhooks-fan-out"));
+        Assert.True(system.RedisKeys("event:*") == 0, $"{what}: an event was stored");
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_json_is_refused_as_unsupported()
+    {
+        var response = await system.Ingest.PostAsync("/v1/events", new StringContent("type=order.created", Encoding.UTF8, "application/x-www-form-urlencoded"));
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Unknown_events_answer_404_as_a_problem()
+    {
+        var response = await system.Ingest.GetAsync("/v1/events/evt_nope");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_broker_that_does_not_answer_gets_503_with_retry_after_never_202()
+    {
+        var ingest = await system.StartIngestAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:RabbitMq"] = "amqp://guest:guest@127.0.0.1:1/",
+            ["Webhooks:Ingest:PublishTimeout"] = "00:00:01",
+        });
+
+        var response = await ingest.PostAsJsonAsync("/v1/events", new { type = "order.created", tenant = "acme", data = new { } });
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task The_api_describes_itself_and_reports_its_health()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await system.Ingest.GetAsync("/healthz")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await system.Ingest.GetAsync("/readyz")).StatusCode);
+        var openApi = await system.Ingest.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        Assert.True(openApi.GetProperty("paths").TryGetProperty("/v1/events", out _));
+        Assert.Contains("http_server_request_duration", await system.Ingest.GetStringAsync("/metrics"));
+    }
+}

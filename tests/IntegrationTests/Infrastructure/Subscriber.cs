@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using StandardWebhooks;
+
+namespace Webhooks.IntegrationTests.Infrastructure;
+
+/// <summary>A webhook as a subscriber received it.</summary>
+public sealed record ReceivedWebhook(HeaderDictionary Headers, string Body, DateTimeOffset At)
+{
+    public string Id => Headers["webhook-id"].ToString();
+
+    public JsonElement Json => JsonDocument.Parse(Body).RootElement;
+
+    /// <summary>Checks the signature with the independent Standard Webhooks library.</summary>
+    public bool VerifiesWith(string secret)
+    {
+        try
+        {
+            new StandardWebhook(secret).Verify(Body, Headers);
+            return true;
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>A real HTTP subscriber on 127.0.0.1 whose answers a test scripts.</summary>
+public sealed class Subscriber : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<ReceivedWebhook> _received = new();
+
+    private Subscriber(WebApplication app) => _app = app;
+
+    public string Url { get; private set; } = "";
+
+    public IReadOnlyCollection<ReceivedWebhook> Received => _received;
+
+    /// <summary>Starts a subscriber answering each webhook with <paramref name="status"/> of the number of webhooks before it (200 by default).</summary>
+    public static async Task<Subscriber> StartAsync(Func<int, int>? status = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var subscriber = new Subscriber(app);
+        var count = 0;
+        app.MapPost("/{**path}", async (HttpRequest request) =>
+        {
+            using var reader = new StreamReader(request.Body, Encoding.UTF8);
+            var body = await reader.ReadToEndAsync();
+            var headers = new HeaderDictionary();
+            foreach (var (name, value) in request.Headers)
+            {
+                headers[name] = value;
+            }
+            var number = Interlocked.Increment(ref count) - 1;
+            subscriber._received.Enqueue(new ReceivedWebhook(headers, body, DateTimeOffset.UtcNow));
+            return Results.StatusCode(status?.Invoke(number) ?? 200);
+        });
+        await app.StartAsync();
+        subscriber.Url = app.Urls.Single() + "/hook";
+        return subscriber;
+    }
+
+    public Task<int> WaitForAsync(int count, TimeSpan? timeout = null) =>
+        Eventually.HoldsAsync(() => Task.FromResult(_received.Count), n => n >= count, $"{count} webhooks arrived at {Url}", timeout);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

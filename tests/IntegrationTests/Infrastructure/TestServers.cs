@@ -1,0 +1,84 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using DotNet.Testcontainers.Builders;
+using Testcontainers.RabbitMq;
+using Testcontainers.Redis;
+
+namespace Webhooks.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real RabbitMQ and Redis the integration tests run against: from environment variables
+/// (scripts/test.sh starts private servers and sets them), else from Testcontainers where a
+/// Docker engine runs, else a failure that says how to start them.
+/// </summary>
+public sealed class TestServers
+{
+    public const string RabbitMqVariable = "WEBHOOKS_TEST_RABBITMQ";
+    public const string ManagementVariable = "WEBHOOKS_TEST_RABBITMQ_MANAGEMENT";
+    public const string RedisVariable = "WEBHOOKS_TEST_REDIS";
+
+    private static readonly Lazy<Task<TestServers>> Shared = new(StartAsync);
+
+    /// <summary>amqp://user:password@host:port/ without a virtual host.</summary>
+    public required Uri RabbitMq { get; init; }
+    public required Uri Management { get; init; }
+    public required string Redis { get; init; }
+
+    public static Task<TestServers> GetAsync() => Shared.Value;
+
+    private static async Task<TestServers> StartAsync()
+    {
+        var rabbit = Environment.GetEnvironmentVariable(RabbitMqVariable);
+        var management = Environment.GetEnvironmentVariable(ManagementVariable);
+        var redis = Environment.GetEnvironmentVariable(RedisVariable);
+        if (!string.IsNullOrEmpty(rabbit) && !string.IsNullOrEmpty(management) && !string.IsNullOrEmpty(redis))
+        {
+            return new TestServers { RabbitMq = new Uri(rabbit), Management = new Uri(management), Redis = redis };
+        }
+        try
+        {
+            var rabbitContainer = new RabbitMqBuilder("rabbitmq:3.13-management").Build();
+            var redisContainer = new RedisBuilder("redis:7.0").WithCommand("--appendonly", "yes", "--maxmemory-policy", "noeviction").Build();
+            await Task.WhenAll(rabbitContainer.StartAsync(), redisContainer.StartAsync());
+            var amqp = new Uri(rabbitContainer.GetConnectionString());
+            return new TestServers
+            {
+                RabbitMq = amqp,
+                Management = new Uri($"http://{amqp.UserInfo}@{rabbitContainer.Hostname}:{rabbitContainer.GetMappedPublicPort(15672)}/"),
+                Redis = redisContainer.GetConnectionString(),
+            };
+        }
+        catch (DockerUnavailableException e)
+        {
+            throw new InvalidOperationException(
+                $"The integration tests need a real RabbitMQ (with management) and Redis. Run them with ./scripts/test.sh, which starts private servers, " +
+                $"or set {RabbitMqVariable}, {ManagementVariable} and {RedisVariable}, or start a Docker engine for Testcontainers.", e);
+        }
+    }
+
+    /// <summary>A new virtual host, so that fixtures running in parallel never consume each other's messages.</summary>
+    public async Task<Uri> CreateVirtualHostAsync(string name)
+    {
+        using var http = ManagementClient();
+        var user = Uri.UnescapeDataString(RabbitMq.UserInfo.Split(':')[0]);
+        (await http.PutAsJsonAsync($"api/vhosts/{Uri.EscapeDataString(name)}", new { })).EnsureSuccessStatusCode();
+        (await http.PutAsJsonAsync($"api/permissions/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(user)}",
+            new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+        return new Uri(RabbitMq, Uri.EscapeDataString(name));
+    }
+
+    public async Task DeleteVirtualHostAsync(string name)
+    {
+        using var http = ManagementClient();
+        await http.DeleteAsync($"api/vhosts/{Uri.EscapeDataString(name)}");
+    }
+
+    private HttpClient ManagementClient()
+    {
+        var http = new HttpClient { BaseAddress = new Uri(Management.GetLeftPart(UriPartial.Authority) + "/") };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(Management.UserInfo))));
+        return http;
+    }
+}

@@ -1,0 +1,188 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+using StackExchange.Redis;
+using Webhooks.Dispatcher;
+using Webhooks.Ingest;
+using Webhooks.ServiceDefaults;
+
+namespace Webhooks.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The platform under test: real Ingest and Dispatcher hosts on 127.0.0.1, against the real
+/// RabbitMQ (a virtual host of its own) and Redis (a key prefix of its own).
+/// </summary>
+public class WebhooksSystem : IAsyncLifetime
+{
+    private readonly string _name = "test-" + Guid.NewGuid().ToString("N")[..12];
+    private readonly List<WebApplication> _apps = [];
+    private IConnectionMultiplexer? _redis;
+
+    public TestServers Servers { get; private set; } = null!;
+    public Uri RabbitMq { get; private set; } = null!;
+    public string KeyPrefix => _name + ":";
+    public string VirtualHost => _name;
+    public HttpClient Ingest { get; private set; } = null!;
+
+    /// <summary>Whether a dispatcher starts with the fixture; fixtures that test the order of things start their own.</summary>
+    protected virtual bool StartsDispatcher => true;
+
+    public async Task InitializeAsync()
+    {
+        Servers = await TestServers.GetAsync();
+        RabbitMq = await Servers.CreateVirtualHostAsync(_name);
+        _redis = await ConnectionMultiplexer.ConnectAsync(Servers.Redis);
+        Ingest = await StartIngestAsync();
+        if (StartsDispatcher)
+        {
+            await StartDispatcherAsync();
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var app in _apps.AsEnumerable().Reverse())
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+        await Servers.DeleteVirtualHostAsync(_name);
+        if (_redis is not null)
+        {
+            var server = _redis.GetServers().First();
+            var keys = server.Keys(pattern: KeyPrefix + "*").ToArray();
+            if (keys.Length > 0)
+            {
+                await _redis.GetDatabase().KeyDeleteAsync(keys);
+            }
+            await _redis.DisposeAsync();
+        }
+    }
+
+    public Dictionary<string, string?> Settings() => new()
+    {
+        ["Urls"] = "http://127.0.0.1:0",
+        ["ConnectionStrings:RabbitMq"] = RabbitMq.ToString(),
+        ["ConnectionStrings:Redis"] = Servers.Redis,
+        ["Webhooks:Storage:KeyPrefix"] = KeyPrefix,
+        ["Webhooks:Destinations:Allow:0"] = "127.0.0.0/8",
+        ["Logging:LogLevel:Default"] = "Warning",
+    };
+
+    /// <summary>An Ingest host; <paramref name="overrides"/> change its settings.</summary>
+    public async Task<HttpClient> StartIngestAsync(IDictionary<string, string?>? overrides = null)
+    {
+        var builder = CreateBuilder(overrides);
+        builder.AddIngest();
+        var app = builder.Build();
+        app.MapIngest();
+        await StartAsync(app);
+        return new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+    }
+
+    /// <summary>A Dispatcher host; stop it with <see cref="StopAsync"/> to simulate a dispatcher going away.</summary>
+    public async Task<WebApplication> StartDispatcherAsync(IDictionary<string, string?>? overrides = null)
+    {
+        var builder = CreateBuilder(overrides);
+        builder.AddDispatcher();
+        var app = builder.Build();
+        app.MapDispatcher();
+        await StartAsync(app);
+        return app;
+    }
+
+    public async Task StopAsync(WebApplication app)
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+        _apps.Remove(app);
+    }
+
+    /// <summary>Registers an endpoint through the API and returns its id and signing secret.</summary>
+    public async Task<(string Id, string Secret)> CreateEndpointAsync(string tenant, string url, string[] eventTypes, object? extra = null)
+    {
+        var body = JsonSerializer.SerializeToElement(new { tenant, url, eventTypes });
+        var request = extra is null ? (object)body : Merge(body, JsonSerializer.SerializeToElement(extra, JsonSerializerOptions.Web));
+        var response = await Ingest.PostAsJsonAsync("/v1/endpoints", request);
+        response.EnsureSuccessStatusCode();
+        var created = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return (created.GetProperty("id").GetString()!, created.GetProperty("secret").GetString()!);
+    }
+
+    /// <summary>Publishes an event through the API and returns its id.</summary>
+    public async Task<string> PublishAsync(string tenant, string type, object? data = null, string? idempotencyKey = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/events") { Content = JsonContent.Create(new { type, tenant, data = data ?? new { at = DateTimeOffset.UtcNow } }) };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+        var response = await Ingest.SendAsync(request);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    public async Task<JsonElement> GetEventAsync(string id) => await Ingest.GetFromJsonAsync<JsonElement>($"/v1/events/{id}");
+
+    /// <summary>How many messages wait in a queue, counted by the broker itself.</summary>
+    public async Task<uint> QueueDepthAsync(string queue)
+    {
+        await using var connection = await new ConnectionFactory { Uri = RabbitMq }.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+    }
+
+    /// <summary>Takes every message from the dead-letter queue and returns their bodies (the MassTransit envelope's message).</summary>
+    public async Task<IReadOnlyList<JsonElement>> TakeDeadLettersAsync()
+    {
+        await using var connection = await new ConnectionFactory { Uri = RabbitMq }.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var messages = new List<JsonElement>();
+        while (await channel.BasicGetAsync(BusTopology.DeadLetterQueue, autoAck: true) is { } result)
+        {
+            messages.Add(JsonDocument.Parse(result.Body).RootElement.GetProperty("message").Clone());
+        }
+        return messages;
+    }
+
+    /// <summary>How many keys of a kind this fixture has in Redis (for example <c>event:*</c>).</summary>
+    public int RedisKeys(string pattern) => _redis!.GetServers().First().Keys(pattern: KeyPrefix + pattern).Count();
+
+    private WebApplicationBuilder CreateBuilder(IDictionary<string, string?>? overrides)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ContentRootPath = AppContext.BaseDirectory });
+        var settings = Settings();
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        return builder;
+    }
+
+    private async Task StartAsync(WebApplication app)
+    {
+        await app.StartAsync();
+        _apps.Add(app);
+    }
+
+    private static JsonElement Merge(JsonElement a, JsonElement b)
+    {
+        var merged = new Dictionary<string, JsonElement>();
+        foreach (var p in a.EnumerateObject().Concat(b.EnumerateObject()))
+        {
+            merged[p.Name] = p.Value;
+        }
+        return JsonSerializer.SerializeToElement(merged);
+    }
+}
+
+/// <summary>A system whose tests start (and stop) dispatchers themselves.</summary>
+public sealed class WebhooksSystemWithoutDispatcher : WebhooksSystem
+{
+    protected override bool StartsDispatcher => false;
+}
