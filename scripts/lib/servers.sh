@@ -17,6 +17,19 @@ ensure_server_packages() {
   pkill -u rabbitmq epmd 2>/dev/null || true
 }
 
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# pick_ports AMQP_BASE REDIS_BASE: sets AMQP_PORT, MANAGEMENT_PORT and REDIS_PORT to free ports at or above the bases.
+# RabbitMQ also takes AMQP+20000 (distribution) and AMQP+30000 (its private epmd).
+pick_ports() {
+  AMQP_PORT=$1 REDIS_PORT=$2
+  while port_in_use "$AMQP_PORT" || port_in_use $((AMQP_PORT + 10000)) || port_in_use $((AMQP_PORT + 20000)) || port_in_use $((AMQP_PORT + 30000)); do
+    AMQP_PORT=$((AMQP_PORT + 1))
+  done
+  while port_in_use "$REDIS_PORT"; do REDIS_PORT=$((REDIS_PORT + 1)); done
+  MANAGEMENT_PORT=$((AMQP_PORT + 10000))
+}
+
 # start_servers DIR AMQP_PORT MANAGEMENT_PORT REDIS_PORT
 start_servers() {
   local dir=$1 amqp=$2 mgmt=$3 redis=$4

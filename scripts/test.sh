@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests, and integration tests against a real RabbitMQ and Redis.
+# Starts private servers on loopback (installing the Debian packages when missing) unless
+# WEBHOOKS_TEST_RABBITMQ, WEBHOOKS_TEST_RABBITMQ_MANAGEMENT and WEBHOOKS_TEST_REDIS are set.
+# Extra arguments go to `dotnet test` (for example --filter DeliveryTests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib/servers.sh
+
+if [ -z "${WEBHOOKS_TEST_RABBITMQ:-}" ]; then
+  ensure_server_packages
+  dir=$(mktemp -d /tmp/webhooks-test.XXXXXX)
+  trap 'stop_servers "$dir"; rm -rf "$dir"' EXIT
+  pick_ports 5673 6380
+  echo "Starting private RabbitMQ (:$AMQP_PORT) and Redis (:$REDIS_PORT) in $dir"
+  start_servers "$dir" "$AMQP_PORT" "$MANAGEMENT_PORT" "$REDIS_PORT"
+  export WEBHOOKS_TEST_RABBITMQ="amqp://guest:guest@127.0.0.1:$AMQP_PORT/"
+  export WEBHOOKS_TEST_RABBITMQ_MANAGEMENT="http://guest:guest@127.0.0.1:$MANAGEMENT_PORT/"
+  export WEBHOOKS_TEST_REDIS="127.0.0.1:$REDIS_PORT"
+fi
+
+dotnet test Webhooks.sln "$@"
