@@ -20,6 +20,9 @@ public static class DispatcherApplication
         builder.Services.AddOptions<DispatcherOptions>().BindConfiguration(DispatcherOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<DestinationOptions>().BindConfiguration(DestinationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.AddWebhookSender();
+        // A stopping dispatcher finishes the requests in flight: allow longer than the longest endpoint timeout.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(75));
+        builder.Services.Configure<MassTransitHostOptions>(o => o.StopTimeout = TimeSpan.FromSeconds(70));
         builder.Services.AddSingleton<DeadLetterQueue>();
         builder.AddWebhooksBus(x =>
         {

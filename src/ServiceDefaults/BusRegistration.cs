@@ -25,7 +25,6 @@ public static class BusRegistration
         builder.Services.Configure<BusOptions>(o => o.RabbitMqUri = uri);
         builder.Services.AddSingleton<BrokerTopology>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BrokerTopology>());
-        builder.Services.Configure<MassTransitHostOptions>(o => o.StopTimeout = TimeSpan.FromSeconds(30));
 
         builder.Services.AddMassTransit(x =>
         {

@@ -70,6 +70,22 @@ public sealed class EventIngestTests(WebhooksSystemWithoutDispatcher system) : I
     }
 
     [Fact]
+    public async Task Without_redis_events_and_endpoints_get_503_and_nothing_is_published()
+    {
+        var ingest = await system.StartIngestAsync(new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = "127.0.0.1:1,connectTimeout=500" });
+
+        var @event = await ingest.PostAsJsonAsync("/v1/events", new { type = "order.created", tenant = "acme", data = new { } });
+        var endpoint = await ingest.PostAsJsonAsync("/v1/endpoints", new { tenant = "acme", url = "https://x.example/", eventTypes = new[] { "*" } });
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, @event.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, endpoint.StatusCode);
+        Assert.NotNull(@event.Headers.RetryAfter);
+        Assert.Contains("Redis", await @event.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await ingest.GetAsync("/readyz")).StatusCode);
+        Assert.Equal(0u, await system.QueueDepthAsync("webhooks-fan-out"));
+    }
+
+    [Fact]
     public async Task The_api_describes_itself_and_reports_its_health()
     {
         Assert.Equal(HttpStatusCode.OK, (await system.Ingest.GetAsync("/healthz")).StatusCode);

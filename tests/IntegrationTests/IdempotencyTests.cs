@@ -37,4 +37,29 @@ public sealed class IdempotencyTests(WebhooksSystem system) : IClassFixture<Webh
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Contains("different body", await response.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task A_retry_after_a_503_publishes_the_same_event_id_and_it_is_delivered_once()
+    {
+        await using var subscriber = await Subscriber.StartAsync();
+        await system.CreateEndpointAsync("retrier", subscriber.Url, ["*"]);
+        var brokerDown = await system.StartIngestAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:RabbitMq"] = "amqp://guest:guest@127.0.0.1:1/",
+            ["Webhooks:Ingest:PublishTimeout"] = "00:00:01",
+        });
+        var body = new { type = "refund.issued", tenant = "retrier", data = new { amount = 5 } };
+
+        using var first = new HttpRequestMessage(HttpMethod.Post, "/v1/events") { Content = JsonContent.Create(body) };
+        first.Headers.Add("Idempotency-Key", "refund-1");
+        var unavailable = await brokerDown.SendAsync(first);
+        var reservedId = (await unavailable.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("eventId").GetString();
+        var retriedId = await system.PublishAsync("retrier", "refund.issued", new { amount = 5 }, idempotencyKey: "refund-1");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, unavailable.StatusCode);
+        Assert.Equal(reservedId, retriedId);
+        await subscriber.WaitForAsync(1);
+        await Eventually.HoldsAsync(() => system.QueueDepthAsync("webhooks-delivery"), d => d == 0, "the delivery queue is empty");
+        Assert.Equal(retriedId, Assert.Single(subscriber.Received).Id);
+    }
 }

@@ -7,7 +7,11 @@ using Webhooks.ServiceDefaults;
 namespace Webhooks.Ingest.Events;
 
 /// <summary>The broker did not confirm a publish in time: the caller gets 503, and the event may or may not be on its way.</summary>
-public sealed class BrokerUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class BrokerUnavailableException(string eventId, string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>The id the event would have; a retry with the same Idempotency-Key publishes under it.</summary>
+    public string EventId { get; } = eventId;
+}
 
 /// <summary>Stores an event and publishes it, returning only once the broker confirmed it.</summary>
 public sealed class EventPublisher(IPublishEndpoint bus, BrokerTopology topology, EventStore store, IOptions<IngestOptions> options)
@@ -37,11 +41,11 @@ public sealed class EventPublisher(IPublishEndpoint bus, BrokerTopology topology
         }
         catch (TimeoutException e)
         {
-            throw new BrokerUnavailableException($"RabbitMQ did not confirm event {stored.Id} within {timeout.TotalSeconds} s.", e);
+            throw new BrokerUnavailableException(stored.Id, $"RabbitMQ did not confirm event {stored.Id} within {timeout.TotalSeconds} s.", e);
         }
         catch (Exception e) when (e is not OperationCanceledException and not BrokerUnavailableException)
         {
-            throw new BrokerUnavailableException($"Publishing event {stored.Id} failed: {e.Message}", e);
+            throw new BrokerUnavailableException(stored.Id, $"Publishing event {stored.Id} failed: {e.Message}", e);
         }
     }
 }

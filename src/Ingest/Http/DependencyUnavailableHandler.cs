@@ -27,12 +27,17 @@ internal sealed partial class DependencyUnavailableHandler(IProblemDetailsServic
         LogUnavailable(exception, context.Request.Path);
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return await problems.TryWriteAsync(new ProblemDetailsContext
+        var problem = new ProblemDetailsContext
         {
             HttpContext = context,
             Exception = exception,
             ProblemDetails = { Status = 503, Title = "Service temporarily unavailable", Detail = detail },
-        });
+        };
+        if (exception is BrokerUnavailableException broker)
+        {
+            problem.ProblemDetails.Extensions["eventId"] = broker.EventId;
+        }
+        return await problems.TryWriteAsync(problem);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Answered 503 to {Path}: a dependency is unavailable")]
