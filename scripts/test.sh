@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: unit tests, and integration tests against a real RabbitMQ and Redis.
 # Starts private servers on loopback (installing the Debian packages when missing) unless
-# WEBHOOKS_TEST_RABBITMQ, WEBHOOKS_TEST_RABBITMQ_MANAGEMENT and WEBHOOKS_TEST_REDIS are set.
+# WEBHOOKS_TEST_RABBITMQ, WEBHOOKS_TEST_RABBITMQ_MANAGEMENT and WEBHOOKS_TEST_REDIS are set
+# (then WEBHOOKS_TEST_RABBITMQ_RESTART, a shell command, lets the recovery test restart the broker).
 # Extra arguments go to `dotnet test` (for example --filter DeliveryTests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,7 @@ if [ -z "${WEBHOOKS_TEST_RABBITMQ:-}" ]; then
   export WEBHOOKS_TEST_RABBITMQ="amqp://guest:guest@127.0.0.1:$AMQP_PORT/"
   export WEBHOOKS_TEST_RABBITMQ_MANAGEMENT="http://guest:guest@127.0.0.1:$MANAGEMENT_PORT/"
   export WEBHOOKS_TEST_REDIS="127.0.0.1:$REDIS_PORT"
+  export WEBHOOKS_TEST_RABBITMQ_RESTART=". '$(pwd)/scripts/lib/servers.sh' && restart_rabbitmq '$dir'"
 fi
 
 dotnet test Webhooks.sln "$@"

@@ -56,8 +56,9 @@ export RABBITMQ_CONFIG_FILE='$dir/rabbitmq/rabbitmq'
 export RABBITMQ_CONF_ENV_FILE='$dir/rabbitmq/rabbitmq-env.conf'
 export RABBITMQ_ENABLED_PLUGINS_FILE='$dir/rabbitmq/enabled_plugins'
 export RABBITMQ_PID_FILE='$dir/rabbitmq/pid'
+WEBHOOKS_MANAGEMENT_PORT=$mgmt
 ENV
-  ( . "$dir/rabbitmq/env"; setsid /usr/lib/rabbitmq/bin/rabbitmq-server >"$dir/rabbitmq/stdout.log" 2>&1 & )
+  start_rabbitmq "$dir"
 
   redis-server --bind 127.0.0.1 --port "$redis" --dir "$dir/redis" --appendonly yes \
     --maxmemory-policy noeviction --save '' --daemonize yes --pidfile "$dir/redis/pid" \
@@ -68,10 +69,27 @@ ENV
     [ $SECONDS -lt $deadline ] || { echo "Redis did not start: see $dir/redis/redis.log" >&2; return 1; }
     sleep 0.2
   done
+  wait_rabbitmq "$dir"
+}
+
+start_rabbitmq() {
+  ( . "$1/rabbitmq/env"; setsid /usr/lib/rabbitmq/bin/rabbitmq-server >>"$1/rabbitmq/stdout.log" 2>&1 & )
+}
+
+wait_rabbitmq() {
+  local mgmt deadline=$((SECONDS + 60))
+  mgmt=$(. "$1/rabbitmq/env"; echo "$WEBHOOKS_MANAGEMENT_PORT")
   until curl -fsS -u guest:guest "http://127.0.0.1:$mgmt/api/overview" >/dev/null 2>&1; do
-    [ $SECONDS -lt $deadline ] || { echo "RabbitMQ did not start: see $dir/rabbitmq/log" >&2; return 1; }
+    [ $SECONDS -lt $deadline ] || { echo "RabbitMQ did not start: see $1/rabbitmq/log" >&2; return 1; }
     sleep 0.3
   done
+}
+
+# restart_rabbitmq DIR: stops the node and starts it again on the same data (for recovery tests).
+restart_rabbitmq() {
+  ( . "$1/rabbitmq/env"; timeout 60 /usr/lib/rabbitmq/bin/rabbitmqctl -q shutdown >/dev/null 2>&1 || true )
+  start_rabbitmq "$1"
+  wait_rabbitmq "$1"
 }
 
 # stop_servers DIR

@@ -31,4 +31,7 @@ public sealed record DeliverWebhook
 
     /// <summary>The number of the attempt this message asks for, starting at 1.</summary>
     public int Attempt { get; init; } = 1;
+
+    /// <summary>Not before: a retry (or a deferred delivery) waits in the delay tiers until then.</summary>
+    public DateTimeOffset? DueAt { get; init; }
 }

@@ -43,6 +43,9 @@ public static class DeadLetterReasons
     /// <summary>The endpoint no longer exists.</summary>
     public const string EndpointDeleted = "endpoint_deleted";
 
+    /// <summary>The destination is refused by the SSRF guard.</summary>
+    public const string BlockedDestination = "blocked_destination";
+
     /// <summary>A bus-published event failed validation.</summary>
     public const string InvalidEvent = "invalid_event";
 }

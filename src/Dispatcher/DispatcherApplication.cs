@@ -23,11 +23,18 @@ public static class DispatcherApplication
         // A stopping dispatcher finishes the requests in flight: allow longer than the longest endpoint timeout.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(75));
         builder.Services.Configure<MassTransitHostOptions>(o => o.StopTimeout = TimeSpan.FromSeconds(70));
+        builder.Services.AddOptions<RetryOptions>().BindConfiguration(RetryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<DelayTierOptions>().BindConfiguration(DelayTierOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<RetrySchedule>();
+        builder.Services.AddSingleton<DelayLadder>();
         builder.Services.AddSingleton<DeadLetterQueue>();
+        // The delay tiers are declared with the rest of the topology, before the bus starts.
+        builder.Services.AddOptions<BusOptions>().Configure<DelayLadder>((bus, ladder) => bus.DelayTiers.AddRange(ladder.Tiers));
         builder.AddWebhooksBus(x =>
         {
             x.AddConsumer<FanOutConsumer, FanOutConsumerDefinition>();
             x.AddConsumer<DeliverWebhookConsumer, DeliverWebhookConsumerDefinition>();
+            x.AddConsumer<DeadLetterIndexConsumer, DeadLetterIndexConsumerDefinition>();
         });
         return builder;
     }

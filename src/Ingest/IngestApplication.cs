@@ -1,3 +1,4 @@
+using Webhooks.Ingest.DeadLetters;
 using Webhooks.Ingest.Endpoints;
 using Webhooks.Ingest.Events;
 using Webhooks.Ingest.Http;
@@ -30,6 +31,7 @@ public static class IngestApplication
         app.MapOpenApi();
         app.MapEventsApi();
         app.MapEndpointsApi();
+        app.MapDeadLettersApi();
         return app;
     }
 }

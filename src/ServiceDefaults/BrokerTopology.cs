@@ -42,19 +42,23 @@ public sealed partial class BrokerTopology(IOptions<BusOptions> options, ILogger
         var factory = new ConnectionFactory { Uri = options.Value.RabbitMqUri, ClientProvidedName = "webhooks-topology" };
         await using var connection = await factory.CreateConnectionAsync(cancellationToken);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        await DeclareQueueWithExchangeAsync(channel, BusTopology.PoisonQueue, new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }, cancellationToken);
         foreach (var queue in new[] { BusTopology.FanOutQueue, BusTopology.DeliveryQueue, BusTopology.DeadLetterQueue })
         {
-            await DeclareQueueWithExchangeAsync(channel, queue, cancellationToken);
+            await DeclareQueueWithExchangeAsync(channel, queue, new Dictionary<string, object?>(BusTopology.WorkQueueArguments), cancellationToken);
+        }
+        foreach (var tier in options.Value.DelayTiers)
+        {
+            await DeclareQueueWithExchangeAsync(channel, BusTopology.DelayTierQueue(tier), BusTopology.DelayTierArguments(tier), cancellationToken);
         }
         await DeclareExchangeAsync(channel, BusTopology.EventPublishedExchange, cancellationToken);
         await channel.ExchangeBindAsync(BusTopology.FanOutQueue, BusTopology.EventPublishedExchange, "", cancellationToken: cancellationToken);
         LogDeclared();
     }
 
-    private static async Task DeclareQueueWithExchangeAsync(IChannel channel, string queue, CancellationToken cancellationToken)
+    private static async Task DeclareQueueWithExchangeAsync(IChannel channel, string queue, IDictionary<string, object?> arguments, CancellationToken cancellationToken)
     {
-        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false,
-            arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }, cancellationToken: cancellationToken);
+        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: arguments, cancellationToken: cancellationToken);
         await DeclareExchangeAsync(channel, queue, cancellationToken);
         await channel.QueueBindAsync(queue, queue, "", cancellationToken: cancellationToken);
     }

@@ -9,6 +9,9 @@ namespace Webhooks.ServiceDefaults;
 public sealed class BusOptions
 {
     public Uri RabbitMqUri { get; set; } = new("amqp://guest:guest@127.0.0.1:5672/");
+
+    /// <summary>The delay tiers to declare (the Dispatcher's retry ladder); Ingest declares none.</summary>
+    public List<TimeSpan> DelayTiers { get; } = [];
 }
 
 public static class BusRegistration

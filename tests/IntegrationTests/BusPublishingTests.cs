@@ -49,7 +49,7 @@ public sealed class BusPublishingTests(WebhooksSystem system) : IClassFixture<We
     {
         await _bus.Publish(new EventPublished { EventId = "evt_invalid1", Type = "Stock Low!", Tenant = "upstream", Data = System.Text.Json.JsonSerializer.SerializeToElement(new { }) });
 
-        var deadLetters = await Eventually.HoldsAsync(system.TakeDeadLettersAsync, l => l.Count > 0, "the invalid event is dead-lettered");
+        var deadLetters = await Eventually.HoldsAsync(() => system.DeadLettersAsync("reason=invalid_event"), l => l.Count > 0, "the invalid event is dead-lettered");
 
         var deadLetter = Assert.Single(deadLetters);
         Assert.Equal("invalid_event", deadLetter.GetProperty("reason").GetString());

@@ -29,6 +29,25 @@ public sealed class DurabilityTests(WebhooksSystemWithoutDispatcher system) : IC
         Assert.Equal(95, expected.Count);
     }
 
+    [Fact]
+    public async Task A_stopping_dispatcher_finishes_the_delivery_in_flight_and_it_is_not_sent_again()
+    {
+        await using var subscriber = await Subscriber.StartAsync(_ => new Reply(200, Delay: TimeSpan.FromSeconds(2)));
+        await system.CreateEndpointAsync("draining", subscriber.Url, ["*"]);
+        var dispatcher = await system.StartDispatcherAsync();
+
+        var id = await system.PublishAsync("draining", "batch.closed");
+        await subscriber.WaitForAsync(1);
+        await system.StopAsync(dispatcher);
+
+        var view = await system.GetEventAsync(id);
+        Assert.Equal("delivered", view.GetProperty("deliveries")[0].GetProperty("status").GetString());
+        var next = await system.StartDispatcherAsync();
+        await Eventually.HoldsAsync(() => system.QueueDepthAsync("webhooks-delivery"), d => d == 0, "the delivery queue is empty");
+        await system.StopAsync(next);
+        Assert.Single(subscriber.Received);
+    }
+
     private async Task<List<string>> PublishManyAsync(int count, string phase)
     {
         var ids = new List<string>();

@@ -11,6 +11,7 @@ public sealed class EndpointRegistry(RedisStorage redis)
 
     private static string EndpointKey(string id) => $"endpoint:{id}";
     private static string TenantKey(string tenant) => $"tenant:{tenant}:endpoints";
+    private static string FailingSinceKey(string id) => $"endpoint:{id}:failing-since";
     private const string AllKey = "endpoints";
 
     public async Task CreateAsync(WebhookEndpoint endpoint)
@@ -37,10 +38,37 @@ public sealed class EndpointRegistry(RedisStorage redis)
     {
         var tx = _db.CreateTransaction();
         var deleted = tx.KeyDeleteAsync(EndpointKey(endpoint.Id));
+        _ = tx.KeyDeleteAsync(FailingSinceKey(endpoint.Id));
         _ = tx.SetRemoveAsync(TenantKey(endpoint.Tenant), endpoint.Id);
         _ = tx.SortedSetRemoveAsync(AllKey, endpoint.Id);
         await tx.ExecuteAsync();
         return await deleted;
+    }
+
+    /// <summary>
+    /// Records whether an attempt succeeded and returns since when the endpoint has been failing
+    /// without a success in between (null after a success).
+    /// </summary>
+    public async Task<DateTimeOffset?> RecordOutcomeAsync(string id, bool succeeded, DateTimeOffset at)
+    {
+        if (succeeded)
+        {
+            await _db.KeyDeleteAsync(FailingSinceKey(id));
+            return null;
+        }
+        await _db.StringSetAsync(FailingSinceKey(id), at.ToUnixTimeMilliseconds(), when: When.NotExists);
+        var since = await _db.StringGetAsync(FailingSinceKey(id));
+        return since.TryParse(out long ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : at;
+    }
+
+    /// <summary>Switches an endpoint off; false when it was already off or is gone.</summary>
+    public async Task<bool> DisableAsync(string id)
+    {
+        if (await GetAsync(id) is not { Enabled: true } endpoint)
+        {
+            return false;
+        }
+        return await UpdateAsync(endpoint with { Enabled = false, UpdatedAt = DateTimeOffset.UtcNow });
     }
 
     /// <summary>Every endpoint of a tenant, for fan-out.</summary>

@@ -95,6 +95,14 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
         await _db.KeyExpireAsync(DeliveriesKey(eventId), _options.EventRetention);
     }
 
+    /// <summary>Puts a delivery back to pending (it was redriven).</summary>
+    public async Task MarkPendingAsync(string eventId, string endpointId, string deliveryId)
+    {
+        var record = new DeliveryRecord { Id = deliveryId, EndpointId = endpointId, Status = DeliveryStatus.Pending, UpdatedAt = DateTimeOffset.UtcNow };
+        await _db.HashSetAsync(DeliveriesKey(eventId), endpointId, Serialize(record));
+        await _db.KeyExpireAsync(DeliveriesKey(eventId), _options.EventRetention);
+    }
+
     /// <summary>A delivery's attempts, oldest first.</summary>
     public async Task<IReadOnlyList<DeliveryAttempt>> GetAttemptsAsync(string deliveryId)
     {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using StackExchange.Redis.KeyspaceIsolation;
+using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
 
@@ -35,6 +36,8 @@ public static class RedisStorageRegistration
         builder.Services.AddSingleton<RedisStorage>();
         builder.Services.AddSingleton<EndpointRegistry>();
         builder.Services.AddSingleton<EventStore>();
+        builder.Services.AddOptions<DeadLetterOptions>().BindConfiguration(DeadLetterOptions.Section);
+        builder.Services.AddSingleton<DeadLetterIndex>();
         return builder;
     }
 }

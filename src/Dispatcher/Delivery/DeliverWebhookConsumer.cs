@@ -11,14 +11,28 @@ using Webhooks.ServiceDefaults;
 namespace Webhooks.Dispatcher.Delivery;
 
 /// <summary>
-/// Makes one attempt to deliver an event to an endpoint and records it. Until a retry schedule
-/// exists, a failed attempt is the last one: the delivery is dead-lettered as exhausted.
+/// Makes one attempt to deliver an event to an endpoint, records it, and either schedules the
+/// next attempt in the delay tiers or, when the schedule is exhausted or the endpoint is gone or
+/// disabled, dead-letters the delivery with its reason.
 /// </summary>
-public sealed class DeliverWebhookConsumer(EndpointRegistry registry, EventStore store, WebhookSender sender, DeadLetterQueue deadLetters) : IConsumer<DeliverWebhook>
+public sealed partial class DeliverWebhookConsumer(
+    EndpointRegistry registry,
+    EventStore store,
+    WebhookSender sender,
+    RetrySchedule schedule,
+    DelayLadder ladder,
+    DeadLetterQueue deadLetters,
+    IOptions<RetryOptions> retryOptions,
+    ILogger<DeliverWebhookConsumer> logger) : IConsumer<DeliverWebhook>
 {
     public async Task Consume(ConsumeContext<DeliverWebhook> context)
     {
         var delivery = context.Message;
+        if (!await IsDueAsync(context, delivery))
+        {
+            return;
+        }
+
         var endpoint = await registry.GetAsync(delivery.EndpointId);
         if (endpoint is null || !endpoint.Enabled)
         {
@@ -35,38 +49,92 @@ public sealed class DeliverWebhookConsumer(EndpointRegistry registry, EventStore
         var at = DateTimeOffset.UtcNow;
         // In-flight requests finish on shutdown: only the endpoint's own timeout cuts them short.
         var result = await sender.SendAsync(endpoint, delivery, CancellationToken.None);
-        var attempt = new DeliveryAttempt
-        {
-            DeliveryId = delivery.DeliveryId,
-            EventId = delivery.EventId,
-            EndpointId = delivery.EndpointId,
-            Number = delivery.Attempt,
-            At = at,
-            Succeeded = result.Succeeded,
-            StatusCode = result.StatusCode,
-            Error = result.Error,
-            DurationMs = result.Duration.TotalMilliseconds,
-            ResponseBody = result.ResponseBody,
-            TraceId = activity?.TraceId.ToString(),
-        };
         DeliveryMetrics.AttemptDuration.Record(result.Duration.TotalSeconds);
         DeliveryMetrics.Attempts.Add(1, new KeyValuePair<string, object?>("outcome", result.Succeeded ? "delivered" : "failed"));
         activity?.SetTag("http.response.status_code", result.StatusCode);
+        var failingSince = await registry.RecordOutcomeAsync(endpoint.Id, result.Succeeded, at);
+
         if (result.Succeeded)
         {
-            await store.RecordAttemptAsync(attempt, DeliveryStatus.Delivered);
+            await store.RecordAttemptAsync(Attempt(delivery, at, result, activity, nextAttemptAt: null), DeliveryStatus.Delivered);
             DeliveryMetrics.Lag.Record((DateTimeOffset.UtcNow - delivery.OccurredAt).TotalSeconds);
             return;
         }
         activity?.SetStatus(ActivityStatusCode.Error, result.Error ?? $"HTTP {result.StatusCode}");
-        await store.RecordAttemptAsync(attempt, DeliveryStatus.Failed);
-        await Park(context, DeadLetterReasons.Exhausted, $"Attempt {attempt.Number} failed ({result.Error ?? $"HTTP {result.StatusCode}"}) and no retry is scheduled.",
-            new AttemptOutcome { Number = attempt.Number, At = at, StatusCode = result.StatusCode, Error = result.Error, DurationMs = attempt.DurationMs });
+        var outcome = new AttemptOutcome { Number = delivery.Attempt, At = at, StatusCode = result.StatusCode, Error = result.Error, DurationMs = result.Duration.TotalMilliseconds };
+        var failure = result.Error ?? $"HTTP {result.StatusCode}";
+
+        var disableReason = result.StatusCode == 410 ? "gone"
+            : at - failingSince >= retryOptions.Value.AutoDisableAfter ? "failing"
+            : null;
+        if (disableReason is not null)
+        {
+            await store.RecordAttemptAsync(Attempt(delivery, at, result, activity, nextAttemptAt: null), DeliveryStatus.Failed);
+            await DisableAsync(context, endpoint, disableReason, failingSince);
+            await Park(context, DeadLetterReasons.EndpointDisabled,
+                disableReason == "gone" ? "The endpoint answered 410 Gone and was disabled." : $"The endpoint has failed since {failingSince:u} and was disabled.", outcome);
+            return;
+        }
+
+        if (schedule.WaitAfter(delivery.Attempt, result) is not { } wait)
+        {
+            await store.RecordAttemptAsync(Attempt(delivery, at, result, activity, nextAttemptAt: null), DeliveryStatus.Failed);
+            await Park(context, DeadLetterReasons.Exhausted, $"All {schedule.MaxAttempts} attempts failed; the last with {failure}.", outcome);
+            return;
+        }
+        var dueAt = DateTimeOffset.UtcNow + wait;
+        await store.RecordAttemptAsync(Attempt(delivery, at, result, activity, dueAt), DeliveryStatus.Failed);
+        await ladder.DeferAsync(context, delivery with { Attempt = delivery.Attempt + 1, DueAt = dueAt });
+        LogRetryScheduled(delivery.EventId, delivery.EndpointId, delivery.Attempt, failure, dueAt);
     }
 
-    private Task Park(ConsumeContext<DeliverWebhook> context, string reason, string detail, AttemptOutcome? lastAttempt)
+    /// <summary>A delivery that came back from a delay tier early hops again; a short rest is waited here.</summary>
+    private async Task<bool> IsDueAsync(ConsumeContext<DeliverWebhook> context, DeliverWebhook delivery)
     {
-        return deadLetters.ParkAsync(context, new DeliveryDeadLettered
+        if (delivery.DueAt is not { } dueAt)
+        {
+            return true;
+        }
+        var remaining = dueAt - DateTimeOffset.UtcNow;
+        if (remaining >= ladder.Shortest)
+        {
+            await ladder.DeferAsync(context, delivery);
+            return false;
+        }
+        if (remaining > TimeSpan.Zero)
+        {
+            await Task.Delay(remaining, context.CancellationToken);
+        }
+        return true;
+    }
+
+    private async Task DisableAsync(ConsumeContext context, WebhookEndpoint endpoint, string reason, DateTimeOffset? failingSince)
+    {
+        if (await registry.DisableAsync(endpoint.Id))
+        {
+            LogDisabled(endpoint.Id, reason);
+            await context.Publish(new EndpointDisabled { EndpointId = endpoint.Id, Tenant = endpoint.Tenant, Reason = reason, DisabledAt = DateTimeOffset.UtcNow, FailingSince = failingSince });
+        }
+    }
+
+    private static DeliveryAttempt Attempt(DeliverWebhook delivery, DateTimeOffset at, SendResult result, Activity? activity, DateTimeOffset? nextAttemptAt) => new()
+    {
+        DeliveryId = delivery.DeliveryId,
+        EventId = delivery.EventId,
+        EndpointId = delivery.EndpointId,
+        Number = delivery.Attempt,
+        At = at,
+        Succeeded = result.Succeeded,
+        StatusCode = result.StatusCode,
+        Error = result.Error,
+        DurationMs = result.Duration.TotalMilliseconds,
+        ResponseBody = result.ResponseBody,
+        TraceId = activity?.TraceId.ToString(),
+        NextAttemptAt = nextAttemptAt,
+    };
+
+    private Task Park(ConsumeContext<DeliverWebhook> context, string reason, string detail, AttemptOutcome? lastAttempt) =>
+        deadLetters.ParkAsync(context, new DeliveryDeadLettered
         {
             Reason = reason,
             Detail = detail,
@@ -76,7 +144,12 @@ public sealed class DeliverWebhookConsumer(EndpointRegistry registry, EventStore
             Delivery = context.Message,
             LastAttempt = lastAttempt,
         });
-    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Attempt {Attempt} of event {EventId} to endpoint {EndpointId} failed ({Failure}); next at {DueAt:o}")]
+    private partial void LogRetryScheduled(string eventId, string endpointId, int attempt, string failure, DateTimeOffset dueAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Endpoint {EndpointId} disabled ({Reason})")]
+    private partial void LogDisabled(string endpointId, string reason);
 }
 
 public sealed class DeliverWebhookConsumerDefinition : ConsumerDefinition<DeliverWebhookConsumer>
@@ -92,7 +165,7 @@ public sealed class DeliverWebhookConsumerDefinition : ConsumerDefinition<Delive
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<DeliverWebhookConsumer> consumerConfigurator, IRegistrationContext context)
     {
-        endpointConfigurator.ConfigureQuorumEndpoint(_options.DeliveryPrefetch);
+        endpointConfigurator.ConfigureWorkQueue(_options.DeliveryPrefetch);
         endpointConfigurator.UseMessageRetry(r => r.Intervals(100, 500, 1000, 2000));
     }
 }

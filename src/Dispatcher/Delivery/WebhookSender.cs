@@ -9,7 +9,7 @@ using Webhooks.Core.Signing;
 namespace Webhooks.Dispatcher.Delivery;
 
 /// <summary>What one POST to a subscriber came to.</summary>
-public sealed record SendResult(int? StatusCode, string? Error, TimeSpan Duration, string? ResponseBody)
+public sealed record SendResult(int? StatusCode, string? Error, TimeSpan Duration, string? ResponseBody, TimeSpan? RetryAfter = null)
 {
     public bool Succeeded => StatusCode is >= 200 and < 300;
 }
@@ -49,7 +49,7 @@ public sealed class WebhookSender(HttpClient http)
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var responseBody = await ReadBoundedAsync(response, timeout.Token);
-            return new SendResult((int)response.StatusCode, null, Stopwatch.GetElapsedTime(started), responseBody);
+            return new SendResult((int)response.StatusCode, null, Stopwatch.GetElapsedTime(started), responseBody, RetryAfter(response, now));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -68,6 +68,13 @@ public sealed class WebhookSender(HttpClient http)
             return new SendResult(null, error, Stopwatch.GetElapsedTime(started), null);
         }
     }
+
+    private static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date - now,
+        _ => null,
+    };
 
     /// <summary>Keeps the first bytes for the attempts log and drains a little more so the connection can be reused.</summary>
     private static async Task<string?> ReadBoundedAsync(HttpResponseMessage response, CancellationToken cancellationToken)

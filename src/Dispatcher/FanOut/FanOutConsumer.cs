@@ -62,17 +62,17 @@ public sealed partial class FanOutConsumer(EndpointRegistry registry, EventStore
         };
         await store.SaveAsync(stored); // already there when Ingest took it; a bus-published event is kept here
 
-        var endpoints = (await registry.ForTenantAsync(stored.Tenant)).Where(e => e.Enabled && e.Subscribes(stored.Type)).ToList();
+        // Disabled endpoints get their deliveries dead-lettered, so they can be recovered once the endpoint is back.
+        var endpoints = (await registry.ForTenantAsync(stored.Tenant)).Where(e => e.Subscribes(stored.Type)).ToList();
         if (endpoints.Count > 0)
         {
             await topology.Declared.WaitAsync(context.CancellationToken);
             var delivery = await context.GetSendEndpoint(BusTopology.DeliveryAddress);
             await Task.WhenAll(endpoints.Select(async endpoint =>
             {
-                var deliveryId = await store.AddPendingDeliveryAsync(stored.Id, endpoint.Id, SortableId.New("dlv"));
-                await delivery.Send(new DeliverWebhook
+                var message = new DeliverWebhook
                 {
-                    DeliveryId = deliveryId,
+                    DeliveryId = await store.AddPendingDeliveryAsync(stored.Id, endpoint.Id, SortableId.New("dlv")),
                     EndpointId = endpoint.Id,
                     EventId = stored.Id,
                     Type = stored.Type,
@@ -80,7 +80,21 @@ public sealed partial class FanOutConsumer(EndpointRegistry registry, EventStore
                     OccurredAt = stored.OccurredAt,
                     Data = stored.Data,
                     Resource = stored.Resource,
-                }, context.CancellationToken);
+                };
+                if (endpoint.Enabled)
+                {
+                    await delivery.Send(message, context.CancellationToken);
+                    return;
+                }
+                await deadLetters.ParkAsync(context, new DeliveryDeadLettered
+                {
+                    Reason = DeadLetterReasons.EndpointDisabled,
+                    Detail = $"Endpoint {endpoint.Id} is disabled.",
+                    EventId = stored.Id,
+                    Tenant = stored.Tenant,
+                    DeadLetteredAt = DateTimeOffset.UtcNow,
+                    Delivery = message,
+                });
             }));
         }
         await store.MarkFannedOutAsync(stored.Id);
@@ -130,7 +144,7 @@ public sealed class FanOutConsumerDefinition : ConsumerDefinition<FanOutConsumer
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<FanOutConsumer> consumerConfigurator, IRegistrationContext context)
     {
-        endpointConfigurator.ConfigureQuorumEndpoint(_options.FanOutPrefetch);
+        endpointConfigurator.ConfigureWorkQueue(_options.FanOutPrefetch);
         // Redis or broker hiccups: a few quick tries before the message goes to the _error queue.
         endpointConfigurator.UseMessageRetry(r => r.Intervals(100, 500, 1000, 2000));
     }

@@ -31,6 +31,12 @@ public sealed record ReceivedWebhook(HeaderDictionary Headers, string Body, Date
     }
 }
 
+/// <summary>How a subscriber answers one webhook: a status, after a delay, with an optional Retry-After.</summary>
+public sealed record Reply(int Status, TimeSpan Delay = default, string? RetryAfter = null)
+{
+    public static implicit operator Reply(int status) => new(status);
+}
+
 /// <summary>A real HTTP subscriber on 127.0.0.1 whose answers a test scripts.</summary>
 public sealed class Subscriber : IAsyncDisposable
 {
@@ -43,8 +49,8 @@ public sealed class Subscriber : IAsyncDisposable
 
     public IReadOnlyCollection<ReceivedWebhook> Received => _received;
 
-    /// <summary>Starts a subscriber answering each webhook with <paramref name="status"/> of the number of webhooks before it (200 by default).</summary>
-    public static async Task<Subscriber> StartAsync(Func<int, int>? status = null)
+    /// <summary>Starts a subscriber answering each webhook with <paramref name="reply"/> of the number of webhooks before it (200 by default).</summary>
+    public static async Task<Subscriber> StartAsync(Func<int, Reply>? reply = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -52,7 +58,7 @@ public sealed class Subscriber : IAsyncDisposable
         var app = builder.Build();
         var subscriber = new Subscriber(app);
         var count = 0;
-        app.MapPost("/{**path}", async (HttpRequest request) =>
+        app.MapPost("/{**path}", async (HttpRequest request, HttpResponse response) =>
         {
             using var reader = new StreamReader(request.Body, Encoding.UTF8);
             var body = await reader.ReadToEndAsync();
@@ -63,7 +69,13 @@ public sealed class Subscriber : IAsyncDisposable
             }
             var number = Interlocked.Increment(ref count) - 1;
             subscriber._received.Enqueue(new ReceivedWebhook(headers, body, DateTimeOffset.UtcNow));
-            return Results.StatusCode(status?.Invoke(number) ?? 200);
+            var answer = reply?.Invoke(number) ?? 200;
+            await Task.Delay(answer.Delay);
+            if (answer.RetryAfter is not null)
+            {
+                response.Headers.RetryAfter = answer.RetryAfter;
+            }
+            return Results.StatusCode(answer.Status);
         });
         await app.StartAsync();
         subscriber.Url = app.Urls.Single() + "/hook";

@@ -17,6 +17,7 @@ public sealed class TestServers
     public const string RabbitMqVariable = "WEBHOOKS_TEST_RABBITMQ";
     public const string ManagementVariable = "WEBHOOKS_TEST_RABBITMQ_MANAGEMENT";
     public const string RedisVariable = "WEBHOOKS_TEST_REDIS";
+    public const string RestartVariable = "WEBHOOKS_TEST_RABBITMQ_RESTART";
 
     private static readonly Lazy<Task<TestServers>> Shared = new(StartAsync);
 
@@ -24,6 +25,9 @@ public sealed class TestServers
     public required Uri RabbitMq { get; init; }
     public required Uri Management { get; init; }
     public required string Redis { get; init; }
+
+    /// <summary>Restarts the broker on its own data; set when the servers come from scripts/test.sh or a container.</summary>
+    private Func<Task>? Restart { get; init; }
 
     public static Task<TestServers> GetAsync() => Shared.Value;
 
@@ -34,7 +38,14 @@ public sealed class TestServers
         var redis = Environment.GetEnvironmentVariable(RedisVariable);
         if (!string.IsNullOrEmpty(rabbit) && !string.IsNullOrEmpty(management) && !string.IsNullOrEmpty(redis))
         {
-            return new TestServers { RabbitMq = new Uri(rabbit), Management = new Uri(management), Redis = redis };
+            var restart = Environment.GetEnvironmentVariable(RestartVariable);
+            return new TestServers
+            {
+                RabbitMq = new Uri(rabbit),
+                Management = new Uri(management),
+                Redis = redis,
+                Restart = string.IsNullOrEmpty(restart) ? null : () => RunShellAsync(restart),
+            };
         }
         try
         {
@@ -47,6 +58,11 @@ public sealed class TestServers
                 RabbitMq = amqp,
                 Management = new Uri($"http://{amqp.UserInfo}@{rabbitContainer.Hostname}:{rabbitContainer.GetMappedPublicPort(15672)}/"),
                 Redis = redisContainer.GetConnectionString(),
+                Restart = async () =>
+                {
+                    await rabbitContainer.ExecAsync(["rabbitmqctl", "stop_app"]);
+                    await rabbitContainer.ExecAsync(["rabbitmqctl", "start_app"]);
+                },
             };
         }
         catch (DockerUnavailableException e)
@@ -54,6 +70,22 @@ public sealed class TestServers
             throw new InvalidOperationException(
                 $"The integration tests need a real RabbitMQ (with management) and Redis. Run them with ./scripts/test.sh, which starts private servers, " +
                 $"or set {RabbitMqVariable}, {ManagementVariable} and {RedisVariable}, or start a Docker engine for Testcontainers.", e);
+        }
+    }
+
+    /// <summary>Stops RabbitMQ and starts it again on the same data.</summary>
+    public Task RestartRabbitMqAsync() =>
+        Restart?.Invoke() ?? throw new InvalidOperationException($"Set {RestartVariable} to a shell command that restarts the broker (scripts/test.sh does).");
+
+    private static async Task RunShellAsync(string command)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/bash", ["-c", command]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"'{command}' failed with {process.ExitCode}: {await output}{await error}");
         }
     }
 

@@ -69,6 +69,12 @@ public class WebhooksSystem : IAsyncLifetime
         ["ConnectionStrings:Redis"] = Servers.Redis,
         ["Webhooks:Storage:KeyPrefix"] = KeyPrefix,
         ["Webhooks:Destinations:Allow:0"] = "127.0.0.0/8",
+        // The retry schedule and delay ladder compressed to milliseconds, through the same code path.
+        ["Webhooks:Retries:Schedule:0"] = "00:00:00.200",
+        ["Webhooks:Retries:Schedule:1"] = "00:00:00.400",
+        ["Webhooks:Retries:Schedule:2"] = "00:00:00.800",
+        ["Webhooks:DelayTiers:Shortest"] = "00:00:00.050",
+        ["Webhooks:DelayTiers:Count"] = "8",
         ["Logging:LogLevel:Default"] = "Warning",
     };
 
@@ -99,6 +105,32 @@ public class WebhooksSystem : IAsyncLifetime
         await app.StopAsync();
         await app.DisposeAsync();
         _apps.Remove(app);
+    }
+
+    /// <summary>The Dispatcher as a process of its own, for tests that kill it.</summary>
+    public System.Diagnostics.Process StartDispatcherProcess(IDictionary<string, string?>? overrides = null)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", ["Webhooks.Dispatcher.dll"])
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var settings = Settings();
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+        var process = System.Diagnostics.Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
     }
 
     /// <summary>Registers an endpoint through the API and returns its id and signing secret.</summary>
@@ -135,18 +167,9 @@ public class WebhooksSystem : IAsyncLifetime
         return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
     }
 
-    /// <summary>Takes every message from the dead-letter queue and returns their bodies (the MassTransit envelope's message).</summary>
-    public async Task<IReadOnlyList<JsonElement>> TakeDeadLettersAsync()
-    {
-        await using var connection = await new ConnectionFactory { Uri = RabbitMq }.CreateConnectionAsync();
-        await using var channel = await connection.CreateChannelAsync();
-        var messages = new List<JsonElement>();
-        while (await channel.BasicGetAsync(BusTopology.DeadLetterQueue, autoAck: true) is { } result)
-        {
-            messages.Add(JsonDocument.Parse(result.Body).RootElement.GetProperty("message").Clone());
-        }
-        return messages;
-    }
+    /// <summary>Dead letters as the API lists them, newest first (<paramref name="query"/> filters them).</summary>
+    public async Task<List<JsonElement>> DeadLettersAsync(string query = "") =>
+        [.. (await Ingest.GetFromJsonAsync<JsonElement>($"/v1/dead-letters?{query}")).GetProperty("data").EnumerateArray()];
 
     /// <summary>How many keys of a kind this fixture has in Redis (for example <c>event:*</c>).</summary>
     public int RedisKeys(string pattern) => _redis!.GetServers().First().Keys(pattern: KeyPrefix + pattern).Count();

@@ -1,0 +1,159 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using Webhooks.Contracts;
+using Webhooks.Core.Storage;
+
+namespace Webhooks.Core.DeadLetters;
+
+/// <summary>A dead letter as indexed: what was parked, why, and what to redrive.</summary>
+public sealed record DeadLetter
+{
+    public required string Id { get; init; }
+    public required string Reason { get; init; }
+    public required string Detail { get; init; }
+    public required string EventId { get; init; }
+    public required string Tenant { get; init; }
+    public string? EndpointId { get; init; }
+    public string? DeliveryId { get; init; }
+    public string? EventType { get; init; }
+    public required DateTimeOffset DeadLetteredAt { get; init; }
+    public AttemptOutcome? LastAttempt { get; init; }
+    public DeliverWebhook? Delivery { get; init; }
+    public EventPublished? Event { get; init; }
+
+    public static DeadLetter From(string id, DeliveryDeadLettered parked) => new()
+    {
+        Id = id,
+        Reason = parked.Reason,
+        Detail = parked.Detail,
+        EventId = parked.EventId,
+        Tenant = parked.Tenant,
+        EndpointId = parked.Delivery?.EndpointId,
+        DeliveryId = parked.Delivery?.DeliveryId,
+        EventType = parked.Delivery?.Type ?? parked.Event?.Type,
+        DeadLetteredAt = parked.DeadLetteredAt,
+        LastAttempt = parked.LastAttempt,
+        Delivery = parked.Delivery,
+        Event = parked.Event,
+    };
+}
+
+/// <summary>Which dead letters: every given field must match.</summary>
+public sealed record DeadLetterFilter(string? EndpointId = null, string? Tenant = null, string? Reason = null, DateTimeOffset? Since = null, DateTimeOffset? Until = null)
+{
+    public bool Matches(DeadLetter d) =>
+        (EndpointId is null || d.EndpointId == EndpointId)
+        && (Tenant is null || d.Tenant == Tenant)
+        && (Reason is null || d.Reason == Reason)
+        && (Since is null || d.DeadLetteredAt >= Since)
+        && (Until is null || d.DeadLetteredAt < Until);
+}
+
+/// <summary>Retention of dead letters (section <c>Webhooks:DeadLetters</c>).</summary>
+public sealed class DeadLetterOptions
+{
+    public const string Section = "Webhooks:DeadLetters";
+
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+}
+
+/// <summary>
+/// The dead letters in Redis, by time and by endpoint, tenant and reason: a queue cannot be
+/// listed, filtered, paged or purged by filter, so the API reads this index instead.
+/// </summary>
+public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptions> options)
+{
+    private readonly IDatabase _db = redis.Database;
+    private readonly TimeSpan _retention = options.Value.Retention;
+
+    private const string AllKey = "deadletters";
+    private static string Key(string id) => $"deadletter:{id}";
+    private static string EndpointKey(string id) => $"deadletters:endpoint:{id}";
+    private static string TenantKey(string tenant) => $"deadletters:tenant:{tenant}";
+    private static string ReasonKey(string reason) => $"deadletters:reason:{reason}";
+
+    private static IEnumerable<RedisKey> IndexKeys(DeadLetter d)
+    {
+        yield return AllKey;
+        yield return TenantKey(d.Tenant);
+        yield return ReasonKey(d.Reason);
+        if (d.EndpointId is not null)
+        {
+            yield return EndpointKey(d.EndpointId);
+        }
+    }
+
+    /// <summary>Indexes a dead letter; indexing the same one twice (a redelivered message) keeps one.</summary>
+    public async Task AddAsync(DeadLetter deadLetter)
+    {
+        var score = deadLetter.DeadLetteredAt.ToUnixTimeMilliseconds();
+        var expired = DateTimeOffset.UtcNow.Subtract(_retention).ToUnixTimeMilliseconds();
+        var tx = _db.CreateTransaction();
+        _ = tx.StringSetAsync(Key(deadLetter.Id), JsonSerializer.Serialize(deadLetter, WebhooksJson.Options), _retention);
+        foreach (var key in IndexKeys(deadLetter))
+        {
+            _ = tx.SortedSetAddAsync(key, deadLetter.Id, score);
+            _ = tx.SortedSetRemoveRangeByScoreAsync(key, double.NegativeInfinity, expired);
+        }
+        await tx.ExecuteAsync();
+    }
+
+    public async Task<DeadLetter?> GetAsync(string id)
+    {
+        var value = await _db.StringGetAsync(Key(id));
+        return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<DeadLetter>((string)value!, WebhooksJson.Options);
+    }
+
+    /// <summary>Newest first, skipping <paramref name="offset"/> matches.</summary>
+    public async Task<IReadOnlyList<DeadLetter>> ListAsync(DeadLetterFilter filter, int offset, int limit)
+    {
+        // Walk the most selective index in pages; the other criteria are checked on each record.
+        RedisKey index = filter.EndpointId is not null ? EndpointKey(filter.EndpointId)
+            : filter.Tenant is not null ? TenantKey(filter.Tenant)
+            : filter.Reason is not null ? ReasonKey(filter.Reason)
+            : AllKey;
+        var max = filter.Until is { } until ? until.ToUnixTimeMilliseconds() : double.PositiveInfinity;
+        var min = filter.Since is { } since ? since.ToUnixTimeMilliseconds() : double.NegativeInfinity;
+        var found = new List<DeadLetter>(limit);
+        var skipped = 0;
+        const int page = 200;
+        for (var start = 0L; found.Count < limit; start += page)
+        {
+            var ids = await _db.SortedSetRangeByScoreAsync(index, min, max, Exclude.Stop, Order.Descending, start, page);
+            if (ids.Length == 0)
+            {
+                break;
+            }
+            var values = await _db.StringGetAsync([.. ids.Select(id => (RedisKey)Key(id!))]);
+            foreach (var value in values)
+            {
+                if (value.IsNullOrEmpty || JsonSerializer.Deserialize<DeadLetter>((string)value!, WebhooksJson.Options) is not { } d || !filter.Matches(d))
+                {
+                    continue;
+                }
+                if (skipped++ < offset)
+                {
+                    continue;
+                }
+                found.Add(d);
+                if (found.Count == limit)
+                {
+                    break;
+                }
+            }
+        }
+        return found;
+    }
+
+    public async Task RemoveAsync(DeadLetter deadLetter)
+    {
+        var tx = _db.CreateTransaction();
+        _ = tx.KeyDeleteAsync(Key(deadLetter.Id));
+        foreach (var key in IndexKeys(deadLetter))
+        {
+            _ = tx.SortedSetRemoveAsync(key, deadLetter.Id);
+        }
+        await tx.ExecuteAsync();
+    }
+}

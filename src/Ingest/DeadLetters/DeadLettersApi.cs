@@ -1,0 +1,77 @@
+using MassTransit;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Webhooks.Core.DeadLetters;
+using Webhooks.Core.Events;
+using Webhooks.ServiceDefaults;
+
+namespace Webhooks.Ingest.DeadLetters;
+
+public sealed record DeadLetterPage(IReadOnlyList<DeadLetter> Data, int Offset, int Limit);
+
+public sealed record RedriveResult(int Redriven, int NotRedrivable);
+
+public sealed record PurgeResult(int Purged);
+
+/// <summary>The dead letters, read from their Redis index: list, show, redrive and purge by filter.</summary>
+public static class DeadLettersApi
+{
+    private const int MaxPage = 200;
+    private const int MaxPerOperation = 1000;
+
+    public static IEndpointRouteBuilder MapDeadLettersApi(this IEndpointRouteBuilder routes)
+    {
+        var deadLetters = routes.MapGroup("/v1/dead-letters").WithTags("Dead letters");
+        deadLetters.MapGet("/", List);
+        deadLetters.MapGet("/{id}", Get);
+        deadLetters.MapPost("/redrive", Redrive);
+        deadLetters.MapDelete("/", Purge);
+        return routes;
+    }
+
+    private static async Task<IResult> List(DeadLetterIndex index, string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until, int? offset, int? limit)
+    {
+        if (offset < 0 || limit is < 1 or > MaxPage)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"offset must be 0 or more and limit between 1 and {MaxPage}."] });
+        }
+        var page = await index.ListAsync(new DeadLetterFilter(endpointId, tenant, reason, since, until), offset ?? 0, limit ?? 50);
+        return TypedResults.Ok(new DeadLetterPage(page, offset ?? 0, limit ?? 50));
+    }
+
+    private static async Task<Results<Ok<DeadLetter>, ProblemHttpResult>> Get(string id, DeadLetterIndex index) =>
+        await index.GetAsync(id) is { } deadLetter
+            ? TypedResults.Ok(deadLetter)
+            : TypedResults.Problem($"No dead letter '{id}'.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+
+    /// <summary>Sends the matching deliveries again with a fresh retry schedule; an invalid event cannot be redriven and stays.</summary>
+    private static async Task<Ok<RedriveResult>> Redrive(DeadLetterIndex index, EventStore store, ISendEndpointProvider bus, BrokerTopology topology,
+        string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until, CancellationToken cancellationToken)
+    {
+        await topology.Declared.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+        var delivery = await bus.GetSendEndpoint(BusTopology.DeliveryAddress);
+        var matches = await index.ListAsync(new DeadLetterFilter(endpointId, tenant, reason, since, until), 0, MaxPerOperation);
+        var redriven = 0;
+        foreach (var deadLetter in matches)
+        {
+            if (deadLetter.Delivery is not { } message)
+            {
+                continue;
+            }
+            await store.MarkPendingAsync(message.EventId, message.EndpointId, message.DeliveryId);
+            await delivery.Send(message with { Attempt = 1, DueAt = null }, cancellationToken);
+            await index.RemoveAsync(deadLetter);
+            redriven++;
+        }
+        return TypedResults.Ok(new RedriveResult(redriven, matches.Count - redriven));
+    }
+
+    private static async Task<Ok<PurgeResult>> Purge(DeadLetterIndex index, string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until)
+    {
+        var matches = await index.ListAsync(new DeadLetterFilter(endpointId, tenant, reason, since, until), 0, MaxPerOperation);
+        foreach (var deadLetter in matches)
+        {
+            await index.RemoveAsync(deadLetter);
+        }
+        return TypedResults.Ok(new PurgeResult(matches.Count));
+    }
+}

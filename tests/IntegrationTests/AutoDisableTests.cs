@@ -1,0 +1,51 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using MassTransit;
+using Webhooks.Contracts;
+using Webhooks.IntegrationTests.Infrastructure;
+
+namespace Webhooks.IntegrationTests;
+
+public sealed class AutoDisableTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+{
+    [Fact]
+    public async Task An_endpoint_failing_for_longer_than_the_auto_disable_period_is_disabled_and_announced_on_the_bus()
+    {
+        var announced = new TaskCompletionSource<EndpointDisabled>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (user, password) = (system.RabbitMq.UserInfo.Split(':')[0], system.RabbitMq.UserInfo.Split(':')[1]);
+        var listener = Bus.Factory.CreateUsingRabbitMq(cfg =>
+        {
+            cfg.Host(system.RabbitMq.Host, (ushort)system.RabbitMq.Port, system.VirtualHost, h =>
+            {
+                h.Username(Uri.UnescapeDataString(user));
+                h.Password(Uri.UnescapeDataString(password));
+            });
+            cfg.ReceiveEndpoint("test-endpoint-disabled", e => e.Handler<EndpointDisabled>(context =>
+            {
+                announced.TrySetResult(context.Message);
+                return Task.CompletedTask;
+            }));
+        });
+        await listener.StartAsync();
+        try
+        {
+            await system.StartDispatcherAsync(new Dictionary<string, string?> { ["Webhooks:Retries:AutoDisableAfter"] = "00:00:00.300" });
+            await using var subscriber = await Subscriber.StartAsync(_ => 503);
+            var (endpointId, _) = await system.CreateEndpointAsync("flaky", subscriber.Url, ["*"]);
+
+            await system.PublishAsync("flaky", "sensor.read");
+
+            var disabled = await announced.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal((endpointId, "flaky", "failing"), (disabled.EndpointId, disabled.Tenant, disabled.Reason));
+            var endpoint = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{endpointId}");
+            Assert.False(endpoint.GetProperty("enabled").GetBoolean());
+            var deadLetter = Assert.Single(await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={endpointId}"), l => l.Count > 0, "the delivery is dead-lettered"));
+            Assert.Equal("endpoint_disabled", deadLetter.GetProperty("reason").GetString());
+            Assert.InRange(subscriber.Received.Count, 2, 3); // disabled before the schedule ran out
+        }
+        finally
+        {
+            await listener.StopAsync();
+        }
+    }
+}

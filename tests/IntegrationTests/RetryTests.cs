@@ -1,0 +1,120 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Webhooks.IntegrationTests.Infrastructure;
+
+namespace Webhooks.IntegrationTests;
+
+/// <summary>The retry schedule, compressed by the fixture to 200 ms, 400 ms and 800 ms with ±20 % jitter.</summary>
+public sealed class RetryTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+{
+    private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(1500);
+
+    [Fact]
+    public async Task A_delivery_that_fails_twice_is_retried_on_schedule_and_succeeds_on_the_third_attempt()
+    {
+        await using var subscriber = await Subscriber.StartAsync(n => n < 2 ? 500 : 200);
+        await system.CreateEndpointAsync("retry-twice", subscriber.Url, ["*"]);
+
+        var id = await system.PublishAsync("retry-twice", "job.finished");
+
+        var view = await Eventually.HoldsAsync(() => system.GetEventAsync(id), v => Status(v) == "delivered", "the delivery succeeds");
+        var received = subscriber.Received.ToList();
+        Assert.Equal(3, received.Count);
+        Assert.All(received, r => Assert.Equal(id, r.Id));
+        AssertWaited(received[1].At - received[0].At, TimeSpan.FromMilliseconds(200));
+        AssertWaited(received[2].At - received[1].At, TimeSpan.FromMilliseconds(400));
+        var attempts = view.GetProperty("deliveries")[0].GetProperty("attempts").EnumerateArray().ToList();
+        Assert.Equal([500, 500, 200], attempts.Select(a => a.GetProperty("statusCode").GetInt32()));
+        Assert.Equal([1, 2, 3], attempts.Select(a => a.GetProperty("number").GetInt32()));
+        Assert.True(attempts[0].GetProperty("nextAttemptAt").GetDateTimeOffset() > attempts[0].GetProperty("at").GetDateTimeOffset());
+        Assert.Equal(JsonValueKind.Null, attempts[2].GetProperty("nextAttemptAt").ValueKind);
+    }
+
+    [Fact]
+    public async Task An_endpoint_that_always_fails_gets_every_scheduled_attempt_then_one_dead_letter_that_can_be_redriven()
+    {
+        var healthy = false;
+        await using var subscriber = await Subscriber.StartAsync(_ => Volatile.Read(ref healthy) ? 200 : 500);
+        var (endpointId, _) = await system.CreateEndpointAsync("always-fails", subscriber.Url, ["*"]);
+
+        var id = await system.PublishAsync("always-fails", "job.failed");
+
+        var deadLetter = Assert.Single(await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={endpointId}"), l => l.Count > 0, "the delivery is dead-lettered"));
+        Assert.Equal(4, subscriber.Received.Count);
+        Assert.Equal("exhausted", deadLetter.GetProperty("reason").GetString());
+        Assert.Equal(id, deadLetter.GetProperty("eventId").GetString());
+        Assert.Equal(4, deadLetter.GetProperty("lastAttempt").GetProperty("number").GetInt32());
+        Assert.Equal(500, deadLetter.GetProperty("lastAttempt").GetProperty("statusCode").GetInt32());
+        var shown = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/dead-letters/{deadLetter.GetProperty("id").GetString()}");
+        Assert.Equal("job.failed", shown.GetProperty("eventType").GetString());
+        Assert.Equal("dead_lettered", Status(await system.GetEventAsync(id)));
+
+        Volatile.Write(ref healthy, true);
+        var redrive = await system.Ingest.PostAsync($"/v1/dead-letters/redrive?endpointId={endpointId}", null);
+
+        Assert.Equal(1, (await redrive.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("redriven").GetInt32());
+        await Eventually.HoldsAsync(() => system.GetEventAsync(id), v => Status(v) == "delivered", "the redriven delivery succeeds");
+        Assert.Equal(5, subscriber.Received.Count);
+        Assert.All(subscriber.Received, r => Assert.Equal(id, r.Id));
+        Assert.Empty(await system.DeadLettersAsync($"endpointId={endpointId}"));
+    }
+
+    [Fact]
+    public async Task A_429_with_retry_after_is_retried_no_earlier_than_it_asks()
+    {
+        await using var subscriber = await Subscriber.StartAsync(n => n == 0 ? new Reply(429, RetryAfter: "2") : 200);
+        await system.CreateEndpointAsync("slow-down", subscriber.Url, ["*"]);
+
+        var id = await system.PublishAsync("slow-down", "burst.sent");
+
+        await Eventually.HoldsAsync(() => system.GetEventAsync(id), v => Status(v) == "delivered", "the delivery succeeds");
+        var received = subscriber.Received.ToList();
+        Assert.Equal(2, received.Count);
+        Assert.True(received[1].At - received[0].At >= TimeSpan.FromSeconds(2), $"retried after {(received[1].At - received[0].At).TotalMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task A_redirect_is_a_failed_attempt_and_is_not_followed()
+    {
+        await using var subscriber = await Subscriber.StartAsync(n => n == 0 ? 302 : 200);
+        await system.CreateEndpointAsync("moved", subscriber.Url, ["*"]);
+
+        var id = await system.PublishAsync("moved", "page.moved");
+
+        var view = await Eventually.HoldsAsync(() => system.GetEventAsync(id), v => Status(v) == "delivered", "the delivery succeeds");
+        Assert.Equal([302, 200], view.GetProperty("deliveries")[0].GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("statusCode").GetInt32()));
+    }
+
+    [Fact]
+    public async Task A_410_disables_the_endpoint_and_later_events_are_dead_lettered_without_an_attempt()
+    {
+        await using var subscriber = await Subscriber.StartAsync(_ => 410);
+        var (endpointId, _) = await system.CreateEndpointAsync("gone", subscriber.Url, ["*"]);
+
+        await system.PublishAsync("gone", "user.deleted");
+        await Eventually.HoldsAsync(() => system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{endpointId}"), e => !e.GetProperty("enabled").GetBoolean(), "the endpoint is disabled");
+        await system.PublishAsync("gone", "user.deleted");
+
+        var deadLetters = await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={endpointId}"), l => l.Count == 2, "both deliveries are dead-lettered");
+        Assert.All(deadLetters, d => Assert.Equal("endpoint_disabled", d.GetProperty("reason").GetString()));
+        Assert.Contains(deadLetters, d => d.TryGetProperty("lastAttempt", out var a) && a.ValueKind == JsonValueKind.Object && a.GetProperty("statusCode").GetInt32() == 410);
+        Assert.Single(subscriber.Received);
+    }
+
+    [Fact]
+    public async Task Dead_letters_are_filtered_and_bad_queries_are_refused()
+    {
+        Assert.Empty(await system.DeadLettersAsync("tenant=nobody-here&reason=exhausted"));
+        Assert.Equal(HttpStatusCode.BadRequest, (await system.Ingest.GetAsync("/v1/dead-letters?limit=0")).StatusCode);
+        var missing = await system.Ingest.GetAsync("/v1/dead-letters/dl_missing");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+    }
+
+    private static string? Status(JsonElement view) =>
+        view.GetProperty("deliveries").GetArrayLength() == 1 ? view.GetProperty("deliveries")[0].GetProperty("status").GetString() : null;
+
+    private static void AssertWaited(TimeSpan actual, TimeSpan scheduled) =>
+        Assert.True(actual >= scheduled * 0.8 && actual <= scheduled * 1.2 + Slack, $"waited {actual.TotalMilliseconds} ms where {scheduled.TotalMilliseconds} ms ±20 % was scheduled");
+}
