@@ -15,20 +15,5 @@ public sealed class DeadLetterIndexConsumer(DeadLetterIndex index) : IConsumer<D
         index.AddAsync(DeadLetter.From(SortableId.FromGuid("dl", context.MessageId ?? NewId.NextGuid()), context.Message));
 }
 
-public sealed class DeadLetterIndexConsumerDefinition : ConsumerDefinition<DeadLetterIndexConsumer>
-{
-    private readonly DispatcherOptions _options;
-
-    public DeadLetterIndexConsumerDefinition(IOptions<DispatcherOptions> options)
-    {
-        _options = options.Value;
-        EndpointName = BusTopology.DeadLetterQueue;
-        ConcurrentMessageLimit = _options.FanOutConcurrency;
-    }
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<DeadLetterIndexConsumer> consumerConfigurator, IRegistrationContext context)
-    {
-        endpointConfigurator.ConfigureWorkQueue(_options.FanOutPrefetch);
-        endpointConfigurator.UseMessageRetry(r => r.Intervals(100, 500, 1000, 2000, 5000));
-    }
-}
+public sealed class DeadLetterIndexConsumerDefinition(IOptions<DispatcherOptions> options)
+    : WorkQueueDefinition<DeadLetterIndexConsumer>(BusTopology.DeadLetterQueue, options.Value.FanOutConcurrency, options.Value.FanOutPrefetch);

@@ -152,20 +152,5 @@ public sealed partial class DeliverWebhookConsumer(
     private partial void LogDisabled(string endpointId, string reason);
 }
 
-public sealed class DeliverWebhookConsumerDefinition : ConsumerDefinition<DeliverWebhookConsumer>
-{
-    private readonly DispatcherOptions _options;
-
-    public DeliverWebhookConsumerDefinition(IOptions<DispatcherOptions> options)
-    {
-        _options = options.Value;
-        EndpointName = BusTopology.DeliveryQueue;
-        ConcurrentMessageLimit = _options.DeliveryConcurrency;
-    }
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<DeliverWebhookConsumer> consumerConfigurator, IRegistrationContext context)
-    {
-        endpointConfigurator.ConfigureWorkQueue(_options.DeliveryPrefetch);
-        endpointConfigurator.UseMessageRetry(r => r.Intervals(100, 500, 1000, 2000));
-    }
-}
+public sealed class DeliverWebhookConsumerDefinition(IOptions<DispatcherOptions> options)
+    : WorkQueueDefinition<DeliverWebhookConsumer>(BusTopology.DeliveryQueue, options.Value.DeliveryConcurrency, options.Value.DeliveryPrefetch);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Text.RegularExpressions;
 using MassTransit;
 using Webhooks.Contracts;
@@ -14,7 +15,7 @@ namespace Webhooks.Dispatcher.FanOut;
 /// subscribes to its type, so that each (event, endpoint) pair is retried and dead-lettered on its own.
 /// </summary>
 public sealed partial class FanOutConsumer(EndpointRegistry registry, EventStore store, DeadLetterQueue deadLetters, BrokerTopology topology,
-    Microsoft.Extensions.Options.IOptions<DispatcherOptions> options, ILogger<FanOutConsumer> logger)
+    IOptions<DispatcherOptions> options, ILogger<FanOutConsumer> logger)
     : IConsumer<EventPublished>
 {
     [GeneratedRegex("^evt_[A-Za-z0-9_-]{1,60}$")]
@@ -131,21 +132,5 @@ public sealed partial class FanOutConsumer(EndpointRegistry registry, EventStore
     private partial void LogAlreadyFannedOut(string eventId);
 }
 
-public sealed class FanOutConsumerDefinition : ConsumerDefinition<FanOutConsumer>
-{
-    private readonly DispatcherOptions _options;
-
-    public FanOutConsumerDefinition(Microsoft.Extensions.Options.IOptions<DispatcherOptions> options)
-    {
-        _options = options.Value;
-        EndpointName = BusTopology.FanOutQueue;
-        ConcurrentMessageLimit = _options.FanOutConcurrency;
-    }
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<FanOutConsumer> consumerConfigurator, IRegistrationContext context)
-    {
-        endpointConfigurator.ConfigureWorkQueue(_options.FanOutPrefetch);
-        // Redis or broker hiccups: a few quick tries before the message goes to the _error queue.
-        endpointConfigurator.UseMessageRetry(r => r.Intervals(100, 500, 1000, 2000));
-    }
-}
+public sealed class FanOutConsumerDefinition(IOptions<DispatcherOptions> options)
+    : WorkQueueDefinition<FanOutConsumer>(BusTopology.FanOutQueue, options.Value.FanOutConcurrency, options.Value.FanOutPrefetch);
