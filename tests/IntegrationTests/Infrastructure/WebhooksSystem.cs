@@ -97,6 +97,9 @@ public class WebhooksSystem : IAsyncLifetime
         var app = builder.Build();
         app.MapDispatcher();
         await StartAsync(app);
+        // Ready once its bus is connected: a host stopped before that would leave the bus starting behind it.
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+        await Eventually.HoldsAsync(async () => (await http.GetAsync("/readyz")).StatusCode, s => s == System.Net.HttpStatusCode.OK, "the dispatcher is ready");
         return app;
     }
 
