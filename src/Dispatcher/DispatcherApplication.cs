@@ -18,7 +18,7 @@ public static class DispatcherApplication
     {
         builder.AddServiceDefaults(SourceName);
         builder.Services.AddOptions<DispatcherOptions>().BindConfiguration(DispatcherOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<DestinationOptions>().BindConfiguration(DestinationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddDestinationGuard();
         builder.AddWebhookSender();
         // A stopping dispatcher finishes the requests in flight: allow longer than the longest endpoint timeout.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(75));

@@ -1,3 +1,4 @@
+using Webhooks.Core.Destinations;
 using Webhooks.Ingest.DeadLetters;
 using Webhooks.Ingest.Endpoints;
 using Webhooks.Ingest.Events;
@@ -14,6 +15,7 @@ public static class IngestApplication
     {
         builder.AddServiceDefaults(SourceName);
         builder.AddWebhooksBus();
+        builder.AddDestinationGuard();
         builder.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<DependencyUnavailableHandler>();

@@ -76,6 +76,13 @@ public sealed partial class DeliverWebhookConsumer(
             return;
         }
 
+        if (result.Error == WebhookSender.BlockedDestination)
+        {
+            // The guard refuses where the URL leads: retrying will not change that.
+            await store.RecordAttemptAsync(Attempt(delivery, at, result, activity, nextAttemptAt: null), DeliveryStatus.Failed);
+            await Park(context, DeadLetterReasons.BlockedDestination, $"{endpoint.Url} leads to an address the SSRF guard refuses.", outcome);
+            return;
+        }
         if (schedule.WaitAfter(delivery.Attempt, result) is not { } wait)
         {
             await store.RecordAttemptAsync(Attempt(delivery, at, result, activity, nextAttemptAt: null), DeliveryStatus.Failed);

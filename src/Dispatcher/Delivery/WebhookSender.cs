@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Webhooks.Contracts;
+using Webhooks.Core.Destinations;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Signing;
 
@@ -20,6 +21,7 @@ public sealed record SendResult(int? StatusCode, string? Error, TimeSpan Duratio
 /// </summary>
 public sealed class WebhookSender(HttpClient http)
 {
+    public const string BlockedDestination = "blocked_destination";
     public const int KeptResponseBytes = 4 * 1024;
     public const int DrainedResponseBytes = 64 * 1024;
 
@@ -54,6 +56,10 @@ public sealed class WebhookSender(HttpClient http)
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return new SendResult(null, "timeout", Stopwatch.GetElapsedTime(started), null);
+        }
+        catch (HttpRequestException e) when (e.InnerException is BlockedDestinationException)
+        {
+            return new SendResult(null, BlockedDestination, Stopwatch.GetElapsedTime(started), null);
         }
         catch (HttpRequestException e)
         {
@@ -120,6 +126,7 @@ public static class WebhookSenderRegistration
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
                 AutomaticDecompression = System.Net.DecompressionMethods.None,
                 MaxResponseHeadersLength = 64,
+                ConnectCallback = sp.GetRequiredService<GuardedConnector>().ConnectAsync,
             };
             return new WebhookSender(new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan });
         });

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using Webhooks.Core.Destinations;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
 
@@ -33,7 +34,7 @@ public sealed partial record EndpointRequest(
     [GeneratedRegex("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")]
     private static partial Regex HeaderName();
 
-    public Dictionary<string, string[]> Check(bool creating)
+    public Dictionary<string, string[]> Check(bool creating, DestinationGuard guard)
     {
         var errors = new Dictionary<string, string[]>();
         void Add(string field, string? message)
@@ -56,7 +57,8 @@ public sealed partial record EndpointRequest(
         }
         if (Url is not null)
         {
-            Add("url", EventRules.CheckHttpUrl(Url, MaxUrlLength));
+            var urlError = EventRules.CheckHttpUrl(Url, MaxUrlLength);
+            Add("url", urlError ?? guard.Refusal(new Uri(Url)));
         }
         if (EventTypes is not null)
         {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Webhooks.Core;
+using Webhooks.Core.Destinations;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
 using Webhooks.Core.Signing;
@@ -29,7 +30,7 @@ public static class EndpointsApi
         return routes;
     }
 
-    private static async Task<IResult> Create(HttpRequest request, EndpointRegistry registry, CancellationToken cancellationToken)
+    private static async Task<IResult> Create(HttpRequest request, EndpointRegistry registry, DestinationGuard guard, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<EndpointRequest>(request, MaxRequestBytes, cancellationToken);
         if (body.Problem is not null)
@@ -37,7 +38,7 @@ public static class EndpointsApi
             return body.Problem;
         }
         var input = body.Value!;
-        var errors = input.Check(creating: true);
+        var errors = input.Check(creating: true, guard);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The endpoint is not valid");
@@ -75,14 +76,14 @@ public static class EndpointsApi
     private static async Task<Results<Ok<EndpointView>, ProblemHttpResult>> Get(string id, EndpointRegistry registry) =>
         await registry.GetAsync(id) is { } endpoint ? TypedResults.Ok(EndpointView.Of(endpoint)) : NotFound(id);
 
-    private static async Task<IResult> Update(string id, HttpRequest request, EndpointRegistry registry, CancellationToken cancellationToken)
+    private static async Task<IResult> Update(string id, HttpRequest request, EndpointRegistry registry, DestinationGuard guard, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<EndpointRequest>(request, MaxRequestBytes, cancellationToken);
         if (body.Problem is not null)
         {
             return body.Problem;
         }
-        var errors = body.Value!.Check(creating: false);
+        var errors = body.Value!.Check(creating: false, guard);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The change is not valid");

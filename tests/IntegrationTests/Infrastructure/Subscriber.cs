@@ -32,7 +32,7 @@ public sealed record ReceivedWebhook(HeaderDictionary Headers, string Body, Date
 }
 
 /// <summary>How a subscriber answers one webhook: a status, after a delay, with an optional Retry-After.</summary>
-public sealed record Reply(int Status, TimeSpan Delay = default, string? RetryAfter = null)
+public sealed record Reply(int Status, TimeSpan Delay = default, string? RetryAfter = null, bool Close = false)
 {
     public static implicit operator Reply(int status) => new(status);
 }
@@ -71,6 +71,10 @@ public sealed class Subscriber : IAsyncDisposable
             subscriber._received.Enqueue(new ReceivedWebhook(headers, body, DateTimeOffset.UtcNow));
             var answer = reply?.Invoke(number) ?? 200;
             await Task.Delay(answer.Delay);
+            if (answer.Close)
+            {
+                response.Headers.Connection = "close";
+            }
             if (answer.RetryAfter is not null)
             {
                 response.Headers.RetryAfter = answer.RetryAfter;

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using StackExchange.Redis;
@@ -30,6 +31,11 @@ public class WebhooksSystem : IAsyncLifetime
     /// <summary>Whether a dispatcher starts with the fixture; fixtures that test the order of things start their own.</summary>
     protected virtual bool StartsDispatcher => true;
 
+    /// <summary>Changes the services of the dispatcher the fixture starts.</summary>
+    protected virtual void ConfigureDispatcher(IServiceCollection services)
+    {
+    }
+
     public async Task InitializeAsync()
     {
         Servers = await TestServers.GetAsync();
@@ -38,7 +44,7 @@ public class WebhooksSystem : IAsyncLifetime
         Ingest = await StartIngestAsync();
         if (StartsDispatcher)
         {
-            await StartDispatcherAsync();
+            await StartDispatcherAsync(services: ConfigureDispatcher);
         }
     }
 
@@ -90,10 +96,11 @@ public class WebhooksSystem : IAsyncLifetime
     }
 
     /// <summary>A Dispatcher host; stop it with <see cref="StopAsync"/> to simulate a dispatcher going away.</summary>
-    public async Task<WebApplication> StartDispatcherAsync(IDictionary<string, string?>? overrides = null)
+    public async Task<WebApplication> StartDispatcherAsync(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {
         var builder = CreateBuilder(overrides);
         builder.AddDispatcher();
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapDispatcher();
         await StartAsync(app);

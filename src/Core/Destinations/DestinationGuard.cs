@@ -1,0 +1,133 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+
+namespace Webhooks.Core.Destinations;
+
+/// <summary>
+/// The SSRF guard: which addresses a webhook may be sent to. Everything that is not a public
+/// unicast address is refused — loopback, private, link-local (cloud metadata), CGNAT, multicast,
+/// unspecified, documentation and benchmarking ranges, IPv6 ULA and link-local — and so is every
+/// IPv6 form that carries such an IPv4 address inside it (mapped, compatible, NAT64, 6to4) or
+/// hides one (Teredo). The allow-list lets chosen ranges and host names through on purpose.
+/// </summary>
+public sealed class DestinationGuard
+{
+    private static readonly IPNetwork[] BlockedV4 =
+    [
+        IPNetwork.Parse("0.0.0.0/8"), IPNetwork.Parse("10.0.0.0/8"), IPNetwork.Parse("100.64.0.0/10"), IPNetwork.Parse("127.0.0.0/8"),
+        IPNetwork.Parse("169.254.0.0/16"), IPNetwork.Parse("172.16.0.0/12"), IPNetwork.Parse("192.0.0.0/24"), IPNetwork.Parse("192.0.2.0/24"),
+        IPNetwork.Parse("192.88.99.0/24"), IPNetwork.Parse("192.168.0.0/16"), IPNetwork.Parse("198.18.0.0/15"), IPNetwork.Parse("198.51.100.0/24"),
+        IPNetwork.Parse("203.0.113.0/24"), IPNetwork.Parse("224.0.0.0/4"), IPNetwork.Parse("240.0.0.0/4"),
+    ];
+
+    private static readonly IPNetwork[] BlockedV6 =
+    [
+        IPNetwork.Parse("::/128"), IPNetwork.Parse("::1/128"), IPNetwork.Parse("64:ff9b:1::/48"), IPNetwork.Parse("100::/64"),
+        IPNetwork.Parse("2001::/32"), IPNetwork.Parse("2001:2::/48"), IPNetwork.Parse("2001:10::/28"), IPNetwork.Parse("2001:20::/28"),
+        IPNetwork.Parse("2001:db8::/32"), IPNetwork.Parse("fc00::/7"), IPNetwork.Parse("fe80::/10"), IPNetwork.Parse("fec0::/10"), IPNetwork.Parse("ff00::/8"),
+    ];
+
+    private static readonly IPNetwork Nat64 = IPNetwork.Parse("64:ff9b::/96");
+    private static readonly IPNetwork SixToFour = IPNetwork.Parse("2002::/16");
+    private static readonly IPNetwork Compatible = IPNetwork.Parse("::/96");
+
+    private readonly IPNetwork[] _allowedNetworks;
+    private readonly HashSet<string> _allowedHosts;
+
+    public DestinationGuard(IOptions<DestinationOptions> options)
+    {
+        var allow = options.Value.Allow;
+        _allowedNetworks = [.. allow.Select(Network).OfType<IPNetwork>()];
+        _allowedHosts = new HashSet<string>(allow.Where(a => Network(a) is null), StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>True for a host name on the allow-list: whatever it resolves to is accepted.</summary>
+    public bool IsAllowListed(string host) => _allowedHosts.Contains(host.TrimEnd('.'));
+
+    /// <summary>True when a webhook may be sent to this address.</summary>
+    public bool IsAllowed(IPAddress address)
+    {
+        var normalized = Normalize(address);
+        return _allowedNetworks.Any(n => n.Contains(normalized) || n.Contains(address)) || !IsSpecialPurpose(normalized);
+    }
+
+    /// <summary>Why an endpoint URL is refused at registration (an IP literal or a local name it can already see is blocked), or null.</summary>
+    public string? Refusal(Uri url)
+    {
+        var host = url.IdnHost.Trim('[', ']');
+        if (IsAllowListed(host))
+        {
+            return null;
+        }
+        if (IPAddress.TryParse(host, out var address))
+        {
+            return IsAllowed(address) ? null : $"The URL points at {address}, a private, loopback, link-local or otherwise reserved address: webhooks are not sent there (allow it with {DestinationOptions.Section}:Allow).";
+        }
+        var name = host.TrimEnd('.');
+        return name.Equals("localhost", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
+            ? $"The URL points at {host}, this machine: webhooks are not sent there (allow it with {DestinationOptions.Section}:Allow)."
+            : null;
+    }
+
+    /// <summary>Not a public unicast address (after unwrapping IPv4 carried in IPv6).</summary>
+    public static bool IsSpecialPurpose(IPAddress address)
+    {
+        var normalized = Normalize(address);
+        if (normalized.AddressFamily == AddressFamily.InterNetwork)
+        {
+            return BlockedV4.Any(n => n.Contains(normalized));
+        }
+        return BlockedV6.Any(n => n.Contains(normalized));
+    }
+
+    /// <summary>The IPv4 address an IPv6 address carries (mapped, compatible, NAT64, 6to4), or the address itself.</summary>
+    public static IPAddress Normalize(IPAddress address)
+    {
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address;
+        }
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4();
+        }
+        var bytes = address.GetAddressBytes();
+        if (Nat64.Contains(address) || (Compatible.Contains(address) && !address.Equals(IPAddress.IPv6Any) && !address.Equals(IPAddress.IPv6Loopback)))
+        {
+            return new IPAddress(bytes[12..16]);
+        }
+        if (SixToFour.Contains(address))
+        {
+            return new IPAddress(bytes[2..6]);
+        }
+        return address;
+    }
+
+    private static IPNetwork? Network(string entry) =>
+        IPNetwork.TryParse(entry, out var network) ? network
+        : IPAddress.TryParse(entry, out var single) ? new IPNetwork(single, single.AddressFamily == AddressFamily.InterNetwork ? 32 : 128)
+        : null;
+}
+
+/// <summary>A delivery's destination resolved only to addresses the guard refuses.</summary>
+public sealed class BlockedDestinationException(string host, IReadOnlyList<IPAddress> addresses)
+    : Exception($"{host} resolves only to refused addresses ({string.Join(", ", addresses)}).")
+{
+    public string Host { get; } = host;
+}
+
+public static class DestinationGuardRegistration
+{
+    /// <summary>The guard and its allow-list (section <c>Webhooks:Destinations</c>), validated at start.</summary>
+    public static IHostApplicationBuilder AddDestinationGuard(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DestinationOptions>().BindConfiguration(DestinationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<DestinationGuard>();
+        builder.Services.AddSingleton<IDestinationResolver, DnsDestinationResolver>();
+        builder.Services.AddSingleton<GuardedConnector>();
+        return builder;
+    }
+}

@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Webhooks.Core.Destinations;
+using Webhooks.IntegrationTests.Infrastructure;
+
+namespace Webhooks.IntegrationTests;
+
+/// <summary>A system whose dispatcher resolves names through a resolver the tests script.</summary>
+public sealed class ScriptedDnsSystem : WebhooksSystem
+{
+    public ScriptedResolver Resolver { get; } = new();
+
+    protected override void ConfigureDispatcher(IServiceCollection services) => services.AddSingleton<IDestinationResolver>(Resolver);
+}
+
+/// <summary>A resolver whose answers a test scripts per host name, counting its calls.</summary>
+public sealed class ScriptedResolver : IDestinationResolver
+{
+    public ConcurrentDictionary<string, Func<int, IPAddress[]>> Answers { get; } = new();
+    private readonly ConcurrentDictionary<string, int> _calls = new();
+
+    public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken)
+    {
+        var call = _calls.AddOrUpdate(host, 0, (_, n) => n + 1);
+        return Task.FromResult(Answers.TryGetValue(host, out var answer) ? answer(call) : throw new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.HostNotFound));
+    }
+}
+
+/// <summary>The SSRF guard at registration (Ingest) and at connect time (Dispatcher), with a scripted resolver.</summary>
+public sealed class SsrfGuardTests(ScriptedDnsSystem system) : IClassFixture<ScriptedDnsSystem>
+{
+    private static readonly IPAddress Metadata = IPAddress.Parse("169.254.169.254");
+
+    [Fact]
+    public async Task A_name_that_resolves_to_a_refused_address_is_dead_lettered_as_blocked_without_a_connection()
+    {
+        system.Resolver.Answers["metadata.test"] = _ => [Metadata];
+        var (endpointId, _) = await system.CreateEndpointAsync("ssrf-a", "http://metadata.test/latest/meta-data", ["*"]);
+
+        var id = await system.PublishAsync("ssrf-a", "probe.sent");
+
+        var deadLetter = Assert.Single(await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={endpointId}"), l => l.Count > 0, "the delivery is dead-lettered"));
+        Assert.Equal("blocked_destination", deadLetter.GetProperty("reason").GetString());
+        Assert.Equal("blocked_destination", deadLetter.GetProperty("lastAttempt").GetProperty("error").GetString());
+        var view = await system.GetEventAsync(id);
+        Assert.Single(view.GetProperty("deliveries")[0].GetProperty("attempts").EnumerateArray()); // permanent: no retry
+    }
+
+    [Fact]
+    public async Task A_name_that_rebinds_to_a_refused_address_is_refused_on_the_next_connection()
+    {
+        await using var subscriber = await Subscriber.StartAsync(_ => new Reply(200, Close: true));
+        var port = new Uri(subscriber.Url).Port;
+        // First answer: the (allow-listed) subscriber. Every later answer: the metadata service.
+        system.Resolver.Answers["rebind.test"] = call => call == 0 ? [IPAddress.Loopback] : [Metadata];
+        system.Resolver.Answers["mixed.test"] = _ => [Metadata, IPAddress.Loopback];
+        var (rebindId, _) = await system.CreateEndpointAsync("ssrf-b", $"http://rebind.test:{port}/hook", ["first.*"]);
+        var (mixedId, _) = await system.CreateEndpointAsync("ssrf-b", $"http://mixed.test:{port}/hook", ["mixed.*"]);
+
+        var first = await system.PublishAsync("ssrf-b", "first.sent");
+        await subscriber.WaitForAsync(1);
+        await system.PublishAsync("ssrf-b", "first.again");
+        var mixed = await system.PublishAsync("ssrf-b", "mixed.sent");
+
+        var deadLetter = Assert.Single(await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={rebindId}"), l => l.Count > 0, "the rebound delivery is refused"));
+        Assert.Equal("blocked_destination", deadLetter.GetProperty("reason").GetString());
+        await subscriber.WaitForAsync(2);
+        Assert.Equal(new[] { first, mixed }.Order(), subscriber.Received.Select(r => r.Id).Order());
+        Assert.Empty(await system.DeadLettersAsync($"endpointId={mixedId}"));
+    }
+
+    [Theory]
+    [InlineData("http://169.254.169.254/latest/meta-data")]
+    [InlineData("http://2852039166/")] // 169.254.169.254 in decimal
+    [InlineData("http://0xa9.0xfe.0xa9.0xfe/")]
+    [InlineData("http://[::ffff:a9fe:a9fe]/")]
+    [InlineData("http://10.0.0.1/")]
+    [InlineData("http://[fd12:3456::1]/")]
+    [InlineData("http://100.64.1.1/")]
+    [InlineData("http://0.0.0.0/")]
+    public async Task Registration_refuses_a_url_that_visibly_leads_to_a_refused_address(string url)
+    {
+        var response = await system.Ingest.PostAsJsonAsync("/v1/endpoints", new { tenant = "ssrf-c", url, eventTypes = new[] { "*" } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("not sent there", await response.Content.ReadAsStringAsync());
+        Assert.Empty((await system.Ingest.GetFromJsonAsync<JsonElement>("/v1/endpoints?tenant=ssrf-c")).GetProperty("data").EnumerateArray());
+    }
+}
