@@ -44,6 +44,8 @@ dotnet build Webhooks.sln -c Release -v quiet -nologo >"$run/logs/build.log" 2>&
 export ConnectionStrings__RabbitMq="amqp://guest:guest@127.0.0.1:$AMQP_PORT/"
 export ConnectionStrings__Redis="127.0.0.1:$REDIS_PORT"
 export Webhooks__Destinations__Allow__0="127.0.0.0/8"
+# A fresh admin key and secrets-encryption key for this run (production takes them from a secret store).
+export Webhooks__Auth__AdminKey="whk_admin_$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
 start() { # start NAME DLL ARGS…
   local name=$1 dll=$2; shift 2
   (cd "$(dirname "$dll")" && exec dotnet "$(basename "$dll")" "$@") >"$run/logs/$name.log" 2>&1 &
@@ -63,14 +65,15 @@ wait_ready "http://127.0.0.1:$INGEST_PORT" ingest
 wait_ready "http://127.0.0.1:$DISPATCHER_PORT" dispatcher
 INGEST="http://127.0.0.1:$INGEST_PORT"
 
-endpoint=$(curl -fsS -X POST "$INGEST/v1/endpoints" -H 'content-type: application/json' \
+auth="Authorization: Bearer $Webhooks__Auth__AdminKey"
+endpoint=$(curl -fsS -X POST "$INGEST/v1/endpoints" -H "$auth" -H 'content-type: application/json' \
   -d "{\"tenant\":\"demo\",\"url\":\"http://127.0.0.1:$RECEIVER_PORT/webhooks\",\"eventTypes\":[\"*\"],\"description\":\"demo receiver\"}")
 secret=$(sed -E 's/.*"secret":"([^"]+)".*/\1/' <<<"$endpoint")
 endpoint_id=$(sed -E 's/.*"id":"([^"]+)".*/\1/' <<<"$endpoint")
 start receiver src/Cli/bin/Release/net10.0/Webhooks.Cli.dll listen --port "$RECEIVER_PORT" --secret "$secret"
 until grep -q Listening "$run/logs/receiver.log" 2>/dev/null; do sleep 0.2; done
 
-event=$(curl -fsS -X POST "$INGEST/v1/events" -H 'content-type: application/json' \
+event=$(curl -fsS -X POST "$INGEST/v1/events" -H "$auth" -H 'content-type: application/json' \
   -d '{"type":"order.created","tenant":"demo","data":{"orderId":"1001","total":42.5}}')
 event_id=$(sed -E 's/.*"id":"([^"]+)".*/\1/' <<<"$event")
 deadline=$((SECONDS + 30))
@@ -91,14 +94,15 @@ cat <<INFO
 Webhooks is running.
   Ingest API     $INGEST   (OpenAPI: $INGEST/openapi/v1.json)
   Dispatcher     http://127.0.0.1:$DISPATCHER_PORT/readyz
+  Admin API key  $Webhooks__Auth__AdminKey
   Demo endpoint  $endpoint_id (tenant demo, every event type) → receiver on :$RECEIVER_PORT
   Logs           $run/logs/   (the receiver prints every webhook it gets)
 
 Send your own event:
-  curl -X POST $INGEST/v1/events -H 'content-type: application/json' \\
+  curl -X POST $INGEST/v1/events -H '$auth' -H 'content-type: application/json' \\
     -d '{"type":"order.shipped","tenant":"demo","data":{"orderId":"1001"}}'
 See what happened to it:
-  curl $INGEST/v1/events/<id>
+  curl -H '$auth' $INGEST/v1/events/<id>
 
 Ctrl-C stops everything.
 INFO

@@ -1,4 +1,5 @@
 using Webhooks.Core.Destinations;
+using Webhooks.Ingest.Auth;
 using Webhooks.Ingest.DeadLetters;
 using Webhooks.Ingest.Endpoints;
 using Webhooks.Ingest.Events;
@@ -16,6 +17,7 @@ public static class IngestApplication
         builder.AddServiceDefaults(SourceName);
         builder.AddWebhooksBus();
         builder.AddDestinationGuard();
+        builder.AddApiKeyAuth();
         builder.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<DependencyUnavailableHandler>();
@@ -29,11 +31,14 @@ public static class IngestApplication
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapDefaultEndpoints();
         app.MapOpenApi();
         app.MapEventsApi();
         app.MapEndpointsApi();
         app.MapDeadLettersApi();
+        app.MapApiKeysApi();
         return app;
     }
 }

@@ -1,7 +1,9 @@
+using System.Security.Claims;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Events;
+using Webhooks.Ingest.Auth;
 using Webhooks.ServiceDefaults;
 
 namespace Webhooks.Ingest.DeadLetters;
@@ -20,7 +22,7 @@ public static class DeadLettersApi
 
     public static IEndpointRouteBuilder MapDeadLettersApi(this IEndpointRouteBuilder routes)
     {
-        var deadLetters = routes.MapGroup("/v1/dead-letters").WithTags("Dead letters");
+        var deadLetters = routes.MapGroup("/v1/dead-letters").WithTags("Dead letters").RequireAuthorization(AuthRegistration.Admin);
         deadLetters.MapGet("/", List);
         deadLetters.MapGet("/{id}", Get);
         deadLetters.MapPost("/redrive", Redrive);
@@ -28,28 +30,28 @@ public static class DeadLettersApi
         return routes;
     }
 
-    private static async Task<IResult> List(DeadLetterIndex index, string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until, int? offset, int? limit)
+    private static async Task<IResult> List(ClaimsPrincipal user, DeadLetterIndex index, string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until, int? offset, int? limit)
     {
         if (offset < 0 || limit is < 1 or > MaxPage)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"offset must be 0 or more and limit between 1 and {MaxPage}."] });
         }
-        var page = await index.ListAsync(new DeadLetterFilter(endpointId, tenant, reason, since, until), offset ?? 0, limit ?? 50);
+        var page = await index.ListAsync(new DeadLetterFilter(endpointId, Caller.Of(user).ListFilter(tenant), reason, since, until), offset ?? 0, limit ?? 50);
         return TypedResults.Ok(new DeadLetterPage(page, offset ?? 0, limit ?? 50));
     }
 
-    private static async Task<Results<Ok<DeadLetter>, ProblemHttpResult>> Get(string id, DeadLetterIndex index) =>
-        await index.GetAsync(id) is { } deadLetter
+    private static async Task<Results<Ok<DeadLetter>, ProblemHttpResult>> Get(string id, ClaimsPrincipal user, DeadLetterIndex index) =>
+        await index.GetAsync(id) is { } deadLetter && Caller.Of(user).Sees(deadLetter.Tenant)
             ? TypedResults.Ok(deadLetter)
             : TypedResults.Problem($"No dead letter '{id}'.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
 
     /// <summary>Sends the matching deliveries again with a fresh retry schedule; an invalid event cannot be redriven and stays.</summary>
-    private static async Task<Ok<RedriveResult>> Redrive(DeadLetterIndex index, EventStore store, ISendEndpointProvider bus, BrokerTopology topology,
+    private static async Task<Ok<RedriveResult>> Redrive(ClaimsPrincipal user, DeadLetterIndex index, EventStore store, ISendEndpointProvider bus, BrokerTopology topology,
         string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until, CancellationToken cancellationToken)
     {
         await topology.Declared.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
         var delivery = await bus.GetSendEndpoint(BusTopology.DeliveryAddress);
-        var matches = await index.ListAsync(new DeadLetterFilter(endpointId, tenant, reason, since, until), 0, MaxPerOperation);
+        var matches = await index.ListAsync(new DeadLetterFilter(endpointId, Caller.Of(user).ListFilter(tenant), reason, since, until), 0, MaxPerOperation);
         var redriven = 0;
         foreach (var deadLetter in matches)
         {
@@ -65,9 +67,9 @@ public static class DeadLettersApi
         return TypedResults.Ok(new RedriveResult(redriven, matches.Count - redriven));
     }
 
-    private static async Task<Ok<PurgeResult>> Purge(DeadLetterIndex index, string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until)
+    private static async Task<Ok<PurgeResult>> Purge(ClaimsPrincipal user, DeadLetterIndex index, string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until)
     {
-        var matches = await index.ListAsync(new DeadLetterFilter(endpointId, tenant, reason, since, until), 0, MaxPerOperation);
+        var matches = await index.ListAsync(new DeadLetterFilter(endpointId, Caller.Of(user).ListFilter(tenant), reason, since, until), 0, MaxPerOperation);
         foreach (var deadLetter in matches)
         {
             await index.RemoveAsync(deadLetter);

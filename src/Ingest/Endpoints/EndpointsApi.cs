@@ -5,6 +5,8 @@ using Webhooks.Core.Destinations;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
 using Webhooks.Core.Signing;
+using System.Security.Claims;
+using Webhooks.Ingest.Auth;
 using Webhooks.Ingest.Http;
 
 namespace Webhooks.Ingest.Endpoints;
@@ -16,28 +18,33 @@ public static class EndpointsApi
 
     public static IEndpointRouteBuilder MapEndpointsApi(this IEndpointRouteBuilder routes)
     {
-        var endpoints = routes.MapGroup("/v1/endpoints").WithTags("Endpoints");
+        var endpoints = routes.MapGroup("/v1/endpoints").WithTags("Endpoints").RequireAuthorization(AuthRegistration.Admin);
         endpoints.MapPost("/", Create);
         endpoints.MapGet("/", List);
         endpoints.MapGet("/{id}", Get);
         endpoints.MapPatch("/{id}", Update);
         endpoints.MapDelete("/{id}", Delete);
-        endpoints.MapPost("/{id}/enable", (string id, EndpointRegistry registry) => SetEnabled(id, true, registry));
-        endpoints.MapPost("/{id}/disable", (string id, EndpointRegistry registry) => SetEnabled(id, false, registry));
+        endpoints.MapPost("/{id}/enable", (string id, ClaimsPrincipal user, EndpointRegistry registry) => SetEnabled(id, true, user, registry));
+        endpoints.MapPost("/{id}/disable", (string id, ClaimsPrincipal user, EndpointRegistry registry) => SetEnabled(id, false, user, registry));
         endpoints.MapGet("/{id}/secret", GetSecret);
         endpoints.MapPost("/{id}/secret/rotate", RotateSecret);
         endpoints.MapGet("/{id}/attempts", Attempts);
         return routes;
     }
 
-    private static async Task<IResult> Create(HttpRequest request, EndpointRegistry registry, DestinationGuard guard, CancellationToken cancellationToken)
+    private static async Task<IResult> Create(HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, DestinationGuard guard, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<EndpointRequest>(request, MaxRequestBytes, cancellationToken);
         if (body.Problem is not null)
         {
             return body.Problem;
         }
-        var input = body.Value!;
+        var caller = Caller.Of(user);
+        var input = body.Value! with { Tenant = caller.TenantFor(body.Value!.Tenant) };
+        if (input.Tenant is not null && !caller.Sees(input.Tenant))
+        {
+            return caller.WrongTenant(input.Tenant);
+        }
         var errors = input.Check(creating: true, guard);
         if (errors.Count > 0)
         {
@@ -58,8 +65,9 @@ public static class EndpointsApi
         return TypedResults.Created($"/v1/endpoints/{endpoint.Id}", EndpointView.Of(endpoint, withSecret: true));
     }
 
-    private static async Task<IResult> List(EndpointRegistry registry, string? tenant, string? after, int? limit)
+    private static async Task<IResult> List(ClaimsPrincipal user, EndpointRegistry registry, string? tenant, string? after, int? limit)
     {
+        tenant = Caller.Of(user).ListFilter(tenant);
         if (tenant is not null && EventRules.CheckTenant(tenant) is { } tenantError)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["tenant"] = [tenantError] });
@@ -73,10 +81,14 @@ public static class EndpointsApi
         return TypedResults.Ok(new EndpointPage([.. page.Select(e => EndpointView.Of(e))], next));
     }
 
-    private static async Task<Results<Ok<EndpointView>, ProblemHttpResult>> Get(string id, EndpointRegistry registry) =>
-        await registry.GetAsync(id) is { } endpoint ? TypedResults.Ok(EndpointView.Of(endpoint)) : NotFound(id);
+    private static async Task<Results<Ok<EndpointView>, ProblemHttpResult>> Get(string id, ClaimsPrincipal user, EndpointRegistry registry) =>
+        await Visible(id, user, registry) is { } endpoint ? TypedResults.Ok(EndpointView.Of(endpoint)) : NotFound(id);
 
-    private static async Task<IResult> Update(string id, HttpRequest request, EndpointRegistry registry, DestinationGuard guard, CancellationToken cancellationToken)
+    /// <summary>The endpoint, unless it does not exist or belongs to a tenant the caller's key cannot see.</summary>
+    private static async Task<WebhookEndpoint?> Visible(string id, ClaimsPrincipal user, EndpointRegistry registry) =>
+        await registry.GetAsync(id) is { } endpoint && Caller.Of(user).Sees(endpoint.Tenant) ? endpoint : null;
+
+    private static async Task<IResult> Update(string id, HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, DestinationGuard guard, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<EndpointRequest>(request, MaxRequestBytes, cancellationToken);
         if (body.Problem is not null)
@@ -88,7 +100,7 @@ public static class EndpointsApi
         {
             return TypedResults.ValidationProblem(errors, title: "The change is not valid");
         }
-        if (await registry.GetAsync(id) is not { } endpoint)
+        if (await Visible(id, user, registry) is not { } endpoint)
         {
             return NotFound(id);
         }
@@ -96,12 +108,12 @@ public static class EndpointsApi
         return await registry.UpdateAsync(changed) ? TypedResults.Ok(EndpointView.Of(changed)) : NotFound(id);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, EndpointRegistry registry) =>
-        await registry.GetAsync(id) is { } endpoint && await registry.DeleteAsync(endpoint) ? TypedResults.NoContent() : NotFound(id);
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, ClaimsPrincipal user, EndpointRegistry registry) =>
+        await Visible(id, user, registry) is { } endpoint && await registry.DeleteAsync(endpoint) ? TypedResults.NoContent() : NotFound(id);
 
-    private static async Task<Results<Ok<EndpointView>, ProblemHttpResult>> SetEnabled(string id, bool enabled, EndpointRegistry registry)
+    private static async Task<Results<Ok<EndpointView>, ProblemHttpResult>> SetEnabled(string id, bool enabled, ClaimsPrincipal user, EndpointRegistry registry)
     {
-        if (await registry.GetAsync(id) is not { } endpoint)
+        if (await Visible(id, user, registry) is not { } endpoint)
         {
             return NotFound(id);
         }
@@ -109,14 +121,14 @@ public static class EndpointsApi
         return await registry.UpdateAsync(changed) ? TypedResults.Ok(EndpointView.Of(changed)) : NotFound(id);
     }
 
-    private static async Task<Results<Ok<EndpointSecretView>, ProblemHttpResult>> GetSecret(string id, EndpointRegistry registry) =>
-        await registry.GetAsync(id) is { } e
+    private static async Task<Results<Ok<EndpointSecretView>, ProblemHttpResult>> GetSecret(string id, ClaimsPrincipal user, EndpointRegistry registry) =>
+        await Visible(id, user, registry) is { } e
             ? TypedResults.Ok(new EndpointSecretView(e.Secret, e.PreviousSecretExpiresAt > DateTimeOffset.UtcNow ? e.PreviousSecret : null, e.PreviousSecretExpiresAt > DateTimeOffset.UtcNow ? e.PreviousSecretExpiresAt : null))
             : NotFound(id);
 
-    private static async Task<Results<Ok<EndpointSecretView>, ProblemHttpResult>> RotateSecret(string id, EndpointRegistry registry, IOptions<IngestOptions> options)
+    private static async Task<Results<Ok<EndpointSecretView>, ProblemHttpResult>> RotateSecret(string id, ClaimsPrincipal user, EndpointRegistry registry, IOptions<IngestOptions> options)
     {
-        if (await registry.GetAsync(id) is not { } endpoint)
+        if (await Visible(id, user, registry) is not { } endpoint)
         {
             return NotFound(id);
         }
@@ -133,13 +145,13 @@ public static class EndpointsApi
             : NotFound(id);
     }
 
-    private static async Task<IResult> Attempts(string id, EndpointRegistry registry, EventStore store, int? offset, int? limit)
+    private static async Task<IResult> Attempts(string id, ClaimsPrincipal user, EndpointRegistry registry, EventStore store, int? offset, int? limit)
     {
         if (offset < 0 || limit is < 1 or > MaxPage)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"offset must be 0 or more and limit between 1 and {MaxPage}."] });
         }
-        if (await registry.GetAsync(id) is null)
+        if (await Visible(id, user, registry) is null)
         {
             return NotFound(id);
         }

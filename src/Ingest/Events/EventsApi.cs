@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Webhooks.Core;
 using Webhooks.Core.Events;
+using System.Security.Claims;
+using Webhooks.Ingest.Auth;
 using Webhooks.Ingest.Http;
 
 namespace Webhooks.Ingest.Events;
@@ -14,21 +16,26 @@ public static class EventsApi
 
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder routes)
     {
-        var events = routes.MapGroup("/v1/events").WithTags("Events");
+        var events = routes.MapGroup("/v1/events").WithTags("Events").RequireAuthorization(AuthRegistration.Publisher);
         events.MapPost("/", PublishEvent);
         events.MapPost("/batch", PublishBatch);
         events.MapGet("/{id}", GetEvent);
         return routes;
     }
 
-    private static async Task<IResult> PublishEvent(HttpRequest request, EventPublisher publisher, IdempotencyKeys idempotency, IOptions<IngestOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> PublishEvent(HttpRequest request, ClaimsPrincipal user, EventPublisher publisher, IdempotencyKeys idempotency, IOptions<IngestOptions> options, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<EventRequest>(request, options.Value.MaxEventBytes, cancellationToken);
         if (body.Problem is not null)
         {
             return body.Problem;
         }
-        var input = body.Value!;
+        var caller = Caller.Of(user);
+        var input = body.Value! with { Tenant = caller.TenantFor(body.Value!.Tenant) };
+        if (input.Tenant is not null && !caller.Sees(input.Tenant))
+        {
+            return caller.WrongTenant(input.Tenant);
+        }
         var errors = EventRules.Check(input.Type, input.Tenant, input.Data, input.Resource);
         if (errors.Count > 0)
         {
@@ -63,8 +70,9 @@ public static class EventsApi
         return Accepted(reservation.EventId);
     }
 
-    private static async Task<IResult> PublishBatch(HttpRequest request, EventPublisher publisher, IOptions<IngestOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> PublishBatch(HttpRequest request, ClaimsPrincipal user, EventPublisher publisher, IOptions<IngestOptions> options, CancellationToken cancellationToken)
     {
+        var caller = Caller.Of(user);
         var limits = options.Value;
         if (request.Headers.ContainsKey(IdempotencyHeader))
         {
@@ -105,6 +113,11 @@ public static class EventsApi
                 errors[$"events[{i}]"] = ["Each event must be a JSON object."];
                 continue;
             }
+            input = input with { Tenant = caller.TenantFor(input.Tenant) };
+            if (input.Tenant is not null && !caller.Sees(input.Tenant))
+            {
+                return caller.WrongTenant(input.Tenant);
+            }
             foreach (var (field, messages) in EventRules.Check(input.Type, input.Tenant, input.Data, input.Resource))
             {
                 errors[$"events[{i}].{field}"] = messages;
@@ -119,10 +132,10 @@ public static class EventsApi
         return TypedResults.Accepted((string?)null, new EventBatchAccepted([.. accepted.Select(e => e.Id)]));
     }
 
-    private static async Task<Results<Ok<EventView>, ProblemHttpResult>> GetEvent(string id, EventStore store)
+    private static async Task<Results<Ok<EventView>, ProblemHttpResult>> GetEvent(string id, ClaimsPrincipal user, EventStore store)
     {
         var stored = await store.GetAsync(id);
-        if (stored is null)
+        if (stored is null || !Caller.Of(user).Sees(stored.Tenant))
         {
             return TypedResults.Problem($"No event '{id}' (events are kept for the retention period).", statusCode: StatusCodes.Status404NotFound, title: "Not found");
         }

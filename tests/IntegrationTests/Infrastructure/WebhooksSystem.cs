@@ -28,6 +28,9 @@ public class WebhooksSystem : IAsyncLifetime
     public string VirtualHost => _name;
     public HttpClient Ingest { get; private set; } = null!;
 
+    /// <summary>The admin key configured for this system: every client of <see cref="StartIngestAsync"/> sends it.</summary>
+    public string AdminKey { get; } = "test-admin-" + Guid.NewGuid().ToString("N");
+
     /// <summary>Whether a dispatcher starts with the fixture; fixtures that test the order of things start their own.</summary>
     protected virtual bool StartsDispatcher => true;
 
@@ -82,6 +85,7 @@ public class WebhooksSystem : IAsyncLifetime
         ["Webhooks:DelayTiers:Shortest"] = "00:00:00.050",
         ["Webhooks:DelayTiers:Count"] = "8",
         ["Logging:LogLevel:Default"] = "Warning",
+        ["Webhooks:Auth:AdminKey"] = AdminKey,
     };
 
     /// <summary>An Ingest host; <paramref name="overrides"/> change its settings.</summary>
@@ -92,7 +96,18 @@ public class WebhooksSystem : IAsyncLifetime
         var app = builder.Build();
         app.MapIngest();
         await StartAsync(app);
-        return new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+        return Client(app.Urls.Single(), AdminKey);
+    }
+
+    /// <summary>A client of an Ingest that sends <paramref name="apiKey"/>.</summary>
+    public static HttpClient Client(string baseAddress, string? apiKey)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(baseAddress) };
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
+        }
+        return client;
     }
 
     /// <summary>A Dispatcher host; stop it with <see cref="StopAsync"/> to simulate a dispatcher going away.</summary>

@@ -1,0 +1,86 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using StackExchange.Redis;
+using Webhooks.Core;
+using Webhooks.Core.Storage;
+
+namespace Webhooks.Ingest.Auth;
+
+/// <summary>What a key may do: <c>publisher</c> publishes and reads events; <c>admin</c> does everything.</summary>
+public static class ApiKeyRoles
+{
+    public const string Publisher = "publisher";
+    public const string Admin = "admin";
+
+    public static bool IsValid(string role) => role is Publisher or Admin;
+}
+
+/// <summary>An API key as stored: never the key itself, only its SHA-256 and first characters.</summary>
+public sealed record ApiKey
+{
+    public required string Id { get; init; }
+    public required string Role { get; init; }
+    public string? Tenant { get; init; }
+    public string? Name { get; init; }
+    public required string Hash { get; init; }
+
+    /// <summary>The first characters of the key, to recognise it in a list.</summary>
+    public required string Prefix { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+}
+
+/// <summary>API keys in Redis, found by the hash of the key a caller presents.</summary>
+public sealed class ApiKeyStore(RedisStorage redis)
+{
+    private const string KeyPrefix = "whk_";
+    private readonly IDatabase _db = redis.Database;
+
+    private static string Key(string id) => $"apikey:{id}";
+    private static string HashKey(string hash) => $"apikey-hash:{hash}";
+    private const string AllKey = "apikeys";
+
+    /// <summary>Keys are 256 random bits, so a fast hash is enough: nothing to brute-force.</summary>
+    public static string HashOf(string secret) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    /// <summary>Creates a key and returns it with its secret, which is not kept and cannot be shown again.</summary>
+    public async Task<(ApiKey Key, string Secret)> CreateAsync(string role, string? tenant, string? name)
+    {
+        var secret = KeyPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var key = new ApiKey { Id = SortableId.New("key"), Role = role, Tenant = tenant, Name = name, Hash = HashOf(secret), Prefix = secret[..12], CreatedAt = DateTimeOffset.UtcNow };
+        var tx = _db.CreateTransaction();
+        _ = tx.StringSetAsync(Key(key.Id), JsonSerializer.Serialize(key, WebhooksJson.Options));
+        _ = tx.StringSetAsync(HashKey(key.Hash), key.Id);
+        _ = tx.SortedSetAddAsync(AllKey, key.Id, 0);
+        await tx.ExecuteAsync();
+        return (key, secret);
+    }
+
+    public async Task<ApiKey?> FindBySecretAsync(string secret)
+    {
+        var id = await _db.StringGetAsync(HashKey(HashOf(secret)));
+        return id.IsNullOrEmpty ? null : await GetAsync(id!);
+    }
+
+    public async Task<ApiKey?> GetAsync(string id)
+    {
+        var value = await _db.StringGetAsync(Key(id));
+        return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<ApiKey>((string)value!, WebhooksJson.Options);
+    }
+
+    public async Task<IReadOnlyList<ApiKey>> ListAsync(string? tenant)
+    {
+        var ids = await _db.SortedSetRangeByRankAsync(AllKey);
+        var values = ids.Length == 0 ? [] : await _db.StringGetAsync([.. ids.Select(id => (RedisKey)Key(id!))]);
+        return [.. values.Where(v => !v.IsNullOrEmpty).Select(v => JsonSerializer.Deserialize<ApiKey>((string)v!, WebhooksJson.Options)!).Where(k => tenant is null || k.Tenant == tenant)];
+    }
+
+    public async Task DeleteAsync(ApiKey key)
+    {
+        var tx = _db.CreateTransaction();
+        _ = tx.KeyDeleteAsync(Key(key.Id));
+        _ = tx.KeyDeleteAsync(HashKey(key.Hash));
+        _ = tx.SortedSetRemoveAsync(AllKey, key.Id);
+        await tx.ExecuteAsync();
+    }
+}

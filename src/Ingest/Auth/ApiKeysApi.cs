@@ -1,0 +1,75 @@
+using System.Security.Claims;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Webhooks.Core.Events;
+using Webhooks.Ingest.Http;
+
+namespace Webhooks.Ingest.Auth;
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record ApiKeyRequest(string? Role, string? Tenant, string? Name);
+
+public sealed record ApiKeyView(string Id, string Role, string? Tenant, string? Name, string Prefix, DateTimeOffset CreatedAt, string? Key = null)
+{
+    public static ApiKeyView Of(ApiKey k, string? secret = null) => new(k.Id, k.Role, k.Tenant, k.Name, k.Prefix, k.CreatedAt, secret);
+}
+
+public static class ApiKeysApi
+{
+    public static IEndpointRouteBuilder MapApiKeysApi(this IEndpointRouteBuilder routes)
+    {
+        var keys = routes.MapGroup("/v1/api-keys").WithTags("API keys").RequireAuthorization(AuthRegistration.Admin);
+        keys.MapPost("/", Create);
+        keys.MapGet("/", List);
+        keys.MapDelete("/{id}", Delete);
+        return routes;
+    }
+
+    private static async Task<IResult> Create(HttpRequest request, ClaimsPrincipal user, ApiKeyStore store, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync<ApiKeyRequest>(request, 8 * 1024, cancellationToken);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+        var caller = Caller.Of(user);
+        var input = body.Value!;
+        var tenant = caller.TenantFor(input.Tenant);
+        var errors = new Dictionary<string, string[]>();
+        if (input.Role is null || !ApiKeyRoles.IsValid(input.Role))
+        {
+            errors["role"] = ["role must be 'publisher' or 'admin'."];
+        }
+        if (tenant is not null && EventRules.CheckTenant(tenant) is { } tenantError)
+        {
+            errors["tenant"] = [tenantError];
+        }
+        if (input.Name?.Length > 200)
+        {
+            errors["name"] = ["The name is longer than 200 characters."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The API key is not valid");
+        }
+        if (!caller.Sees(tenant ?? ""))
+        {
+            return caller.WrongTenant(tenant ?? "(none)");
+        }
+        var (key, secret) = await store.CreateAsync(input.Role!, tenant, input.Name);
+        return TypedResults.Created($"/v1/api-keys/{key.Id}", ApiKeyView.Of(key, secret));
+    }
+
+    private static async Task<Ok<ApiKeyView[]>> List(ClaimsPrincipal user, ApiKeyStore store, string? tenant) =>
+        TypedResults.Ok((await store.ListAsync(Caller.Of(user).ListFilter(tenant))).Select(k => ApiKeyView.Of(k)).ToArray());
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, ClaimsPrincipal user, ApiKeyStore store)
+    {
+        if (await store.GetAsync(id) is not { } key || !Caller.Of(user).Sees(key.Tenant ?? ""))
+        {
+            return TypedResults.Problem($"No API key '{id}'.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+        }
+        await store.DeleteAsync(key);
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,39 @@
+using System.Security.Claims;
+
+namespace Webhooks.Ingest.Auth;
+
+/// <summary>Who is calling: a key's role and, for a tenant-bound key, the only tenant it may see.</summary>
+public sealed record Caller(string Role, string? Tenant)
+{
+    public static Caller Of(ClaimsPrincipal user) =>
+        new(user.FindFirstValue(ApiKeyAuthentication.RoleClaim) ?? "", user.FindFirstValue(ApiKeyAuthentication.TenantClaim));
+
+    /// <summary>Whether the caller may see something of <paramref name="tenant"/>; what it may not see answers 404, as if it did not exist.</summary>
+    public bool Sees(string tenant) => Tenant is null || Tenant == tenant;
+
+    /// <summary>The tenant a request acts for: the one it names, or the key's own when it names none.</summary>
+    public string? TenantFor(string? requested) => requested ?? Tenant;
+
+    /// <summary>The tenant to filter a list by: a tenant-bound key only ever lists its own.</summary>
+    public string? ListFilter(string? requested) => Tenant ?? requested;
+
+    public IResult WrongTenant(string tenant) =>
+        TypedResults.Problem($"This API key is bound to tenant '{Tenant}' and cannot act for '{tenant}'.", statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
+}
+
+public static class AuthRegistration
+{
+    public const string Publisher = "publisher";
+    public const string Admin = "admin";
+
+    public static IHostApplicationBuilder AddApiKeyAuth(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
+        builder.Services.AddSingleton<ApiKeyStore>();
+        builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName).AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(Publisher, p => p.RequireClaim(ApiKeyAuthentication.RoleClaim, ApiKeyRoles.Publisher, ApiKeyRoles.Admin))
+            .AddPolicy(Admin, p => p.RequireClaim(ApiKeyAuthentication.RoleClaim, ApiKeyRoles.Admin));
+        return builder;
+    }
+}

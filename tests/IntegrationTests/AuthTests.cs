@@ -1,0 +1,110 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using StackExchange.Redis;
+using Webhooks.IntegrationTests.Infrastructure;
+
+namespace Webhooks.IntegrationTests;
+
+public sealed class AuthTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+{
+    private async Task<(string Id, string Key)> CreateKeyAsync(string role, string? tenant)
+    {
+        var response = await system.Ingest.PostAsJsonAsync("/v1/api-keys", new { role, tenant, name = $"{role} of {tenant}" });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var created = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return (created.GetProperty("id").GetString()!, created.GetProperty("key").GetString()!);
+    }
+
+    private HttpClient As(string? key) => WebhooksSystem.Client(system.Ingest.BaseAddress!.ToString(), key);
+
+    [Fact]
+    public async Task Without_a_valid_key_the_api_answers_401_but_health_stays_open()
+    {
+        var anonymous = As(null);
+        var wrong = As("whk_not-a-key");
+
+        var missing = await anonymous.GetAsync("/v1/endpoints");
+        Assert.Equal(HttpStatusCode.Unauthorized, missing.StatusCode);
+        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("Bearer", missing.Headers.WwwAuthenticate.Single().Scheme);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.PostAsJsonAsync("/v1/events", new { type = "a.b", tenant = "t", data = new { } })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/healthz")).StatusCode);
+        Assert.Equal(0u, await system.QueueDepthAsync("webhooks-fan-out"));
+    }
+
+    [Fact]
+    public async Task A_publisher_key_publishes_and_reads_events_but_manages_nothing()
+    {
+        var (_, key) = await CreateKeyAsync("publisher", null);
+        var publisher = As(key);
+
+        var accepted = await publisher.PostAsJsonAsync("/v1/events", new { type = "order.created", tenant = "pub", data = new { } });
+        var id = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        var endpoint = await publisher.PostAsJsonAsync("/v1/endpoints", new { tenant = "pub", url = "https://x.example/", eventTypes = new[] { "*" } });
+
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await publisher.GetAsync($"/v1/events/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, endpoint.StatusCode);
+        Assert.Equal("application/problem+json", endpoint.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.Forbidden, (await publisher.GetAsync("/v1/dead-letters")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await publisher.PostAsJsonAsync("/v1/api-keys", new { role = "admin" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_tenant_bound_key_sees_and_changes_only_its_tenant_and_the_rest_does_not_exist_for_it()
+    {
+        var (_, key) = await CreateKeyAsync("admin", "tenant-a");
+        var tenantA = As(key);
+        await using var subscriber = await Subscriber.StartAsync();
+        var (otherEndpoint, _) = await system.CreateEndpointAsync("tenant-b", subscriber.Url, ["*"]);
+        (await system.Ingest.PostAsync($"/v1/endpoints/{otherEndpoint}/disable", null)).EnsureSuccessStatusCode();
+        var otherEvent = await system.PublishAsync("tenant-b", "secret.plan");
+        var otherDeadLetter = Assert.Single(await Eventually.HoldsAsync(() => system.DeadLettersAsync("tenant=tenant-b"), l => l.Count > 0, "tenant-b has a dead letter"));
+
+        var own = await tenantA.PostAsJsonAsync("/v1/endpoints", new { url = "https://a.example/hook", eventTypes = new[] { "*" } });
+        Assert.Equal(HttpStatusCode.Created, own.StatusCode);
+        Assert.Equal("tenant-a", (await own.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("tenant").GetString());
+        Assert.Equal(HttpStatusCode.Forbidden, (await tenantA.PostAsJsonAsync("/v1/endpoints", new { tenant = "tenant-b", url = "https://a.example/", eventTypes = new[] { "*" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await tenantA.PostAsJsonAsync("/v1/events", new { type = "a.b", tenant = "tenant-b", data = new { } })).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await tenantA.PostAsJsonAsync("/v1/events", new { type = "a.b", data = new { } })).StatusCode);
+
+        foreach (var (method, path) in new[] { ("GET", ""), ("PATCH", ""), ("DELETE", ""), ("POST", "/enable"), ("GET", "/secret"), ("POST", "/secret/rotate"), ("GET", "/attempts") })
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), $"/v1/endpoints/{otherEndpoint}{path}") { Content = method == "PATCH" ? JsonContent.Create(new { description = "mine now" }) : null };
+            Assert.Equal(HttpStatusCode.NotFound, (await tenantA.SendAsync(request)).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await tenantA.GetAsync($"/v1/events/{otherEvent}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await tenantA.GetAsync($"/v1/dead-letters/{otherDeadLetter.GetProperty("id").GetString()}")).StatusCode);
+        var endpoints = await tenantA.GetFromJsonAsync<JsonElement>("/v1/endpoints?tenant=tenant-b");
+        Assert.All(endpoints.GetProperty("data").EnumerateArray(), e => Assert.Equal("tenant-a", e.GetProperty("tenant").GetString()));
+        var deadLetters = await tenantA.GetFromJsonAsync<JsonElement>("/v1/dead-letters?tenant=tenant-b");
+        Assert.Empty(deadLetters.GetProperty("data").EnumerateArray());
+        var redriven = await (await tenantA.PostAsync("/v1/dead-letters/redrive?tenant=tenant-b", null)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(0, redriven.GetProperty("redriven").GetInt32());
+        Assert.Single(await system.DeadLettersAsync("tenant=tenant-b"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await tenantA.PostAsJsonAsync("/v1/api-keys", new { role = "admin", tenant = "tenant-b" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task Keys_are_stored_hashed_and_a_revoked_key_stops_working()
+    {
+        var (id, key) = await CreateKeyAsync("publisher", "hashing");
+        var client = As(key);
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/v1/events", new { type = "a.b", data = new { } })).StatusCode);
+
+        await using (var redis = await ConnectionMultiplexer.ConnectAsync(system.Servers.Redis))
+        {
+            var server = redis.GetServers().First();
+            foreach (var redisKey in server.Keys(pattern: system.KeyPrefix + "apikey:*").Concat(server.Keys(pattern: system.KeyPrefix + "apikey-hash:*")))
+            {
+                Assert.DoesNotContain(key, (await redis.GetDatabase().StringGetAsync(redisKey)).ToString());
+            }
+        }
+        var listed = await system.Ingest.GetFromJsonAsync<JsonElement>("/v1/api-keys?tenant=hashing");
+        Assert.Equal(JsonValueKind.Null, listed.EnumerateArray().Single().GetProperty("key").ValueKind);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await system.Ingest.DeleteAsync($"/v1/api-keys/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsJsonAsync("/v1/events", new { type = "a.b", data = new { } })).StatusCode);
+    }
+}
