@@ -46,6 +46,7 @@ export ConnectionStrings__Redis="127.0.0.1:$REDIS_PORT"
 export Webhooks__Destinations__Allow__0="127.0.0.0/8"
 # A fresh admin key and secrets-encryption key for this run (production takes them from a secret store).
 export Webhooks__Auth__AdminKey="whk_admin_$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+export Webhooks__Secrets__Keys__0="run:$(head -c 32 /dev/urandom | base64)"
 start() { # start NAME DLL ARGS…
   local name=$1 dll=$2; shift 2
   (cd "$(dirname "$dll")" && exec dotnet "$(basename "$dll")" "$@") >"$run/logs/$name.log" 2>&1 &

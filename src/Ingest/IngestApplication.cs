@@ -24,6 +24,7 @@ public static class IngestApplication
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton<EventPublisher>();
         builder.Services.AddSingleton<IdempotencyKeys>();
+        builder.Services.AddHostedService<SecretKeyRotation>();
         return builder;
     }
 

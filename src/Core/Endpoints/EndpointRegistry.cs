@@ -1,11 +1,12 @@
 using System.Text.Json;
 using StackExchange.Redis;
+using Webhooks.Core.Signing;
 using Webhooks.Core.Storage;
 
 namespace Webhooks.Core.Endpoints;
 
 /// <summary>The endpoints, kept in Redis: one JSON value per endpoint, indexed by tenant and by creation order.</summary>
-public sealed class EndpointRegistry(RedisStorage redis)
+public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protector)
 {
     private readonly IDatabase _db = redis.Database;
 
@@ -100,7 +101,43 @@ public sealed class EndpointRegistry(RedisStorage redis)
         return [.. values.Where(v => !v.IsNullOrEmpty).Select(Deserialize)];
     }
 
-    private static string Serialize(WebhookEndpoint endpoint) => JsonSerializer.Serialize(endpoint, WebhooksJson.Options);
+    /// <summary>Re-encrypts every endpoint's secrets whose key is not the current one; returns how many.</summary>
+    public async Task<int> ReencryptAsync()
+    {
+        var count = 0;
+        string? after = null;
+        while (true)
+        {
+            var ids = await _db.SortedSetRangeByValueAsync(AllKey, after is null ? default : (RedisValue)after, default, after is null ? Exclude.None : Exclude.Start, Order.Ascending, 0, 500);
+            if (ids.Length == 0)
+            {
+                return count;
+            }
+            foreach (var id in ids)
+            {
+                var raw = await _db.StringGetAsync(EndpointKey(id!));
+                if (!raw.IsNullOrEmpty && SecretProtector.KeyIdOf(JsonSerializer.Deserialize<WebhookEndpoint>((string)raw!, WebhooksJson.Options)!.Secret) != protector.CurrentKeyId)
+                {
+                    count += await UpdateAsync(Deserialize(raw)) ? 1 : 0;
+                }
+            }
+            after = ids[^1];
+        }
+    }
 
-    private static WebhookEndpoint Deserialize(RedisValue value) => JsonSerializer.Deserialize<WebhookEndpoint>((string)value!, WebhooksJson.Options)!;
+    private string Serialize(WebhookEndpoint endpoint) => JsonSerializer.Serialize(endpoint with
+    {
+        Secret = protector.Protect(endpoint.Secret, endpoint.Id),
+        PreviousSecret = endpoint.PreviousSecret is null ? null : protector.Protect(endpoint.PreviousSecret, endpoint.Id),
+    }, WebhooksJson.Options);
+
+    private WebhookEndpoint Deserialize(RedisValue value)
+    {
+        var stored = JsonSerializer.Deserialize<WebhookEndpoint>((string)value!, WebhooksJson.Options)!;
+        return stored with
+        {
+            Secret = protector.Unprotect(stored.Secret, stored.Id),
+            PreviousSecret = stored.PreviousSecret is null ? null : protector.Unprotect(stored.PreviousSecret, stored.Id),
+        };
+    }
 }

@@ -7,6 +7,7 @@ using StackExchange.Redis.KeyspaceIsolation;
 using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
+using Webhooks.Core.Signing;
 
 namespace Webhooks.Core.Storage;
 
@@ -34,6 +35,8 @@ public static class RedisStorageRegistration
             return ConnectionMultiplexer.Connect(redis);
         });
         builder.Services.AddSingleton<RedisStorage>();
+        builder.Services.AddOptions<SecretEncryptionOptions>().BindConfiguration(SecretEncryptionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<SecretProtector>();
         builder.Services.AddSingleton<EndpointRegistry>();
         builder.Services.AddSingleton<EventStore>();
         builder.Services.AddOptions<DeadLetterOptions>().BindConfiguration(DeadLetterOptions.Section);

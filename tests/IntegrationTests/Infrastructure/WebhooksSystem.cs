@@ -31,6 +31,9 @@ public class WebhooksSystem : IAsyncLifetime
     /// <summary>The admin key configured for this system: every client of <see cref="StartIngestAsync"/> sends it.</summary>
     public string AdminKey { get; } = "test-admin-" + Guid.NewGuid().ToString("N");
 
+    /// <summary>The key that encrypts endpoint secrets at rest.</summary>
+    public string SecretsKey { get; } = "test:" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     /// <summary>Whether a dispatcher starts with the fixture; fixtures that test the order of things start their own.</summary>
     protected virtual bool StartsDispatcher => true;
 
@@ -86,6 +89,7 @@ public class WebhooksSystem : IAsyncLifetime
         ["Webhooks:DelayTiers:Count"] = "8",
         ["Logging:LogLevel:Default"] = "Warning",
         ["Webhooks:Auth:AdminKey"] = AdminKey,
+        ["Webhooks:Secrets:Keys:0"] = SecretsKey,
     };
 
     /// <summary>An Ingest host; <paramref name="overrides"/> change its settings.</summary>

@@ -1,0 +1,32 @@
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using StackExchange.Redis;
+using Webhooks.IntegrationTests.Infrastructure;
+
+namespace Webhooks.IntegrationTests;
+
+public sealed class SecretsAtRestTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+{
+    [Fact]
+    public async Task Endpoint_secrets_are_encrypted_in_redis_and_a_key_rotation_re_encrypts_them()
+    {
+        var (id, secret) = await system.CreateEndpointAsync("vault", "https://hooks.example.com/v", ["*"]);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(system.Servers.Redis);
+        Task<string> Stored() => redis.GetDatabase().StringGetAsync($"{system.KeyPrefix}endpoint:{id}").ContinueWith(t => t.Result.ToString());
+
+        Assert.DoesNotContain(secret, await Stored());
+        Assert.DoesNotContain(secret["whsec_".Length..], await Stored());
+        Assert.Contains("enc:v1:test:", await Stored());
+
+        var rotatedIngest = await system.StartIngestAsync(new Dictionary<string, string?>
+        {
+            ["Webhooks:Secrets:Keys:0"] = "next:" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Webhooks:Secrets:Keys:1"] = system.SecretsKey,
+        });
+
+        await Eventually.HoldsAsync(Stored, s => s.Contains("enc:v1:next:") && !s.Contains("enc:v1:test:"), "the secret is re-encrypted with the new key");
+        var read = await rotatedIngest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{id}/secret");
+        Assert.Equal(secret, read.GetProperty("secret").GetString());
+    }
+}
