@@ -22,7 +22,8 @@ public sealed class GuardedConnector(DestinationGuard guard, IDestinationResolve
         SocketException? last = null;
         foreach (var address in vetted)
         {
-            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            // A fixed receive buffer: a subscriber flooding us fills 64 KiB of kernel memory, not the autotuned 32 MiB.
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveBufferSize = 64 * 1024 };
             try
             {
                 await socket.ConnectAsync(new IPEndPoint(address, context.DnsEndPoint.Port), cancellationToken);

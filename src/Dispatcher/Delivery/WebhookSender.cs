@@ -82,7 +82,10 @@ public sealed class WebhookSender(HttpClient http)
         _ => null,
     };
 
-    /// <summary>Keeps the first bytes for the attempts log and drains a little more so the connection can be reused.</summary>
+    /// <summary>
+    /// Keeps the first bytes for the attempts log and drains a little more so the connection can be
+    /// reused; a body that has not arrived when the endpoint's timeout ends makes the attempt a timeout.
+    /// </summary>
     private static async Task<string?> ReadBoundedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         try
@@ -103,9 +106,9 @@ public sealed class WebhookSender(HttpClient http)
             }
             return kept == 0 ? null : Encoding.UTF8.GetString(buffer, 0, kept);
         }
-        catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException)
+        catch (Exception e) when (e is IOException or HttpRequestException)
         {
-            return null; // the status line is what counts; a body that does not arrive is not kept
+            return null; // the status line is what counts; a body cut short is not kept
         }
     }
 }
@@ -126,6 +129,8 @@ public static class WebhookSenderRegistration
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
                 AutomaticDecompression = System.Net.DecompressionMethods.None,
                 MaxResponseHeadersLength = 64,
+                // Past what we read ourselves, an unread body closes the connection instead of being drained.
+                MaxResponseDrainSize = 0,
                 ConnectCallback = sp.GetRequiredService<GuardedConnector>().ConnectAsync,
             };
             return new WebhookSender(new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan });

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using Webhooks.IntegrationTests.Infrastructure;
+
+namespace Webhooks.IntegrationTests;
+
+public sealed class HostileSubscriberTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+{
+    [Fact]
+    public async Task Hostile_subscribers_become_failed_attempts_with_bounded_reads_while_a_healthy_endpoint_keeps_receiving()
+    {
+        await using var hostile = await HostileSubscriber.StartAsync();
+        await using var healthy = await Subscriber.StartAsync();
+        var cases = new Dictionary<string, string>
+        {
+            ["huge"] = $"{hostile.Http}/huge",
+            ["trickle"] = $"{hostile.Http}/trickle",
+            ["endless"] = $"{hostile.Http}/endless",
+            ["reset"] = $"{hostile.Http}/reset",
+            ["tls"] = $"{hostile.Https}/tls",
+        };
+        var endpoints = new Dictionary<string, string>();
+        foreach (var (name, url) in cases)
+        {
+            endpoints[name] = (await system.CreateEndpointAsync("hostile", url, [$"{name}.*"], new { timeoutSeconds = 2 })).Id;
+        }
+        await system.CreateEndpointAsync("hostile", healthy.Url, ["healthy.*"]);
+
+        var events = new Dictionary<string, string>();
+        foreach (var name in cases.Keys)
+        {
+            events[name] = await system.PublishAsync("hostile", $"{name}.sent");
+        }
+        var healthyIds = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            healthyIds.Add(await system.PublishAsync("hostile", "healthy.sent", new { i }));
+        }
+
+        // The healthy endpoint gets everything while the hostile ones are still being retried.
+        await healthy.WaitForAsync(healthyIds.Count);
+        Assert.Equal(healthyIds.ToHashSet(), healthy.Received.Select(r => r.Id).ToHashSet());
+        var trickleView = await system.GetEventAsync(events["trickle"]);
+        Assert.NotEqual("dead_lettered", trickleView.GetProperty("deliveries")[0].GetProperty("status").GetString());
+
+        var expected = new Dictionary<string, (int? Status, string? Error)>
+        {
+            ["huge"] = (500, null),
+            ["trickle"] = (null, "timeout"),
+            ["endless"] = (503, null),
+            ["reset"] = (null, null),
+            ["tls"] = (null, "tls_error"),
+        };
+        foreach (var (name, (status, error)) in expected)
+        {
+            var deadLetter = Assert.Single(await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={endpoints[name]}"), l => l.Count > 0, $"the {name} delivery is dead-lettered", TimeSpan.FromSeconds(60)));
+            var attempts = (await system.GetEventAsync(events[name])).GetProperty("deliveries")[0].GetProperty("attempts").EnumerateArray().ToList();
+            Assert.Equal(4, attempts.Count);
+            Assert.All(attempts, a => Assert.False(a.GetProperty("succeeded").GetBoolean()));
+            var last = deadLetter.GetProperty("lastAttempt");
+            if (status is not null)
+            {
+                Assert.Equal(status, last.GetProperty("statusCode").GetInt32());
+            }
+            else
+            {
+                Assert.NotEqual(JsonValueKind.Null, last.GetProperty("error").ValueKind);
+            }
+            if (error is not null)
+            {
+                Assert.Equal(error, last.GetProperty("error").GetString());
+            }
+            Assert.All(attempts, a => Assert.True(a.GetProperty("responseBody").ValueKind == JsonValueKind.Null || a.GetProperty("responseBody").GetString()!.Length <= 4096));
+        }
+        // Four attempts at a 100 MB body would move 400 MB if read: each read stops at 68 KiB and the
+        // connection is closed; what the subscriber still pushed went into socket buffers in that instant.
+        Assert.True(hostile.HugeBytesWritten < 64 * 1024 * 1024, $"the subscriber wrote {hostile.HugeBytesWritten / 1024 / 1024} MiB");
+    }
+}
