@@ -1,0 +1,113 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Webhooks.IntegrationTests.Infrastructure;
+
+namespace Webhooks.IntegrationTests;
+
+/// <summary>Hundreds of random and malformed bodies against every write endpoint: never a 500, and nothing refused is published.</summary>
+public sealed class MalformedInputTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+{
+    private const int BodiesPerEndpoint = 250;
+
+    private static readonly string[] Fields =
+        ["type", "tenant", "data", "resource", "occurredAt", "events", "url", "eventTypes", "headers", "rateLimit", "maxInFlight", "timeoutSeconds", "payload", "role", "name", "description"];
+
+    private static readonly string[] Values =
+    [
+        "null", "true", "0", "-1", "1e308", "1e999", "123456789012345678901234567890", "\"\"", "\"x\"", "[]", "{}", "[[[[]]]]",
+        "\"order.created\"", "\"Order Created\"", "\"acme\"", "\"../../etc/passwd\"", "\"\\u0000\"", "\"évènement\"", "\"\\ud800\"",
+        "\"https://example.com/\"", "\"http://169.254.169.254/\"", "\"javascript:alert(1)\"", "\"2026-13-45T99:00:00Z\"", "\"2026-11-28T10:00:00Z\"",
+        "[\"*\"]", "[\"order.*\", 5]", "{\"perSecond\": -5}", "{\"perSecond\": 1e400}", "{\"webhook-id\": \"x\"}", "{\"x-ok\": \"a\\r\\nb\"}",
+        "\"full\"", "\"thin\"", "\"admin\"", "\"publisher\"", "\"root\"", "[{\"type\":\"a.b\",\"tenant\":\"t\",\"data\":{}}]",
+        "\"" + new string('a', 5000) + "\"", "{\"k\": {\"k\": {\"k\": [1, 2, {\"z\": null}]}}}",
+    ];
+
+    [Fact]
+    public async Task Random_and_malformed_bodies_never_cause_a_500_and_nothing_refused_is_published()
+    {
+        var (endpointId, _) = await system.CreateEndpointAsync("fuzz", "https://hooks.example.com/fuzz", ["*"]);
+        string[] targets = ["/v1/events", "/v1/events/batch", "/v1/endpoints", $"PATCH /v1/endpoints/{endpointId}", "/v1/api-keys"];
+        var random = new Random(20261128);
+        var published = 0;
+        var refused = 0;
+        var failures = new List<string>();
+
+        foreach (var target in targets)
+        {
+            for (var i = 0; i < BodiesPerEndpoint; i++)
+            {
+                var (body, contentType) = Body(random);
+                var (method, path) = target.StartsWith("PATCH ", StringComparison.Ordinal) ? (HttpMethod.Patch, target[6..]) : (HttpMethod.Post, target);
+                using var request = new HttpRequestMessage(method, path) { Content = new ByteArrayContent(body) };
+                if (contentType is not null)
+                {
+                    request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+                }
+                using var response = await system.Ingest.SendAsync(request);
+                if ((int)response.StatusCode >= 500)
+                {
+                    failures.Add($"{target} answered {(int)response.StatusCode} to: {Encoding.UTF8.GetString(body)[..Math.Min(body.Length, 200)]}");
+                }
+                else if (!response.IsSuccessStatusCode)
+                {
+                    refused++;
+                    if (response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                    {
+                        failures.Add($"{target} answered {(int)response.StatusCode} without problem+json");
+                    }
+                }
+                else if (response.StatusCode == HttpStatusCode.Accepted)
+                {
+                    var accepted = await response.Content.ReadFromJsonAsync<JsonElement>();
+                    published += accepted.TryGetProperty("ids", out var ids) ? ids.GetArrayLength() : 1;
+                }
+            }
+        }
+
+        Assert.Empty(failures);
+        Assert.True(refused > targets.Length * BodiesPerEndpoint * 0.9, $"only {refused} bodies were refused");
+        await Eventually.HoldsAsync(() => system.QueueDepthAsync("webhooks-fan-out"), d => d == published, $"exactly the {published} accepted events are queued");
+    }
+
+    private static (byte[] Body, string? ContentType) Body(Random random)
+    {
+        var contentType = random.Next(20) switch
+        {
+            0 => null,
+            1 => "text/plain",
+            2 => "application/json; charset=utf-16",
+            _ => "application/json",
+        };
+        var text = random.Next(9) switch
+        {
+            0 => null,
+            1 => new string([.. Enumerable.Range(0, random.Next(300)).Select(_ => (char)random.Next(32, 127))]),
+            2 => Truncated(random),
+            3 => Nested(random.Next(60, 3000), random.Next(2) == 0),
+            4 => new string('9', random.Next(300, 3000)),
+            5 => "{\"type\":\"a.b\",\"type\":\"c.d\",\"tenant\":\"t\",\"tenant\":5,\"data\":{}}",
+            6 => Values[random.Next(Values.Length)],
+            _ => RandomObject(random),
+        };
+        return (text is null ? [.. Enumerable.Range(0, random.Next(512)).Select(_ => (byte)random.Next(256))] : Encoding.UTF8.GetBytes(text), contentType);
+    }
+
+    private static string RandomObject(Random random)
+    {
+        var fields = Fields.OrderBy(_ => random.Next()).Take(random.Next(1, 7)).Select(f => $"\"{f}\":{Values[random.Next(Values.Length)]}");
+        return "{" + string.Join(",", fields) + "}";
+    }
+
+    private static string Truncated(Random random)
+    {
+        var json = RandomObject(random);
+        return json[..random.Next(json.Length)];
+    }
+
+    private static string Nested(int depth, bool arrays) =>
+        arrays ? new string('[', depth) + new string(']', depth)
+        : string.Concat(Enumerable.Repeat("{\"data\":", depth)) + "1" + new string('}', depth);
+}
