@@ -29,4 +29,25 @@ public sealed class SecretsAtRestTests(WebhooksSystemWithoutDispatcher system) :
         var read = await rotatedIngest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{id}/secret");
         Assert.Equal(secret, read.GetProperty("secret").GetString());
     }
+
+    [Fact]
+    public async Task Secrets_never_appear_in_the_logs_of_either_host()
+    {
+        var logs = new CapturedLogs();
+        var ingest = await system.StartIngestAsync(services: logs.AddTo);
+        await system.StartDispatcherAsync(services: logs.AddTo);
+        await using var failing = await Subscriber.StartAsync(_ => 500);
+        var created = await (await ingest.PostAsJsonAsync("/v1/endpoints", new { tenant = "quiet", url = failing.Url, eventTypes = new[] { "*" } })).Content.ReadFromJsonAsync<JsonElement>();
+        var (id, secret) = (created.GetProperty("id").GetString()!, created.GetProperty("secret").GetString()!);
+        var rotated = (await (await ingest.PostAsync($"/v1/endpoints/{id}/secret/rotate", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
+
+        await ingest.PostAsJsonAsync("/v1/events", new { type = "audit.logged", tenant = "quiet", data = new { } });
+        await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={id}"), l => l.Count > 0, "the failing delivery is dead-lettered");
+
+        Assert.NotEmpty(logs.Lines);
+        foreach (var value in new[] { secret, rotated, secret["whsec_".Length..], rotated["whsec_".Length..], system.AdminKey })
+        {
+            Assert.DoesNotContain(logs.Lines, line => line.Contains(value, StringComparison.Ordinal));
+        }
+    }
 }

@@ -101,24 +101,36 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
         return [.. values.Where(v => !v.IsNullOrEmpty).Select(Deserialize)];
     }
 
-    /// <summary>Re-encrypts every endpoint's secrets whose key is not the current one; returns how many.</summary>
-    public async Task<int> ReencryptAsync()
+    /// <summary>
+    /// Re-encrypts every endpoint's secrets whose key is not the current one; returns how many, and
+    /// the ids of those encrypted with a key that is not configured (left as they are).
+    /// </summary>
+    public async Task<(int Reencrypted, IReadOnlyList<string> Undecryptable)> ReencryptAsync()
     {
         var count = 0;
+        var undecryptable = new List<string>();
         string? after = null;
         while (true)
         {
             var ids = await _db.SortedSetRangeByValueAsync(AllKey, after is null ? default : (RedisValue)after, default, after is null ? Exclude.None : Exclude.Start, Order.Ascending, 0, 500);
             if (ids.Length == 0)
             {
-                return count;
+                return (count, undecryptable);
             }
             foreach (var id in ids)
             {
                 var raw = await _db.StringGetAsync(EndpointKey(id!));
-                if (!raw.IsNullOrEmpty && SecretProtector.KeyIdOf(JsonSerializer.Deserialize<WebhookEndpoint>((string)raw!, WebhooksJson.Options)!.Secret) != protector.CurrentKeyId)
+                if (raw.IsNullOrEmpty || SecretProtector.KeyIdOf(JsonSerializer.Deserialize<WebhookEndpoint>((string)raw!, WebhooksJson.Options)!.Secret) == protector.CurrentKeyId)
+                {
+                    continue;
+                }
+                try
                 {
                     count += await UpdateAsync(Deserialize(raw)) ? 1 : 0;
+                }
+                catch (System.Security.Cryptography.CryptographicException)
+                {
+                    undecryptable.Add(id!);
                 }
             }
             after = ids[^1];

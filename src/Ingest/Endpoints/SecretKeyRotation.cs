@@ -14,10 +14,14 @@ public sealed partial class SecretKeyRotation(EndpointRegistry registry, ILogger
         {
             try
             {
-                var count = await registry.ReencryptAsync();
+                var (count, undecryptable) = await registry.ReencryptAsync();
                 if (count > 0)
                 {
                     LogReencrypted(count);
+                }
+                if (undecryptable.Count > 0)
+                {
+                    LogUndecryptable(undecryptable.Count, string.Join(", ", undecryptable.Take(10)));
                 }
                 return;
             }
@@ -28,6 +32,9 @@ public sealed partial class SecretKeyRotation(EndpointRegistry registry, ILogger
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} endpoints are encrypted with a key missing from Webhooks:Secrets:Keys (for example {EndpointIds}): add that key back")]
+    private partial void LogUndecryptable(int count, string endpointIds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Re-encrypted the secrets of {Count} endpoints with the current key")]
     private partial void LogReencrypted(int count);

@@ -93,10 +93,11 @@ public class WebhooksSystem : IAsyncLifetime
     };
 
     /// <summary>An Ingest host; <paramref name="overrides"/> change its settings.</summary>
-    public async Task<HttpClient> StartIngestAsync(IDictionary<string, string?>? overrides = null)
+    public async Task<HttpClient> StartIngestAsync(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {
         var builder = CreateBuilder(overrides);
         builder.AddIngest();
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapIngest();
         await StartAsync(app);
