@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the whole system on this machine: private RabbitMQ and Redis on loopback, Ingest,
-# Dispatcher, and a demo receiver (`webhooks listen`) with a demo endpoint; sends one event and
-# shows it arriving verified, then keeps running until Ctrl-C.
+# Runs the whole system on this machine under the .NET Aspire AppHost (src/AppHost): RabbitMQ and
+# Redis (private loopback instances of the machine's own servers, or containers where a Docker
+# engine runs), Ingest, two Dispatchers and a demo receiver that subscribes itself; sends one
+# event, shows it arriving verified, and keeps running until Ctrl-C, with the Aspire dashboard.
 #   --smoke   stop after the verified delivery (what CI checks)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,95 +10,88 @@ cd "$(dirname "$0")/.."
 
 smoke=false
 [ "${1:-}" = "--smoke" ] && smoke=true
-INGEST_PORT=${INGEST_PORT:-5080}
-DISPATCHER_PORT=${DISPATCHER_PORT:-5081}
-RECEIVER_PORT=${RECEIVER_PORT:-9000}
-for port in "$INGEST_PORT" "$DISPATCHER_PORT" "$RECEIVER_PORT"; do
+INGEST="http://127.0.0.1:5080"
+DASHBOARD="http://127.0.0.1:18888"
+for port in 5080 9000 18888 18889 18890 5680 15680 6390; do
   if port_in_use "$port"; then
-    echo "Port $port is taken (is the system already running?). Set INGEST_PORT, DISPATCHER_PORT or RECEIVER_PORT to use others." >&2
+    echo "Port $port is taken (is the system already running?): the local run needs 5080, 9000, 18888-18890, 5680, 15680 and 6390." >&2
     exit 1
   fi
 done
 
 ensure_server_packages
-run=$(pwd)/.run
-rm -rf "$run" && mkdir -p "$run/logs"
-pids=()
+echo "Building…"
+mkdir -p .run
+dotnet build src/AppHost -v quiet -nologo >.run/build.log 2>&1 || { cat .run/build.log; exit 1; }
+
+apphost=
 cleanup() {
   trap - EXIT INT TERM
   echo
   echo "Stopping…"
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  stop_servers "$run/servers"
+  if [ -n "$apphost" ]; then
+    kill -TERM "$apphost" 2>/dev/null || true
+    wait "$apphost" 2>/dev/null || true
+    # The orchestrator stops every resource once the AppHost is gone.
+    for _ in $(seq 1 60); do
+      pgrep -f "tools/dcp |webhooks-5680@localhost|redis-server 127.0.0.1:6390" >/dev/null || break
+      sleep 0.5
+    done
+  fi
+  epmd -port 35680 -kill >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-pick_ports 5674 6381
-echo "Starting private RabbitMQ (:$AMQP_PORT, management http://127.0.0.1:$MANAGEMENT_PORT guest/guest) and Redis (:$REDIS_PORT)…"
-start_servers "$run/servers" "$AMQP_PORT" "$MANAGEMENT_PORT" "$REDIS_PORT"
+echo "Starting the AppHost (dashboard $DASHBOARD)…"
+export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development
+export ASPNETCORE_URLS="$DASHBOARD"
+export ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL="http://127.0.0.1:18889"
+export ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL="http://127.0.0.1:18890"
+# Plain http on loopback, no login: without a trusted dev certificate no traces would arrive otherwise.
+export ASPIRE_ALLOW_UNSECURED_TRANSPORT=true ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true
+src/AppHost/bin/Debug/net10.0/Webhooks.AppHost >.run/apphost.log 2>&1 &
+apphost=$!
 
-echo "Building…"
-dotnet build Webhooks.sln -c Release -v quiet -nologo >"$run/logs/build.log" 2>&1 || { cat "$run/logs/build.log"; exit 1; }
+started=$SECONDS
+until curl -fsS "$INGEST/readyz" >/dev/null 2>&1; do
+  kill -0 "$apphost" 2>/dev/null || { cat .run/apphost.log; echo "The AppHost stopped; see .run/apphost.log" >&2; exit 1; }
+  [ $((SECONDS - started)) -lt 180 ] || { echo "Ingest did not become ready: see $DASHBOARD and .run/apphost.log" >&2; exit 1; }
+  sleep 0.5
+done
+receiver_log=.run/aspire/receiver.log
+until grep -q Listening "$receiver_log" 2>/dev/null; do
+  [ $((SECONDS - started)) -lt 180 ] || { echo "The demo receiver did not start: see $DASHBOARD" >&2; exit 1; }
+  sleep 0.3
+done
+echo "Up in $((SECONDS - started)) s."
 
-export ConnectionStrings__RabbitMq="amqp://guest:guest@127.0.0.1:$AMQP_PORT/"
-export ConnectionStrings__Redis="127.0.0.1:$REDIS_PORT"
-export Webhooks__Destinations__Allow__0="127.0.0.0/8"
-# A fresh admin key and secrets-encryption key for this run (production takes them from a secret store).
-export Webhooks__Auth__AdminKey="whk_admin_$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
-export Webhooks__Secrets__Keys__0="run:$(head -c 32 /dev/urandom | base64)"
-start() { # start NAME DLL ARGS…
-  local name=$1 dll=$2; shift 2
-  (cd "$(dirname "$dll")" && exec dotnet "$(basename "$dll")" "$@") >"$run/logs/$name.log" 2>&1 &
-  pids+=($!)
-}
-start ingest src/Ingest/bin/Release/net10.0/Webhooks.Ingest.dll --urls "http://127.0.0.1:$INGEST_PORT"
-start dispatcher src/Dispatcher/bin/Release/net10.0/Webhooks.Dispatcher.dll --urls "http://127.0.0.1:$DISPATCHER_PORT"
-
-wait_ready() { # wait_ready URL NAME
-  local deadline=$((SECONDS + 60))
-  until curl -fsS "$1/readyz" >/dev/null 2>&1; do
-    [ $SECONDS -lt $deadline ] || { echo "$2 did not become ready: see $run/logs/$2.log" >&2; exit 1; }
-    sleep 0.3
-  done
-}
-wait_ready "http://127.0.0.1:$INGEST_PORT" ingest
-wait_ready "http://127.0.0.1:$DISPATCHER_PORT" dispatcher
-INGEST="http://127.0.0.1:$INGEST_PORT"
-
-auth="Authorization: Bearer $Webhooks__Auth__AdminKey"
-endpoint=$(curl -fsS -X POST "$INGEST/v1/endpoints" -H "$auth" -H 'content-type: application/json' \
-  -d "{\"tenant\":\"demo\",\"url\":\"http://127.0.0.1:$RECEIVER_PORT/webhooks\",\"eventTypes\":[\"*\"],\"description\":\"demo receiver\"}")
-secret=$(sed -E 's/.*"secret":"([^"]+)".*/\1/' <<<"$endpoint")
-endpoint_id=$(sed -E 's/.*"id":"([^"]+)".*/\1/' <<<"$endpoint")
-start receiver src/Cli/bin/Release/net10.0/Webhooks.Cli.dll listen --port "$RECEIVER_PORT" --secret "$secret"
-until grep -q Listening "$run/logs/receiver.log" 2>/dev/null; do sleep 0.2; done
-
+key=$(cat .run/aspire/admin-key)
+auth="Authorization: Bearer $key"
 event=$(curl -fsS -X POST "$INGEST/v1/events" -H "$auth" -H 'content-type: application/json' \
   -d '{"type":"order.created","tenant":"demo","data":{"orderId":"1001","total":42.5}}')
 event_id=$(sed -E 's/.*"id":"([^"]+)".*/\1/' <<<"$event")
-deadline=$((SECONDS + 30))
-until grep -q "verified  $event_id" "$run/logs/receiver.log"; do
-  [ $SECONDS -lt $deadline ] || { echo "The demo event $event_id did not arrive verified; see $run/logs/" >&2; exit 1; }
+deadline=$((SECONDS + 60))
+until grep -q "verified  $event_id" "$receiver_log"; do
+  [ $SECONDS -lt $deadline ] || { echo "The demo event $event_id did not arrive verified; see $DASHBOARD" >&2; exit 1; }
   sleep 0.2
 done
 
 echo
 echo "The demo receiver got event $event_id, signature verified:"
 echo
-sed 's/^/  /' "$run/logs/receiver.log"
+sed 's/^/  /' "$receiver_log"
 if $smoke; then
   exit 0
 fi
 cat <<INFO
 
 Webhooks is running.
+  Dashboard      $DASHBOARD   (traces, metrics and logs of every process)
   Ingest API     $INGEST   (OpenAPI: $INGEST/openapi/v1.json)
-  Dispatcher     http://127.0.0.1:$DISPATCHER_PORT/readyz
-  Admin API key  $Webhooks__Auth__AdminKey
-  Demo endpoint  $endpoint_id (tenant demo, every event type) → receiver on :$RECEIVER_PORT
-  Logs           $run/logs/   (the receiver prints every webhook it gets)
+  Admin API key  $key
+  Demo receiver  tenant demo, every event type; it prints to $receiver_log
+  RabbitMQ       http://127.0.0.1:15680 (guest/guest)
 
 Send your own event:
   curl -X POST $INGEST/v1/events -H '$auth' -H 'content-type: application/json' \\
@@ -107,6 +101,7 @@ See what happened to it:
 
 Ctrl-C stops everything.
 INFO
-tail -n 0 -f "$run/logs/receiver.log" &
-pids+=($!)
-wait "${pids[0]}"
+tail -n 0 -f "$receiver_log" &
+tail_pid=$!
+wait "$apphost" || true
+kill "$tail_pid" 2>/dev/null || true

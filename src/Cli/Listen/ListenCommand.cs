@@ -18,6 +18,11 @@ public static class ListenCommand
         var port = 9000;
         var status = 200;
         string? secret = null;
+        string? register = null;
+        string? apiKey = null;
+        string? log = null;
+        var tenant = "demo";
+        var eventTypes = "*";
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -28,6 +33,21 @@ public static class ListenCommand
                     break;
                 case "--secret" when i + 1 < args.Length:
                     secret = args[++i];
+                    break;
+                case "--register" when i + 1 < args.Length:
+                    register = args[++i];
+                    break;
+                case "--api-key" when i + 1 < args.Length:
+                    apiKey = args[++i];
+                    break;
+                case "--tenant" when i + 1 < args.Length:
+                    tenant = args[++i];
+                    break;
+                case "--event-types" when i + 1 < args.Length:
+                    eventTypes = args[++i];
+                    break;
+                case "--log" when i + 1 < args.Length:
+                    log = args[++i];
                     break;
                 default:
                     Console.Error.WriteLine($"webhooks listen: unknown or incomplete option '{args[i]}'");
@@ -40,6 +60,16 @@ public static class ListenCommand
             return 2;
         }
 
+        if (register is not null)
+        {
+            secret = await EndpointRegistration.RegisterAsync(new Uri(register), apiKey, tenant, eventTypes.Split(','), $"http://127.0.0.1:{port}/webhooks");
+            if (secret is null)
+            {
+                return 1;
+            }
+        }
+        var output = log is null ? Console.Out : TextWriter.Synchronized(new StreamWriter(log, append: true) { AutoFlush = true });
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
@@ -48,11 +78,11 @@ public static class ListenCommand
         {
             using var buffer = new MemoryStream();
             await request.Body.CopyToAsync(buffer);
-            Print(request, buffer.ToArray(), secret);
+            Print(output, request, buffer.ToArray(), secret);
             return Results.StatusCode(status);
         });
         await app.StartAsync();
-        Console.WriteLine($"Listening on http://127.0.0.1:{port}/ ({(secret is null ? "signatures not checked: pass --secret" : "verifying signatures")}); Ctrl-C stops.");
+        output.WriteLine($"Listening on http://127.0.0.1:{port}/ ({(secret is null ? "signatures not checked: pass --secret" : "verifying signatures")}); Ctrl-C stops.");
         await app.WaitForShutdownAsync();
         return 0;
     }
@@ -69,7 +99,7 @@ public static class ListenCommand
         }
     }
 
-    private static void Print(HttpRequest request, byte[] body, string? secret)
+    private static void Print(TextWriter output, HttpRequest request, byte[] body, string? secret)
     {
         var id = request.Headers["webhook-id"].ToString();
         var timestamp = request.Headers["webhook-timestamp"].ToString();
@@ -89,11 +119,13 @@ public static class ListenCommand
         {
             pretty = Encoding.UTF8.GetString(body);
         }
-        Console.WriteLine($"{DateTimeOffset.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}  {verdict}  {id}  {type}  {request.Path}");
-        Console.WriteLine($"    traceparent: {request.Headers["traceparent"]}");
+        var text = new StringBuilder();
+        text.AppendLine($"{DateTimeOffset.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}  {verdict}  {id}  {type}  {request.Path}");
+        text.AppendLine($"    traceparent: {request.Headers["traceparent"]}");
         foreach (var line in pretty.Split('\n'))
         {
-            Console.WriteLine("    " + line);
+            text.AppendLine("    " + line);
         }
+        output.Write(text.ToString());
     }
 }

@@ -14,7 +14,7 @@ public sealed class BrokerUnavailableException(string eventId, string message, E
 }
 
 /// <summary>Stores an event and publishes it, returning only once the broker confirmed it.</summary>
-public sealed class EventPublisher(IPublishEndpoint bus, BrokerTopology topology, EventStore store, IOptions<IngestOptions> options)
+public sealed class EventPublisher(IBus bus, BrokerTopology topology, EventStore store, IOptions<IngestOptions> options)
 {
     public async Task PublishAsync(StoredEvent stored, CancellationToken cancellationToken)
     {

@@ -214,6 +214,12 @@ public class WebhooksSystem : IAsyncLifetime
         }
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // As strict as Development: a singleton that captures a scoped service fails here, not in a newcomer's run.
+        builder.Host.UseDefaultServiceProvider(o =>
+        {
+            o.ValidateScopes = true;
+            o.ValidateOnBuild = true;
+        });
         return builder;
     }
 

@@ -1,0 +1,46 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Webhooks.Cli.Listen;
+
+/// <summary>Subscribes the listener as an endpoint, waiting for Ingest to come up, and returns the endpoint's secret.</summary>
+public static class EndpointRegistration
+{
+    public static async Task<string?> RegisterAsync(Uri ingest, string? apiKey, string tenant, string[] eventTypes, string url)
+    {
+        using var http = new HttpClient { BaseAddress = ingest };
+        if (apiKey is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        }
+        var deadline = DateTimeOffset.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            try
+            {
+                var response = await http.PostAsJsonAsync("/v1/endpoints", new { tenant, url, eventTypes, description = "webhooks listen" });
+                if (response.IsSuccessStatusCode)
+                {
+                    var created = await response.Content.ReadFromJsonAsync<JsonElement>();
+                    Console.WriteLine($"Registered endpoint {created.GetProperty("id").GetString()} for tenant {tenant} at {url}");
+                    return created.GetProperty("secret").GetString();
+                }
+                if ((int)response.StatusCode < 500)
+                {
+                    Console.Error.WriteLine($"webhooks listen: Ingest refused the endpoint ({(int)response.StatusCode}): {await response.Content.ReadAsStringAsync()}");
+                    return null;
+                }
+            }
+            catch (HttpRequestException) when (DateTimeOffset.UtcNow < deadline)
+            {
+            }
+            if (DateTimeOffset.UtcNow >= deadline)
+            {
+                Console.Error.WriteLine($"webhooks listen: Ingest at {ingest} did not answer within two minutes.");
+                return null;
+            }
+            await Task.Delay(500);
+        }
+    }
+}
