@@ -22,6 +22,8 @@ public static class ListenCommand
         string? apiKey = null;
         string? log = null;
         var tenant = "demo";
+        var bind = "127.0.0.1";
+        string? publicUrl = null;
         var eventTypes = "*";
         for (var i = 0; i < args.Length; i++)
         {
@@ -46,6 +48,12 @@ public static class ListenCommand
                 case "--event-types" when i + 1 < args.Length:
                     eventTypes = args[++i];
                     break;
+                case "--bind" when i + 1 < args.Length:
+                    bind = args[++i];
+                    break;
+                case "--url" when i + 1 < args.Length:
+                    publicUrl = args[++i];
+                    break;
                 case "--log" when i + 1 < args.Length:
                     log = args[++i];
                     break;
@@ -62,7 +70,7 @@ public static class ListenCommand
 
         if (register is not null)
         {
-            secret = await EndpointRegistration.RegisterAsync(new Uri(register), apiKey, tenant, eventTypes.Split(','), $"http://127.0.0.1:{port}/webhooks");
+            secret = await EndpointRegistration.RegisterAsync(new Uri(register), apiKey, tenant, eventTypes.Split(','), publicUrl ?? $"http://127.0.0.1:{port}/webhooks");
             if (secret is null)
             {
                 return 1;
@@ -72,7 +80,7 @@ public static class ListenCommand
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.WebHost.UseUrls($"http://{bind}:{port}");
         var app = builder.Build();
         app.MapPost("/{**path}", async (HttpRequest request) =>
         {
@@ -82,7 +90,7 @@ public static class ListenCommand
             return Results.StatusCode(status);
         });
         await app.StartAsync();
-        output.WriteLine($"Listening on http://127.0.0.1:{port}/ ({(secret is null ? "signatures not checked: pass --secret" : "verifying signatures")}); Ctrl-C stops.");
+        output.WriteLine($"Listening on http://{bind}:{port}/ ({(secret is null ? "signatures not checked: pass --secret" : "verifying signatures")}); Ctrl-C stops.");
         await app.WaitForShutdownAsync();
         return 0;
     }
