@@ -1,0 +1,26 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Webhooks.Dispatcher.RateLimiting;
+
+/// <summary>Section <c>Webhooks:RateLimiting</c>.</summary>
+public sealed class RateLimitOptions
+{
+    public const string Section = "Webhooks:RateLimiting";
+
+    /// <summary>A rate-limited delivery waits in place for at most this long; a longer wait goes to the delay tiers.</summary>
+    public TimeSpan MaxInPlaceWait { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// While Redis is away each dispatcher limits on its own, at this fraction of an endpoint's
+    /// rate: set it to 1/N for N dispatchers to stay within the limit even then.
+    /// </summary>
+    [Range(0.01, 1.0)]
+    public double FallbackFraction { get; set; } = 0.5;
+
+    /// <summary>Requests in flight to one endpoint across all dispatchers, when the endpoint sets no maxInFlight.</summary>
+    [Range(1, 1000)]
+    public int DefaultMaxInFlight { get; set; } = 16;
+
+    /// <summary>How long a delivery waits when its endpoint has all its requests in flight.</summary>
+    public TimeSpan InFlightRetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+}
