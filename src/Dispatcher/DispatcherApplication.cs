@@ -2,6 +2,8 @@ using MassTransit;
 using System.Diagnostics;
 using Webhooks.Core.Destinations;
 using Webhooks.Dispatcher.DeadLetters;
+using Webhooks.Dispatcher.Degraded;
+using Webhooks.Dispatcher.RateLimiting;
 using Webhooks.Dispatcher.Delivery;
 using Webhooks.Dispatcher.FanOut;
 using Webhooks.ServiceDefaults;
@@ -28,6 +30,13 @@ public static class DispatcherApplication
         builder.Services.AddSingleton<RetrySchedule>();
         builder.Services.AddSingleton<DelayLadder>();
         builder.Services.AddSingleton<DeadLetterQueue>();
+        builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<RedisCircuit>();
+        builder.Services.AddSingleton<EndpointCache>();
+        builder.Services.AddSingleton<EndpointRateLimiter>();
+        builder.Services.AddSingleton<InFlightLimiter>();
+        builder.Services.AddSingleton<AttemptRecorder>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AttemptRecorder>());
         // The delay tiers are declared with the rest of the topology, before the bus starts.
         builder.Services.AddOptions<BusOptions>().Configure<DelayLadder>((bus, ladder) => bus.DelayTiers.AddRange(ladder.Tiers));
         builder.AddWebhooksBus(x =>
@@ -41,6 +50,7 @@ public static class DispatcherApplication
 
     public static WebApplication MapDispatcher(this WebApplication app)
     {
+        app.Services.GetRequiredService<RedisCircuit>().RegisterGauge();
         app.MapDefaultEndpoints();
         return app;
     }

@@ -47,6 +47,7 @@ public sealed partial class BrokerTopology(IOptions<BusOptions> options, ILogger
         {
             await DeclareQueueWithExchangeAsync(channel, queue, new Dictionary<string, object?>(BusTopology.WorkQueueArguments), cancellationToken);
         }
+        await DeclareQueueWithExchangeAsync(channel, BusTopology.FanOutRetryQueue, BusTopology.DelayTierArguments(BusTopology.FanOutRetryDelay, BusTopology.FanOutQueue), cancellationToken);
         foreach (var tier in options.Value.DelayTiers)
         {
             await DeclareQueueWithExchangeAsync(channel, BusTopology.DelayTierQueue(tier), BusTopology.DelayTierArguments(tier), cancellationToken);

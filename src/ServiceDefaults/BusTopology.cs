@@ -15,6 +15,13 @@ public static class BusTopology
     /// <summary>Deliveries and events that will not be attempted again, with their reason, waiting to be indexed.</summary>
     public const string DeadLetterQueue = "webhooks-dead-letter";
 
+    /// <summary>Events whose fan-out could not read the registry (Redis away) wait here, then go back to fan-out.</summary>
+    public const string FanOutRetryQueue = "webhooks-fan-out-retry";
+
+    public static readonly TimeSpan FanOutRetryDelay = TimeSpan.FromSeconds(5);
+
+    public static readonly Uri FanOutRetryAddress = new($"exchange:{FanOutRetryQueue}");
+
     /// <summary>Messages that crashed their consumer <see cref="DeliveryLimit"/> times: kept for a human, never consumed.</summary>
     public const string PoisonQueue = "webhooks-poison";
 
@@ -49,11 +56,11 @@ public static class BusTopology
     /// A delay tier holds messages for its TTL (they expire at the head, all with the same TTL)
     /// and then dead-letters them, at least once, to the delivery queue's own exchange.
     /// </summary>
-    public static Dictionary<string, object?> DelayTierArguments(TimeSpan ttl) => new()
+    public static Dictionary<string, object?> DelayTierArguments(TimeSpan ttl, string backTo = DeliveryQueue) => new()
     {
         ["x-queue-type"] = "quorum",
         ["x-message-ttl"] = (long)ttl.TotalMilliseconds,
-        ["x-dead-letter-exchange"] = DeliveryQueue,
+        ["x-dead-letter-exchange"] = backTo,
         ["x-dead-letter-strategy"] = "at-least-once",
         ["x-overflow"] = "reject-publish",
     };

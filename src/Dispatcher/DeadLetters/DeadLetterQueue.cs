@@ -6,7 +6,7 @@ using Webhooks.ServiceDefaults;
 namespace Webhooks.Dispatcher.DeadLetters;
 
 /// <summary>Parks what will not be attempted again in the dead-letter queue, with its reason, and marks the delivery.</summary>
-public sealed partial class DeadLetterQueue(EventStore store, ILogger<DeadLetterQueue> logger)
+public sealed partial class DeadLetterQueue(EventStore store, Degraded.AttemptRecorder recorder, ILogger<DeadLetterQueue> logger)
 {
     public async Task ParkAsync(ConsumeContext context, DeliveryDeadLettered deadLetter)
     {
@@ -14,7 +14,7 @@ public sealed partial class DeadLetterQueue(EventStore store, ILogger<DeadLetter
         await endpoint.Send(deadLetter, context.CancellationToken);
         if (deadLetter.Delivery is { } delivery)
         {
-            await store.MarkDeadLetteredAsync(delivery.EventId, delivery.EndpointId, delivery.DeliveryId, deadLetter.Reason);
+            await recorder.RecordAsync(() => store.MarkDeadLetteredAsync(delivery.EventId, delivery.EndpointId, delivery.DeliveryId, deadLetter.Reason));
         }
         Delivery.DeliveryMetrics.DeadLettered.Add(1, new KeyValuePair<string, object?>("reason", deadLetter.Reason));
         LogParked(deadLetter.EventId, deadLetter.Delivery?.EndpointId, deadLetter.Reason, deadLetter.Detail);

@@ -6,6 +6,8 @@ using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
 using Webhooks.Dispatcher.DeadLetters;
+using Webhooks.Dispatcher.Degraded;
+using Webhooks.Dispatcher.RateLimiting;
 using Webhooks.ServiceDefaults;
 
 namespace Webhooks.Dispatcher.Delivery;
@@ -17,6 +19,12 @@ namespace Webhooks.Dispatcher.Delivery;
 /// </summary>
 public sealed partial class DeliverWebhookConsumer(
     EndpointRegistry registry,
+    EndpointCache endpoints,
+    EndpointRateLimiter rateLimiter,
+    InFlightLimiter inFlight,
+    RedisCircuit circuit,
+    AttemptRecorder recorder,
+    IOptions<RateLimitOptions> rateOptions,
     EventStore store,
     WebhookSender sender,
     RetrySchedule schedule,
@@ -33,7 +41,13 @@ public sealed partial class DeliverWebhookConsumer(
             return;
         }
 
-        var endpoint = await registry.GetAsync(delivery.EndpointId);
+        var (known, endpoint) = await endpoints.GetAsync(delivery.EndpointId);
+        if (!known)
+        {
+            // Redis is away and this dispatcher has never seen the endpoint: wait, it is not an attempt.
+            await ladder.DeferAsync(context, delivery with { DueAt = DateTimeOffset.UtcNow.AddSeconds(5) });
+            return;
+        }
         if (endpoint is null || !endpoint.Enabled)
         {
             var reason = endpoint is null ? DeadLetterReasons.EndpointDeleted : DeadLetterReasons.EndpointDisabled;
@@ -41,6 +55,55 @@ public sealed partial class DeliverWebhookConsumer(
             return;
         }
 
+        // A slow endpoint holds at most its share of consumers, and waits for its rate within that share.
+        var lease = await inFlight.TryAcquireAsync(endpoint.Id, endpoint.MaxInFlight ?? rateOptions.Value.DefaultMaxInFlight, TimeSpan.FromSeconds(endpoint.TimeoutSeconds + 5));
+        if (lease is null)
+        {
+            DeliveryMetrics.Deferred.Add(1, new KeyValuePair<string, object?>("reason", "max_in_flight"));
+            await ladder.DeferAsync(context, delivery with { DueAt = DateTimeOffset.UtcNow + rateOptions.Value.InFlightRetryDelay });
+            return;
+        }
+        try
+        {
+            if (endpoint.RateLimit is { } limit && !await AdmitAsync(context, endpoint, limit))
+            {
+                return;
+            }
+            await AttemptAsync(context, endpoint);
+        }
+        finally
+        {
+            await lease.ReleaseAsync();
+        }
+    }
+
+    /// <summary>True when the rate limit lets the request go now (after a short wait in place); otherwise the delivery is deferred to its turn, not counted as an attempt.</summary>
+    private async Task<bool> AdmitAsync(ConsumeContext<DeliverWebhook> context, WebhookEndpoint endpoint, RateLimit limit)
+    {
+        var waited = TimeSpan.Zero;
+        while (true)
+        {
+            var wait = await rateLimiter.TryAcquireAsync(endpoint, limit);
+            if (wait <= TimeSpan.Zero)
+            {
+                return true;
+            }
+            if (waited + wait <= rateOptions.Value.MaxInPlaceWait)
+            {
+                await Task.Delay(wait, context.CancellationToken);
+                waited += wait;
+                continue;
+            }
+            var turn = await rateLimiter.ReserveTurnAsync(endpoint, limit);
+            DeliveryMetrics.Deferred.Add(1, new KeyValuePair<string, object?>("reason", "rate_limit"));
+            await ladder.DeferAsync(context, context.Message with { DueAt = DateTimeOffset.UtcNow + (turn > wait ? turn : wait) });
+            return false;
+        }
+    }
+
+    private async Task AttemptAsync(ConsumeContext<DeliverWebhook> context, WebhookEndpoint endpoint)
+    {
+        var delivery = context.Message;
         using var activity = DispatcherApplication.Activities.StartActivity("webhook deliver", ActivityKind.Internal);
         activity?.SetTag("webhooks.event.id", delivery.EventId);
         activity?.SetTag("webhooks.endpoint.id", delivery.EndpointId);
@@ -52,11 +115,12 @@ public sealed partial class DeliverWebhookConsumer(
         DeliveryMetrics.AttemptDuration.Record(result.Duration.TotalSeconds);
         DeliveryMetrics.Attempts.Add(1, new KeyValuePair<string, object?>("outcome", result.Succeeded ? "delivered" : "failed"));
         activity?.SetTag("http.response.status_code", result.StatusCode);
-        var failingSince = await registry.RecordOutcomeAsync(endpoint.Id, result.Succeeded, at);
+        // Without Redis the failure streak is not tracked: auto-disable waits for it to return.
+        var (_, failingSince) = await circuit.TryAsync(() => registry.RecordOutcomeAsync(endpoint.Id, result.Succeeded, at));
 
         if (result.Succeeded)
         {
-            await store.RecordAttemptAsync(Attempt(delivery, at, result, activity, nextAttemptAt: null), DeliveryStatus.Delivered);
+            await recorder.RecordAsync(() => store.RecordAttemptAsync(Attempt(delivery, at, result, activity, nextAttemptAt: null), DeliveryStatus.Delivered));
             DeliveryMetrics.Lag.Record((DateTimeOffset.UtcNow - delivery.OccurredAt).TotalSeconds);
             return;
         }
@@ -69,7 +133,7 @@ public sealed partial class DeliverWebhookConsumer(
             : null;
         if (disableReason is not null)
         {
-            await store.RecordAttemptAsync(Attempt(delivery, at, result, activity, nextAttemptAt: null), DeliveryStatus.Failed);
+            await recorder.RecordAsync(() => store.RecordAttemptAsync(Attempt(delivery, at, result, activity, nextAttemptAt: null), DeliveryStatus.Failed));
             await DisableAsync(context, endpoint, disableReason, failingSince);
             await Park(context, DeadLetterReasons.EndpointDisabled,
                 disableReason == "gone" ? "The endpoint answered 410 Gone and was disabled." : $"The endpoint has failed since {failingSince:u} and was disabled.", outcome);
@@ -79,18 +143,18 @@ public sealed partial class DeliverWebhookConsumer(
         if (result.Error == WebhookSender.BlockedDestination)
         {
             // The guard refuses where the URL leads: retrying will not change that.
-            await store.RecordAttemptAsync(Attempt(delivery, at, result, activity, nextAttemptAt: null), DeliveryStatus.Failed);
+            await recorder.RecordAsync(() => store.RecordAttemptAsync(Attempt(delivery, at, result, activity, nextAttemptAt: null), DeliveryStatus.Failed));
             await Park(context, DeadLetterReasons.BlockedDestination, $"{endpoint.Url} leads to an address the SSRF guard refuses.", outcome);
             return;
         }
         if (schedule.WaitAfter(delivery.Attempt, result) is not { } wait)
         {
-            await store.RecordAttemptAsync(Attempt(delivery, at, result, activity, nextAttemptAt: null), DeliveryStatus.Failed);
+            await recorder.RecordAsync(() => store.RecordAttemptAsync(Attempt(delivery, at, result, activity, nextAttemptAt: null), DeliveryStatus.Failed));
             await Park(context, DeadLetterReasons.Exhausted, $"All {schedule.MaxAttempts} attempts failed; the last with {failure}.", outcome);
             return;
         }
         var dueAt = DateTimeOffset.UtcNow + wait;
-        await store.RecordAttemptAsync(Attempt(delivery, at, result, activity, dueAt), DeliveryStatus.Failed);
+        await recorder.RecordAsync(() => store.RecordAttemptAsync(Attempt(delivery, at, result, activity, dueAt), DeliveryStatus.Failed));
         await ladder.DeferAsync(context, delivery with { Attempt = delivery.Attempt + 1, DueAt = dueAt });
         LogRetryScheduled(delivery.EventId, delivery.EndpointId, delivery.Attempt, failure, dueAt);
     }
@@ -117,7 +181,9 @@ public sealed partial class DeliverWebhookConsumer(
 
     private async Task DisableAsync(ConsumeContext context, WebhookEndpoint endpoint, string reason, DateTimeOffset? failingSince)
     {
-        if (await registry.DisableAsync(endpoint.Id))
+        var (_, disabled) = await circuit.TryAsync(() => registry.DisableAsync(endpoint.Id));
+        endpoints.Forget(endpoint.Id);
+        if (disabled)
         {
             LogDisabled(endpoint.Id, reason);
             await context.Publish(new EndpointDisabled { EndpointId = endpoint.Id, Tenant = endpoint.Tenant, Reason = reason, DisabledAt = DateTimeOffset.UtcNow, FailingSince = failingSince });

@@ -45,6 +45,22 @@ public sealed partial class FanOutConsumer(EndpointRegistry registry, EventStore
             });
             return;
         }
+        try
+        {
+            await FanOutAsync(context, eventId);
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            // The registry cannot be read: the event waits and comes back, instead of faulting.
+            LogDeferred(e, eventId);
+            var retry = await context.GetSendEndpoint(BusTopology.FanOutRetryAddress);
+            await retry.Send(message with { EventId = eventId }, context.CancellationToken);
+        }
+    }
+
+    private async Task FanOutAsync(ConsumeContext<EventPublished> context, string eventId)
+    {
+        var message = context.Message;
         if (!await ClaimAsync(eventId, context.CancellationToken))
         {
             LogAlreadyFannedOut(eventId);
@@ -127,6 +143,9 @@ public sealed partial class FanOutConsumer(EndpointRegistry registry, EventStore
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId} ({EventType}, tenant {Tenant}) fanned out to {Endpoints} endpoints")]
     private partial void LogFannedOut(string eventId, string eventType, string tenant, int endpoints);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Fan-out of event {EventId} deferred: Redis is unreachable (DEGRADED)")]
+    private partial void LogDeferred(Exception exception, string eventId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId} was already fanned out; this copy is skipped")]
     private partial void LogAlreadyFannedOut(string eventId);
