@@ -49,6 +49,12 @@ public sealed class Subscriber : IAsyncDisposable
 
     public IReadOnlyCollection<ReceivedWebhook> Received => _received;
 
+    private int _inFlight;
+    private int _maxInFlight;
+
+    /// <summary>The most requests this subscriber had open at once.</summary>
+    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+
     /// <summary>Starts a subscriber answering each webhook with <paramref name="reply"/> of the number of webhooks before it (200 by default).</summary>
     public static async Task<Subscriber> StartAsync(Func<int, Reply>? reply = null)
     {
@@ -68,9 +74,23 @@ public sealed class Subscriber : IAsyncDisposable
                 headers[name] = value;
             }
             var number = Interlocked.Increment(ref count) - 1;
+            var open = Interlocked.Increment(ref subscriber._inFlight);
+            for (var max = subscriber._maxInFlight; open > max && Interlocked.CompareExchange(ref subscriber._maxInFlight, open, max) != max; max = subscriber._maxInFlight)
+            {
+            }
             subscriber._received.Enqueue(new ReceivedWebhook(headers, body, DateTimeOffset.UtcNow));
             var answer = reply?.Invoke(number) ?? 200;
-            await Task.Delay(answer.Delay);
+            try
+            {
+                await Task.Delay(answer.Delay, request.HttpContext.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            finally
+            {
+                Interlocked.Decrement(ref subscriber._inFlight);
+            }
             if (answer.Close)
             {
                 response.Headers.Connection = "close";

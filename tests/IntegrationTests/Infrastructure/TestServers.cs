@@ -29,6 +29,9 @@ public sealed class TestServers
     /// <summary>Restarts the broker on its own data; set when the servers come from scripts/test.sh or a container.</summary>
     private Func<Task>? Restart { get; init; }
 
+    /// <summary>Freezes the Redis server, as SIGSTOP does, and returns what thaws it.</summary>
+    private Func<Task<Func<Task>>>? FreezeRedis { get; init; }
+
     public static Task<TestServers> GetAsync() => Shared.Value;
 
     private static async Task<TestServers> StartAsync()
@@ -45,6 +48,13 @@ public sealed class TestServers
                 Management = new Uri(management),
                 Redis = redis,
                 Restart = string.IsNullOrEmpty(restart) ? null : () => RunShellAsync(restart),
+                FreezeRedis = async () =>
+                {
+                    await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis + ",allowAdmin=true");
+                    var pid = (await connection.GetServers()[0].InfoAsync("server")).SelectMany(g => g).First(p => p.Key == "process_id").Value;
+                    await RunShellAsync($"kill -STOP {pid}");
+                    return () => RunShellAsync($"kill -CONT {pid}");
+                },
             };
         }
         try
@@ -63,6 +73,11 @@ public sealed class TestServers
                     await rabbitContainer.ExecAsync(["rabbitmqctl", "stop_app"]);
                     await rabbitContainer.ExecAsync(["rabbitmqctl", "start_app"]);
                 },
+                FreezeRedis = async () =>
+                {
+                    await redisContainer.PauseAsync();
+                    return () => redisContainer.UnpauseAsync();
+                },
             };
         }
         catch (DockerUnavailableException e)
@@ -76,6 +91,21 @@ public sealed class TestServers
     /// <summary>Stops RabbitMQ and starts it again on the same data.</summary>
     public Task RestartRabbitMqAsync() =>
         Restart?.Invoke() ?? throw new InvalidOperationException($"Set {RestartVariable} to a shell command that restarts the broker (scripts/test.sh does).");
+
+    /// <summary>Freezes Redis for <paramref name="duration"/> (the process stops answering without closing connections), then thaws it.</summary>
+    public async Task PauseRedisAsync(TimeSpan duration)
+    {
+        var freeze = FreezeRedis ?? throw new InvalidOperationException("This Redis cannot be paused from the tests.");
+        var thaw = await freeze();
+        try
+        {
+            await Task.Delay(duration);
+        }
+        finally
+        {
+            await thaw();
+        }
+    }
 
     private static async Task RunShellAsync(string command)
     {

@@ -1,0 +1,96 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Webhooks.IntegrationTests.Infrastructure;
+
+namespace Webhooks.IntegrationTests;
+
+public sealed class RateLimitTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+{
+    [Fact]
+    public async Task An_endpoint_limited_to_20_per_second_gets_all_300_events_from_three_dispatchers_and_no_5_second_window_holds_more_than_the_limit()
+    {
+        await using var subscriber = await Subscriber.StartAsync();
+        var (endpointId, _) = await system.CreateEndpointAsync("limited", subscriber.Url, ["*"], new { rateLimit = new { perSecond = 20, burst = 5 } });
+        var dispatchers = Enumerable.Range(0, 3).Select(_ => system.StartDispatcherProcess()).ToList();
+        try
+        {
+            var ids = new HashSet<string>();
+            for (var batch = 0; batch < 3; batch++)
+            {
+                var response = await system.Ingest.PostAsJsonAsync("/v1/events/batch", new { events = Enumerable.Range(0, 100).Select(i => new { type = "meter.read", tenant = "limited", data = new { batch, i } }) });
+                ids.UnionWith((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ids").EnumerateArray().Select(i => i.GetString()!));
+            }
+
+            await subscriber.WaitForAsync(300, TimeSpan.FromSeconds(120));
+
+            Assert.Equal(ids, subscriber.Received.Select(r => r.Id).ToHashSet());
+            // GCRA admits at most burst + window / interval = 5 + 5 s / 50 ms = 105 requests in any 5 s.
+            var attempts = (await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{endpointId}/attempts?limit=200")).GetProperty("data").EnumerateArray()
+                .Select(a => a.GetProperty("at").GetDateTimeOffset()).ToList();
+            Assert.InRange(Windows.MostIn(attempts, TimeSpan.FromSeconds(5)), 1, 105);
+            // At the receiver, network jitter may move one request across a window's edge.
+            Assert.InRange(Windows.MostIn(subscriber.Received.Select(r => r.At), TimeSpan.FromSeconds(5)), 1, 106);
+        }
+        finally
+        {
+            foreach (var dispatcher in dispatchers)
+            {
+                dispatcher.Kill(entireProcessTree: true);
+                await dispatcher.WaitForExitAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_hanging_endpoint_holds_only_its_share_of_consumers_while_a_healthy_one_keeps_flowing()
+    {
+        await using var hanging = await Subscriber.StartAsync(_ => new Reply(200, Delay: TimeSpan.FromSeconds(30)));
+        await using var healthy = await Subscriber.StartAsync();
+        await system.CreateEndpointAsync("isolated", hanging.Url, ["hang.*"], new { timeoutSeconds = 5, maxInFlight = 4 });
+        await system.CreateEndpointAsync("isolated", healthy.Url, ["fine.*"]);
+        // Few consumers, so that without the cap the hanging endpoint would take them all.
+        var dispatcher = await system.StartDispatcherAsync(new Dictionary<string, string?> { ["Webhooks:Dispatcher:DeliveryConcurrency"] = "8" });
+        try
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                await system.PublishAsync("isolated", "hang.up", new { i });
+            }
+            await hanging.WaitForAsync(4);
+            var firstHang = hanging.Received.Min(r => r.At);
+            for (var i = 0; i < 40; i++)
+            {
+                await system.PublishAsync("isolated", "fine.thanks", new { i });
+            }
+
+            await healthy.WaitForAsync(40);
+
+            // Every healthy delivery arrived while the first hanging requests were still waiting for their 5 s timeout.
+            Assert.True(healthy.Received.Max(r => r.At) < firstHang.AddSeconds(5), "the healthy endpoint waited for the hanging one");
+            Assert.InRange(hanging.MaxInFlight, 1, 4);
+        }
+        finally
+        {
+            await system.StopAsync(dispatcher);
+        }
+    }
+}
+
+public static class Windows
+{
+    /// <summary>The most timestamps that fall in any window of the given length.</summary>
+    public static int MostIn(IEnumerable<DateTimeOffset> times, TimeSpan window)
+    {
+        var sorted = times.Order().ToList();
+        var most = 0;
+        for (int start = 0, end = 0; start < sorted.Count; start++)
+        {
+            while (end < sorted.Count && sorted[end] - sorted[start] < window)
+            {
+                end++;
+            }
+            most = Math.Max(most, end - start);
+        }
+        return most;
+    }
+}
