@@ -15,53 +15,26 @@ public static class ListenCommand
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var port = 9000;
-        var status = 200;
-        string? secret = null;
-        string? register = null;
-        string? apiKey = null;
-        string? log = null;
-        var tenant = "demo";
-        var bind = "127.0.0.1";
-        string? publicUrl = null;
-        var eventTypes = "*";
-        for (var i = 0; i < args.Length; i++)
+        string[] known = ["--port", "--status", "--secret", "--register", "--api-key", "--tenant", "--event-types", "--bind", "--url", "--log"];
+        var options = new Dictionary<string, string>();
+        for (var i = 0; i < args.Length; i += 2)
         {
-            switch (args[i])
+            if (!known.Contains(args[i]) || i + 1 >= args.Length)
             {
-                case "--port" when i + 1 < args.Length && int.TryParse(args[i + 1], out port):
-                case "--status" when i + 1 < args.Length && int.TryParse(args[i + 1], out status):
-                    i++;
-                    break;
-                case "--secret" when i + 1 < args.Length:
-                    secret = args[++i];
-                    break;
-                case "--register" when i + 1 < args.Length:
-                    register = args[++i];
-                    break;
-                case "--api-key" when i + 1 < args.Length:
-                    apiKey = args[++i];
-                    break;
-                case "--tenant" when i + 1 < args.Length:
-                    tenant = args[++i];
-                    break;
-                case "--event-types" when i + 1 < args.Length:
-                    eventTypes = args[++i];
-                    break;
-                case "--bind" when i + 1 < args.Length:
-                    bind = args[++i];
-                    break;
-                case "--url" when i + 1 < args.Length:
-                    publicUrl = args[++i];
-                    break;
-                case "--log" when i + 1 < args.Length:
-                    log = args[++i];
-                    break;
-                default:
-                    Console.Error.WriteLine($"webhooks listen: unknown or incomplete option '{args[i]}'");
-                    return 2;
+                Console.Error.WriteLine($"webhooks listen: unknown or incomplete option '{args[i]}'");
+                return 2;
             }
+            options[args[i]] = args[i + 1];
         }
+        if (!int.TryParse(options.GetValueOrDefault("--port", "9000"), out var port) || !int.TryParse(options.GetValueOrDefault("--status", "200"), out var status))
+        {
+            Console.Error.WriteLine("webhooks listen: --port and --status take numbers.");
+            return 2;
+        }
+        var secret = options.GetValueOrDefault("--secret");
+        var register = options.GetValueOrDefault("--register");
+        var log = options.GetValueOrDefault("--log");
+        var bind = options.GetValueOrDefault("--bind", "127.0.0.1");
         if (secret is not null && !IsSecret(secret))
         {
             Console.Error.WriteLine("webhooks listen: --secret must be a 'whsec_' secret as returned when the endpoint was created.");
@@ -70,7 +43,8 @@ public static class ListenCommand
 
         if (register is not null)
         {
-            secret = await EndpointRegistration.RegisterAsync(new Uri(register), apiKey, tenant, eventTypes.Split(','), publicUrl ?? $"http://127.0.0.1:{port}/webhooks");
+            secret = await EndpointRegistration.RegisterAsync(new Uri(register), options.GetValueOrDefault("--api-key"), options.GetValueOrDefault("--tenant", "demo"),
+                options.GetValueOrDefault("--event-types", "*").Split(','), options.GetValueOrDefault("--url", $"http://127.0.0.1:{port}/webhooks"));
             if (secret is null)
             {
                 return 1;

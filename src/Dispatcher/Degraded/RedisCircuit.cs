@@ -10,7 +10,8 @@ namespace Webhooks.Dispatcher.Degraded;
 /// </summary>
 public sealed partial class RedisCircuit(ILogger<RedisCircuit> logger)
 {
-    public static readonly TimeSpan CallBudget = TimeSpan.FromMilliseconds(750);
+    // Generous, so that a busy machine is not taken for a Redis outage (which would loosen rate limits).
+    public static readonly TimeSpan CallBudget = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan Pause = TimeSpan.FromSeconds(2);
     private static readonly Meter Meter = new(DispatcherApplication.SourceName);
 

@@ -64,7 +64,8 @@ public sealed class EndpointRateLimiter(RedisStorage redis, RedisCircuit circuit
     private sealed class LocalCell(RateLimit limit, double fraction)
     {
         private readonly long _interval = (long)(TimeSpan.TicksPerSecond / (limit.PerSecond * fraction));
-        private readonly long _tolerance = (long)(TimeSpan.TicksPerSecond / (limit.PerSecond * fraction)) * Math.Max(0, (limit.Burst ?? 1) - 1);
+        // The burst shrinks with the rate, so N dispatchers at 1/N stay within the whole limit together.
+        private readonly long _tolerance = (long)(TimeSpan.TicksPerSecond / (limit.PerSecond * fraction)) * Math.Max(0, (int)((limit.Burst ?? 1) * fraction) - 1);
         private long _tat;
 
         public bool Matches(RateLimit other) => other == limit;

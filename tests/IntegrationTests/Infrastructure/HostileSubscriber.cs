@@ -17,9 +17,14 @@ public sealed class HostileSubscriber : IAsyncDisposable
     public const long HugeBytes = 100L * 1024 * 1024;
 
     private readonly WebApplication _app;
+    private readonly System.Net.Sockets.TcpListener _raw = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
     private long _hugeBytesWritten;
 
     private HostileSubscriber(WebApplication app) => _app = app;
+
+    /// <summary>A plain TCP server for the 100 MB body, so the count is what the kernel took, not what a framework accepted.</summary>
+    public string Huge { get; private set; } = "";
 
     public string Http { get; private set; } = "";
     public string Https { get; private set; } = "";
@@ -41,21 +46,6 @@ public sealed class HostileSubscriber : IAsyncDisposable
         var app = builder.Build();
         var hostile = new HostileSubscriber(app);
         var chunk = new byte[64 * 1024];
-        app.MapPost("/huge", async (HttpContext context) =>
-        {
-            context.Response.StatusCode = 500;
-            try
-            {
-                for (long sent = 0; sent < HugeBytes; sent += chunk.Length)
-                {
-                    await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
-                    Interlocked.Add(ref hostile._hugeBytesWritten, chunk.Length);
-                }
-            }
-            catch (Exception e) when (e is OperationCanceledException or IOException)
-            {
-            }
-        });
         app.MapPost("/trickle", async (HttpContext context) =>
         {
             context.Response.StatusCode = 200;
@@ -89,9 +79,51 @@ public sealed class HostileSubscriber : IAsyncDisposable
         app.MapPost("/reset", (HttpContext context) => context.Abort());
         app.MapPost("/tls", () => Results.Ok());
         await app.StartAsync();
+        hostile._raw.Start();
+        hostile.Huge = $"http://127.0.0.1:{((IPEndPoint)hostile._raw.LocalEndpoint).Port}/huge";
+        _ = hostile.ServeHugeAsync();
         hostile.Http = app.Urls.Single(u => u.StartsWith("http:", StringComparison.Ordinal));
         hostile.Https = app.Urls.Single(u => u.StartsWith("https:", StringComparison.Ordinal));
         return hostile;
+    }
+
+    private async Task ServeHugeAsync()
+    {
+        var chunk = new byte[16 * 1024];
+        while (!_stop.IsCancellationRequested)
+        {
+            System.Net.Sockets.Socket client;
+            try
+            {
+                client = await _raw.AcceptSocketAsync(_stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            _ = Task.Run(async () =>
+            {
+                using (client)
+                {
+                    client.SendBufferSize = 16 * 1024;
+                    try
+                    {
+                        var request = new byte[64 * 1024];
+                        await client.ReceiveAsync(request);
+                        await client.SendAsync(System.Text.Encoding.ASCII.GetBytes($"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: {HugeBytes}\r\n\r\n"));
+                        for (long sent = 0; sent < HugeBytes; sent += chunk.Length)
+                        {
+                            await client.SendAsync(chunk);
+                            Interlocked.Add(ref _hugeBytesWritten, chunk.Length);
+                        }
+                    }
+                    catch (System.Net.Sockets.SocketException)
+                    {
+                        // The dispatcher hung up: what it had not read is never sent.
+                    }
+                }
+            });
+        }
     }
 
     private static X509Certificate2 SelfSigned()
@@ -106,6 +138,8 @@ public sealed class HostileSubscriber : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _stop.CancelAsync();
+        _raw.Stop();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
