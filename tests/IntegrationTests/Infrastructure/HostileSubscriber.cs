@@ -55,7 +55,7 @@ public sealed class HostileSubscriber : IAsyncDisposable
                 {
                     await context.Response.Body.WriteAsync("x"u8.ToArray(), context.RequestAborted);
                     await context.Response.Body.FlushAsync(context.RequestAborted);
-                    await Task.Delay(1000, context.RequestAborted);
+                    await Task.Delay(TimeSpan.FromSeconds(1), context.RequestAborted); // the hostile behaviour itself: one byte a second
                 }
             }
             catch (Exception e) when (e is OperationCanceledException or IOException)
