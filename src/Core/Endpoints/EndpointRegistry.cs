@@ -87,9 +87,12 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
             var all = await ForTenantAsync(tenant);
             return [.. all.Where(e => after is null || string.CompareOrdinal(e.Id, after) > 0).OrderBy(e => e.Id, StringComparer.Ordinal).Take(limit)];
         }
-        var ids = await _db.SortedSetRangeByValueAsync(AllKey, after is null ? default : (RedisValue)after, default, after is null ? Exclude.None : Exclude.Start, Order.Ascending, 0, limit);
-        return await LoadAsync(ids);
+        return await LoadAsync(await IdsAfterAsync(after, limit));
     }
+
+    /// <summary>Endpoint ids in creation order after <paramref name="after"/> (ids sort by creation time).</summary>
+    private Task<RedisValue[]> IdsAfterAsync(string? after, int limit) =>
+        _db.SortedSetRangeByValueAsync(AllKey, after is null ? default : (RedisValue)after, default, after is null ? Exclude.None : Exclude.Start, Order.Ascending, 0, limit);
 
     private async Task<IReadOnlyList<WebhookEndpoint>> LoadAsync(RedisValue[] ids)
     {
@@ -112,7 +115,7 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
         string? after = null;
         while (true)
         {
-            var ids = await _db.SortedSetRangeByValueAsync(AllKey, after is null ? default : (RedisValue)after, default, after is null ? Exclude.None : Exclude.Start, Order.Ascending, 0, 500);
+            var ids = await IdsAfterAsync(after, 500);
             if (ids.Length == 0)
             {
                 return (count, undecryptable);

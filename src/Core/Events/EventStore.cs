@@ -45,7 +45,7 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
     /// </summary>
     public async Task<string> AddPendingDeliveryAsync(string eventId, string endpointId, string deliveryId)
     {
-        var record = new DeliveryRecord { Id = deliveryId, EndpointId = endpointId, Status = DeliveryStatus.Pending, UpdatedAt = DateTimeOffset.UtcNow };
+        var record = Pending(deliveryId, endpointId);
         if (!await _db.HashSetAsync(DeliveriesKey(eventId), endpointId, Serialize(record), When.NotExists))
         {
             record = Deserialize<DeliveryRecord>(await _db.HashGetAsync(DeliveriesKey(eventId), endpointId)) ?? record;
@@ -89,7 +89,7 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
     public async Task MarkDeadLetteredAsync(string eventId, string endpointId, string deliveryId, string reason)
     {
         var existing = Deserialize<DeliveryRecord>(await _db.HashGetAsync(DeliveriesKey(eventId), endpointId));
-        var record = (existing ?? new DeliveryRecord { Id = deliveryId, EndpointId = endpointId, Status = DeliveryStatus.Pending, UpdatedAt = DateTimeOffset.UtcNow })
+        var record = (existing ?? Pending(deliveryId, endpointId))
             with { Status = DeliveryStatus.DeadLettered, DeadLetterReason = reason, UpdatedAt = DateTimeOffset.UtcNow };
         await _db.HashSetAsync(DeliveriesKey(eventId), endpointId, Serialize(record));
         await _db.KeyExpireAsync(DeliveriesKey(eventId), _options.EventRetention);
@@ -98,7 +98,7 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
     /// <summary>Puts a delivery back to pending (it was redriven).</summary>
     public async Task MarkPendingAsync(string eventId, string endpointId, string deliveryId)
     {
-        var record = new DeliveryRecord { Id = deliveryId, EndpointId = endpointId, Status = DeliveryStatus.Pending, UpdatedAt = DateTimeOffset.UtcNow };
+        var record = Pending(deliveryId, endpointId);
         await _db.HashSetAsync(DeliveriesKey(eventId), endpointId, Serialize(record));
         await _db.KeyExpireAsync(DeliveriesKey(eventId), _options.EventRetention);
     }
@@ -116,6 +116,9 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
         var entries = await _db.ListRangeAsync(EndpointAttemptsKey(endpointId), offset, offset + count - 1);
         return [.. entries.Select(e => Deserialize<DeliveryAttempt>(e)!)];
     }
+
+    private static DeliveryRecord Pending(string deliveryId, string endpointId) =>
+        new() { Id = deliveryId, EndpointId = endpointId, Status = DeliveryStatus.Pending, UpdatedAt = DateTimeOffset.UtcNow };
 
     private static string Serialize<T>(T value) => JsonSerializer.Serialize(value, WebhooksJson.Options);
 

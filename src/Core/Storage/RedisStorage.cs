@@ -15,8 +15,6 @@ namespace Webhooks.Core.Storage;
 public sealed class RedisStorage(IConnectionMultiplexer connection, IOptions<StorageOptions> options)
 {
     public IDatabase Database { get; } = connection.GetDatabase().WithKeyPrefix(options.Value.KeyPrefix);
-
-    public IConnectionMultiplexer Connection => connection;
 }
 
 public static class RedisStorageRegistration

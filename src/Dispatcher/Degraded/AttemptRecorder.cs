@@ -15,8 +15,6 @@ public sealed partial class AttemptRecorder(RedisCircuit circuit, ILogger<Attemp
 
     private readonly ConcurrentQueue<Func<Task>> _pending = new();
 
-    public int Pending => _pending.Count;
-
     public async Task RecordAsync(Func<Task> write)
     {
         // Behind anything already waiting, so the records of one delivery keep their order.

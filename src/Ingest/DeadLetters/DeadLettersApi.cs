@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Events;
 using Webhooks.Ingest.Auth;
+using Webhooks.Ingest.Http;
 using Webhooks.ServiceDefaults;
 
 namespace Webhooks.Ingest.DeadLetters;
@@ -17,7 +18,6 @@ public sealed record PurgeResult(int Purged);
 /// <summary>The dead letters, read from their Redis index: list, show, redrive and purge by filter.</summary>
 public static class DeadLettersApi
 {
-    private const int MaxPage = 200;
     private const int MaxPerOperation = 1000;
 
     public static IEndpointRouteBuilder MapDeadLettersApi(this IEndpointRouteBuilder routes)
@@ -32,12 +32,12 @@ public static class DeadLettersApi
 
     private static async Task<IResult> List(ClaimsPrincipal user, DeadLetterIndex index, string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until, int? offset, int? limit)
     {
-        if (offset < 0 || limit is < 1 or > MaxPage)
+        if (Paging.Problem(offset, limit) is { } problem)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"offset must be 0 or more and limit between 1 and {MaxPage}."] });
+            return problem;
         }
-        var page = await index.ListAsync(new DeadLetterFilter(endpointId, Caller.Of(user).ListFilter(tenant), reason, since, until), offset ?? 0, limit ?? 50);
-        return TypedResults.Ok(new DeadLetterPage(page, offset ?? 0, limit ?? 50));
+        var page = await index.ListAsync(new DeadLetterFilter(endpointId, Caller.Of(user).ListFilter(tenant), reason, since, until), offset ?? 0, limit ?? Paging.DefaultLimit);
+        return TypedResults.Ok(new DeadLetterPage(page, offset ?? 0, limit ?? Paging.DefaultLimit));
     }
 
     private static async Task<Results<Ok<DeadLetter>, ProblemHttpResult>> Get(string id, ClaimsPrincipal user, DeadLetterIndex index) =>

@@ -14,7 +14,6 @@ namespace Webhooks.Ingest.Endpoints;
 public static class EndpointsApi
 {
     private const int MaxRequestBytes = 64 * 1024;
-    private const int MaxPage = 200;
 
     public static IEndpointRouteBuilder MapEndpointsApi(this IEndpointRouteBuilder routes)
     {
@@ -72,12 +71,12 @@ public static class EndpointsApi
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["tenant"] = [tenantError] });
         }
-        if (limit is < 1 or > MaxPage)
+        if (limit is < 1 or > Paging.MaxLimit)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit must be between 1 and {MaxPage}."] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit must be between 1 and {Paging.MaxLimit}."] });
         }
-        var page = await registry.ListAsync(tenant, after, limit ?? 50);
-        var next = page.Count == (limit ?? 50) ? page[^1].Id : null;
+        var page = await registry.ListAsync(tenant, after, limit ?? Paging.DefaultLimit);
+        var next = page.Count == (limit ?? Paging.DefaultLimit) ? page[^1].Id : null;
         return TypedResults.Ok(new EndpointPage([.. page.Select(e => EndpointView.Of(e))], next));
     }
 
@@ -147,16 +146,16 @@ public static class EndpointsApi
 
     private static async Task<IResult> Attempts(string id, ClaimsPrincipal user, EndpointRegistry registry, EventStore store, int? offset, int? limit)
     {
-        if (offset < 0 || limit is < 1 or > MaxPage)
+        if (Paging.Problem(offset, limit) is { } problem)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"offset must be 0 or more and limit between 1 and {MaxPage}."] });
+            return problem;
         }
         if (await Visible(id, user, registry) is null)
         {
             return NotFound(id);
         }
-        var attempts = await store.GetEndpointAttemptsAsync(id, offset ?? 0, limit ?? 50);
-        return TypedResults.Ok(new AttemptPage(attempts, offset ?? 0, limit ?? 50));
+        var attempts = await store.GetEndpointAttemptsAsync(id, offset ?? 0, limit ?? Paging.DefaultLimit);
+        return TypedResults.Ok(new AttemptPage(attempts, offset ?? 0, limit ?? Paging.DefaultLimit));
     }
 
     private static ProblemHttpResult NotFound(string id) =>
