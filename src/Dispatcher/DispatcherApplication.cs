@@ -6,6 +6,7 @@ using Webhooks.Dispatcher.Degraded;
 using Webhooks.Dispatcher.RateLimiting;
 using Webhooks.Dispatcher.Delivery;
 using Webhooks.Dispatcher.FanOut;
+using Webhooks.Dispatcher.Fairness;
 using Webhooks.ServiceDefaults;
 
 namespace Webhooks.Dispatcher;
@@ -36,15 +37,17 @@ public static class DispatcherApplication
         builder.Services.AddSingleton<EndpointRateLimiter>();
         builder.Services.AddSingleton<InFlightLimiter>();
         builder.Services.AddSingleton<AttemptRecorder>();
+        builder.Services.AddOptions<FairnessOptions>().BindConfiguration(FairnessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<TenantLanes>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AttemptRecorder>());
         // The delay tiers are declared with the rest of the topology, before the bus starts.
         builder.Services.AddOptions<BusOptions>().Configure<DelayLadder>((bus, ladder) => bus.DelayTiers.AddRange(ladder.Tiers));
         builder.AddWebhooksBus(x =>
         {
             x.AddConsumer<FanOutConsumer, FanOutConsumerDefinition>();
-            x.AddConsumer<DeliverWebhookConsumer, DeliverWebhookConsumerDefinition>();
+            x.AddConsumer<DeliverWebhookConsumer, DeliverWebhookConsumerDefinition>().ExcludeFromConfigureEndpoints();
             x.AddConsumer<DeadLetterIndexConsumer, DeadLetterIndexConsumerDefinition>();
-        });
+        }, DeliverWebhookConsumerDefinition.ConfigureLanes);
         return builder;
     }
 

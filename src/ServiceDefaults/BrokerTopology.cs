@@ -43,9 +43,15 @@ public sealed partial class BrokerTopology(IOptions<BusOptions> options, ILogger
         await using var connection = await factory.CreateConnectionAsync(cancellationToken);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         await DeclareQueueWithExchangeAsync(channel, BusTopology.PoisonQueue, new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }, cancellationToken);
-        foreach (var queue in new[] { BusTopology.FanOutQueue, BusTopology.DeliveryQueue, BusTopology.DeadLetterQueue })
+        foreach (var queue in new[] { BusTopology.FanOutQueue, BusTopology.DeadLetterQueue }.Concat(BusTopology.DeliveryLanes))
         {
             await DeclareQueueWithExchangeAsync(channel, queue, new Dictionary<string, object?>(BusTopology.WorkQueueArguments), cancellationToken);
+        }
+        await channel.ExchangeDeclareAsync(BusTopology.LanesExchange, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+        await channel.QueueBindAsync(BusTopology.DeliveryQueue, BusTopology.LanesExchange, "", cancellationToken: cancellationToken);
+        foreach (var lane in BusTopology.DeliveryLanes)
+        {
+            await channel.QueueBindAsync(lane, BusTopology.LanesExchange, lane, cancellationToken: cancellationToken);
         }
         await DeclareQueueWithExchangeAsync(channel, BusTopology.FanOutRetryQueue, BusTopology.DelayTierArguments(BusTopology.FanOutRetryDelay, BusTopology.FanOutQueue), cancellationToken);
         foreach (var tier in options.Value.DelayTiers)

@@ -16,8 +16,12 @@ public sealed class BusOptions
 
 public static class BusRegistration
 {
-    /// <summary>MassTransit on RabbitMQ with the platform's topology declared first; <paramref name="configure"/> adds consumers.</summary>
-    public static IHostApplicationBuilder AddWebhooksBus(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator>? configure = null)
+    /// <summary>
+    /// MassTransit on RabbitMQ with the platform's topology declared first; <paramref name="configure"/>
+    /// adds consumers, <paramref name="endpoints"/> receive endpoints configured by hand.
+    /// </summary>
+    public static IHostApplicationBuilder AddWebhooksBus(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator>? configure = null,
+        Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator>? endpoints = null)
     {
         var connectionString = builder.Configuration.GetConnectionString("RabbitMq")
             ?? throw new InvalidOperationException("ConnectionStrings:RabbitMq is not set (for example amqp://guest:guest@127.0.0.1:5672/).");
@@ -46,6 +50,7 @@ public static class BusRegistration
                         h.UseSsl(s => s.ServerName = uri.Host);
                     }
                 });
+                endpoints?.Invoke(context, cfg);
                 cfg.ConfigureEndpoints(context);
             });
         });

@@ -9,8 +9,28 @@ public static class BusTopology
     /// <summary>Events to fan out: bound to the <c>EventPublished</c> message-type exchange.</summary>
     public const string FanOutQueue = "webhooks-fan-out";
 
-    /// <summary>One message per (event, endpoint) pair; competing consumers across dispatchers.</summary>
+    /// <summary>One message per (event, endpoint) pair; competing consumers across dispatchers. The fast lane.</summary>
     public const string DeliveryQueue = "webhooks-delivery";
+
+    /// <summary>
+    /// Bulk lanes: a tenant's deliveries beyond its fast-lane allowance queue here, in the lane its
+    /// name hashes to, consumed side by side with the fast lane so that a tenant with a huge
+    /// backlog does not stand in front of everyone else. A fixed number: a lane removed while it
+    /// holds messages would strand them.
+    /// </summary>
+    public const int BulkLanes = 4;
+
+    public static string BulkLaneQueue(int lane) => $"webhooks-delivery-bulk-{lane}";
+
+    /// <summary>Every delivery lane: the fast lane first, then the bulk lanes.</summary>
+    public static IReadOnlyList<string> DeliveryLanes { get; } = [DeliveryQueue, .. Enumerable.Range(1, BulkLanes).Select(BulkLaneQueue)];
+
+    /// <summary>
+    /// A direct exchange that routes a delivery back to its lane by routing key (the lane's queue
+    /// name; an empty key means the fast lane): the delay tiers dead-letter into it, so a retried
+    /// or deferred delivery returns to the lane it left.
+    /// </summary>
+    public const string LanesExchange = "webhooks-delivery-lanes";
 
     /// <summary>Deliveries and events that will not be attempted again, with their reason, waiting to be indexed.</summary>
     public const string DeadLetterQueue = "webhooks-dead-letter";
@@ -35,7 +55,13 @@ public static class BusTopology
     public const string EventPublishedExchange = "Webhooks.Contracts:EventPublished";
 
     /// <summary>Send through the queue's own exchange, so MassTransit does not declare the queue again without its arguments.</summary>
-    public static readonly Uri DeliveryAddress = new($"exchange:{DeliveryQueue}");
+    public static readonly Uri DeliveryAddress = LaneAddress(DeliveryQueue);
+
+    public static Uri LaneAddress(string lane) => new($"exchange:{lane}");
+
+    /// <summary>The lane a delivery was received from, by its input address; the fast lane for anything else.</summary>
+    public static string LaneOf(Uri inputAddress) =>
+        inputAddress.AbsolutePath.Split('/').Last() is var queue && DeliveryLanes.Contains(queue) ? queue : DeliveryQueue;
 
     public static readonly Uri DeadLetterAddress = new($"exchange:{DeadLetterQueue}");
 
@@ -54,9 +80,10 @@ public static class BusTopology
 
     /// <summary>
     /// A delay tier holds messages for its TTL (they expire at the head, all with the same TTL)
-    /// and then dead-letters them, at least once, to the delivery queue's own exchange.
+    /// and then dead-letters them, at least once, to <paramref name="backTo"/>: for deliveries the
+    /// lanes exchange, which routes each back to its lane by the routing key it was sent with.
     /// </summary>
-    public static Dictionary<string, object?> DelayTierArguments(TimeSpan ttl, string backTo = DeliveryQueue) => new()
+    public static Dictionary<string, object?> DelayTierArguments(TimeSpan ttl, string backTo = LanesExchange) => new()
     {
         ["x-queue-type"] = "quorum",
         ["x-message-ttl"] = (long)ttl.TotalMilliseconds,

@@ -27,12 +27,17 @@ public sealed class DelayLadder
     /// <summary>The longest tier not beyond <paramref name="remaining"/>, or null when it is shorter than every tier.</summary>
     public TimeSpan? TierFor(TimeSpan remaining) => Tiers.LastOrDefault(t => t <= remaining) is { Ticks: > 0 } tier ? tier : null;
 
-    /// <summary>Sends a delivery to wait in the tiers until its <see cref="DeliverWebhook.DueAt"/>.</summary>
+    /// <summary>
+    /// Sends a delivery to wait in the tiers until its <see cref="DeliverWebhook.DueAt"/>. Its routing
+    /// key names the lane it came from, and the tier dead-letters it back there (through
+    /// <see cref="BusTopology.LanesExchange"/>): a backlogged tenant's retries stay in its bulk lane.
+    /// </summary>
     public async Task DeferAsync(ConsumeContext context, DeliverWebhook delivery)
     {
         var remaining = (delivery.DueAt ?? DateTimeOffset.UtcNow) - DateTimeOffset.UtcNow;
         var tier = TierFor(remaining) ?? Shortest;
+        var lane = BusTopology.LaneOf(context.ReceiveContext.InputAddress);
         var endpoint = await context.GetSendEndpoint(BusTopology.DelayTierAddress(tier));
-        await endpoint.Send(delivery, context.CancellationToken);
+        await endpoint.Send(delivery, send => send.SetRoutingKey(lane), context.CancellationToken);
     }
 }

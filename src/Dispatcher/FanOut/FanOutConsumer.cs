@@ -6,6 +6,7 @@ using Webhooks.Core;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
 using Webhooks.Dispatcher.DeadLetters;
+using Webhooks.Dispatcher.Fairness;
 using Webhooks.ServiceDefaults;
 
 namespace Webhooks.Dispatcher.FanOut;
@@ -15,7 +16,7 @@ namespace Webhooks.Dispatcher.FanOut;
 /// subscribes to its type, so that each (event, endpoint) pair is retried and dead-lettered on its own.
 /// </summary>
 public sealed partial class FanOutConsumer(EndpointRegistry registry, EventStore store, DeadLetterQueue deadLetters, BrokerTopology topology,
-    IOptions<DispatcherOptions> options, ILogger<FanOutConsumer> logger)
+    TenantLanes lanes, IOptions<DispatcherOptions> options, ILogger<FanOutConsumer> logger)
     : IConsumer<EventPublished>
 {
     [GeneratedRegex("^evt_[A-Za-z0-9_-]{1,60}$")]
@@ -84,7 +85,8 @@ public sealed partial class FanOutConsumer(EndpointRegistry registry, EventStore
         if (endpoints.Count > 0)
         {
             await topology.Declared.WaitAsync(context.CancellationToken);
-            var delivery = await context.GetSendEndpoint(BusTopology.DeliveryAddress);
+            var lane = await lanes.ChooseAsync(stored.Tenant, endpoints.Count(e => e.Enabled));
+            var delivery = await context.GetSendEndpoint(BusTopology.LaneAddress(lane));
             await Task.WhenAll(endpoints.Select(async endpoint =>
             {
                 var message = new DeliverWebhook

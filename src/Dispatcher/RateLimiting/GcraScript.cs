@@ -1,0 +1,42 @@
+using StackExchange.Redis;
+
+namespace Webhooks.Dispatcher.RateLimiting;
+
+/// <summary>
+/// The generic cell rate algorithm as one atomic Redis script on Redis's own clock, so that any
+/// number of dispatchers share one exact limit whatever their clocks say.
+/// </summary>
+public static class GcraScript
+{
+    // KEYS[1]: the cell. ARGV: emission interval (µs), burst tolerance (µs), 1 to reserve a turn even
+    // if it is later, and the cost in cells. Returns 0 when admitted now, else the µs until the
+    // caller's turn (taken when reserving).
+    private const string Source = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+        local interval = tonumber(ARGV[1])
+        local tolerance = tonumber(ARGV[2])
+        local cost = tonumber(ARGV[4])
+        local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+        if tat < now then tat = now end
+        local wait = tat + (cost - 1) * interval - tolerance - now
+        if wait > 0 and ARGV[3] ~= '1' then return wait end
+        local next = tat + interval * cost
+        redis.call('SET', KEYS[1], next, 'PX', math.ceil((next - now) / 1000) + 1000)
+        if wait < 0 then return 0 end
+        return wait
+        """;
+
+    /// <summary>
+    /// Takes <paramref name="cost"/> cells of a limit of <paramref name="perSecond"/> with bursts of
+    /// <paramref name="burst"/>: zero when they were free now, else how long until they would be
+    /// (and, when <paramref name="reserve"/> is set, they are then taken at that later turn).
+    /// </summary>
+    public static async Task<TimeSpan> RunAsync(IDatabase database, string key, double perSecond, int burst, bool reserve = false, int cost = 1)
+    {
+        var interval = (long)(1_000_000 / perSecond);
+        var tolerance = interval * Math.Max(0, burst - 1);
+        var result = (long)await database.ScriptEvaluateAsync(Source, [key], [interval, tolerance, reserve ? 1 : 0, cost]);
+        return TimeSpan.FromMicroseconds(result);
+    }
+}

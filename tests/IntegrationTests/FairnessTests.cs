@@ -1,0 +1,77 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using RabbitMQ.Client;
+using Webhooks.Dispatcher.Fairness;
+using Webhooks.IntegrationTests.Infrastructure;
+using Webhooks.ServiceDefaults;
+
+namespace Webhooks.IntegrationTests;
+
+public sealed class FairnessTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+{
+    [Fact]
+    public async Task A_quiet_tenants_events_are_delivered_while_a_flooding_tenants_backlog_is_still_queued()
+    {
+        // The flooding tenant's endpoint takes 100 ms a request and each lane has 4 consumers: its
+        // 600 deliveries take at least 7.5 s to drain, whatever the machine.
+        await using var flooded = await Subscriber.StartAsync(_ => new Reply(200, Delay: TimeSpan.FromMilliseconds(100)));
+        await using var quiet = await Subscriber.StartAsync();
+        await system.CreateEndpointAsync("flooding", flooded.Url, ["*"]);
+        await system.CreateEndpointAsync("quiet", quiet.Url, ["*"]);
+        var dispatcher = await system.StartDispatcherAsync(new Dictionary<string, string?>
+        {
+            ["Webhooks:Dispatcher:DeliveryConcurrency"] = "4",
+            ["Webhooks:Fairness:TenantPerSecond"] = "10",
+            ["Webhooks:Fairness:TenantBurst"] = "10",
+        });
+        try
+        {
+            var flood = new HashSet<string>();
+            for (var batch = 0; batch < 6; batch++)
+            {
+                var response = await system.Ingest.PostAsJsonAsync("/v1/events/batch", new { events = Enumerable.Range(0, 100).Select(i => new { type = "bulk.import", tenant = "flooding", data = new { batch, i } }) });
+                flood.UnionWith((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ids").EnumerateArray().Select(i => i.GetString()!));
+            }
+            var quietIds = new HashSet<string>();
+            for (var i = 0; i < 5; i++)
+            {
+                quietIds.Add(await system.PublishAsync("quiet", "order.created", new { i }));
+            }
+
+            await quiet.WaitForAsync(5, TimeSpan.FromSeconds(30));
+            var floodedWhenQuietDone = flooded.Received.Count;
+
+            Assert.Equal(quietIds, quiet.Received.Select(r => r.Id).ToHashSet());
+            // In one FIFO queue the quiet tenant's deliveries would have waited behind all 600.
+            Assert.InRange(floodedWhenQuietDone, 0, 300);
+            await flooded.WaitForAsync(600, TimeSpan.FromSeconds(120));
+            Assert.Equal(flood, flooded.Received.Select(r => r.Id).ToHashSet());
+        }
+        finally
+        {
+            await system.StopAsync(dispatcher);
+        }
+    }
+
+    [Fact]
+    public async Task A_delivery_waiting_in_a_delay_tier_returns_to_the_lane_it_left()
+    {
+        // A dispatcher declares the tiers; stopped, it leaves the returned messages in their lanes to be counted.
+        await system.StopAsync(await system.StartDispatcherAsync());
+        var lane = TenantLanes.BulkLaneOf("some-tenant");
+        var tier = BusTopology.DelayTierQueue(TimeSpan.FromMilliseconds(50));
+        var before = (Fast: await system.QueueDepthAsync(BusTopology.DeliveryQueue), Bulk: await system.QueueDepthAsync(lane));
+
+        await using (var connection = await new ConnectionFactory { Uri = system.RabbitMq }.CreateConnectionAsync())
+        await using (var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)))
+        {
+            var properties = new BasicProperties { Persistent = true };
+            await channel.BasicPublishAsync(tier, lane, mandatory: false, properties, "{}"u8.ToArray());
+            await channel.BasicPublishAsync(tier, "", mandatory: false, properties, "{}"u8.ToArray());
+        }
+
+        await Eventually.HoldsAsync(async () => (Fast: await system.QueueDepthAsync(BusTopology.DeliveryQueue), Bulk: await system.QueueDepthAsync(lane)),
+            depth => depth == (before.Fast + 1, before.Bulk + 1), "one message is back in the bulk lane and one, without a lane, in the fast lane");
+        Assert.Equal(0u, await system.QueueDepthAsync(tier));
+    }
+}
