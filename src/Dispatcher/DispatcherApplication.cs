@@ -37,17 +37,22 @@ public static class DispatcherApplication
         builder.Services.AddSingleton<EndpointRateLimiter>();
         builder.Services.AddSingleton<InFlightLimiter>();
         builder.Services.AddSingleton<AttemptRecorder>();
-        builder.Services.AddOptions<FairnessOptions>().BindConfiguration(FairnessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<TenantLanes>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AttemptRecorder>());
         // The delay tiers are declared with the rest of the topology, before the bus starts.
         builder.Services.AddOptions<BusOptions>().Configure<DelayLadder>((bus, ladder) => bus.DelayTiers.AddRange(ladder.Tiers));
         builder.AddWebhooksBus(x =>
         {
-            x.AddConsumer<FanOutConsumer, FanOutConsumerDefinition>();
+            // Fan-out and delivery run on every lane, configured below rather than by convention.
+            x.AddConsumer<FanOutConsumer, FanOutConsumerDefinition>().ExcludeFromConfigureEndpoints();
             x.AddConsumer<DeliverWebhookConsumer, DeliverWebhookConsumerDefinition>().ExcludeFromConfigureEndpoints();
             x.AddConsumer<DeadLetterIndexConsumer, DeadLetterIndexConsumerDefinition>();
-        }, DeliverWebhookConsumerDefinition.ConfigureLanes);
+        }, (context, bus) =>
+        {
+            var options = context.GetRequiredService<Microsoft.Extensions.Options.IOptions<DispatcherOptions>>().Value;
+            WorkQueueDefinition<FanOutConsumer>.ConfigureLanes(context, bus, BusTopology.FanOutLanes, options.FanOutConcurrency);
+            WorkQueueDefinition<DeliverWebhookConsumer>.ConfigureLanes(context, bus, BusTopology.DeliveryLanes, options.DeliveryConcurrency);
+        });
         return builder;
     }
 

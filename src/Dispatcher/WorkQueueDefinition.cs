@@ -18,6 +18,24 @@ public abstract class WorkQueueDefinition<TConsumer> : ConsumerDefinition<TConsu
         _prefetch = prefetch;
     }
 
+    /// <summary>
+    /// The consumer on each of <paramref name="lanes"/>, each lane with the whole concurrency (and
+    /// the definition's prefetch and retries), so a lane without competition is as fast as the
+    /// fast lane. Only the fast lane, first, binds the consumed message types.
+    /// </summary>
+    public static void ConfigureLanes(IBusRegistrationContext context, IRabbitMqBusFactoryConfigurator bus, IReadOnlyList<string> lanes, int concurrency)
+    {
+        foreach (var lane in lanes)
+        {
+            bus.ReceiveEndpoint(lane, endpoint =>
+            {
+                endpoint.ConfigureConsumeTopology = lane == lanes[0];
+                endpoint.ConcurrentMessageLimit = concurrency;
+                endpoint.ConfigureConsumer<TConsumer>(context);
+            });
+        }
+    }
+
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator, IRegistrationContext context)
     {
         endpointConfigurator.ConfigureWorkQueue(_prefetch);

@@ -43,7 +43,7 @@ public sealed partial class BrokerTopology(IOptions<BusOptions> options, ILogger
         await using var connection = await factory.CreateConnectionAsync(cancellationToken);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         await DeclareQueueWithExchangeAsync(channel, BusTopology.PoisonQueue, new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }, cancellationToken);
-        foreach (var queue in new[] { BusTopology.FanOutQueue, BusTopology.DeadLetterQueue }.Concat(BusTopology.DeliveryLanes))
+        foreach (var queue in BusTopology.FanOutLanes.Concat(BusTopology.DeliveryLanes).Append(BusTopology.DeadLetterQueue))
         {
             await DeclareQueueWithExchangeAsync(channel, queue, new Dictionary<string, object?>(BusTopology.WorkQueueArguments), cancellationToken);
         }

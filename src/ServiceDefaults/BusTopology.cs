@@ -13,17 +13,31 @@ public static class BusTopology
     public const string DeliveryQueue = "webhooks-delivery";
 
     /// <summary>
-    /// Bulk lanes: a tenant's deliveries beyond its fast-lane allowance queue here, in the lane its
-    /// name hashes to, consumed side by side with the fast lane so that a tenant with a huge
-    /// backlog does not stand in front of everyone else. A fixed number: a lane removed while it
-    /// holds messages would strand them.
+    /// Bulk lanes: a tenant's events and deliveries beyond its fast-lane allowance queue in the
+    /// bulk lane its name hashes to, consumed side by side with the fast lane, so that a tenant
+    /// with a huge backlog does not stand in front of everyone else. A fixed number: a lane
+    /// removed while it holds messages would strand them.
     /// </summary>
     public const int BulkLanes = 4;
 
-    public static string BulkLaneQueue(int lane) => $"webhooks-delivery-bulk-{lane}";
+    /// <summary>The fan-out lanes: the fast lane (bound to the <c>EventPublished</c> exchange) first, then the bulk lanes.</summary>
+    public static IReadOnlyList<string> FanOutLanes { get; } = Lanes(FanOutQueue);
 
-    /// <summary>Every delivery lane: the fast lane first, then the bulk lanes.</summary>
-    public static IReadOnlyList<string> DeliveryLanes { get; } = [DeliveryQueue, .. Enumerable.Range(1, BulkLanes).Select(BulkLaneQueue)];
+    /// <summary>The delivery lanes: the fast lane first, then the bulk lanes.</summary>
+    public static IReadOnlyList<string> DeliveryLanes { get; } = Lanes(DeliveryQueue);
+
+    private static string[] Lanes(string fastLane) => [fastLane, .. Enumerable.Range(1, BulkLanes).Select(i => $"{fastLane}-bulk-{i}")];
+
+    /// <summary>The bulk lane of a tenant next to <paramref name="fastLane"/>: the same in every process (FNV-1a of the name, not the per-process string hash).</summary>
+    public static string BulkLaneOf(string fastLane, string tenant)
+    {
+        var hash = 2166136261u;
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(tenant))
+        {
+            hash = (hash ^ b) * 16777619u;
+        }
+        return $"{fastLane}-bulk-{hash % BulkLanes + 1}";
+    }
 
     /// <summary>
     /// A direct exchange that routes a delivery back to its lane by routing key (the lane's queue

@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using RabbitMQ.Client;
-using Webhooks.Dispatcher.Fairness;
 using Webhooks.IntegrationTests.Infrastructure;
 using Webhooks.ServiceDefaults;
 
@@ -58,7 +57,7 @@ public sealed class FairnessTests(WebhooksSystemWithoutDispatcher system) : ICla
     {
         // A dispatcher declares the tiers; stopped, it leaves the returned messages in their lanes to be counted.
         await system.StopAsync(await system.StartDispatcherAsync());
-        var lane = TenantLanes.BulkLaneOf("some-tenant");
+        var lane = BusTopology.BulkLaneOf(BusTopology.DeliveryQueue, "some-tenant");
         var tier = BusTopology.DelayTierQueue(TimeSpan.FromMilliseconds(50));
         var before = (Fast: await system.QueueDepthAsync(BusTopology.DeliveryQueue), Bulk: await system.QueueDepthAsync(lane));
 

@@ -7,6 +7,7 @@ using StackExchange.Redis.KeyspaceIsolation;
 using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
+using Webhooks.Core.Fairness;
 using Webhooks.Core.Signing;
 
 namespace Webhooks.Core.Storage;
@@ -39,6 +40,8 @@ public static class RedisStorageRegistration
         builder.Services.AddSingleton<EventStore>();
         builder.Services.AddOptions<DeadLetterOptions>().BindConfiguration(DeadLetterOptions.Section);
         builder.Services.AddSingleton<DeadLetterIndex>();
+        builder.Services.AddOptions<FairnessOptions>().BindConfiguration(FairnessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<TenantAllowance>();
         return builder;
     }
 }

@@ -226,24 +226,4 @@ public sealed partial class DeliverWebhookConsumer(
 }
 
 public sealed class DeliverWebhookConsumerDefinition(IOptions<DispatcherOptions> options)
-    : WorkQueueDefinition<DeliverWebhookConsumer>(BusTopology.DeliveryQueue, options.Value.DeliveryConcurrency, options.Value.DeliveryPrefetch)
-{
-    /// <summary>
-    /// The consumer on every delivery lane, each with the whole delivery concurrency and prefetch,
-    /// so a lane without competition is as fast as the fast lane. No message-type binding: deliveries
-    /// are sent to a lane, never published.
-    /// </summary>
-    public static void ConfigureLanes(IBusRegistrationContext context, IRabbitMqBusFactoryConfigurator bus)
-    {
-        var options = context.GetRequiredService<IOptions<DispatcherOptions>>().Value;
-        foreach (var lane in BusTopology.DeliveryLanes)
-        {
-            bus.ReceiveEndpoint(lane, endpoint =>
-            {
-                endpoint.ConfigureConsumeTopology = false;
-                endpoint.ConcurrentMessageLimit = options.DeliveryConcurrency;
-                endpoint.ConfigureConsumer<DeliverWebhookConsumer>(context);
-            });
-        }
-    }
-}
+    : WorkQueueDefinition<DeliverWebhookConsumer>(BusTopology.DeliveryQueue, options.Value.DeliveryConcurrency, options.Value.DeliveryPrefetch);

@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace Webhooks.Dispatcher.RateLimiting;
+namespace Webhooks.Core.Storage;
 
 /// <summary>
 /// The generic cell rate algorithm as one atomic Redis script on Redis's own clock, so that any

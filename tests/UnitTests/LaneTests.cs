@@ -1,22 +1,21 @@
-using Webhooks.Dispatcher.Fairness;
 using Webhooks.ServiceDefaults;
 
 namespace Webhooks.UnitTests;
 
-public sealed class TenantLanesTests
+public sealed class LaneTests
 {
     [Fact]
     public void A_tenant_always_hashes_to_the_same_bulk_lane()
     {
         // FNV-1a of "acme" is 0x45FD71AF (computed independently): 1174237615 % 4 = 3, lane 4.
-        Assert.Equal("webhooks-delivery-bulk-4", TenantLanes.BulkLaneOf("acme"));
-        Assert.Equal(TenantLanes.BulkLaneOf("globex"), TenantLanes.BulkLaneOf("globex"));
+        Assert.Equal("webhooks-delivery-bulk-4", BusTopology.BulkLaneOf(BusTopology.DeliveryQueue, "acme"));
+        Assert.Equal(BusTopology.BulkLaneOf(BusTopology.FanOutQueue, "globex"), BusTopology.BulkLaneOf(BusTopology.FanOutQueue, "globex"));
     }
 
     [Fact]
     public void Tenants_spread_over_every_bulk_lane()
     {
-        var lanes = Enumerable.Range(0, 1000).Select(i => TenantLanes.BulkLaneOf($"tenant-{i}")).CountBy(l => l).ToDictionary();
+        var lanes = Enumerable.Range(0, 1000).Select(i => BusTopology.BulkLaneOf(BusTopology.DeliveryQueue, $"tenant-{i}")).CountBy(l => l).ToDictionary();
 
         Assert.Equal(BusTopology.DeliveryLanes.Skip(1).Order(), lanes.Keys.Order());
         Assert.All(lanes.Values, count => Assert.InRange(count, 150, 350));

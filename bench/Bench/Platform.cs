@@ -1,0 +1,131 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Webhooks.Dispatcher;
+using Webhooks.Ingest;
+
+namespace Webhooks.Bench;
+
+/// <summary>
+/// The platform as deployed, in this process: one Ingest and one Dispatcher host on 127.0.0.1,
+/// against the given RabbitMQ and Redis, every key under a prefix of this run.
+/// </summary>
+public sealed class Platform : IAsyncDisposable
+{
+    private readonly Dictionary<string, string?> _settings;
+    private WebApplication? _ingest;
+    private WebApplication? _dispatcher;
+
+    private Platform(Uri rabbitMq, string redis)
+    {
+        _settings = new()
+        {
+            ["Urls"] = "http://127.0.0.1:0",
+            ["ConnectionStrings:RabbitMq"] = rabbitMq.ToString(),
+            ["ConnectionStrings:Redis"] = redis,
+            ["Webhooks:Storage:KeyPrefix"] = $"bench-{DateTime.UtcNow:yyyyMMddHHmmss}:",
+            ["Webhooks:Destinations:Allow:0"] = "127.0.0.0/8",
+            ["Webhooks:Auth:AdminKey"] = AdminKey,
+            ["Webhooks:Secrets:Keys:0"] = "bench:" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Logging:LogLevel:Default"] = "Warning",
+            // The bench polls /readyz while the bus starts.
+            ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "None",
+        };
+    }
+
+    public string AdminKey { get; } = "bench-admin-" + Guid.NewGuid().ToString("N");
+
+    public HttpClient Ingest { get; private set; } = null!;
+
+    public static async Task<Platform> StartAsync(Uri rabbitMq, string redis)
+    {
+        var platform = new Platform(rabbitMq, redis);
+        await platform.RestartAsync();
+        return platform;
+    }
+
+    /// <summary>Replaces both hosts by ones with these settings changed (for example fairness off).</summary>
+    public async Task RestartAsync(IDictionary<string, string?>? overrides = null)
+    {
+        await StopAsync();
+        _ingest = await StartHostAsync(b => b.AddIngest(), a => a.MapIngest(), overrides);
+        Ingest = new HttpClient { BaseAddress = new Uri(_ingest.Urls.Single()) };
+        Ingest.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        _dispatcher = await StartHostAsync(b => b.AddDispatcher(), a => a.MapDispatcher(), overrides);
+        using var http = new HttpClient { BaseAddress = new Uri(_dispatcher.Urls.Single()) };
+        while (!(await http.GetAsync("/readyz")).IsSuccessStatusCode)
+        {
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task<WebApplication> StartHostAsync(Action<WebApplicationBuilder> add, Action<WebApplication> map, IDictionary<string, string?>? overrides)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.Configuration.AddInMemoryCollection(_settings);
+        builder.Configuration.AddInMemoryCollection(overrides ?? new Dictionary<string, string?>());
+        add(builder);
+        var app = builder.Build();
+        map(app);
+        await app.StartAsync();
+        return app;
+    }
+
+    public async Task CreateEndpointAsync(string tenant, string url, object? limits = null)
+    {
+        var body = JsonSerializer.SerializeToNode(new { tenant, url, eventTypes = new[] { "*" } })!.AsObject();
+        if (limits is not null)
+        {
+            foreach (var (key, value) in JsonSerializer.SerializeToNode(limits, JsonSerializerOptions.Web)!.AsObject())
+            {
+                body[key] = value?.DeepClone();
+            }
+        }
+        (await Ingest.PostAsJsonAsync("/v1/endpoints", body)).EnsureSuccessStatusCode();
+    }
+
+    public async Task<string> PublishAsync(string tenant, int sequence)
+    {
+        var response = await Ingest.PostAsJsonAsync("/v1/events", Event(tenant, sequence));
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    /// <summary>Publishes events in batches of 100 (the most a batch takes).</summary>
+    public async Task<List<string>> PublishBatchesAsync(string tenant, int count)
+    {
+        var ids = new List<string>(count);
+        for (var start = 0; start < count; start += 100)
+        {
+            var events = Enumerable.Range(start, Math.Min(100, count - start)).Select(i => Event(tenant, i));
+            var response = await Ingest.PostAsJsonAsync("/v1/events/batch", new { events });
+            response.EnsureSuccessStatusCode();
+            ids.AddRange((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ids").EnumerateArray().Select(i => i.GetString()!));
+        }
+        return ids;
+    }
+
+    public static object Event(string tenant, int sequence) => new { type = "order.created", tenant, data = Data(sequence) };
+
+    /// <summary>A typical small event's data: an order of a few fields.</summary>
+    public static object Data(int sequence) =>
+        new { orderId = $"ord_{sequence:D8}", amount = 1999 + sequence % 100, currency = "EUR", customer = new { id = $"cus_{sequence % 977:D5}", country = "NL" } };
+
+    private async Task StopAsync()
+    {
+        foreach (var app in new[] { _dispatcher, _ingest })
+        {
+            if (app is not null)
+            {
+                await app.StopAsync();
+                await app.DisposeAsync();
+            }
+        }
+        Ingest?.Dispose();
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+}

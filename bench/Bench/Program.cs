@@ -1,0 +1,19 @@
+using Webhooks.Bench;
+using Webhooks.Bench.Scenarios;
+
+// bench/run.sh starts private servers and passes them here; see bench/README.md.
+var options = BenchOptions.Parse(args);
+await using var receiver = await Receiver.StartAsync();
+await using var platform = await Platform.StartAsync(options.RabbitMq, options.Redis);
+using var raw = new RawSender();
+var report = new Report(Console.Out);
+Console.WriteLine($"## Webhooks benchmark ({(options.Quick ? "quick" : "full")}), {DateTime.UtcNow:u}, {Environment.ProcessorCount} cores");
+
+// Warm-up: JIT, connections, pools; not reported.
+await raw.SendManyAsync(receiver.Path("warm-up-raw"), 200, 16);
+await platform.CreateEndpointAsync("warm-up", receiver.Path("warm-up"));
+await Latency.PublishOneByOneAsync(platform, receiver, "warm-up", 50, TimeSpan.Zero);
+
+await Throughput.RunAsync(platform, receiver, raw, options.Quick ? 2_000 : 10_000, report);
+await Latency.RunAsync(platform, receiver, raw, options.Quick ? 50 : 200, report);
+await Fairness.RunAsync(platform, receiver, options.Quick ? 2_000 : 10_000, options.Quick ? 20 : 50, report);
