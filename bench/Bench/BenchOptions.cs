@@ -1,13 +1,15 @@
 namespace Webhooks.Bench;
 
-/// <summary><c>--rabbitmq amqp://…</c> <c>--redis host:port</c> <c>[--quick]</c>.</summary>
-public sealed record BenchOptions(Uri RabbitMq, string Redis, bool Quick)
+/// <summary><c>--rabbitmq amqp://…</c> <c>--redis host:port</c> <c>[--quick]</c> <c>[--only throughput|latency|fairness]</c>.</summary>
+public sealed record BenchOptions(Uri RabbitMq, string Redis, bool Quick, string? Only)
 {
+    public bool Runs(string scenario) => Only is null || Only.Equals(scenario, StringComparison.OrdinalIgnoreCase);
+
     public static BenchOptions Parse(string[] args)
     {
         string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
         var rabbitMq = Value("--rabbitmq") ?? throw new ArgumentException("--rabbitmq amqp://guest:guest@127.0.0.1:5672/ is required (bench/run.sh passes its private server).");
         var redis = Value("--redis") ?? throw new ArgumentException("--redis 127.0.0.1:6379 is required.");
-        return new BenchOptions(new Uri(rabbitMq), redis, args.Contains("--quick"));
+        return new BenchOptions(new Uri(rabbitMq), redis, args.Contains("--quick"), Value("--only"));
     }
 }

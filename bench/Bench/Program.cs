@@ -14,6 +14,15 @@ await raw.SendManyAsync(receiver.Path("warm-up-raw"), 200, 16);
 await platform.CreateEndpointAsync("warm-up", receiver.Path("warm-up"));
 await Latency.PublishOneByOneAsync(platform, receiver, "warm-up", 50, TimeSpan.Zero);
 
-await Throughput.RunAsync(platform, receiver, raw, options.Quick ? 2_000 : 10_000, report);
-await Latency.RunAsync(platform, receiver, raw, options.Quick ? 50 : 200, report);
-await Fairness.RunAsync(platform, receiver, options.Quick ? 2_000 : 10_000, options.Quick ? 20 : 50, report);
+if (options.Runs("throughput"))
+{
+    await Throughput.RunAsync(platform, receiver, raw, options.Quick ? 2_000 : 10_000, report);
+}
+if (options.Runs("latency"))
+{
+    await Latency.RunAsync(platform, receiver, raw, options.Quick ? 50 : 200, report);
+}
+if (options.Runs("fairness"))
+{
+    await Fairness.RunAsync(platform, receiver, options.Quick ? 2_000 : 10_000, options.Quick ? 20 : 50, report);
+}
