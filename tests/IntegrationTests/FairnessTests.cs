@@ -1,6 +1,10 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
+using StackExchange.Redis;
+using Webhooks.Core.Fairness;
+using Webhooks.Core.Storage;
 using Webhooks.IntegrationTests.Infrastructure;
 using Webhooks.ServiceDefaults;
 
@@ -72,5 +76,28 @@ public sealed class FairnessTests(WebhooksSystemWithoutDispatcher system) : ICla
         await Eventually.HoldsAsync(async () => (Fast: await system.QueueDepthAsync(BusTopology.DeliveryQueue), Bulk: await system.QueueDepthAsync(lane)),
             depth => depth == (before.Fast + 1, before.Bulk + 1), "one message is back in the bulk lane and one, without a lane, in the fast lane");
         Assert.Equal(0u, await system.QueueDepthAsync(tier));
+    }
+
+    [Fact]
+    public async Task A_tenants_allowance_admits_its_burst_then_its_rate_and_nothing_larger_than_the_burst()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(system.Servers.Redis);
+        var storage = new RedisStorage(redis, Options.Create(new StorageOptions { KeyPrefix = system.KeyPrefix }));
+        var allowance = new TenantAllowance(storage, Options.Create(new FairnessOptions { TenantPerSecond = 10, TenantBurst = 5 }));
+
+        var burst = new List<bool>();
+        for (var i = 0; i < 6; i++)
+        {
+            burst.Add(await allowance.TakeAsync("events", "bursty", 1));
+        }
+        Assert.Equal([true, true, true, true, true, false], burst);
+        Assert.True(await allowance.TakeAsync("events", "someone-else", 5), "another tenant's allowance is its own");
+        Assert.False(await allowance.TakeAsync("events", "someone-else", 1), "the other tenant used its burst at once");
+        Assert.False(await allowance.TakeAsync("events", "bigger-than-a-burst", 6), "work larger than the burst never fits");
+        Assert.True(await allowance.TakeAsync("deliveries", "bursty", 5), "each stage has its own allowance");
+
+        // At 10 a second, a quarter of a second frees at least two more.
+        await Task.Delay(TimeSpan.FromMilliseconds(250));
+        Assert.True(await allowance.TakeAsync("events", "bursty", 2));
     }
 }
