@@ -22,6 +22,10 @@ if (options.Runs("latency"))
 {
     await Latency.RunAsync(platform, receiver, raw, options.Quick ? 50 : 200, report);
 }
+if (options.Runs("capped"))
+{
+    await CappedBacklog.RunAsync(platform, receiver, options.Quick ? 1_000 : 3_000, report);
+}
 if (options.Runs("fairness"))
 {
     await Fairness.RunAsync(platform, receiver, options.Quick ? 2_000 : 10_000, options.Quick ? 20 : 50, report);

@@ -1,5 +1,11 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using Webhooks.Core.Storage;
+using Webhooks.Dispatcher.Degraded;
+using Webhooks.Dispatcher.RateLimiting;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -84,6 +90,31 @@ public sealed class RateLimitTests(WebhooksSystemWithoutDispatcher system) : ICl
         {
             await system.StopAsync(dispatcher);
         }
+    }
+    [Fact]
+    public async Task Deliveries_that_find_an_endpoint_at_its_cap_take_turns_paced_at_cap_over_request_time_within_bounds()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(system.Servers.Redis);
+        var storage = new RedisStorage(redis, Options.Create(new StorageOptions { KeyPrefix = system.KeyPrefix }));
+        var bounds = new RateLimitOptions { InFlightRetryDelay = TimeSpan.Zero, MaxInFlightWait = TimeSpan.FromSeconds(2) };
+        var limiter = new InFlightLimiter(storage, new RedisCircuit(NullLogger<RedisCircuit>.Instance), Options.Create(bounds));
+        limiter.Observe("ep_paced", TimeSpan.FromMilliseconds(100));
+
+        // Cap 10 at 100 ms a request: one turn every 10 ms.
+        var turns = new List<TimeSpan>();
+        for (var i = 0; i < 50; i++)
+        {
+            turns.Add(await limiter.ReserveTurnAsync("ep_paced", 10));
+        }
+        var spacing = (turns[^1] - turns[0]).TotalMilliseconds / 49;
+
+        Assert.InRange(turns[0].TotalMilliseconds, 0, 10);
+        // Time passes while the turns are taken, so each later turn is a little nearer than 10 ms more.
+        Assert.InRange(spacing, 5, 10.5);
+        // A hanging endpoint (60 s a request): the next turn would be minutes away, and is bounded.
+        limiter.Observe("ep_hanging", TimeSpan.FromSeconds(60));
+        await limiter.ReserveTurnAsync("ep_hanging", 4);
+        Assert.Equal(bounds.MaxInFlightWait, await limiter.ReserveTurnAsync("ep_hanging", 4));
     }
 }
 

@@ -60,7 +60,8 @@ public sealed partial class DeliverWebhookConsumer(
         if (lease is null)
         {
             DeliveryMetrics.Deferred.Add(1, new KeyValuePair<string, object?>("reason", "max_in_flight"));
-            await ladder.DeferAsync(context, delivery with { DueAt = DateTimeOffset.UtcNow + rateOptions.Value.InFlightRetryDelay });
+            var turn = await inFlight.ReserveTurnAsync(endpoint.Id, endpoint.MaxInFlight ?? rateOptions.Value.DefaultMaxInFlight);
+            await ladder.DeferAsync(context, delivery with { DueAt = DateTimeOffset.UtcNow + turn });
             return;
         }
         try
@@ -112,6 +113,7 @@ public sealed partial class DeliverWebhookConsumer(
         var at = DateTimeOffset.UtcNow;
         // In-flight requests finish on shutdown: only the endpoint's own timeout cuts them short.
         var result = await sender.SendAsync(endpoint, delivery, CancellationToken.None);
+        inFlight.Observe(endpoint.Id, result.Duration);
         DeliveryMetrics.AttemptDuration.Record(result.Duration.TotalSeconds);
         DeliveryMetrics.Attempts.Add(1, new KeyValuePair<string, object?>("outcome", result.Succeeded ? "delivered" : "failed"));
         activity?.SetTag("http.response.status_code", result.StatusCode);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Webhooks.Core.Storage;
 using Webhooks.Dispatcher.Degraded;
@@ -9,9 +10,15 @@ namespace Webhooks.Dispatcher.RateLimiting;
 /// Caps the requests in flight to one endpoint across all dispatchers with leases in Redis, so a
 /// slow or hanging endpoint holds a bounded share of the consumers; a lease outlives a crashed
 /// dispatcher only until it expires. While Redis is away, each dispatcher caps on its own.
+/// A delivery that finds the endpoint at its cap takes a turn in line (a GCRA cell paced at
+/// cap ÷ the endpoint's typical request time), so a backlog comes back from the delay queues
+/// about as fast as the endpoint takes it, instead of every delivery retrying every second.
 /// </summary>
-public sealed class InFlightLimiter(RedisStorage redis, RedisCircuit circuit)
+public sealed class InFlightLimiter(RedisStorage redis, RedisCircuit circuit, IOptions<RateLimitOptions> options)
 {
+    /// <summary>Assumed until this dispatcher has timed a request to the endpoint: optimistic, since a wait too short costs a retry and one too long costs throughput.</summary>
+    private static readonly TimeSpan UnknownRequestTime = TimeSpan.FromMilliseconds(100);
+
     // KEYS[1]: the endpoint's leases. ARGV: lease ms, cap, lease id. 1 when the lease is granted.
     private const string Acquire = """
         local t = redis.call('TIME')
@@ -25,6 +32,22 @@ public sealed class InFlightLimiter(RedisStorage redis, RedisCircuit circuit)
 
     private readonly IDatabase _db = redis.Database;
     private readonly ConcurrentDictionary<string, int> _local = new();
+    private readonly ConcurrentDictionary<string, double> _requestSeconds = new();
+
+    /// <summary>Notes how long a request to the endpoint took (a moving average per endpoint).</summary>
+    public void Observe(string endpointId, TimeSpan duration) =>
+        _requestSeconds.AddOrUpdate(endpointId, duration.TotalSeconds, (_, average) => average * 0.8 + duration.TotalSeconds * 0.2);
+
+    /// <summary>How long a delivery that found the endpoint at its cap should wait: its turn in line, within the configured bounds.</summary>
+    public async Task<TimeSpan> ReserveTurnAsync(string endpointId, int cap)
+    {
+        var bounds = options.Value;
+        var requestSeconds = Math.Max(_requestSeconds.TryGetValue(endpointId, out var seconds) ? seconds : UnknownRequestTime.TotalSeconds, 0.001);
+        var (ok, turn) = await circuit.TryAsync(() => GcraScript.RunAsync(_db, $"inflight:{endpointId}:turns", cap / requestSeconds, burst: 1, reserve: true));
+        return !ok || turn < bounds.InFlightRetryDelay ? bounds.InFlightRetryDelay
+            : turn > bounds.MaxInFlightWait ? bounds.MaxInFlightWait
+            : turn;
+    }
 
     /// <summary>A lease to release when the request is done, or null when the endpoint is at its cap.</summary>
     public async Task<Lease?> TryAcquireAsync(string endpointId, int cap, TimeSpan leaseFor)

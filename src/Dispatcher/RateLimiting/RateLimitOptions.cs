@@ -21,6 +21,9 @@ public sealed class RateLimitOptions
     [Range(1, 1000)]
     public int DefaultMaxInFlight { get; set; } = 16;
 
-    /// <summary>How long a delivery waits when its endpoint has all its requests in flight.</summary>
+    /// <summary>The shortest wait of a delivery whose endpoint has all its requests in flight; its turn in line may be later.</summary>
     public TimeSpan InFlightRetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The longest: a backlog at a hanging endpoint looks again this often, so it moves soon after the endpoint recovers.</summary>
+    public TimeSpan MaxInFlightWait { get; set; } = TimeSpan.FromSeconds(30);
 }
