@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.Options;
 using System.Diagnostics;
 using Webhooks.Core.Destinations;
 using Webhooks.Dispatcher.DeadLetters;
@@ -49,7 +50,7 @@ public static class DispatcherApplication
             x.AddConsumer<DeadLetterIndexConsumer, DeadLetterIndexConsumerDefinition>();
         }, (context, bus) =>
         {
-            var options = context.GetRequiredService<Microsoft.Extensions.Options.IOptions<DispatcherOptions>>().Value;
+            var options = context.GetRequiredService<IOptions<DispatcherOptions>>().Value;
             WorkQueueDefinition<FanOutConsumer>.ConfigureLanes(context, bus, BusTopology.FanOutLanes, options.FanOutConcurrency);
             WorkQueueDefinition<DeliverWebhookConsumer>.ConfigureLanes(context, bus, BusTopology.DeliveryLanes, options.DeliveryConcurrency);
         });
