@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using StackExchange.Redis;
@@ -21,12 +22,13 @@ public sealed class FairnessTests(WebhooksSystemWithoutDispatcher system) : ICla
         await using var quiet = await Subscriber.StartAsync();
         await system.CreateEndpointAsync("flooding", flooded.Url, ["*"]);
         await system.CreateEndpointAsync("quiet", quiet.Url, ["*"]);
+        var logs = new CapturedLogs();
         var dispatcher = await system.StartDispatcherAsync(new Dictionary<string, string?>
         {
             ["Webhooks:Dispatcher:DeliveryConcurrency"] = "4",
             ["Webhooks:Fairness:TenantPerSecond"] = "10",
             ["Webhooks:Fairness:TenantBurst"] = "10",
-        });
+        }, logs.AddTo);
         try
         {
             var flood = new HashSet<string>();
@@ -49,6 +51,9 @@ public sealed class FairnessTests(WebhooksSystemWithoutDispatcher system) : ICla
             Assert.InRange(floodedWhenQuietDone, 0, 300);
             await flooded.WaitForAsync(600, TimeSpan.FromSeconds(120));
             Assert.Equal(flood, flooded.Received.Select(r => r.Id).ToHashSet());
+            // An SRE can tell who is being queued aside: once a minute, not once per event.
+            Assert.Single(logs.Lines, l => l.Contains("Tenant flooding is over its fast-lane allowance for deliveries", StringComparison.Ordinal));
+            Assert.DoesNotContain(logs.Lines, l => l.Contains("Tenant quiet is over", StringComparison.Ordinal));
         }
         finally
         {
@@ -83,7 +88,7 @@ public sealed class FairnessTests(WebhooksSystemWithoutDispatcher system) : ICla
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(system.Servers.Redis);
         var storage = new RedisStorage(redis, Options.Create(new StorageOptions { KeyPrefix = system.KeyPrefix }));
-        var allowance = new TenantAllowance(storage, Options.Create(new FairnessOptions { TenantPerSecond = 10, TenantBurst = 5 }));
+        var allowance = new TenantAllowance(storage, Options.Create(new FairnessOptions { TenantPerSecond = 10, TenantBurst = 5 }), NullLogger<TenantAllowance>.Instance);
 
         var burst = new List<bool>();
         for (var i = 0; i < 6; i++)

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Webhooks.Core.Storage;
 
@@ -10,13 +12,31 @@ namespace Webhooks.Core.Fairness;
 /// platform builds its backlog in its own lane while the others keep moving, and a bulk lane
 /// without competition is as fast as the fast lane.
 /// </summary>
-public sealed class TenantAllowance(RedisStorage redis, IOptions<FairnessOptions> options)
+public sealed partial class TenantAllowance(RedisStorage redis, IOptions<FairnessOptions> options, ILogger<TenantAllowance> logger)
 {
+    /// <summary>A tenant over its allowance is logged at most this often per stage and process.</summary>
+    private static readonly TimeSpan LogEvery = TimeSpan.FromMinutes(1);
+
+    private readonly ConcurrentDictionary<(string Stage, string Tenant), long> _loggedAt = new();
+
     /// <summary>True when <paramref name="cost"/> more of <paramref name="tenant"/>'s work fits its fast-lane allowance at <paramref name="stage"/> now (it is then counted).</summary>
     public async Task<bool> TakeAsync(string stage, string tenant, int cost)
     {
         var fairness = options.Value;
-        return !fairness.Enabled
-            || await GcraScript.RunAsync(redis.Database, $"allowance:{stage}:{tenant}", fairness.TenantPerSecond, fairness.TenantBurst, cost: cost) <= TimeSpan.Zero;
+        if (!fairness.Enabled
+            || await GcraScript.RunAsync(redis.Database, $"allowance:{stage}:{tenant}", fairness.TenantPerSecond, fairness.TenantBurst, cost: cost) <= TimeSpan.Zero)
+        {
+            return true;
+        }
+        var now = Environment.TickCount64;
+        var last = _loggedAt.GetOrAdd((stage, tenant), now - (long)LogEvery.TotalMilliseconds);
+        if (now - last >= LogEvery.TotalMilliseconds && _loggedAt.TryUpdate((stage, tenant), now, last))
+        {
+            LogOverAllowance(tenant, stage, fairness.TenantPerSecond, fairness.TenantBurst);
+        }
+        return false;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Tenant {Tenant} is over its fast-lane allowance for {Stage} ({PerSecond}/s, bursts of {Burst}): the rest queues in its bulk lane (logged at most once a minute)")]
+    private partial void LogOverAllowance(string tenant, string stage, double perSecond, int burst);
 }
