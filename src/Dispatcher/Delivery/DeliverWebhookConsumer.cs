@@ -56,11 +56,12 @@ public sealed partial class DeliverWebhookConsumer(
         }
 
         // A slow endpoint holds at most its share of consumers, and waits for its rate within that share.
-        var lease = await inFlight.TryAcquireAsync(endpoint.Id, endpoint.MaxInFlight ?? rateOptions.Value.DefaultMaxInFlight, TimeSpan.FromSeconds(endpoint.TimeoutSeconds + 5));
+        var cap = endpoint.MaxInFlight ?? rateOptions.Value.DefaultMaxInFlight;
+        var lease = await inFlight.TryAcquireAsync(endpoint.Id, cap, TimeSpan.FromSeconds(endpoint.TimeoutSeconds + 5));
         if (lease is null)
         {
             DeliveryMetrics.Deferred.Add(1, new KeyValuePair<string, object?>("reason", "max_in_flight"));
-            var turn = await inFlight.ReserveTurnAsync(endpoint.Id, endpoint.MaxInFlight ?? rateOptions.Value.DefaultMaxInFlight);
+            var turn = await inFlight.ReserveTurnAsync(endpoint.Id, cap);
             await ladder.DeferAsync(context, delivery with { DueAt = DateTimeOffset.UtcNow + turn });
             return;
         }

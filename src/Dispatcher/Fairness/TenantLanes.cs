@@ -15,6 +15,10 @@ public sealed class TenantLanes(TenantAllowance allowance, RedisCircuit circuit)
     /// <summary>The queue for <paramref name="deliveries"/> deliveries of one event of <paramref name="tenant"/>.</summary>
     public async Task<string> ChooseAsync(string tenant, int deliveries)
     {
+        if (deliveries == 0)
+        {
+            return BusTopology.DeliveryQueue; // every endpoint is disabled: nothing to count, nothing queued
+        }
         var (ok, fast) = await circuit.TryAsync(() => allowance.TakeAsync("deliveries", tenant, deliveries));
         // Without Redis the fan-out could not have read the registry either: this is a moment, not a mode.
         var bulk = ok && !fast;
