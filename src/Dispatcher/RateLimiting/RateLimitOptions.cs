@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Webhooks.Dispatcher.RateLimiting;
 
 /// <summary>Section <c>Webhooks:RateLimiting</c>.</summary>
-public sealed class RateLimitOptions
+public sealed class RateLimitOptions : IValidatableObject
 {
     public const string Section = "Webhooks:RateLimiting";
 
@@ -26,4 +26,12 @@ public sealed class RateLimitOptions
 
     /// <summary>The longest: a backlog at a hanging endpoint looks again this often, so it moves soon after the endpoint recovers.</summary>
     public TimeSpan MaxInFlightWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (InFlightRetryDelay < TimeSpan.Zero || MaxInFlightWait < InFlightRetryDelay || MaxInFlightWait > TimeSpan.FromHours(1))
+        {
+            yield return new ValidationResult($"{Section}:InFlightRetryDelay must not be negative, and MaxInFlightWait must lie between it and 1 hour.");
+        }
+    }
 }
