@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
@@ -65,7 +66,9 @@ public sealed class FairnessTests(WebhooksSystemWithoutDispatcher system) : ICla
     public async Task A_delivery_waiting_in_a_delay_tier_returns_to_the_lane_it_left()
     {
         // A dispatcher declares the tiers; stopped, it leaves the returned messages in their lanes to be counted.
-        await system.StopAsync(await system.StartDispatcherAsync());
+        var dispatcher = await system.StartDispatcherAsync();
+        await dispatcher.Services.GetRequiredService<BrokerTopology>().Declared.WaitAsync(TimeSpan.FromSeconds(30));
+        await system.StopAsync(dispatcher);
         var lane = BusTopology.BulkLaneOf(BusTopology.DeliveryQueue, "some-tenant");
         var tier = BusTopology.DelayTierQueue(TimeSpan.FromMilliseconds(50));
         var before = (Fast: await system.QueueDepthAsync(BusTopology.DeliveryQueue), Bulk: await system.QueueDepthAsync(lane));
