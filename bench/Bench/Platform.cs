@@ -1,42 +1,32 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Webhooks.Dispatcher;
-using Webhooks.Ingest;
+using Webhooks.Hosting;
 
 namespace Webhooks.Bench;
 
 /// <summary>
 /// The platform as deployed, in this process: one Ingest and one Dispatcher host on 127.0.0.1,
-/// against the given RabbitMQ and Redis, every key under a prefix of this run.
+/// against the given RabbitMQ and Redis, every key under a prefix of this run (started as the
+/// integration tests start them: <see cref="PlatformHosts"/>).
 /// </summary>
 public sealed class Platform : IAsyncDisposable
 {
-    private readonly Dictionary<string, string?> _settings;
+    private readonly PlatformHosts _hosts;
     private WebApplication? _ingest;
     private WebApplication? _dispatcher;
 
     private Platform(Uri rabbitMq, string redis)
     {
-        _settings = new()
+        _hosts = new PlatformHosts(rabbitMq, redis, $"bench-{DateTime.UtcNow:yyyyMMddHHmmss}:", new Dictionary<string, string?>
         {
-            ["Urls"] = "http://127.0.0.1:0",
-            ["ConnectionStrings:RabbitMq"] = rabbitMq.ToString(),
-            ["ConnectionStrings:Redis"] = redis,
-            ["Webhooks:Storage:KeyPrefix"] = $"bench-{DateTime.UtcNow:yyyyMMddHHmmss}:",
-            ["Webhooks:Destinations:Allow:0"] = "127.0.0.0/8",
-            ["Webhooks:Auth:AdminKey"] = AdminKey,
-            ["Webhooks:Secrets:Keys:0"] = "bench:" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            ["Logging:LogLevel:Default"] = "Warning",
             // The bench polls /readyz while the bus starts.
             ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "None",
-        };
+        }, environment: "Production");
     }
 
-    public string AdminKey { get; } = "bench-admin-" + Guid.NewGuid().ToString("N");
+    public string AdminKey => _hosts.AdminKey;
 
     public HttpClient Ingest { get; private set; } = null!;
 
@@ -51,27 +41,10 @@ public sealed class Platform : IAsyncDisposable
     public async Task RestartAsync(IDictionary<string, string?>? overrides = null)
     {
         await StopAsync();
-        _ingest = await StartHostAsync(b => b.AddIngest(), a => a.MapIngest(), overrides);
+        _ingest = await _hosts.StartIngestAsync(overrides);
         Ingest = new HttpClient { BaseAddress = new Uri(_ingest.Urls.Single()) };
         Ingest.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
-        _dispatcher = await StartHostAsync(b => b.AddDispatcher(), a => a.MapDispatcher(), overrides);
-        using var http = new HttpClient { BaseAddress = new Uri(_dispatcher.Urls.Single()) };
-        while (!(await http.GetAsync("/readyz")).IsSuccessStatusCode)
-        {
-            await Task.Delay(100);
-        }
-    }
-
-    private async Task<WebApplication> StartHostAsync(Action<WebApplicationBuilder> add, Action<WebApplication> map, IDictionary<string, string?>? overrides)
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
-        builder.Configuration.AddInMemoryCollection(_settings);
-        builder.Configuration.AddInMemoryCollection(overrides ?? new Dictionary<string, string?>());
-        add(builder);
-        var app = builder.Build();
-        map(app);
-        await app.StartAsync();
-        return app;
+        _dispatcher = await _hosts.StartDispatcherAsync(overrides);
     }
 
     public async Task CreateEndpointAsync(string tenant, string url, object? limits = null)

@@ -1,47 +1,41 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using System.Diagnostics;
 using Webhooks.Core.Destinations;
+using Webhooks.Core.Fairness;
+using Webhooks.Core.Storage;
+using Webhooks.Core.Topology;
+using Webhooks.Dispatcher.Admission;
 using Webhooks.Dispatcher.DeadLetters;
 using Webhooks.Dispatcher.Degraded;
-using Webhooks.Dispatcher.RateLimiting;
 using Webhooks.Dispatcher.Delivery;
+using Webhooks.Dispatcher.Endpoints;
 using Webhooks.Dispatcher.FanOut;
-using Webhooks.Dispatcher.Fairness;
+using Webhooks.Dispatcher.RateLimiting;
+using Webhooks.Dispatcher.Retries;
 using Webhooks.ServiceDefaults;
 
 namespace Webhooks.Dispatcher;
 
+/// <summary>The Dispatcher host: fan-out, delivery and the dead-letter index, on every lane.</summary>
 public static class DispatcherApplication
 {
-    public const string SourceName = "Webhooks.Dispatcher";
-
-    public static readonly ActivitySource Activities = new(SourceName);
-
     public static IHostApplicationBuilder AddDispatcher(this IHostApplicationBuilder builder)
     {
-        builder.AddServiceDefaults(SourceName);
-        builder.Services.AddOptions<DispatcherOptions>().BindConfiguration(DispatcherOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddServiceDefaults(DispatcherTelemetry.SourceName);
+        builder.AddWebhooksStorage();
+        builder.AddBrokerTopology();
         builder.AddDestinationGuard();
-        builder.AddWebhookSender();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<DispatcherOptions>().BindConfiguration(DispatcherOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // A stopping dispatcher finishes the requests in flight: allow longer than the longest endpoint timeout.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(75));
         builder.Services.Configure<MassTransitHostOptions>(o => o.StopTimeout = TimeSpan.FromSeconds(70));
-        builder.Services.AddOptions<RetryOptions>().BindConfiguration(RetryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<DelayTierOptions>().BindConfiguration(DelayTierOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<RetrySchedule>();
-        builder.Services.AddSingleton<DelayLadder>();
-        builder.Services.AddSingleton<DeadLetterQueue>();
-        builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<RedisCircuit>();
-        builder.Services.AddSingleton<EndpointCache>();
-        builder.Services.AddSingleton<EndpointRateLimiter>();
-        builder.Services.AddSingleton<InFlightLimiter>();
-        builder.Services.AddSingleton<AttemptRecorder>();
-        builder.Services.AddSingleton<TenantLanes>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<AttemptRecorder>());
-        // The delay tiers are declared with the rest of the topology, before the bus starts.
-        builder.Services.AddOptions<BusOptions>().Configure<DelayLadder>((bus, ladder) => bus.DelayTiers.AddRange(ladder.Tiers));
+
+        AddDegradedMode(builder.Services);
+        AddAdmission(builder.Services);
+        AddRetries(builder.Services);
+        AddDelivery(builder);
         builder.AddWebhooksBus(x =>
         {
             // Fan-out and delivery run on every lane, configured below rather than by convention.
@@ -51,8 +45,8 @@ public static class DispatcherApplication
         }, (context, bus) =>
         {
             var options = context.GetRequiredService<IOptions<DispatcherOptions>>().Value;
-            WorkQueueDefinition<FanOutConsumer>.ConfigureLanes(context, bus, BusTopology.FanOutLanes, options.FanOutConcurrency);
-            WorkQueueDefinition<DeliverWebhookConsumer>.ConfigureLanes(context, bus, BusTopology.DeliveryLanes, options.DeliveryConcurrency);
+            WorkQueueDefinition<FanOutConsumer>.ConfigureLanes(context, bus, TenantLanes.Of(FairnessStage.Events), options.FanOutConcurrency);
+            WorkQueueDefinition<DeliverWebhookConsumer>.ConfigureLanes(context, bus, TenantLanes.Of(FairnessStage.Deliveries), options.DeliveryConcurrency);
         });
         return builder;
     }
@@ -62,5 +56,47 @@ public static class DispatcherApplication
         app.Services.GetRequiredService<RedisCircuit>().RegisterGauge();
         app.MapDefaultEndpoints();
         return app;
+    }
+
+    /// <summary>While Redis is away: the circuit that says so, cached endpoints, buffered attempt records.</summary>
+    private static void AddDegradedMode(IServiceCollection services)
+    {
+        services.AddSingleton<RedisCircuit>();
+        services.AddSingleton<EndpointCache>();
+        services.AddSingleton<AttemptRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<AttemptRecorder>());
+    }
+
+    /// <summary>Whether a delivery may go now: due time, endpoint state, in-flight cap, rate limit.</summary>
+    private static void AddAdmission(IServiceCollection services)
+    {
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<EndpointRateLimiter>();
+        services.AddSingleton<InFlightLimiter>();
+        services.AddSingleton<AdmissionPolicy>();
+        services.AddSingleton<DeliveryAdmission>();
+    }
+
+    /// <summary>What a failed attempt leads to, and the delay ladder that holds a delivery until it is due.</summary>
+    private static void AddRetries(IServiceCollection services)
+    {
+        services.AddOptions<RetryOptions>().BindConfiguration(RetryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DelayTierOptions>().BindConfiguration(DelayTierOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<RetryPolicy>();
+        services.AddSingleton<DelayLadder>();
+        // The delay tiers and the fan-out retry queue are declared with the rest of the topology, before the bus starts.
+        services.AddOptions<TopologyOptions>().Configure<DelayLadder, IOptions<RetryOptions>>((topology, ladder, retries) =>
+        {
+            topology.DelayTiers.AddRange(ladder.Tiers);
+            topology.FanOutDeferral = retries.Value.FanOutDeferral;
+        });
+    }
+
+    /// <summary>The attempt itself, the endpoint's health, and dead letters.</summary>
+    private static void AddDelivery(IHostApplicationBuilder builder)
+    {
+        builder.AddWebhookSender();
+        builder.Services.AddSingleton<EndpointHealth>();
+        builder.Services.AddSingleton<DeadLetterSender>();
     }
 }

@@ -1,21 +1,23 @@
 using MassTransit;
-using Webhooks.ServiceDefaults;
+using Webhooks.Core.Topology;
 
 namespace Webhooks.Dispatcher;
 
 /// <summary>
 /// A consumer on one of the platform's pinned work queues: its concurrency and prefetch from
-/// options, and a few quick retries for passing faults before a message goes to its _error queue.
+/// options, and quick retries for passing faults (<c>Webhooks:Retries:FaultRetries</c>) before a message goes to its _error queue.
 /// </summary>
 public abstract class WorkQueueDefinition<TConsumer> : ConsumerDefinition<TConsumer> where TConsumer : class, IConsumer
 {
     private readonly int _prefetch;
+    private readonly TimeSpan[] _faultRetries;
 
-    protected WorkQueueDefinition(string queue, int concurrency, int prefetch)
+    protected WorkQueueDefinition(string queue, int concurrency, int prefetch, IReadOnlyList<TimeSpan> faultRetries)
     {
         EndpointName = queue;
         ConcurrentMessageLimit = concurrency;
         _prefetch = prefetch;
+        _faultRetries = [.. faultRetries];
     }
 
     /// <summary>
@@ -38,7 +40,16 @@ public abstract class WorkQueueDefinition<TConsumer> : ConsumerDefinition<TConsu
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator, IRegistrationContext context)
     {
-        endpointConfigurator.ConfigureWorkQueue(_prefetch);
-        endpointConfigurator.UseMessageRetry(r => r.Intervals(100, 500, 1000, 2000));
+        // A work queue as TopologyDeclaration declares it (quorum, delivery limit, poison queue).
+        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            rabbit.SetQuorumQueue();
+            foreach (var (key, value) in Queues.WorkQueueArguments)
+            {
+                rabbit.SetQueueArgument(key, value);
+            }
+            rabbit.PrefetchCount = _prefetch;
+        }
+        endpointConfigurator.UseMessageRetry(r => r.Intervals(_faultRetries));
     }
 }

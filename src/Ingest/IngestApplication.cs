@@ -1,20 +1,22 @@
 using Webhooks.Core.Destinations;
+using Webhooks.Core.Storage;
+using Webhooks.Core.Topology;
 using Webhooks.Ingest.Auth;
+using Webhooks.Ingest.Availability;
 using Webhooks.Ingest.DeadLetters;
 using Webhooks.Ingest.Endpoints;
 using Webhooks.Ingest.Events;
-using Webhooks.Ingest.Http;
 using Webhooks.ServiceDefaults;
 
 namespace Webhooks.Ingest;
 
 public static class IngestApplication
 {
-    public const string SourceName = "Webhooks.Ingest";
-
     public static IHostApplicationBuilder AddIngest(this IHostApplicationBuilder builder)
     {
-        builder.AddServiceDefaults(SourceName);
+        builder.AddServiceDefaults(IngestTelemetry.SourceName);
+        builder.AddWebhooksStorage();
+        builder.AddBrokerTopology();
         builder.AddWebhooksBus();
         builder.AddDestinationGuard();
         builder.AddApiKeyAuth();
@@ -24,7 +26,7 @@ public static class IngestApplication
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton<EventPublisher>();
         builder.Services.AddSingleton<IdempotencyKeys>();
-        builder.Services.AddHostedService<SecretKeyRotation>();
+        builder.Services.AddHostedService<SecretReEncryption>();
         return builder;
     }
 

@@ -1,24 +1,14 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Webhooks.ServiceDefaults;
 
-/// <summary>Where the broker is: <c>ConnectionStrings:RabbitMq</c>, an <c>amqp://user:password@host:port/vhost</c> URI.</summary>
-public sealed class BusOptions
-{
-    public Uri RabbitMqUri { get; set; } = new("amqp://guest:guest@127.0.0.1:5672/");
-
-    /// <summary>The delay tiers to declare (the Dispatcher's retry ladder); Ingest declares none.</summary>
-    public List<TimeSpan> DelayTiers { get; } = [];
-}
-
 public static class BusRegistration
 {
     /// <summary>
-    /// MassTransit on RabbitMQ with the platform's topology declared first; <paramref name="configure"/>
-    /// adds consumers, <paramref name="endpoints"/> receive endpoints configured by hand.
+    /// MassTransit on RabbitMQ (<c>ConnectionStrings:RabbitMq</c>); <paramref name="configure"/> adds
+    /// consumers, <paramref name="endpoints"/> receive endpoints configured by hand.
     /// </summary>
     public static IHostApplicationBuilder AddWebhooksBus(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator>? configure = null,
         Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator>? endpoints = null)
@@ -29,9 +19,6 @@ public static class BusRegistration
         {
             throw new InvalidOperationException($"ConnectionStrings:RabbitMq must be an amqp:// or amqps:// URI, not '{connectionString}'.");
         }
-        builder.Services.Configure<BusOptions>(o => o.RabbitMqUri = uri);
-        builder.Services.AddSingleton<BrokerTopology>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<BrokerTopology>());
 
         builder.Services.AddMassTransit(x =>
         {

@@ -6,17 +6,14 @@ using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
-using Webhooks.Core.Storage;
 
 namespace Webhooks.ServiceDefaults;
 
 public static class ServiceDefaultsExtensions
 {
-    /// <summary>Telemetry, health checks and Redis for a Webhooks host; <paramref name="sourceName"/> is its own ActivitySource and Meter.</summary>
+    /// <summary>Telemetry and health checks for a Webhooks host; <paramref name="sourceName"/> is its own ActivitySource and Meter.</summary>
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, string sourceName)
     {
-        builder.AddRedisStorage();
-
         var telemetry = builder.Services.AddOpenTelemetry()
             .WithTracing(tracing => tracing
                 .AddSource(sourceName, "MassTransit")

@@ -7,8 +7,8 @@ using RabbitMQ.Client;
 using StackExchange.Redis;
 using Webhooks.Core.Fairness;
 using Webhooks.Core.Storage;
+using Webhooks.Core.Topology;
 using Webhooks.IntegrationTests.Infrastructure;
-using Webhooks.ServiceDefaults;
 
 namespace Webhooks.IntegrationTests;
 
@@ -67,11 +67,11 @@ public sealed class FairnessTests(WebhooksSystemWithoutDispatcher system) : ICla
     {
         // A dispatcher declares the tiers; stopped, it leaves the returned messages in their lanes to be counted.
         var dispatcher = await system.StartDispatcherAsync();
-        await dispatcher.Services.GetRequiredService<BrokerTopology>().Declared.WaitAsync(TimeSpan.FromSeconds(30));
+        await dispatcher.Services.GetRequiredService<TopologyDeclaration>().Declared.WaitAsync(TimeSpan.FromSeconds(30));
         await system.StopAsync(dispatcher);
-        var lane = BusTopology.BulkLaneOf(BusTopology.DeliveryQueue, "some-tenant");
-        var tier = BusTopology.DelayTierQueue(TimeSpan.FromMilliseconds(50));
-        var before = (Fast: await system.QueueDepthAsync(BusTopology.DeliveryQueue), Bulk: await system.QueueDepthAsync(lane));
+        var lane = TenantLanes.BulkLaneOf(FairnessStage.Deliveries, "some-tenant");
+        var tier = Queues.DelayTier(TimeSpan.FromMilliseconds(50));
+        var before = (Fast: await system.QueueDepthAsync(TenantLanes.FastLane(FairnessStage.Deliveries)), Bulk: await system.QueueDepthAsync(lane));
 
         await using (var connection = await new ConnectionFactory { Uri = system.RabbitMq }.CreateConnectionAsync())
         await using (var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)))
@@ -81,7 +81,7 @@ public sealed class FairnessTests(WebhooksSystemWithoutDispatcher system) : ICla
             await channel.BasicPublishAsync(tier, "", mandatory: false, properties, "{}"u8.ToArray());
         }
 
-        await Eventually.HoldsAsync(async () => (Fast: await system.QueueDepthAsync(BusTopology.DeliveryQueue), Bulk: await system.QueueDepthAsync(lane)),
+        await Eventually.HoldsAsync(async () => (Fast: await system.QueueDepthAsync(TenantLanes.FastLane(FairnessStage.Deliveries)), Bulk: await system.QueueDepthAsync(lane)),
             depth => depth == (before.Fast + 1, before.Bulk + 1), "one message is back in the bulk lane and one, without a lane, in the fast lane");
         Assert.Equal(0u, await system.QueueDepthAsync(tier));
     }
@@ -96,16 +96,16 @@ public sealed class FairnessTests(WebhooksSystemWithoutDispatcher system) : ICla
         var burst = new List<bool>();
         for (var i = 0; i < 6; i++)
         {
-            burst.Add(await allowance.TakeAsync("events", "bursty", 1));
+            burst.Add(await allowance.TakeAsync(FairnessStage.Events, "bursty", 1));
         }
         Assert.Equal([true, true, true, true, true, false], burst);
-        Assert.True(await allowance.TakeAsync("events", "someone-else", 5), "another tenant's allowance is its own");
-        Assert.False(await allowance.TakeAsync("events", "someone-else", 1), "the other tenant used its burst at once");
-        Assert.False(await allowance.TakeAsync("events", "bigger-than-a-burst", 6), "work larger than the burst never fits");
-        Assert.True(await allowance.TakeAsync("deliveries", "bursty", 5), "each stage has its own allowance");
+        Assert.True(await allowance.TakeAsync(FairnessStage.Events, "someone-else", 5), "another tenant's allowance is its own");
+        Assert.False(await allowance.TakeAsync(FairnessStage.Events, "someone-else", 1), "the other tenant used its burst at once");
+        Assert.False(await allowance.TakeAsync(FairnessStage.Events, "bigger-than-a-burst", 6), "work larger than the burst never fits");
+        Assert.True(await allowance.TakeAsync(FairnessStage.Deliveries, "bursty", 5), "each stage has its own allowance");
 
         // At 10 a second, a quarter of a second frees at least two more.
         await Task.Delay(TimeSpan.FromMilliseconds(250));
-        Assert.True(await allowance.TakeAsync("events", "bursty", 2));
+        Assert.True(await allowance.TakeAsync(FairnessStage.Events, "bursty", 2));
     }
 }

@@ -2,10 +2,13 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using Webhooks.Core.Storage;
+using Webhooks.Dispatcher.Admission;
 using Webhooks.Dispatcher.Degraded;
 using Webhooks.Dispatcher.RateLimiting;
+using Webhooks.Dispatcher.Retries;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -100,14 +103,18 @@ public sealed class RateLimitTests(WebhooksSystemWithoutDispatcher system) : ICl
         await using var redis = await ConnectionMultiplexer.ConnectAsync(system.Servers.Redis);
         var storage = new RedisStorage(redis, Options.Create(new StorageOptions { KeyPrefix = system.KeyPrefix }));
         var bounds = new RateLimitOptions { InFlightRetryDelay = TimeSpan.Zero, MaxInFlightWait = TimeSpan.FromSeconds(2) };
-        var limiter = new InFlightLimiter(storage, new RedisCircuit(NullLogger<RedisCircuit>.Instance), Options.Create(bounds));
+        var limiter = new InFlightLimiter(storage, new RedisCircuit(NullLogger<RedisCircuit>.Instance));
+        // The limiter reserves the turn in Redis; admission bounds it (a fixed clock, so the wait reads exactly).
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var policy = new AdmissionPolicy(Options.Create(bounds), Options.Create(new RetryOptions()), new DelayLadder(Options.Create(new DelayTierOptions()), clock), clock);
+        async Task<TimeSpan> TurnAsync(string endpointId, int cap) => policy.AtInFlightCap(await limiter.ReserveTurnAsync(endpointId, cap)).Until - clock.GetUtcNow();
         limiter.Observe("ep_paced", TimeSpan.FromMilliseconds(100));
 
         // Cap 10 at 100 ms a request: one turn every 10 ms.
         var turns = new List<TimeSpan>();
         for (var i = 0; i < 50; i++)
         {
-            turns.Add(await limiter.ReserveTurnAsync("ep_paced", 10));
+            turns.Add(await TurnAsync("ep_paced", 10));
         }
         var spacing = (turns[^1] - turns[0]).TotalMilliseconds / 49;
 
@@ -116,8 +123,8 @@ public sealed class RateLimitTests(WebhooksSystemWithoutDispatcher system) : ICl
         Assert.InRange(spacing, 5, 10.5);
         // A hanging endpoint (60 s a request): the next turn would be minutes away, and is bounded.
         limiter.Observe("ep_hanging", TimeSpan.FromSeconds(60));
-        await limiter.ReserveTurnAsync("ep_hanging", 4);
-        Assert.Equal(bounds.MaxInFlightWait, await limiter.ReserveTurnAsync("ep_hanging", 4));
+        await TurnAsync("ep_hanging", 4);
+        Assert.Equal(bounds.MaxInFlightWait, await TurnAsync("ep_hanging", 4));
     }
 }
 

@@ -1,6 +1,6 @@
-using System.Text.Json;
+using Webhooks.Core.Fairness;
+using Webhooks.Core.Topology;
 using Webhooks.IntegrationTests.Infrastructure;
-using Webhooks.ServiceDefaults;
 
 namespace Webhooks.IntegrationTests;
 
@@ -52,10 +52,10 @@ public sealed class RecoveryTests(WebhooksSystemWithoutDispatcher system) : ICla
     /// <summary>Deliveries waiting in any delay tier (or between two hops).</summary>
     private async Task<long> DelayedAsync()
     {
-        long total = await system.QueueDepthAsync(BusTopology.DeliveryQueue);
+        long total = await system.QueueDepthAsync(TenantLanes.FastLane(FairnessStage.Deliveries));
         for (var i = 0; i < 8; i++)
         {
-            total += await system.QueueDepthAsync(BusTopology.DelayTierQueue(TimeSpan.FromMilliseconds(50 * Math.Pow(2, i))));
+            total += await system.QueueDepthAsync(Queues.DelayTier(TimeSpan.FromMilliseconds(50 * Math.Pow(2, i))));
         }
         return total;
     }

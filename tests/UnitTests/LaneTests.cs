@@ -1,4 +1,4 @@
-using Webhooks.ServiceDefaults;
+using Webhooks.Core.Fairness;
 
 namespace Webhooks.UnitTests;
 
@@ -8,16 +8,16 @@ public sealed class LaneTests
     public void A_tenant_always_hashes_to_the_same_bulk_lane()
     {
         // FNV-1a of "acme" is 0x45FD71AF (computed independently): 1174237615 % 4 = 3, lane 4.
-        Assert.Equal("webhooks-delivery-bulk-4", BusTopology.BulkLaneOf(BusTopology.DeliveryQueue, "acme"));
-        Assert.Equal(BusTopology.BulkLaneOf(BusTopology.FanOutQueue, "globex"), BusTopology.BulkLaneOf(BusTopology.FanOutQueue, "globex"));
+        Assert.Equal("webhooks-delivery-bulk-4", TenantLanes.BulkLaneOf(FairnessStage.Deliveries, "acme"));
+        Assert.Equal(TenantLanes.BulkLaneOf(FairnessStage.Events, "globex"), TenantLanes.BulkLaneOf(FairnessStage.Events, "globex"));
     }
 
     [Fact]
     public void Tenants_spread_over_every_bulk_lane()
     {
-        var lanes = Enumerable.Range(0, 1000).Select(i => BusTopology.BulkLaneOf(BusTopology.DeliveryQueue, $"tenant-{i}")).CountBy(l => l).ToDictionary();
+        var lanes = Enumerable.Range(0, 1000).Select(i => TenantLanes.BulkLaneOf(FairnessStage.Deliveries, $"tenant-{i}")).CountBy(l => l).ToDictionary();
 
-        Assert.Equal(BusTopology.DeliveryLanes.Skip(1).Order(), lanes.Keys.Order());
+        Assert.Equal(TenantLanes.Of(FairnessStage.Deliveries).Skip(1).Order(), lanes.Keys.Order());
         Assert.All(lanes.Values, count => Assert.InRange(count, 150, 350));
     }
 
@@ -28,6 +28,6 @@ public sealed class LaneTests
     [InlineData("loopback://localhost/webhooks-delivery-bulk-9", "webhooks-delivery")]
     public void A_delivery_remembers_the_lane_it_was_received_from(string inputAddress, string lane)
     {
-        Assert.Equal(lane, BusTopology.LaneOf(new Uri(inputAddress)));
+        Assert.Equal(lane, TenantLanes.LaneOf(FairnessStage.Deliveries, new Uri(inputAddress)));
     }
 }

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
-using Webhooks.Core.Signing;
+using Webhooks.Core.SecretsAtRest;
 
 namespace Webhooks.UnitTests;
 

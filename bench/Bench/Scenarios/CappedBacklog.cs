@@ -20,7 +20,7 @@ public static class CappedBacklog
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == DispatcherApplication.SourceName && instrument.Name == "webhooks.delivery.deferred")
+            if (instrument.Meter.Name == DispatcherTelemetry.SourceName && instrument.Name == "webhooks.delivery.deferred")
             {
                 l.EnableMeasurementEvents(instrument);
             }

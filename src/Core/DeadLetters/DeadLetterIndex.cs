@@ -1,62 +1,9 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using Webhooks.Contracts;
 using Webhooks.Core.Storage;
 
 namespace Webhooks.Core.DeadLetters;
-
-/// <summary>A dead letter as indexed: what was parked, why, and what to redrive.</summary>
-public sealed record DeadLetter
-{
-    public required string Id { get; init; }
-    public required string Reason { get; init; }
-    public required string Detail { get; init; }
-    public required string EventId { get; init; }
-    public required string Tenant { get; init; }
-    public string? EndpointId { get; init; }
-    public string? DeliveryId { get; init; }
-    public string? EventType { get; init; }
-    public required DateTimeOffset DeadLetteredAt { get; init; }
-    public AttemptOutcome? LastAttempt { get; init; }
-    public DeliverWebhook? Delivery { get; init; }
-    public EventPublished? Event { get; init; }
-
-    public static DeadLetter From(string id, DeliveryDeadLettered parked) => new()
-    {
-        Id = id,
-        Reason = parked.Reason,
-        Detail = parked.Detail,
-        EventId = parked.EventId,
-        Tenant = parked.Tenant,
-        EndpointId = parked.Delivery?.EndpointId,
-        DeliveryId = parked.Delivery?.DeliveryId,
-        EventType = parked.Delivery?.Type ?? parked.Event?.Type,
-        DeadLetteredAt = parked.DeadLetteredAt,
-        LastAttempt = parked.LastAttempt,
-        Delivery = parked.Delivery,
-        Event = parked.Event,
-    };
-}
-
-/// <summary>Which dead letters: every given field must match.</summary>
-public sealed record DeadLetterFilter(string? EndpointId = null, string? Tenant = null, string? Reason = null, DateTimeOffset? Since = null, DateTimeOffset? Until = null)
-{
-    public bool Matches(DeadLetter d) =>
-        (EndpointId is null || d.EndpointId == EndpointId)
-        && (Tenant is null || d.Tenant == Tenant)
-        && (Reason is null || d.Reason == Reason)
-        && (Since is null || d.DeadLetteredAt >= Since)
-        && (Until is null || d.DeadLetteredAt < Until);
-}
-
-/// <summary>Retention of dead letters (section <c>Webhooks:DeadLetters</c>).</summary>
-public sealed class DeadLetterOptions
-{
-    public const string Section = "Webhooks:DeadLetters";
-
-    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
-}
 
 /// <summary>
 /// The dead letters in Redis, by time and by endpoint, tenant and reason: a queue cannot be

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
@@ -110,24 +108,4 @@ public sealed class DestinationGuard
         IPNetwork.TryParse(entry, out var network) ? network
         : IPAddress.TryParse(entry, out var single) ? new IPNetwork(single, single.AddressFamily == AddressFamily.InterNetwork ? 32 : 128)
         : null;
-}
-
-/// <summary>A delivery's destination resolved only to addresses the guard refuses.</summary>
-public sealed class BlockedDestinationException(string host, IReadOnlyList<IPAddress> addresses)
-    : Exception($"{host} resolves only to refused addresses ({string.Join(", ", addresses)}).")
-{
-    public string Host { get; } = host;
-}
-
-public static class DestinationGuardRegistration
-{
-    /// <summary>The guard and its allow-list (section <c>Webhooks:Destinations</c>), validated at start.</summary>
-    public static IHostApplicationBuilder AddDestinationGuard(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddOptions<DestinationOptions>().BindConfiguration(DestinationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<DestinationGuard>();
-        builder.Services.AddSingleton<IDestinationResolver, DnsDestinationResolver>();
-        builder.Services.AddSingleton<GuardedConnector>();
-        return builder;
-    }
 }

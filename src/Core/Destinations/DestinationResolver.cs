@@ -7,8 +7,3 @@ public interface IDestinationResolver
 {
     Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken);
 }
-
-public sealed class DnsDestinationResolver : IDestinationResolver
-{
-    public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) => Dns.GetHostAddressesAsync(host, cancellationToken);
-}

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using StackExchange.Redis;
-using Webhooks.Core.Signing;
+using Webhooks.Core.SecretsAtRest;
 using Webhooks.Core.Storage;
 
 namespace Webhooks.Core.Endpoints;

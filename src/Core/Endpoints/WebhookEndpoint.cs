@@ -36,17 +36,3 @@ public sealed record WebhookEndpoint
 
     public bool Subscribes(string eventType) => EventTypeFilter.Matches(EventTypes, eventType);
 }
-
-public sealed record RateLimit(double PerSecond, int? Burst);
-
-/// <summary>What the body of a delivery carries.</summary>
-public static class PayloadMode
-{
-    /// <summary>The event with its data.</summary>
-    public const string Full = "full";
-
-    /// <summary>The event without data, with its resource URL: the receiver fetches the state.</summary>
-    public const string Thin = "thin";
-
-    public static bool IsValid(string mode) => mode is Full or Thin;
-}

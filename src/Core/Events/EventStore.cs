@@ -125,10 +125,3 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
     private static T? Deserialize<T>(RedisValue value) where T : class =>
         value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<T>((string)value!, WebhooksJson.Options);
 }
-
-public enum FanOutClaim
-{
-    Claimed,
-    AlreadyDone,
-    HeldElsewhere,
-}

@@ -17,14 +17,14 @@ public sealed partial class TenantAllowance(RedisStorage redis, IOptions<Fairnes
     /// <summary>A tenant over its allowance is logged at most this often per stage and process.</summary>
     private static readonly TimeSpan LogEvery = TimeSpan.FromMinutes(1);
 
-    private readonly ConcurrentDictionary<(string Stage, string Tenant), long> _loggedAt = new();
+    private readonly ConcurrentDictionary<(FairnessStage Stage, string Tenant), long> _loggedAt = new();
 
     /// <summary>True when <paramref name="cost"/> more of <paramref name="tenant"/>'s work fits its fast-lane allowance at <paramref name="stage"/> now (it is then counted).</summary>
-    public async Task<bool> TakeAsync(string stage, string tenant, int cost)
+    public async Task<bool> TakeAsync(FairnessStage stage, string tenant, int cost)
     {
         var fairness = options.Value;
         if (!fairness.Enabled
-            || await GcraScript.RunAsync(redis.Database, $"allowance:{stage}:{tenant}", fairness.TenantPerSecond, fairness.TenantBurst, cost: cost) <= TimeSpan.Zero)
+            || await GcraScript.RunAsync(redis.Database, $"allowance:{KeyOf(stage)}:{tenant}", fairness.TenantPerSecond, fairness.TenantBurst, cost: cost) <= TimeSpan.Zero)
         {
             return true;
         }
@@ -32,10 +32,12 @@ public sealed partial class TenantAllowance(RedisStorage redis, IOptions<Fairnes
         var last = _loggedAt.GetOrAdd((stage, tenant), now - (long)LogEvery.TotalMilliseconds);
         if (now - last >= LogEvery.TotalMilliseconds && _loggedAt.TryUpdate((stage, tenant), now, last))
         {
-            LogOverAllowance(tenant, stage, fairness.TenantPerSecond, fairness.TenantBurst);
+            LogOverAllowance(tenant, KeyOf(stage), fairness.TenantPerSecond, fairness.TenantBurst);
         }
         return false;
     }
+
+    private static string KeyOf(FairnessStage stage) => stage == FairnessStage.Events ? "events" : "deliveries";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Tenant {Tenant} is over its fast-lane allowance for {Stage} ({PerSecond}/s, bursts of {Burst}): the rest queues in its bulk lane (logged at most once a minute)")]
     private partial void LogOverAllowance(string tenant, string stage, double perSecond, int burst);

@@ -1,9 +1,6 @@
 using MassTransit;
-using Microsoft.Extensions.Options;
-using Webhooks.Contracts;
 using Webhooks.Core;
 using Webhooks.Core.DeadLetters;
-using Webhooks.ServiceDefaults;
 
 namespace Webhooks.Dispatcher.DeadLetters;
 
@@ -14,6 +11,3 @@ public sealed class DeadLetterIndexConsumer(DeadLetterIndex index) : IConsumer<D
         // The id comes from the message id, so a redelivered message indexes the same dead letter.
         index.AddAsync(DeadLetter.From(SortableId.FromGuid("dl", context.MessageId ?? NewId.NextGuid()), context.Message));
 }
-
-public sealed class DeadLetterIndexConsumerDefinition(IOptions<DispatcherOptions> options)
-    : WorkQueueDefinition<DeadLetterIndexConsumer>(BusTopology.DeadLetterQueue, options.Value.FanOutConcurrency, options.Value.FanOutPrefetch);

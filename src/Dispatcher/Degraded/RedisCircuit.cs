@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using StackExchange.Redis;
 
 namespace Webhooks.Dispatcher.Degraded;
@@ -13,7 +12,6 @@ public sealed partial class RedisCircuit(ILogger<RedisCircuit> logger)
     // Generous, so that a busy machine is not taken for a Redis outage (which would loosen rate limits).
     public static readonly TimeSpan CallBudget = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan Pause = TimeSpan.FromSeconds(2);
-    private static readonly Meter Meter = new(DispatcherApplication.SourceName);
 
     private long _openUntilTicks;
     private int _degraded;
@@ -49,7 +47,7 @@ public sealed partial class RedisCircuit(ILogger<RedisCircuit> logger)
 
     public async Task<bool> TryAsync(Func<Task> call) => (await TryAsync(async () => { await call(); return true; })).Ok;
 
-    public void RegisterGauge() => Meter.CreateObservableGauge("webhooks.redis.degraded", () => IsDegraded ? 1 : 0, description: "1 while Redis is unreachable and the dispatcher runs on its fallbacks.");
+    public void RegisterGauge() => DispatcherTelemetry.ObserveDegraded(() => IsDegraded);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Redis is unreachable: running DEGRADED (cached endpoints, local rate limits, attempt records buffered)")]
     private partial void LogDegraded(Exception exception);

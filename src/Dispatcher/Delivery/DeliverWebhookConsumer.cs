@@ -1,195 +1,107 @@
 using System.Diagnostics;
 using MassTransit;
-using Microsoft.Extensions.Options;
-using Webhooks.Contracts;
+using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
+using Webhooks.Dispatcher.Admission;
 using Webhooks.Dispatcher.DeadLetters;
-using Webhooks.Dispatcher.Degraded;
+using Webhooks.Dispatcher.Endpoints;
 using Webhooks.Dispatcher.RateLimiting;
-using Webhooks.ServiceDefaults;
+using Webhooks.Dispatcher.Retries;
 
 namespace Webhooks.Dispatcher.Delivery;
 
 /// <summary>
-/// Makes one attempt to deliver an event to an endpoint, records it, and either schedules the
-/// next attempt in the delay tiers or, when the schedule is exhausted or the endpoint is gone or
-/// disabled, dead-letters the delivery with its reason.
+/// One delivery's turn: admission says go, wait or never; an admitted delivery is attempted and
+/// recorded, and the retry policy's verdict is carried out (done, retry in the delay tiers,
+/// dead letter, endpoint disabled). The decisions live in <see cref="AdmissionPolicy"/> and
+/// <see cref="RetryPolicy"/>; this class only follows them.
 /// </summary>
 public sealed partial class DeliverWebhookConsumer(
-    EndpointRegistry registry,
-    EndpointCache endpoints,
-    EndpointRateLimiter rateLimiter,
-    InFlightLimiter inFlight,
-    RedisCircuit circuit,
-    AttemptRecorder recorder,
-    IOptions<RateLimitOptions> rateOptions,
-    EventStore store,
+    DeliveryAdmission admission,
     WebhookSender sender,
-    RetrySchedule schedule,
+    RetryPolicy retries,
+    EndpointHealth health,
+    EventStore store,
+    AttemptRecorder recorder,
     DelayLadder ladder,
-    DeadLetterQueue deadLetters,
-    IOptions<RetryOptions> retryOptions,
+    DeadLetterSender deadLetters,
+    TimeProvider clock,
     ILogger<DeliverWebhookConsumer> logger) : IConsumer<DeliverWebhook>
 {
     public async Task Consume(ConsumeContext<DeliverWebhook> context)
     {
         var delivery = context.Message;
-        if (!await IsDueAsync(context, delivery))
+        switch (await admission.AdmitAsync(delivery, context.CancellationToken))
         {
-            return;
-        }
-
-        var (known, endpoint) = await endpoints.GetAsync(delivery.EndpointId);
-        if (!known)
-        {
-            // Redis is away and this dispatcher has never seen the endpoint: wait, it is not an attempt.
-            await ladder.DeferAsync(context, delivery with { DueAt = DateTimeOffset.UtcNow.AddSeconds(5) });
-            return;
-        }
-        if (endpoint is null || !endpoint.Enabled)
-        {
-            var reason = endpoint is null ? DeadLetterReasons.EndpointDeleted : DeadLetterReasons.EndpointDisabled;
-            await Park(context, reason, endpoint is null ? $"Endpoint {delivery.EndpointId} no longer exists." : $"Endpoint {delivery.EndpointId} is disabled.", null);
-            return;
-        }
-
-        // A slow endpoint holds at most its share of consumers, and waits for its rate within that share.
-        var cap = endpoint.MaxInFlight ?? rateOptions.Value.DefaultMaxInFlight;
-        var lease = await inFlight.TryAcquireAsync(endpoint.Id, cap, TimeSpan.FromSeconds(endpoint.TimeoutSeconds + 5));
-        if (lease is null)
-        {
-            DeliveryMetrics.Deferred.Add(1, new KeyValuePair<string, object?>("reason", "max_in_flight"));
-            var turn = await inFlight.ReserveTurnAsync(endpoint.Id, cap);
-            await ladder.DeferAsync(context, delivery with { DueAt = DateTimeOffset.UtcNow + turn });
-            return;
-        }
-        try
-        {
-            if (endpoint.RateLimit is { } limit && !await AdmitAsync(context, endpoint, limit))
-            {
-                return;
-            }
-            await AttemptAsync(context, endpoint);
-        }
-        finally
-        {
-            await lease.ReleaseAsync();
+            case AdmissionDecision.Deferred deferred:
+                if (deferred.Cause is DeferralCause.MaxInFlight or DeferralCause.RateLimit)
+                {
+                    DispatcherTelemetry.Deferred.Add(1, DispatcherTelemetry.Tag("reason", deferred.Cause == DeferralCause.RateLimit ? "rate_limit" : "max_in_flight"));
+                }
+                await ladder.DeferAsync(context, delivery with { DueAt = deferred.Until });
+                break;
+            case AdmissionDecision.Refused refused:
+                await Park(context, refused.Reason, refused.Detail, lastAttempt: null);
+                break;
+            case AdmissionDecision.Admitted admitted:
+                try
+                {
+                    await AttemptAsync(context, admitted.Endpoint, admitted.Lease);
+                }
+                finally
+                {
+                    await admitted.Lease.ReleaseAsync();
+                }
+                break;
         }
     }
 
-    /// <summary>True when the rate limit lets the request go now (after a short wait in place); otherwise the delivery is deferred to its turn, not counted as an attempt.</summary>
-    private async Task<bool> AdmitAsync(ConsumeContext<DeliverWebhook> context, WebhookEndpoint endpoint, RateLimit limit)
-    {
-        var waited = TimeSpan.Zero;
-        while (true)
-        {
-            var wait = await rateLimiter.TryAcquireAsync(endpoint, limit);
-            if (wait <= TimeSpan.Zero)
-            {
-                return true;
-            }
-            if (waited + wait <= rateOptions.Value.MaxInPlaceWait)
-            {
-                await Task.Delay(wait, context.CancellationToken);
-                waited += wait;
-                continue;
-            }
-            var turn = await rateLimiter.ReserveTurnAsync(endpoint, limit);
-            DeliveryMetrics.Deferred.Add(1, new KeyValuePair<string, object?>("reason", "rate_limit"));
-            await ladder.DeferAsync(context, context.Message with { DueAt = DateTimeOffset.UtcNow + (turn > wait ? turn : wait) });
-            return false;
-        }
-    }
-
-    private async Task AttemptAsync(ConsumeContext<DeliverWebhook> context, WebhookEndpoint endpoint)
+    /// <summary>Sends the request, records it, and carries out the verdict.</summary>
+    private async Task AttemptAsync(ConsumeContext<DeliverWebhook> context, WebhookEndpoint endpoint, InFlightLease lease)
     {
         var delivery = context.Message;
-        using var activity = DispatcherApplication.Activities.StartActivity("webhook deliver", ActivityKind.Internal);
+        using var activity = DispatcherTelemetry.Activities.StartActivity("webhook deliver", ActivityKind.Internal);
         activity?.SetTag("webhooks.event.id", delivery.EventId);
         activity?.SetTag("webhooks.endpoint.id", delivery.EndpointId);
         activity?.SetTag("webhooks.delivery.attempt", delivery.Attempt);
 
-        var at = DateTimeOffset.UtcNow;
+        var at = clock.GetUtcNow();
         // In-flight requests finish on shutdown: only the endpoint's own timeout cuts them short.
         var result = await sender.SendAsync(endpoint, delivery, CancellationToken.None);
-        inFlight.Observe(endpoint.Id, result.Duration);
-        DeliveryMetrics.AttemptDuration.Record(result.Duration.TotalSeconds);
-        DeliveryMetrics.Attempts.Add(1, new KeyValuePair<string, object?>("outcome", result.Succeeded ? "delivered" : "failed"));
+        lease.Observe(result.Duration);
+        DispatcherTelemetry.AttemptDuration.Record(result.Duration.TotalSeconds);
+        DispatcherTelemetry.Attempts.Add(1, DispatcherTelemetry.Tag("outcome", result.Succeeded ? "delivered" : "failed"));
         activity?.SetTag("http.response.status_code", result.StatusCode);
-        // Without Redis the failure streak is not tracked: auto-disable waits for it to return.
-        var (_, failingSince) = await circuit.TryAsync(() => registry.RecordOutcomeAsync(endpoint.Id, result.Succeeded, at));
+        var failingSince = await health.RecordOutcomeAsync(endpoint.Id, result.Succeeded, at);
 
-        if (result.Succeeded)
+        var verdict = retries.Decide(delivery.Attempt, result, at, failingSince, endpoint.Url);
+        var nextAttemptAt = (verdict as AttemptVerdict.RetryAt)?.DueAt;
+        var attempt = Attempt(delivery, at, result, activity, nextAttemptAt);
+        await recorder.RecordAsync(() => store.RecordAttemptAsync(attempt, result.Succeeded ? DeliveryStatus.Delivered : DeliveryStatus.Failed));
+        if (!result.Succeeded)
         {
-            await recorder.RecordAsync(() => store.RecordAttemptAsync(Attempt(delivery, at, result, activity, nextAttemptAt: null), DeliveryStatus.Delivered));
-            DeliveryMetrics.Lag.Record((DateTimeOffset.UtcNow - delivery.OccurredAt).TotalSeconds);
-            return;
+            activity?.SetStatus(ActivityStatusCode.Error, result.Error ?? $"HTTP {result.StatusCode}");
         }
-        activity?.SetStatus(ActivityStatusCode.Error, result.Error ?? $"HTTP {result.StatusCode}");
+
         var outcome = new AttemptOutcome { Number = delivery.Attempt, At = at, StatusCode = result.StatusCode, Error = result.Error, DurationMs = result.Duration.TotalMilliseconds };
-        var failure = result.Error ?? $"HTTP {result.StatusCode}";
-
-        var disableReason = result.StatusCode == 410 ? "gone"
-            : at - failingSince >= retryOptions.Value.AutoDisableAfter ? "failing"
-            : null;
-        if (disableReason is not null)
+        switch (verdict)
         {
-            await recorder.RecordAsync(() => store.RecordAttemptAsync(Attempt(delivery, at, result, activity, nextAttemptAt: null), DeliveryStatus.Failed));
-            await DisableAsync(context, endpoint, disableReason, failingSince);
-            await Park(context, DeadLetterReasons.EndpointDisabled,
-                disableReason == "gone" ? "The endpoint answered 410 Gone and was disabled." : $"The endpoint has failed since {failingSince:u} and was disabled.", outcome);
-            return;
-        }
-
-        if (result.Error == WebhookSender.BlockedDestination)
-        {
-            // The guard refuses where the URL leads: retrying will not change that.
-            await recorder.RecordAsync(() => store.RecordAttemptAsync(Attempt(delivery, at, result, activity, nextAttemptAt: null), DeliveryStatus.Failed));
-            await Park(context, DeadLetterReasons.BlockedDestination, $"{endpoint.Url} leads to an address the SSRF guard refuses.", outcome);
-            return;
-        }
-        if (schedule.WaitAfter(delivery.Attempt, result) is not { } wait)
-        {
-            await recorder.RecordAsync(() => store.RecordAttemptAsync(Attempt(delivery, at, result, activity, nextAttemptAt: null), DeliveryStatus.Failed));
-            await Park(context, DeadLetterReasons.Exhausted, $"All {schedule.MaxAttempts} attempts failed; the last with {failure}.", outcome);
-            return;
-        }
-        var dueAt = DateTimeOffset.UtcNow + wait;
-        await recorder.RecordAsync(() => store.RecordAttemptAsync(Attempt(delivery, at, result, activity, dueAt), DeliveryStatus.Failed));
-        await ladder.DeferAsync(context, delivery with { Attempt = delivery.Attempt + 1, DueAt = dueAt });
-        LogRetryScheduled(delivery.EventId, delivery.EndpointId, delivery.Attempt, failure, dueAt);
-    }
-
-    /// <summary>A delivery that came back from a delay tier early hops again; a short rest is waited here.</summary>
-    private async Task<bool> IsDueAsync(ConsumeContext<DeliverWebhook> context, DeliverWebhook delivery)
-    {
-        if (delivery.DueAt is not { } dueAt)
-        {
-            return true;
-        }
-        var remaining = dueAt - DateTimeOffset.UtcNow;
-        if (remaining >= ladder.Shortest)
-        {
-            await ladder.DeferAsync(context, delivery);
-            return false;
-        }
-        if (remaining > TimeSpan.Zero)
-        {
-            await Task.Delay(remaining, context.CancellationToken);
-        }
-        return true;
-    }
-
-    private async Task DisableAsync(ConsumeContext context, WebhookEndpoint endpoint, string reason, DateTimeOffset? failingSince)
-    {
-        var (_, disabled) = await circuit.TryAsync(() => registry.DisableAsync(endpoint.Id));
-        endpoints.Forget(endpoint.Id);
-        if (disabled)
-        {
-            LogDisabled(endpoint.Id, reason);
-            await context.Publish(new EndpointDisabled { EndpointId = endpoint.Id, Tenant = endpoint.Tenant, Reason = reason, DisabledAt = DateTimeOffset.UtcNow, FailingSince = failingSince });
+            case AttemptVerdict.Delivered:
+                DispatcherTelemetry.Lag.Record((clock.GetUtcNow() - delivery.OccurredAt).TotalSeconds);
+                break;
+            case AttemptVerdict.RetryAt retry:
+                await ladder.DeferAsync(context, delivery with { Attempt = delivery.Attempt + 1, DueAt = retry.DueAt });
+                LogRetryScheduled(delivery.EventId, delivery.EndpointId, delivery.Attempt, result.Error ?? $"HTTP {result.StatusCode}", retry.DueAt);
+                break;
+            case AttemptVerdict.DisableEndpoint disable:
+                await health.DisableAsync(context, endpoint, disable.Why, failingSince);
+                await Park(context, DeadLetterReasons.EndpointDisabled, disable.Detail, outcome);
+                break;
+            case AttemptVerdict.DeadLetter deadLetter:
+                await Park(context, deadLetter.Reason, deadLetter.Detail, outcome);
+                break;
         }
     }
 
@@ -216,17 +128,11 @@ public sealed partial class DeliverWebhookConsumer(
             Detail = detail,
             EventId = context.Message.EventId,
             Tenant = context.Message.Tenant,
-            DeadLetteredAt = DateTimeOffset.UtcNow,
+            DeadLetteredAt = clock.GetUtcNow(),
             Delivery = context.Message,
             LastAttempt = lastAttempt,
         });
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Attempt {Attempt} of event {EventId} to endpoint {EndpointId} failed ({Failure}); next at {DueAt:o}")]
     private partial void LogRetryScheduled(string eventId, string endpointId, int attempt, string failure, DateTimeOffset dueAt);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Endpoint {EndpointId} disabled ({Reason})")]
-    private partial void LogDisabled(string endpointId, string reason);
 }
-
-public sealed class DeliverWebhookConsumerDefinition(IOptions<DispatcherOptions> options)
-    : WorkQueueDefinition<DeliverWebhookConsumer>(BusTopology.DeliveryQueue, options.Value.DeliveryConcurrency, options.Value.DeliveryPrefetch);

@@ -1,19 +1,12 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
-using Microsoft.Extensions.Options;
-using Webhooks.Contracts;
+using Webhooks.Core.Deliveries;
 using Webhooks.Core.Destinations;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Signing;
 
 namespace Webhooks.Dispatcher.Delivery;
-
-/// <summary>What one POST to a subscriber came to.</summary>
-public sealed record SendResult(int? StatusCode, string? Error, TimeSpan Duration, string? ResponseBody, TimeSpan? RetryAfter = null)
-{
-    public bool Succeeded => StatusCode is >= 200 and < 300;
-}
 
 /// <summary>
 /// Sends the Standard Webhooks request: signed, with the endpoint's own timeout, no redirects
@@ -110,31 +103,5 @@ public sealed class WebhookSender(HttpClient http)
         {
             return null; // the status line is what counts; a body cut short is not kept
         }
-    }
-}
-
-public static class WebhookSenderRegistration
-{
-    /// <summary>One pooled handler for every delivery: no proxy, no redirects, a short connect timeout.</summary>
-    public static IHostApplicationBuilder AddWebhookSender(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<DispatcherOptions>>().Value;
-            var handler = new SocketsHttpHandler
-            {
-                AllowAutoRedirect = false,
-                UseProxy = false,
-                ConnectTimeout = options.ConnectTimeout,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-                AutomaticDecompression = System.Net.DecompressionMethods.None,
-                MaxResponseHeadersLength = 64,
-                // Past what we read ourselves, an unread body closes the connection instead of being drained.
-                MaxResponseDrainSize = 0,
-                ConnectCallback = sp.GetRequiredService<GuardedConnector>().ConnectAsync,
-            };
-            return new WebhookSender(new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan });
-        });
-        return builder;
     }
 }

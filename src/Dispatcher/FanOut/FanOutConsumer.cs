@@ -1,13 +1,17 @@
-using Microsoft.Extensions.Options;
 using System.Text.RegularExpressions;
 using MassTransit;
+using Microsoft.Extensions.Options;
 using Webhooks.Contracts;
 using Webhooks.Core;
+using Webhooks.Core.DeadLetters;
+using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
+using Webhooks.Core.Fairness;
+using Webhooks.Core.Topology;
 using Webhooks.Dispatcher.DeadLetters;
-using Webhooks.Dispatcher.Fairness;
-using Webhooks.ServiceDefaults;
+using Webhooks.Dispatcher.Degraded;
+using Webhooks.Dispatcher.Retries;
 
 namespace Webhooks.Dispatcher.FanOut;
 
@@ -15,8 +19,8 @@ namespace Webhooks.Dispatcher.FanOut;
 /// Turns an event into one <see cref="DeliverWebhook"/> per enabled endpoint of its tenant that
 /// subscribes to its type, so that each (event, endpoint) pair is retried and dead-lettered on its own.
 /// </summary>
-public sealed partial class FanOutConsumer(EndpointRegistry registry, EventStore store, DeadLetterQueue deadLetters, BrokerTopology topology,
-    TenantLanes lanes, IOptions<DispatcherOptions> options, ILogger<FanOutConsumer> logger)
+public sealed partial class FanOutConsumer(EndpointRegistry registry, EventStore store, DeadLetterSender deadLetters, TopologyDeclaration topology,
+    TenantLanes lanes, RedisCircuit circuit, IOptions<DispatcherOptions> options, IOptions<RetryOptions> retries, ILogger<FanOutConsumer> logger)
     : IConsumer<EventPublished>
 {
     [GeneratedRegex("^evt_[A-Za-z0-9_-]{1,60}$")]
@@ -54,7 +58,9 @@ public sealed partial class FanOutConsumer(EndpointRegistry registry, EventStore
         {
             // The registry cannot be read: the event waits and comes back, instead of faulting.
             LogDeferred(e, eventId);
-            var retry = await context.GetSendEndpoint(BusTopology.FanOutRetryAddress);
+            // Only dispatchers declare the retry queue: never send before it exists, or the broker would drop the event.
+            await topology.Declared.WaitAsync(context.CancellationToken);
+            var retry = await context.GetSendEndpoint(Queues.Address(Queues.FanOutRetry(retries.Value.FanOutDeferral)));
             await retry.Send(message with { EventId = eventId }, context.CancellationToken);
         }
     }
@@ -85,8 +91,8 @@ public sealed partial class FanOutConsumer(EndpointRegistry registry, EventStore
         if (endpoints.Count > 0)
         {
             await topology.Declared.WaitAsync(context.CancellationToken);
-            var lane = await lanes.ChooseAsync(stored.Tenant, endpoints.Count(e => e.Enabled));
-            var delivery = await context.GetSendEndpoint(BusTopology.LaneAddress(lane));
+            var lane = await ChooseLaneAsync(stored.Tenant, endpoints.Count(e => e.Enabled));
+            var delivery = await context.GetSendEndpoint(Queues.Address(lane));
             await Task.WhenAll(endpoints.Select(async endpoint =>
             {
                 var message = new DeliverWebhook
@@ -118,6 +124,20 @@ public sealed partial class FanOutConsumer(EndpointRegistry registry, EventStore
         }
         await store.MarkFannedOutAsync(stored.Id);
         LogFannedOut(stored.Id, stored.Type, stored.Tenant, endpoints.Count);
+    }
+
+    /// <summary>The delivery lane for an event's <paramref name="deliveries"/> deliveries, by the tenant's allowance.</summary>
+    private async Task<string> ChooseLaneAsync(string tenant, int deliveries)
+    {
+        if (deliveries == 0)
+        {
+            return TenantLanes.FastLane(FairnessStage.Deliveries); // every endpoint is disabled: nothing to count, nothing queued
+        }
+        // Without Redis the fan-out could not have read the registry either: this is a moment, not a mode, so the fast lane.
+        var (ok, lane) = await circuit.TryAsync(() => lanes.ChooseAsync(FairnessStage.Deliveries, tenant, deliveries));
+        lane = ok ? lane! : TenantLanes.FastLane(FairnessStage.Deliveries);
+        DispatcherTelemetry.FanOutDeliveries.Add(deliveries, DispatcherTelemetry.Tag("lane", lane == TenantLanes.FastLane(FairnessStage.Deliveries) ? "fast" : "bulk"));
+        return lane;
     }
 
     /// <summary>True when this copy should fan the event out; waits while another copy holds the claim.</summary>
@@ -152,6 +172,3 @@ public sealed partial class FanOutConsumer(EndpointRegistry registry, EventStore
     [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId} was already fanned out; this copy is skipped")]
     private partial void LogAlreadyFannedOut(string eventId);
 }
-
-public sealed class FanOutConsumerDefinition(IOptions<DispatcherOptions> options)
-    : WorkQueueDefinition<FanOutConsumer>(BusTopology.FanOutQueue, options.Value.FanOutConcurrency, options.Value.FanOutPrefetch);

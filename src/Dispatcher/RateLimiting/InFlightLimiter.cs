@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Webhooks.Core.Storage;
 using Webhooks.Dispatcher.Degraded;
@@ -14,7 +13,7 @@ namespace Webhooks.Dispatcher.RateLimiting;
 /// cap ÷ the endpoint's typical request time), so a backlog comes back from the delay queues
 /// about as fast as the endpoint takes it, instead of every delivery retrying every second.
 /// </summary>
-public sealed class InFlightLimiter(RedisStorage redis, RedisCircuit circuit, IOptions<RateLimitOptions> options)
+public sealed class InFlightLimiter(RedisStorage redis, RedisCircuit circuit)
 {
     /// <summary>Assumed until this dispatcher has timed a request to the endpoint: optimistic, since a wait too short costs a retry and one too long costs throughput.</summary>
     private static readonly TimeSpan UnknownRequestTime = TimeSpan.FromMilliseconds(100);
@@ -38,41 +37,33 @@ public sealed class InFlightLimiter(RedisStorage redis, RedisCircuit circuit, IO
     public void Observe(string endpointId, TimeSpan duration) =>
         _requestSeconds.AddOrUpdate(endpointId, duration.TotalSeconds, (_, average) => average * 0.8 + duration.TotalSeconds * 0.2);
 
-    /// <summary>How long a delivery that found the endpoint at its cap should wait: its turn in line, within the configured bounds.</summary>
-    public async Task<TimeSpan> ReserveTurnAsync(string endpointId, int cap)
+    /// <summary>How long until the turn in line of a delivery that found the endpoint at its cap; null while Redis is away.</summary>
+    public async Task<TimeSpan?> ReserveTurnAsync(string endpointId, int cap)
     {
-        var bounds = options.Value;
         var requestSeconds = Math.Max(_requestSeconds.TryGetValue(endpointId, out var seconds) ? seconds : UnknownRequestTime.TotalSeconds, 0.001);
         var (ok, turn) = await circuit.TryAsync(() => GcraScript.RunAsync(_db, $"inflight:{endpointId}:turns", cap / requestSeconds, burst: 1, reserve: true));
-        return !ok || turn < bounds.InFlightRetryDelay ? bounds.InFlightRetryDelay
-            : turn > bounds.MaxInFlightWait ? bounds.MaxInFlightWait
-            : turn;
+        return ok ? turn : null;
     }
 
     /// <summary>A lease to release when the request is done, or null when the endpoint is at its cap.</summary>
-    public async Task<Lease?> TryAcquireAsync(string endpointId, int cap, TimeSpan leaseFor)
+    public async Task<InFlightLease?> TryAcquireAsync(string endpointId, int cap, TimeSpan leaseFor)
     {
         var id = Guid.NewGuid().ToString("N");
         var key = $"inflight:{endpointId}";
         var (ok, granted) = await circuit.TryAsync(async () => (long)await _db.ScriptEvaluateAsync(Acquire, [key], [(long)leaseFor.TotalMilliseconds, cap, id]) == 1);
         if (ok)
         {
-            return granted ? new Lease(async () => (await circuit.TryAsync(() => _db.SortedSetRemoveAsync(key, id))).Ok) : null;
+            return granted ? new InFlightLease(this, endpointId, async () => (await circuit.TryAsync(() => _db.SortedSetRemoveAsync(key, id))).Ok) : null;
         }
         if (_local.AddOrUpdate(endpointId, 1, (_, n) => n + 1) > cap)
         {
             _local.AddOrUpdate(endpointId, 0, (_, n) => n - 1);
             return null;
         }
-        return new Lease(() =>
+        return new InFlightLease(this, endpointId, () =>
         {
             _local.AddOrUpdate(endpointId, 0, (_, n) => n - 1);
             return Task.FromResult(true);
         });
-    }
-
-    public sealed class Lease(Func<Task<bool>> release)
-    {
-        public Task ReleaseAsync() => release();
     }
 }

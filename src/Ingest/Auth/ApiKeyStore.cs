@@ -7,29 +7,6 @@ using Webhooks.Core.Storage;
 
 namespace Webhooks.Ingest.Auth;
 
-/// <summary>What a key may do: <c>publisher</c> publishes and reads events; <c>admin</c> does everything.</summary>
-public static class ApiKeyRoles
-{
-    public const string Publisher = "publisher";
-    public const string Admin = "admin";
-
-    public static bool IsValid(string role) => role is Publisher or Admin;
-}
-
-/// <summary>An API key as stored: never the key itself, only its SHA-256 and first characters.</summary>
-public sealed record ApiKey
-{
-    public required string Id { get; init; }
-    public required string Role { get; init; }
-    public string? Tenant { get; init; }
-    public string? Name { get; init; }
-    public required string Hash { get; init; }
-
-    /// <summary>The first characters of the key, to recognise it in a list.</summary>
-    public required string Prefix { get; init; }
-    public required DateTimeOffset CreatedAt { get; init; }
-}
-
 /// <summary>API keys in Redis, found by the hash of the key a caller presents.</summary>
 public sealed class ApiKeyStore(RedisStorage redis)
 {

@@ -1,18 +1,9 @@
 using System.Security.Claims;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Webhooks.Core.Events;
-using Webhooks.Ingest.Http;
+using Webhooks.Ingest.Requests;
 
 namespace Webhooks.Ingest.Auth;
-
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record ApiKeyRequest(string? Role, string? Tenant, string? Name);
-
-public sealed record ApiKeyView(string Id, string Role, string? Tenant, string? Name, string Prefix, DateTimeOffset CreatedAt, string? Key = null)
-{
-    public static ApiKeyView Of(ApiKey k, string? secret = null) => new(k.Id, k.Role, k.Tenant, k.Name, k.Prefix, k.CreatedAt, secret);
-}
 
 public static class ApiKeysApi
 {

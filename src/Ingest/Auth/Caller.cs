@@ -17,23 +17,10 @@ public sealed record Caller(string Role, string? Tenant)
     /// <summary>The tenant to filter a list by: a tenant-bound key only ever lists its own.</summary>
     public string? ListFilter(string? requested) => Tenant ?? requested;
 
+    /// <summary>The tenant a request acts for (see <see cref="TenantFor"/>), and the 403 when this key may not act for it.</summary>
+    public (string? Tenant, IResult? Forbidden) ActFor(string? requested) =>
+        TenantFor(requested) is { } tenant && !Sees(tenant) ? (tenant, WrongTenant(tenant)) : (TenantFor(requested), null);
+
     public IResult WrongTenant(string tenant) =>
         TypedResults.Problem($"This API key is bound to tenant '{Tenant}' and cannot act for '{tenant}'.", statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
-}
-
-public static class AuthRegistration
-{
-    public const string Publisher = "publisher";
-    public const string Admin = "admin";
-
-    public static IHostApplicationBuilder AddApiKeyAuth(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
-        builder.Services.AddSingleton<ApiKeyStore>();
-        builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName).AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
-        builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(Publisher, p => p.RequireClaim(ApiKeyAuthentication.RoleClaim, ApiKeyRoles.Publisher, ApiKeyRoles.Admin))
-            .AddPolicy(Admin, p => p.RequireClaim(ApiKeyAuthentication.RoleClaim, ApiKeyRoles.Admin));
-        return builder;
-    }
 }

@@ -3,17 +3,12 @@ using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Events;
+using Webhooks.Core.Fairness;
+using Webhooks.Core.Topology;
 using Webhooks.Ingest.Auth;
-using Webhooks.Ingest.Http;
-using Webhooks.ServiceDefaults;
+using Webhooks.Ingest.Requests;
 
 namespace Webhooks.Ingest.DeadLetters;
-
-public sealed record DeadLetterPage(IReadOnlyList<DeadLetter> Data, int Offset, int Limit);
-
-public sealed record RedriveResult(int Redriven, int NotRedrivable);
-
-public sealed record PurgeResult(int Purged);
 
 /// <summary>The dead letters, read from their Redis index: list, show, redrive and purge by filter.</summary>
 public static class DeadLettersApi
@@ -37,20 +32,20 @@ public static class DeadLettersApi
             return problem;
         }
         var page = await index.ListAsync(new DeadLetterFilter(endpointId, Caller.Of(user).ListFilter(tenant), reason, since, until), offset ?? 0, limit ?? Paging.DefaultLimit);
-        return TypedResults.Ok(new DeadLetterPage(page, offset ?? 0, limit ?? Paging.DefaultLimit));
+        return TypedResults.Ok(new DeadLetterPage([.. page.Select(DeadLetterView.Of)], offset ?? 0, limit ?? Paging.DefaultLimit));
     }
 
-    private static async Task<Results<Ok<DeadLetter>, ProblemHttpResult>> Get(string id, ClaimsPrincipal user, DeadLetterIndex index) =>
+    private static async Task<Results<Ok<DeadLetterView>, ProblemHttpResult>> Get(string id, ClaimsPrincipal user, DeadLetterIndex index) =>
         await index.GetAsync(id) is { } deadLetter && Caller.Of(user).Sees(deadLetter.Tenant)
-            ? TypedResults.Ok(deadLetter)
+            ? TypedResults.Ok(DeadLetterView.Of(deadLetter))
             : TypedResults.Problem($"No dead letter '{id}'.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
 
     /// <summary>Sends the matching deliveries again with a fresh retry schedule; an invalid event cannot be redriven and stays.</summary>
-    private static async Task<Ok<RedriveResult>> Redrive(ClaimsPrincipal user, DeadLetterIndex index, EventStore store, ISendEndpointProvider bus, BrokerTopology topology,
+    private static async Task<Ok<RedriveResult>> Redrive(ClaimsPrincipal user, DeadLetterIndex index, EventStore store, ISendEndpointProvider bus, TopologyDeclaration topology,
         string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until, CancellationToken cancellationToken)
     {
         await topology.Declared.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
-        var delivery = await bus.GetSendEndpoint(BusTopology.DeliveryAddress);
+        var delivery = await bus.GetSendEndpoint(Queues.Address(TenantLanes.FastLane(FairnessStage.Deliveries)));
         var matches = await index.ListAsync(new DeadLetterFilter(endpointId, Caller.Of(user).ListFilter(tenant), reason, since, until), 0, MaxPerOperation);
         var redriven = 0;
         foreach (var deadLetter in matches)

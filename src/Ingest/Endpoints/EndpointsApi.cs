@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Webhooks.Core;
@@ -5,9 +6,9 @@ using Webhooks.Core.Destinations;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
 using Webhooks.Core.Signing;
-using System.Security.Claims;
 using Webhooks.Ingest.Auth;
-using Webhooks.Ingest.Http;
+using Webhooks.Ingest.Events;
+using Webhooks.Ingest.Requests;
 
 namespace Webhooks.Ingest.Endpoints;
 
@@ -38,12 +39,12 @@ public static class EndpointsApi
         {
             return body.Problem;
         }
-        var caller = Caller.Of(user);
-        var input = body.Value! with { Tenant = caller.TenantFor(body.Value!.Tenant) };
-        if (input.Tenant is not null && !caller.Sees(input.Tenant))
+        var (tenant, forbidden) = Caller.Of(user).ActFor(body.Value!.Tenant);
+        if (forbidden is not null)
         {
-            return caller.WrongTenant(input.Tenant);
+            return forbidden;
         }
+        var input = body.Value! with { Tenant = tenant };
         var errors = input.Check(creating: true, guard);
         if (errors.Count > 0)
         {
@@ -155,7 +156,7 @@ public static class EndpointsApi
             return NotFound(id);
         }
         var attempts = await store.GetEndpointAttemptsAsync(id, offset ?? 0, limit ?? Paging.DefaultLimit);
-        return TypedResults.Ok(new AttemptPage(attempts, offset ?? 0, limit ?? Paging.DefaultLimit));
+        return TypedResults.Ok(new AttemptPage([.. attempts.Select(AttemptView.Of)], offset ?? 0, limit ?? Paging.DefaultLimit));
     }
 
     private static ProblemHttpResult NotFound(string id) =>

@@ -3,16 +3,9 @@ using Microsoft.Extensions.Options;
 using Webhooks.Contracts;
 using Webhooks.Core.Events;
 using Webhooks.Core.Fairness;
-using Webhooks.ServiceDefaults;
+using Webhooks.Core.Topology;
 
 namespace Webhooks.Ingest.Events;
-
-/// <summary>The broker did not confirm a publish in time: the caller gets 503, and the event may or may not be on its way.</summary>
-public sealed class BrokerUnavailableException(string eventId, string message, Exception? inner = null) : Exception(message, inner)
-{
-    /// <summary>The id the event would have; a retry with the same Idempotency-Key publishes under it.</summary>
-    public string EventId { get; } = eventId;
-}
 
 /// <summary>
 /// Stores an event and publishes it, returning only once the broker confirmed it. Within its
@@ -20,7 +13,7 @@ public sealed class BrokerUnavailableException(string eventId, string message, E
 /// beyond it, it is sent to the tenant's bulk fan-out lane, so that a flood does not queue in
 /// front of the other tenants' events.
 /// </summary>
-public sealed class EventPublisher(IBus bus, BrokerTopology topology, EventStore store, TenantAllowance allowance, IOptions<IngestOptions> options)
+public sealed class EventPublisher(IBus bus, TopologyDeclaration topology, EventStore store, TenantLanes lanes, IOptions<IngestOptions> options)
 {
     public async Task PublishAsync(StoredEvent stored, CancellationToken cancellationToken)
     {
@@ -29,7 +22,11 @@ public sealed class EventPublisher(IBus bus, BrokerTopology topology, EventStore
             // A retry of a stored event (same Idempotency-Key): publish what was stored first.
             stored = await store.GetAsync(stored.Id) ?? stored;
         }
-        var fast = await allowance.TakeAsync("events", stored.Tenant, 1);
+        using var activity = IngestTelemetry.Activities.StartActivity("event accept");
+        activity?.SetTag("webhooks.event.id", stored.Id);
+        activity?.SetTag("webhooks.event.type", stored.Type);
+        var lane = await lanes.ChooseAsync(FairnessStage.Events, stored.Tenant, 1);
+        activity?.SetTag("webhooks.lane", lane);
         var message = new EventPublished
         {
             EventId = stored.Id,
@@ -45,10 +42,11 @@ public sealed class EventPublisher(IBus bus, BrokerTopology topology, EventStore
             // No publish before the fan-out queue is bound, or the broker would confirm and drop it.
             await topology.Declared.WaitAsync(timeout, cancellationToken);
             // MassTransit waits for a reconnect and does not always honour cancellation: bound the wait ourselves.
-            var published = fast
+            var published = lane == TenantLanes.FastLane(FairnessStage.Events)
                 ? bus.Publish(message, cancellationToken)
-                : SendToBulkLaneAsync(message, cancellationToken);
+                : SendToLaneAsync(lane, message, cancellationToken);
             await published.WaitAsync(timeout, cancellationToken);
+            IngestTelemetry.EventsAccepted.Add(1, IngestTelemetry.Tag("lane", lane == TenantLanes.FastLane(FairnessStage.Events) ? "fast" : "bulk"));
         }
         catch (TimeoutException e)
         {
@@ -60,9 +58,9 @@ public sealed class EventPublisher(IBus bus, BrokerTopology topology, EventStore
         }
     }
 
-    private async Task SendToBulkLaneAsync(EventPublished message, CancellationToken cancellationToken)
+    private async Task SendToLaneAsync(string lane, EventPublished message, CancellationToken cancellationToken)
     {
-        var lane = await bus.GetSendEndpoint(BusTopology.LaneAddress(BusTopology.BulkLaneOf(BusTopology.FanOutQueue, message.Tenant)));
-        await lane.Send(message, cancellationToken);
+        var endpoint = await bus.GetSendEndpoint(Queues.Address(lane));
+        await endpoint.Send(message, cancellationToken);
     }
 }

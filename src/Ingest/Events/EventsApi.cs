@@ -1,12 +1,12 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Webhooks.Core;
 using Webhooks.Core.Events;
-using System.Security.Claims;
 using Webhooks.Ingest.Auth;
-using Webhooks.Ingest.Http;
+using Webhooks.Ingest.Requests;
 
 namespace Webhooks.Ingest.Events;
 
@@ -30,12 +30,12 @@ public static class EventsApi
         {
             return body.Problem;
         }
-        var caller = Caller.Of(user);
-        var input = body.Value! with { Tenant = caller.TenantFor(body.Value!.Tenant) };
-        if (input.Tenant is not null && !caller.Sees(input.Tenant))
+        var (tenant, forbidden) = Caller.Of(user).ActFor(body.Value!.Tenant);
+        if (forbidden is not null)
         {
-            return caller.WrongTenant(input.Tenant);
+            return forbidden;
         }
+        var input = body.Value! with { Tenant = tenant };
         var errors = EventRules.Check(input.Type, input.Tenant, input.Data, input.Resource);
         if (errors.Count > 0)
         {
@@ -113,11 +113,12 @@ public static class EventsApi
                 errors[$"events[{i}]"] = ["Each event must be a JSON object."];
                 continue;
             }
-            input = input with { Tenant = caller.TenantFor(input.Tenant) };
-            if (input.Tenant is not null && !caller.Sees(input.Tenant))
+            var (tenant, forbidden) = caller.ActFor(input.Tenant);
+            if (forbidden is not null)
             {
-                return caller.WrongTenant(input.Tenant);
+                return forbidden;
             }
+            input = input with { Tenant = tenant };
             foreach (var (field, messages) in EventRules.Check(input.Type, input.Tenant, input.Data, input.Resource))
             {
                 errors[$"events[{i}].{field}"] = messages;
@@ -143,7 +144,7 @@ public static class EventsApi
         var views = new List<DeliveryView>(deliveries.Count);
         foreach (var delivery in deliveries)
         {
-            views.Add(new DeliveryView(delivery.Id, delivery.EndpointId, delivery.Status, delivery.DeadLetterReason, delivery.UpdatedAt, await store.GetAttemptsAsync(delivery.Id)));
+            views.Add(new DeliveryView(delivery.Id, delivery.EndpointId, delivery.Status, delivery.DeadLetterReason, delivery.UpdatedAt, [.. (await store.GetAttemptsAsync(delivery.Id)).Select(AttemptView.Of)]));
         }
         return TypedResults.Ok(new EventView(stored.Id, stored.Type, stored.Tenant, stored.OccurredAt, stored.ReceivedAt, stored.Data, stored.Resource, views));
     }

@@ -3,13 +3,9 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using StackExchange.Redis;
-using Webhooks.Dispatcher;
-using Webhooks.Ingest;
-using Webhooks.ServiceDefaults;
+using Webhooks.Hosting;
 
 namespace Webhooks.IntegrationTests.Infrastructure;
 
@@ -22,6 +18,7 @@ public class WebhooksSystem : IAsyncLifetime
     private readonly string _name = "test-" + Guid.NewGuid().ToString("N")[..12];
     private readonly List<WebApplication> _apps = [];
     private IConnectionMultiplexer? _redis;
+    private PlatformHosts _hosts = null!;
 
     public TestServers Servers { get; private set; } = null!;
     public Uri RabbitMq { get; private set; } = null!;
@@ -30,10 +27,10 @@ public class WebhooksSystem : IAsyncLifetime
     public HttpClient Ingest { get; private set; } = null!;
 
     /// <summary>The admin key configured for this system: every client of <see cref="StartIngestAsync"/> sends it.</summary>
-    public string AdminKey { get; } = "test-admin-" + Guid.NewGuid().ToString("N");
+    public string AdminKey => _hosts.AdminKey;
 
     /// <summary>The key that encrypts endpoint secrets at rest.</summary>
-    public string SecretsKey { get; } = "test:" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    public string SecretsKey => _hosts.SecretsKey;
 
     /// <summary>Whether a dispatcher starts with the fixture; fixtures that test the order of things start their own.</summary>
     protected virtual bool StartsDispatcher => true;
@@ -47,6 +44,15 @@ public class WebhooksSystem : IAsyncLifetime
     {
         Servers = await TestServers.GetAsync();
         RabbitMq = await Servers.CreateVirtualHostAsync(_name);
+        _hosts = new PlatformHosts(RabbitMq, Servers.Redis, KeyPrefix, new Dictionary<string, string?>
+        {
+            // The retry schedule and delay ladder compressed to milliseconds, through the same code path.
+            ["Webhooks:Retries:Schedule:0"] = "00:00:00.200",
+            ["Webhooks:Retries:Schedule:1"] = "00:00:00.400",
+            ["Webhooks:Retries:Schedule:2"] = "00:00:00.800",
+            ["Webhooks:DelayTiers:Shortest"] = "00:00:00.050",
+            ["Webhooks:DelayTiers:Count"] = "8",
+        });
         _redis = await ConnectionMultiplexer.ConnectAsync(Servers.Redis);
         Ingest = await StartIngestAsync();
         if (StartsDispatcher)
@@ -75,33 +81,13 @@ public class WebhooksSystem : IAsyncLifetime
         }
     }
 
-    public Dictionary<string, string?> Settings() => new()
-    {
-        ["Urls"] = "http://127.0.0.1:0",
-        ["ConnectionStrings:RabbitMq"] = RabbitMq.ToString(),
-        ["ConnectionStrings:Redis"] = Servers.Redis,
-        ["Webhooks:Storage:KeyPrefix"] = KeyPrefix,
-        ["Webhooks:Destinations:Allow:0"] = "127.0.0.0/8",
-        // The retry schedule and delay ladder compressed to milliseconds, through the same code path.
-        ["Webhooks:Retries:Schedule:0"] = "00:00:00.200",
-        ["Webhooks:Retries:Schedule:1"] = "00:00:00.400",
-        ["Webhooks:Retries:Schedule:2"] = "00:00:00.800",
-        ["Webhooks:DelayTiers:Shortest"] = "00:00:00.050",
-        ["Webhooks:DelayTiers:Count"] = "8",
-        ["Logging:LogLevel:Default"] = "Warning",
-        ["Webhooks:Auth:AdminKey"] = AdminKey,
-        ["Webhooks:Secrets:Keys:0"] = SecretsKey,
-    };
+    public Dictionary<string, string?> Settings() => _hosts.Settings();
 
     /// <summary>An Ingest host; <paramref name="overrides"/> change its settings.</summary>
     public async Task<HttpClient> StartIngestAsync(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {
-        var builder = CreateBuilder(overrides);
-        builder.AddIngest();
-        services?.Invoke(builder.Services);
-        var app = builder.Build();
-        app.MapIngest();
-        await StartAsync(app);
+        var app = await _hosts.StartIngestAsync(overrides, services);
+        _apps.Add(app);
         return Client(app.Urls.Single(), AdminKey);
     }
 
@@ -119,15 +105,8 @@ public class WebhooksSystem : IAsyncLifetime
     /// <summary>A Dispatcher host; stop it with <see cref="StopAsync"/> to simulate a dispatcher going away.</summary>
     public async Task<WebApplication> StartDispatcherAsync(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {
-        var builder = CreateBuilder(overrides);
-        builder.AddDispatcher();
-        services?.Invoke(builder.Services);
-        var app = builder.Build();
-        app.MapDispatcher();
-        await StartAsync(app);
-        // Ready once its bus is connected: a host stopped before that would leave the bus starting behind it.
-        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
-        await Eventually.HoldsAsync(async () => (await http.GetAsync("/readyz")).StatusCode, s => s == System.Net.HttpStatusCode.OK, "the dispatcher is ready");
+        var app = await _hosts.StartDispatcherAsync(overrides, services);
+        _apps.Add(app);
         return app;
     }
 
@@ -204,31 +183,6 @@ public class WebhooksSystem : IAsyncLifetime
 
     /// <summary>How many keys of a kind this fixture has in Redis (for example <c>event:*</c>).</summary>
     public int RedisKeys(string pattern) => _redis!.GetServers().First().Keys(pattern: KeyPrefix + pattern).Count();
-
-    private WebApplicationBuilder CreateBuilder(IDictionary<string, string?>? overrides)
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ContentRootPath = AppContext.BaseDirectory });
-        var settings = Settings();
-        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
-        {
-            settings[key] = value;
-        }
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        // As strict as Development: a singleton that captures a scoped service fails here, not in a newcomer's run.
-        builder.Host.UseDefaultServiceProvider(o =>
-        {
-            o.ValidateScopes = true;
-            o.ValidateOnBuild = true;
-        });
-        return builder;
-    }
-
-    private async Task StartAsync(WebApplication app)
-    {
-        await app.StartAsync();
-        _apps.Add(app);
-    }
 
     private static JsonElement Merge(JsonElement a, JsonElement b)
     {

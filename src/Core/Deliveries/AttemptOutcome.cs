@@ -1,0 +1,20 @@
+namespace Webhooks.Core.Deliveries;
+
+/// <summary>The outcome of one delivery attempt.</summary>
+public sealed record AttemptOutcome
+{
+    /// <summary>Attempt number, from 1.</summary>
+    public required int Number { get; init; }
+
+    /// <summary>When the request was sent.</summary>
+    public required DateTimeOffset At { get; init; }
+
+    /// <summary>The HTTP status, when a response arrived.</summary>
+    public int? StatusCode { get; init; }
+
+    /// <summary>The kind of failure without a response (timeout, connection_refused, …).</summary>
+    public string? Error { get; init; }
+
+    /// <summary>How long the attempt took.</summary>
+    public required double DurationMs { get; init; }
+}

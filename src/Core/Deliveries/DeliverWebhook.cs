@@ -1,0 +1,41 @@
+using System.Text.Json;
+
+using MassTransit;
+
+namespace Webhooks.Core.Deliveries;
+
+/// <summary>Deliver one event to one endpoint: one (event, endpoint) pair, retried on its own.</summary>
+// Its name on the wire from when it lived in Contracts: messages waiting in the tiers (hours) keep being consumed across an upgrade.
+[MessageUrn("Webhooks.Contracts:DeliverWebhook")]
+public sealed record DeliverWebhook
+{
+    /// <summary>The delivery id (<c>dlv_…</c>).</summary>
+    public required string DeliveryId { get; init; }
+
+    /// <summary>The endpoint to deliver to.</summary>
+    public required string EndpointId { get; init; }
+
+    /// <summary>The event id, sent as <c>webhook-id</c>.</summary>
+    public required string EventId { get; init; }
+
+    /// <summary>The event type.</summary>
+    public required string Type { get; init; }
+
+    /// <summary>The event's tenant.</summary>
+    public required string Tenant { get; init; }
+
+    /// <summary>When the event happened.</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+
+    /// <summary>The event payload, if any.</summary>
+    public JsonElement? Data { get; init; }
+
+    /// <summary>The event's resource URL, if any.</summary>
+    public string? Resource { get; init; }
+
+    /// <summary>The number of the attempt this message asks for, starting at 1.</summary>
+    public int Attempt { get; init; } = 1;
+
+    /// <summary>Not before: a retry (or a deferred delivery) waits in the delay tiers until then.</summary>
+    public DateTimeOffset? DueAt { get; init; }
+}

@@ -1,0 +1,3 @@
+namespace Webhooks.Core.Endpoints;
+
+public sealed record RateLimit(double PerSecond, int? Burst);

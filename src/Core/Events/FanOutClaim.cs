@@ -1,0 +1,8 @@
+namespace Webhooks.Core.Events;
+
+public enum FanOutClaim
+{
+    Claimed,
+    AlreadyDone,
+    HeldElsewhere,
+}

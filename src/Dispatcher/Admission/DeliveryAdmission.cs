@@ -1,0 +1,74 @@
+using Webhooks.Core.Deliveries;
+using Webhooks.Core.Endpoints;
+using Webhooks.Dispatcher.Endpoints;
+using Webhooks.Dispatcher.RateLimiting;
+
+namespace Webhooks.Dispatcher.Admission;
+
+/// <summary>
+/// Lets a delivery through to its attempt, or says until when it waits or why it never goes:
+/// due time, endpoint state, the endpoint's in-flight cap, then its rate limit, as
+/// <see cref="AdmissionPolicy"/> decides from what Redis answers.
+/// </summary>
+public sealed class DeliveryAdmission(EndpointCache endpoints, InFlightLimiter inFlight, EndpointRateLimiter rateLimiter, AdmissionPolicy policy, TimeProvider clock)
+{
+    public async Task<AdmissionDecision> AdmitAsync(DeliverWebhook delivery, CancellationToken cancellationToken)
+    {
+        if (policy.WaitInPlaceUntilDue(delivery.DueAt) is not { } untilDue)
+        {
+            return policy.NotDue(delivery.DueAt!.Value);
+        }
+        if (untilDue > TimeSpan.Zero)
+        {
+            await Task.Delay(untilDue, clock, cancellationToken);
+        }
+
+        var (known, endpoint) = await endpoints.GetAsync(delivery.EndpointId);
+        if (policy.CheckEndpoint(delivery.EndpointId, known, endpoint) is { } refusal)
+        {
+            return refusal;
+        }
+
+        // A slow endpoint holds at most its share of consumers, and waits for its rate within that share.
+        var cap = policy.InFlightCap(endpoint!);
+        if (await inFlight.TryAcquireAsync(endpoint!.Id, cap, AdmissionPolicy.LeaseFor(endpoint)) is not { } lease)
+        {
+            return policy.AtInFlightCap(await inFlight.ReserveTurnAsync(endpoint.Id, cap));
+        }
+        try
+        {
+            if (endpoint.RateLimit is { } limit && await WaitForRateAsync(endpoint, limit, cancellationToken) is { } deferred)
+            {
+                await lease.ReleaseAsync();
+                return deferred;
+            }
+            return new AdmissionDecision.Admitted(endpoint, lease);
+        }
+        catch
+        {
+            await lease.ReleaseAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Null when the rate limit lets the request go now (after a short wait in place); otherwise the deferral to its turn.</summary>
+    private async Task<AdmissionDecision.Deferred?> WaitForRateAsync(WebhookEndpoint endpoint, RateLimit limit, CancellationToken cancellationToken)
+    {
+        var waited = TimeSpan.Zero;
+        while (true)
+        {
+            var wait = await rateLimiter.TryAcquireAsync(endpoint, limit);
+            switch (policy.WaitInPlaceForRate(wait, waited))
+            {
+                case { } here when here == TimeSpan.Zero:
+                    return null;
+                case { } here:
+                    await Task.Delay(here, clock, cancellationToken);
+                    waited += here;
+                    break;
+                default:
+                    return policy.RateLimited(wait, await rateLimiter.ReserveTurnAsync(endpoint, limit));
+            }
+        }
+    }
+}

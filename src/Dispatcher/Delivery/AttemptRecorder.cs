@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using Webhooks.Dispatcher.Degraded;
+
+namespace Webhooks.Dispatcher.Delivery;
+
+/// <summary>
+/// Writes attempt records and delivery states to Redis, in order; while Redis is away they wait
+/// here (up to a bound) and are written when it returns, so deliveries need not stop for them.
+/// </summary>
+public sealed partial class AttemptRecorder(RedisCircuit circuit, ILogger<AttemptRecorder> logger) : BackgroundService
+{
+    public const int Capacity = 100_000;
+    private readonly ConcurrentQueue<Func<Task>> _pending = new();
+
+    public async Task RecordAsync(Func<Task> write)
+    {
+        // Behind anything already waiting, so the records of one delivery keep their order.
+        if (_pending.IsEmpty && await circuit.TryAsync(write))
+        {
+            return;
+        }
+        if (_pending.Count >= Capacity)
+        {
+            DispatcherTelemetry.RecordsDropped.Add(1);
+            LogDropped();
+            return;
+        }
+        _pending.Enqueue(write);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        DispatcherTelemetry.ObserveBufferedRecords(() => _pending.Count);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500), stoppingToken);
+            var flushed = 0;
+            while (_pending.TryPeek(out var write) && await circuit.TryAsync(write))
+            {
+                _pending.TryDequeue(out _);
+                flushed++;
+            }
+            if (flushed > 0)
+            {
+                LogFlushed(flushed, _pending.Count);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Attempt record dropped: Redis has been away longer than the buffer holds")]
+    private partial void LogDropped();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Wrote {Flushed} buffered attempt records to Redis ({Pending} still waiting)")]
+    private partial void LogFlushed(int flushed, int pending);
+}

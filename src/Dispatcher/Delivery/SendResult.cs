@@ -1,0 +1,7 @@
+namespace Webhooks.Dispatcher.Delivery;
+
+/// <summary>What one POST to a subscriber came to.</summary>
+public sealed record SendResult(int? StatusCode, string? Error, TimeSpan Duration, string? ResponseBody, TimeSpan? RetryAfter = null)
+{
+    public bool Succeeded => StatusCode is >= 200 and < 300;
+}

@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Webhooks.Dispatcher;
+
+/// <summary>The Dispatcher's own traces and metrics: its ActivitySource, its Meter and every instrument on it.</summary>
+public static class DispatcherTelemetry
+{
+    public const string SourceName = "Webhooks.Dispatcher";
+
+    public static readonly ActivitySource Activities = new(SourceName);
+
+    private static readonly Meter Meter = new(SourceName);
+
+    public static readonly Counter<long> Attempts = Meter.CreateCounter<long>("webhooks.delivery.attempts", description: "Delivery attempts, by outcome (delivered, failed).");
+
+    public static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>("webhooks.delivery.dead_lettered", description: "Deliveries and events dead-lettered, by reason.");
+
+    public static readonly Counter<long> Deferred = Meter.CreateCounter<long>("webhooks.delivery.deferred", description: "Deliveries put off without an attempt, by reason (rate_limit, max_in_flight).");
+
+    public static readonly Histogram<double> AttemptDuration = Meter.CreateHistogram<double>("webhooks.delivery.attempt.duration", unit: "s", description: "Duration of one HTTP attempt.");
+
+    public static readonly Histogram<double> Lag = Meter.CreateHistogram<double>("webhooks.delivery.lag", unit: "s", description: "From the event's occurrence to its successful delivery.");
+
+    public static readonly Counter<long> FanOutDeliveries = Meter.CreateCounter<long>("webhooks.fanout.deliveries", description: "Deliveries queued by fan-out, by lane (fast, bulk).");
+
+    public static readonly Counter<long> RecordsDropped = Meter.CreateCounter<long>("webhooks.records.dropped", description: "Attempt records dropped because Redis stayed away longer than the buffer holds.");
+
+    public static void ObserveBufferedRecords(Func<int> count) =>
+        Meter.CreateObservableGauge("webhooks.records.buffered", count, description: "Attempt records waiting for Redis.");
+
+    public static void ObserveDegraded(Func<bool> degraded) =>
+        Meter.CreateObservableGauge("webhooks.redis.degraded", () => degraded() ? 1 : 0, description: "1 while Redis is unreachable and the dispatcher runs on its fallbacks.");
+
+    public static KeyValuePair<string, object?> Tag(string name, object? value) => new(name, value);
+}

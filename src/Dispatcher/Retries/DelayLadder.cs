@@ -1,0 +1,48 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Webhooks.Core.Deliveries;
+using Webhooks.Core.Fairness;
+using Webhooks.Core.Topology;
+
+namespace Webhooks.Dispatcher.Retries;
+
+/// <summary>
+/// Durable waits without the delayed-message plugin: a delivery due later goes to the longest
+/// delay tier that does not pass its due time, comes back to the delivery queue when the tier's
+/// TTL expires, and hops again until it is due. Any wait, a bounded number of queues, and no
+/// consumer slot held while waiting.
+/// </summary>
+public sealed class DelayLadder
+{
+    private readonly TimeProvider _clock;
+
+    public DelayLadder(IOptions<DelayTierOptions> options, TimeProvider clock)
+    {
+        _clock = clock;
+        Tiers = [.. Enumerable.Range(0, options.Value.Count).Select(i => options.Value.Shortest * Math.Pow(2, i))];
+    }
+
+    /// <summary>The tiers' TTLs, shortest first.</summary>
+    public IReadOnlyList<TimeSpan> Tiers { get; }
+
+    /// <summary>Below this a wait is done in place (a second or two at most), not in a tier.</summary>
+    public TimeSpan Shortest => Tiers[0];
+
+    /// <summary>The longest tier not beyond <paramref name="remaining"/>, or null when it is shorter than every tier.</summary>
+    public TimeSpan? TierFor(TimeSpan remaining) => Tiers.LastOrDefault(t => t <= remaining) is { Ticks: > 0 } tier ? tier : null;
+
+    /// <summary>
+    /// Sends a delivery to wait in the tiers until its <see cref="DeliverWebhook.DueAt"/>. Its routing
+    /// key names the lane it came from, and the tier dead-letters it back there (through
+    /// <see cref="Queues.LanesExchange"/>): a backlogged tenant's retries stay in its bulk lane.
+    /// </summary>
+    public async Task DeferAsync(ConsumeContext context, DeliverWebhook delivery)
+    {
+        var now = _clock.GetUtcNow();
+        var remaining = (delivery.DueAt ?? now) - now;
+        var tier = TierFor(remaining) ?? Shortest;
+        var lane = TenantLanes.LaneOf(FairnessStage.Deliveries, context.ReceiveContext.InputAddress);
+        var endpoint = await context.GetSendEndpoint(Queues.Address(Queues.DelayTier(tier)));
+        await endpoint.Send(delivery, send => send.SetRoutingKey(lane), context.CancellationToken);
+    }
+}

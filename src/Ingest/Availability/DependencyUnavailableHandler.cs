@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using Webhooks.Ingest.Events;
+
+namespace Webhooks.Ingest.Availability;
+
+/// <summary>
+/// RabbitMQ or Redis unreachable: 503 with <c>Retry-After</c>, never a 202 for something that
+/// may be lost. Without Redis, Ingest cannot store events or check idempotency keys, so it
+/// refuses events rather than accept them unrecorded.
+/// </summary>
+internal sealed partial class DependencyUnavailableHandler(IProblemDetailsService problems, IOptions<IngestOptions> options, ILogger<DependencyUnavailableHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        var detail = exception switch
+        {
+            BrokerUnavailableException => "The message broker did not confirm the event in time; it may not have been accepted. Retry with the same Idempotency-Key.",
+            RedisException => "The event store (Redis) is unreachable; nothing was accepted.",
+            _ => null,
+        };
+        if (detail is null)
+        {
+            return false;
+        }
+        LogUnavailable(exception, context.Request.Path);
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var problem = new ProblemDetailsContext
+        {
+            HttpContext = context,
+            Exception = exception,
+            ProblemDetails = { Status = 503, Title = "Service temporarily unavailable", Detail = detail },
+        };
+        if (exception is BrokerUnavailableException broker)
+        {
+            problem.ProblemDetails.Extensions["eventId"] = broker.EventId;
+        }
+        return await problems.TryWriteAsync(problem);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Answered 503 to {Path}: a dependency is unavailable")]
+    private partial void LogUnavailable(Exception exception, string path);
+}

@@ -1,0 +1,3 @@
+namespace Webhooks.Ingest.DeadLetters;
+
+public sealed record DeadLetterPage(IReadOnlyList<DeadLetterView> Data, int Offset, int Limit);

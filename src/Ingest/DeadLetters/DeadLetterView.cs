@@ -1,0 +1,25 @@
+using Webhooks.Core.DeadLetters;
+
+namespace Webhooks.Ingest.DeadLetters;
+
+/// <summary>A dead letter as the API shows it: why it was parked, the delivery a redrive sends again, or the event that was refused.</summary>
+public sealed record DeadLetterView(
+    string Id,
+    string Reason,
+    string Detail,
+    string EventId,
+    string Tenant,
+    string? EndpointId,
+    string? DeliveryId,
+    string? EventType,
+    DateTimeOffset DeadLetteredAt,
+    LastAttemptView? LastAttempt,
+    ParkedDeliveryView? Delivery,
+    ParkedEventView? Event)
+{
+    public static DeadLetterView Of(DeadLetter d) => new(
+        d.Id, d.Reason, d.Detail, d.EventId, d.Tenant, d.EndpointId, d.DeliveryId, d.EventType, d.DeadLetteredAt,
+        d.LastAttempt is { } a ? new LastAttemptView(a.Number, a.At, a.StatusCode, a.Error, a.DurationMs) : null,
+        d.Delivery is { } m ? new ParkedDeliveryView(m.DeliveryId, m.EndpointId, m.EventId, m.Type, m.Tenant, m.OccurredAt, m.Data, m.Resource, m.Attempt, m.DueAt) : null,
+        d.Event is { } e ? new ParkedEventView(e.EventId, e.Type, e.Tenant, e.OccurredAt, e.Data, e.Resource) : null);
+}

@@ -1,0 +1,3 @@
+namespace Webhooks.Ingest.DeadLetters;
+
+public sealed record PurgeResult(int Purged);

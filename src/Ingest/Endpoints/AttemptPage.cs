@@ -1,0 +1,5 @@
+using Webhooks.Ingest.Events;
+
+namespace Webhooks.Ingest.Endpoints;
+
+public sealed record AttemptPage(IReadOnlyList<AttemptView> Data, int Offset, int Limit);

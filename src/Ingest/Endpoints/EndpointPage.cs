@@ -1,0 +1,3 @@
+namespace Webhooks.Ingest.Endpoints;
+
+public sealed record EndpointPage(IReadOnlyList<EndpointView> Data, string? NextAfter);

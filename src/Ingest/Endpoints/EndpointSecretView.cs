@@ -1,0 +1,3 @@
+namespace Webhooks.Ingest.Endpoints;
+
+public sealed record EndpointSecretView(string Secret, string? PreviousSecret, DateTimeOffset? PreviousSecretExpiresAt);

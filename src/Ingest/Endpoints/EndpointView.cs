@@ -1,0 +1,25 @@
+using Webhooks.Core.Endpoints;
+
+namespace Webhooks.Ingest.Endpoints;
+
+/// <summary>An endpoint as the API shows it: the secret only once, when it is created.</summary>
+public sealed record EndpointView(
+    string Id,
+    string Tenant,
+    string Url,
+    IReadOnlyList<string> EventTypes,
+    string? Description,
+    IReadOnlyDictionary<string, string> Headers,
+    RateLimitView? RateLimit,
+    int? MaxInFlight,
+    int TimeoutSeconds,
+    string Payload,
+    bool Enabled,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    string? Secret = null)
+{
+    public static EndpointView Of(WebhookEndpoint e, bool withSecret = false) =>
+        new(e.Id, e.Tenant, e.Url, e.EventTypes, e.Description, e.Headers, e.RateLimit is { } r ? new RateLimitView(r.PerSecond, r.Burst) : null, e.MaxInFlight, e.TimeoutSeconds, e.Payload, e.Enabled, e.CreatedAt, e.UpdatedAt,
+            withSecret ? e.Secret : null);
+}

@@ -1,0 +1,3 @@
+namespace Webhooks.Ingest.Events;
+
+public sealed record EventAccepted(string Id);

@@ -1,0 +1,3 @@
+namespace Webhooks.Ingest.Events;
+
+public sealed record EventBatchAccepted(IReadOnlyList<string> Ids);

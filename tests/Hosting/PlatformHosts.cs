@@ -1,0 +1,102 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Webhooks.Dispatcher;
+using Webhooks.Ingest;
+
+namespace Webhooks.Hosting;
+
+/// <summary>
+/// Ingest and Dispatcher hosts in this process, on 127.0.0.1, against the given RabbitMQ and Redis
+/// with every key under <paramref name="keyPrefix"/>: how the integration tests and the benchmark
+/// start the platform. <paramref name="settings"/> are added to (and win over) the shared ones.
+/// </summary>
+public sealed class PlatformHosts(Uri rabbitMq, string redis, string keyPrefix, IReadOnlyDictionary<string, string?>? settings = null, string environment = "Testing")
+{
+    /// <summary>The admin API key every host is configured with.</summary>
+    public string AdminKey { get; } = "test-admin-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>The key that encrypts endpoint secrets at rest.</summary>
+    public string SecretsKey { get; } = "test:" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    public Dictionary<string, string?> Settings()
+    {
+        var all = new Dictionary<string, string?>
+        {
+            ["Urls"] = "http://127.0.0.1:0",
+            ["ConnectionStrings:RabbitMq"] = rabbitMq.ToString(),
+            ["ConnectionStrings:Redis"] = redis,
+            ["Webhooks:Storage:KeyPrefix"] = keyPrefix,
+            ["Webhooks:Destinations:Allow:0"] = "127.0.0.0/8",
+            ["Webhooks:Auth:AdminKey"] = AdminKey,
+            ["Webhooks:Secrets:Keys:0"] = SecretsKey,
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+        return all;
+    }
+
+    /// <summary>A started Ingest host; <paramref name="overrides"/> change its settings, <paramref name="services"/> its services.</summary>
+    public async Task<WebApplication> StartIngestAsync(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
+    {
+        var builder = CreateBuilder(overrides);
+        builder.AddIngest();
+        services?.Invoke(builder.Services);
+        var app = builder.Build();
+        app.MapIngest();
+        await app.StartAsync();
+        return app;
+    }
+
+    /// <summary>A started Dispatcher host, once it is ready (its bus connected: a host stopped before that would leave the bus starting behind it).</summary>
+    public async Task<WebApplication> StartDispatcherAsync(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
+    {
+        var builder = CreateBuilder(overrides);
+        builder.AddDispatcher();
+        services?.Invoke(builder.Services);
+        var app = builder.Build();
+        app.MapDispatcher();
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!(await http.GetAsync("/readyz")).IsSuccessStatusCode)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                var report = await app.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(c => c.Tags.Contains("ready"));
+                var checks = string.Join("; ", report.Entries.Select(e => $"{e.Key}: {e.Value.Status} {e.Value.Description} {e.Value.Exception?.Message}"));
+                await app.StopAsync();
+                await app.DisposeAsync();
+                throw new TimeoutException($"The dispatcher did not become ready within 60 s ({checks}).");
+            }
+            await Task.Delay(100);
+        }
+        return app;
+    }
+
+    private WebApplicationBuilder CreateBuilder(IDictionary<string, string?>? overrides)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment, ContentRootPath = AppContext.BaseDirectory });
+        var all = Settings();
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+        builder.Configuration.AddInMemoryCollection(all);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // As strict as Development: a singleton that captures a scoped service fails here, not in a newcomer's run.
+        builder.Host.UseDefaultServiceProvider(o =>
+        {
+            o.ValidateScopes = true;
+            o.ValidateOnBuild = true;
+        });
+        return builder;
+    }
+}
