@@ -24,17 +24,23 @@ echo "Building…"
 mkdir -p .run
 dotnet build src/AppHost -v quiet -nologo >.run/build.log 2>&1 || { cat .run/build.log; exit 1; }
 
-apphost=
+apphost= tail_pid=
 cleanup() {
   trap - EXIT INT TERM
+  # A background job of a script ignores SIGINT: Ctrl-C alone would leave the tail running.
+  if [ -n "$tail_pid" ]; then
+    kill "$tail_pid" 2>/dev/null || true
+    wait "$tail_pid" 2>/dev/null || true
+  fi
   echo
   echo "Stopping…"
   if [ -n "$apphost" ]; then
     kill -TERM "$apphost" 2>/dev/null || true
     wait "$apphost" 2>/dev/null || true
-    # The orchestrator stops every resource once the AppHost is gone.
+    # The orchestrator stops every resource once the AppHost is gone (the broker's command line
+    # shows its epmd port, not its node name).
     for _ in $(seq 1 60); do
-      pgrep -f "tools/dcp |webhooks-5680@localhost|redis-server 127.0.0.1:6390" >/dev/null || break
+      pgrep -f "tools/dcp |-epmd_port 35680|redis-server 127.0.0.1:6390" >/dev/null || break
       sleep 0.5
     done
   fi
@@ -104,4 +110,3 @@ INFO
 tail -n 0 -f "$receiver_log" &
 tail_pid=$!
 wait "$apphost" || true
-kill "$tail_pid" 2>/dev/null || true

@@ -1,5 +1,8 @@
-# Private RabbitMQ and Redis servers on loopback, for tests and the local run.
-# Source this file; it defines functions and changes nothing by itself.
+# Private RabbitMQ and Redis servers on loopback, for the tests and the benchmark.
+# Source this file; it defines functions and changes nothing by itself. How each server is set
+# up is not here but in private-rabbitmq.sh and private-redis.sh, which the AppHost runs too.
+
+WEBHOOKS_SERVERS_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 ensure_server_packages() {
   if [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] && command -v redis-server >/dev/null; then
@@ -30,39 +33,14 @@ pick_ports() {
   MANAGEMENT_PORT=$((AMQP_PORT + 10000))
 }
 
-# start_servers DIR AMQP_PORT MANAGEMENT_PORT REDIS_PORT
+# start_servers DIR AMQP_PORT MANAGEMENT_PORT REDIS_PORT: RabbitMQ in DIR/rabbitmq and Redis in
+# DIR/redis, by the recipes in private-rabbitmq.sh and private-redis.sh; returns once both answer.
 start_servers() {
   local dir=$1 amqp=$2 mgmt=$3 redis=$4
-  local epmd=$((amqp + 30000)) dist=$((amqp + 20000))
-  mkdir -p "$dir/rabbitmq/mnesia" "$dir/rabbitmq/log" "$dir/redis"
-  cat >"$dir/rabbitmq/rabbitmq.conf" <<CONF
-listeners.tcp.1 = 127.0.0.1:$amqp
-management.tcp.ip = 127.0.0.1
-management.tcp.port = $mgmt
-CONF
-  echo '[rabbitmq_management].' >"$dir/rabbitmq/enabled_plugins"
-  : >"$dir/rabbitmq/rabbitmq-env.conf"
-  cat >"$dir/rabbitmq/env" <<ENV
-export HOME='$dir/rabbitmq'
-export RABBITMQ_NODENAME='webhooks-$amqp@localhost'
-export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
-export RABBITMQ_DIST_PORT=$dist
-export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS='-kernel inet_dist_use_interface {127,0,0,1}'
-export ERL_EPMD_ADDRESS=127.0.0.1
-export ERL_EPMD_PORT=$epmd
-export RABBITMQ_MNESIA_BASE='$dir/rabbitmq/mnesia'
-export RABBITMQ_LOG_BASE='$dir/rabbitmq/log'
-export RABBITMQ_CONFIG_FILE='$dir/rabbitmq/rabbitmq'
-export RABBITMQ_CONF_ENV_FILE='$dir/rabbitmq/rabbitmq-env.conf'
-export RABBITMQ_ENABLED_PLUGINS_FILE='$dir/rabbitmq/enabled_plugins'
-export RABBITMQ_PID_FILE='$dir/rabbitmq/pid'
-WEBHOOKS_MANAGEMENT_PORT=$mgmt
-ENV
-  start_rabbitmq "$dir"
+  start_rabbitmq "$dir" "$amqp" "$mgmt"
 
-  redis-server --bind 127.0.0.1 --port "$redis" --dir "$dir/redis" --appendonly yes \
-    --maxmemory-policy noeviction --save '' --daemonize yes --pidfile "$dir/redis/pid" \
-    --logfile "$dir/redis/redis.log" >/dev/null
+  bash "$WEBHOOKS_SERVERS_LIB/private-redis.sh" "$dir/redis" "$redis" \
+    --daemonize yes --logfile "$dir/redis/redis.log" >/dev/null
 
   local deadline=$((SECONDS + 60))
   until redis-cli -h 127.0.0.1 -p "$redis" ping >/dev/null 2>&1; do
@@ -72,15 +50,26 @@ ENV
   wait_rabbitmq "$dir"
 }
 
+# start_rabbitmq DIR [AMQP_PORT MANAGEMENT_PORT]: starts the node in the background, in its own
+# session, and returns at once; without ports, on those of its last start in DIR.
 start_rabbitmq() {
-  ( . "$1/rabbitmq/env"; setsid /usr/lib/rabbitmq/bin/rabbitmq-server >>"$1/rabbitmq/stdout.log" 2>&1 & )
+  local dir=$1 amqp=${2:-} mgmt=${3:-}
+  if [ -z "$amqp" ]; then
+    amqp=$(. "$dir/rabbitmq/env"; echo "$WEBHOOKS_AMQP_PORT")
+    mgmt=$(. "$dir/rabbitmq/env"; echo "$WEBHOOKS_MANAGEMENT_PORT")
+  fi
+  mkdir -p "$dir/rabbitmq"
+  ( setsid bash "$WEBHOOKS_SERVERS_LIB/private-rabbitmq.sh" "$dir/rabbitmq" "$amqp" "$mgmt" \
+      </dev/null >>"$dir/rabbitmq/stdout.log" 2>&1 & )
 }
 
+# wait_rabbitmq DIR: returns once the node's management API answers; fails after a minute.
 wait_rabbitmq() {
-  local mgmt deadline=$((SECONDS + 60))
-  mgmt=$(. "$1/rabbitmq/env"; echo "$WEBHOOKS_MANAGEMENT_PORT")
-  until curl -fsS -u guest:guest "http://127.0.0.1:$mgmt/api/overview" >/dev/null 2>&1; do
-    [ $SECONDS -lt $deadline ] || { echo "RabbitMQ did not start: see $1/rabbitmq/log" >&2; return 1; }
+  local mgmt= deadline=$((SECONDS + 60))
+  until [ -n "$mgmt" ] && curl -fsS -u guest:guest "http://127.0.0.1:$mgmt/api/overview" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || { echo "RabbitMQ did not start: see $1/rabbitmq/log and $1/rabbitmq/stdout.log" >&2; return 1; }
+    # The recipe writes env as the node starts.
+    [ -f "$1/rabbitmq/env" ] && mgmt=$(. "$1/rabbitmq/env"; echo "$WEBHOOKS_MANAGEMENT_PORT")
     sleep 0.3
   done
 }

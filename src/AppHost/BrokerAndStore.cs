@@ -25,37 +25,19 @@ public static class BrokerAndStore
 
         var rabbitDir = Path.Combine(run.Directory, "rabbitmq");
         var redisDir = Path.Combine(run.Directory, "redis");
-        foreach (var dir in new[] { Path.Combine(rabbitDir, "mnesia"), Path.Combine(rabbitDir, "log"), redisDir })
-        {
-            Directory.CreateDirectory(dir);
-        }
-        File.WriteAllText(Path.Combine(rabbitDir, "rabbitmq.conf"),
-            $"listeners.tcp.1 = 127.0.0.1:{LocalRun.AmqpPort}\nmanagement.tcp.ip = 127.0.0.1\nmanagement.tcp.port = {LocalRun.ManagementPort}\n");
-        File.WriteAllText(Path.Combine(rabbitDir, "enabled_plugins"), "[rabbitmq_management].\n");
-        File.WriteAllText(Path.Combine(rabbitDir, "rabbitmq-env.conf"), "");
+        Directory.CreateDirectory(rabbitDir);
+        Directory.CreateDirectory(redisDir);
 
         builder.Services.AddHealthChecks()
             .AddAsyncCheck("rabbitmq-ready", RabbitMqReadyAsync)
             .AddAsyncCheck("redis-ready", RedisReadyAsync);
 
-        // The /usr/sbin wrapper switches to the rabbitmq user, who cannot write a private data folder.
-        var rabbit = builder.AddExecutable("rabbitmq", "/usr/lib/rabbitmq/bin/rabbitmq-server", rabbitDir)
-            .WithEnvironment("HOME", rabbitDir)
-            .WithEnvironment("RABBITMQ_NODENAME", "webhooks-" + LocalRun.AmqpPort + "@localhost")
-            .WithEnvironment("RABBITMQ_NODE_IP_ADDRESS", "127.0.0.1")
-            .WithEnvironment("RABBITMQ_DIST_PORT", (LocalRun.AmqpPort + 20000).ToString())
-            .WithEnvironment("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", "-kernel inet_dist_use_interface {127,0,0,1}")
-            .WithEnvironment("ERL_EPMD_ADDRESS", "127.0.0.1")
-            .WithEnvironment("ERL_EPMD_PORT", LocalRun.EpmdPort.ToString())
-            .WithEnvironment("RABBITMQ_MNESIA_BASE", Path.Combine(rabbitDir, "mnesia"))
-            .WithEnvironment("RABBITMQ_LOG_BASE", Path.Combine(rabbitDir, "log"))
-            .WithEnvironment("RABBITMQ_CONFIG_FILE", Path.Combine(rabbitDir, "rabbitmq"))
-            .WithEnvironment("RABBITMQ_CONF_ENV_FILE", Path.Combine(rabbitDir, "rabbitmq-env.conf"))
-            .WithEnvironment("RABBITMQ_ENABLED_PLUGINS_FILE", Path.Combine(rabbitDir, "enabled_plugins"))
+        // The same recipes as the tests' servers (scripts/lib): each prepares its folder and runs the server in the foreground.
+        var rabbit = builder.AddExecutable("rabbitmq", "bash", rabbitDir,
+                run.Script("private-rabbitmq.sh"), rabbitDir, LocalRun.AmqpPort.ToString(), LocalRun.ManagementPort.ToString())
             .WithHealthCheck("rabbitmq-ready");
-        var redis = builder.AddExecutable("redis", "redis-server", redisDir,
-                "--bind", "127.0.0.1", "--port", LocalRun.RedisPort.ToString(), "--dir", redisDir,
-                "--appendonly", "yes", "--maxmemory-policy", "noeviction")
+        var redis = builder.AddExecutable("redis", "bash", redisDir,
+                run.Script("private-redis.sh"), redisDir, LocalRun.RedisPort.ToString())
             .WithHealthCheck("redis-ready");
         return (new Connection(rabbit.AsResource(), $"amqp://guest:guest@127.0.0.1:{LocalRun.AmqpPort}/", null),
             new Connection(redis.AsResource(), $"127.0.0.1:{LocalRun.RedisPort}", null));

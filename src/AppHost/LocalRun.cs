@@ -13,14 +13,19 @@ public sealed class LocalRun
     public const int AmqpPort = 5680;
     public const int ManagementPort = 15680;
     public const int RedisPort = 6390;
-    public const int EpmdPort = 35680;
+    /// <summary>RabbitMQ's private epmd: scripts/lib/private-rabbitmq.sh puts it at the AMQP port + 30000.</summary>
+    public const int EpmdPort = AmqpPort + 30000;
 
+    public required string Root { get; init; }
     public required string Directory { get; init; }
     public required string AdminKey { get; init; }
     public required string SecretsKey { get; init; }
     public required bool DockerRuns { get; init; }
 
     public string ReceiverLog => Path.Combine(Directory, "receiver.log");
+
+    /// <summary>A script of <c>scripts/lib</c>, such as the recipes of the private servers.</summary>
+    public string Script(string name) => Path.Combine(Root, "scripts", "lib", name);
 
     public static LocalRun Prepare()
     {
@@ -33,6 +38,7 @@ public sealed class LocalRun
         System.IO.Directory.CreateDirectory(directory);
         var run = new LocalRun
         {
+            Root = root,
             Directory = directory,
             AdminKey = "whk_admin_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant(),
             SecretsKey = "local:" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
