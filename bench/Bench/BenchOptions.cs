@@ -1,7 +1,7 @@
 namespace Webhooks.Bench;
 
-/// <summary><c>--rabbitmq amqp://…</c> <c>--redis host:port</c> <c>[--quick]</c> <c>[--only throughput|latency|fairness]</c>.</summary>
-public sealed record BenchOptions(Uri RabbitMq, string Redis, bool Quick, string? Only)
+/// <summary><c>--rabbitmq amqp://…</c> <c>--redis host:port</c> <c>[--quick]</c> <c>[--only throughput|latency|capped|fairness]</c> <c>[--json path]</c>.</summary>
+public sealed record BenchOptions(Uri RabbitMq, string Redis, bool Quick, string? Only, string Json)
 {
     public bool Runs(string scenario) => Only is null || Only.Equals(scenario, StringComparison.OrdinalIgnoreCase);
 
@@ -10,6 +10,6 @@ public sealed record BenchOptions(Uri RabbitMq, string Redis, bool Quick, string
         string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
         var rabbitMq = Value("--rabbitmq") ?? throw new ArgumentException("--rabbitmq amqp://guest:guest@127.0.0.1:5672/ is required (bench/run.sh passes its private server).");
         var redis = Value("--redis") ?? throw new ArgumentException("--redis 127.0.0.1:6379 is required.");
-        return new BenchOptions(new Uri(rabbitMq), redis, args.Contains("--quick"), Value("--only"));
+        return new BenchOptions(new Uri(rabbitMq), redis, args.Contains("--quick"), Value("--only"), Value("--json") ?? ".run/bench/latest.json");
     }
 }

@@ -2,6 +2,10 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Webhooks.Contracts;
+using Webhooks.Core;
 using Webhooks.Hosting;
 
 namespace Webhooks.Bench;
@@ -19,6 +23,7 @@ public sealed class Platform : IAsyncDisposable
 
     private Platform(Uri rabbitMq, string redis)
     {
+        RabbitMq = rabbitMq;
         _hosts = new PlatformHosts(rabbitMq, redis, $"bench-{DateTime.UtcNow:yyyyMMddHHmmss}:", new Dictionary<string, string?>
         {
             // The bench polls /readyz while the bus starts.
@@ -27,6 +32,8 @@ public sealed class Platform : IAsyncDisposable
     }
 
     public string AdminKey => _hosts.AdminKey;
+
+    public Uri RabbitMq { get; }
 
     public HttpClient Ingest { get; private set; } = null!;
 
@@ -58,6 +65,34 @@ public sealed class Platform : IAsyncDisposable
             }
         }
         (await Ingest.PostAsJsonAsync("/v1/endpoints", body)).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Creates <paramref name="count"/> endpoints of <paramref name="tenant"/> for every event type, all at <paramref name="url"/>.</summary>
+    public async Task CreateEndpointsAsync(string tenant, string url, int count, object? limits = null)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await CreateEndpointAsync(tenant, url, limits);
+        }
+    }
+
+    /// <summary>Publishes <paramref name="count"/> single events over HTTP, <paramref name="connections"/> requests at a time.</summary>
+    public Task PublishConcurrentlyAsync(string tenant, int count, int connections) =>
+        Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = connections }, async (i, _) => await PublishAsync(tenant, i));
+
+    /// <summary>Publishes <paramref name="count"/> events straight onto the bus as an upstream service would (<c>Webhooks.Contracts</c>), <paramref name="concurrency"/> at a time.</summary>
+    public Task PublishOnBusAsync(string tenant, int count, int concurrency)
+    {
+        var bus = _ingest!.Services.GetRequiredService<IBus>();
+        return Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, cancellationToken) =>
+            await bus.Publish(new EventPublished
+            {
+                EventId = SortableId.New("evt"),
+                Type = "order.created",
+                Tenant = tenant,
+                OccurredAt = DateTimeOffset.UtcNow,
+                Data = JsonSerializer.SerializeToElement(Data(i)),
+            }, cancellationToken));
     }
 
     public async Task<string> PublishAsync(string tenant, int sequence)

@@ -6,8 +6,10 @@ var options = BenchOptions.Parse(args);
 await using var receiver = await Receiver.StartAsync();
 await using var platform = await Platform.StartAsync(options.RabbitMq, options.Redis);
 using var raw = new RawSender();
+using var counters = await Counters.ConnectAsync(options.Redis, options.RabbitMq);
 var report = new Report(Console.Out);
-Console.WriteLine($"## Webhooks benchmark ({(options.Quick ? "quick" : "full")}), {DateTime.UtcNow:u}, {Environment.ProcessorCount} cores");
+var started = DateTime.UtcNow;
+Console.WriteLine($"## Webhooks benchmark ({(options.Quick ? "quick" : "full")}), {started:u}, {Environment.ProcessorCount} cores");
 
 // Warm-up: JIT, connections, pools; not reported.
 await raw.SendManyAsync(receiver.Path("warm-up-raw"), 200, 16);
@@ -16,7 +18,8 @@ await Latency.PublishOneByOneAsync(platform, receiver, "warm-up", 50, TimeSpan.Z
 
 if (options.Runs("throughput"))
 {
-    await Throughput.RunAsync(platform, receiver, raw, options.Quick ? 2_000 : 10_000, report);
+    var maximum = await Throughput.RunAsync(platform, receiver, raw, counters, options.Quick ? 2_000 : 10_000, report);
+    await Latency.UnderLoadAsync(platform, receiver, maximum / 2, options.Quick ? 3 : 10, report);
 }
 if (options.Runs("latency"))
 {
@@ -30,3 +33,4 @@ if (options.Runs("fairness"))
 {
     await Fairness.RunAsync(platform, receiver, options.Quick ? 2_000 : 10_000, options.Quick ? 20 : 50, report);
 }
+await report.WriteJsonAsync(options.Json, new { started, quick = options.Quick, cores = Environment.ProcessorCount, only = options.Only });

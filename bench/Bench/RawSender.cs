@@ -18,8 +18,8 @@ public sealed class RawSender : IDisposable
     private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
     private readonly string _secret = WebhookSecret.Generate();
 
-    /// <summary>Sends one webhook and returns its id once the receiver answered.</summary>
-    public async Task<string> SendAsync(string url, int sequence)
+    /// <summary>A webhook's id and body as the platform renders it, for the event with this sequence number.</summary>
+    public static (string Id, byte[] Body) Webhook(int sequence)
     {
         var id = SortableId.New("evt");
         var delivery = new DeliverWebhook
@@ -32,7 +32,13 @@ public sealed class RawSender : IDisposable
             OccurredAt = DateTimeOffset.UtcNow,
             Data = JsonSerializer.SerializeToElement(Platform.Data(sequence)),
         };
-        var body = WebhookPayload.Render(delivery, PayloadMode.Full);
+        return (id, WebhookPayload.Render(delivery, PayloadMode.Full));
+    }
+
+    /// <summary>Sends one webhook and returns its id once the receiver answered.</summary>
+    public async Task<string> SendAsync(string url, int sequence)
+    {
+        var (id, body) = Webhook(sequence);
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");

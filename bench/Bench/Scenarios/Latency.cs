@@ -25,6 +25,43 @@ public static class Latency
         report.Row("ratio of medians Webhooks / raw", $"{times.Percentile(50) / new Latencies(rawTimes).Percentile(50):F1}");
     }
 
+    /// <summary>
+    /// End-to-end latency under load: single events over HTTP at <paramref name="rate"/> a second
+    /// (half of the measured maximum), open loop, for <paramref name="seconds"/>: POST /v1/events → received.
+    /// </summary>
+    public static async Task UnderLoadAsync(Platform platform, Receiver receiver, double rate, double seconds, Report report)
+    {
+        await platform.CreateEndpointAsync("loaded", receiver.Path("loaded"), new { maxInFlight = Throughput.Concurrency });
+        var count = (int)(rate * seconds);
+        var sent = new (string Id, long At)[count];
+        var start = Stopwatch.GetTimestamp();
+        var publishes = new List<Task>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var due = start + (long)(i / rate * Stopwatch.Frequency);
+            if (due - Stopwatch.GetTimestamp() is var ahead && ahead > Stopwatch.Frequency / 1000)
+            {
+                await Task.Delay(TimeSpan.FromSeconds((double)ahead / Stopwatch.Frequency));
+            }
+            var n = i;
+            publishes.Add(Task.Run(async () =>
+            {
+                var at = Stopwatch.GetTimestamp();
+                sent[n] = (await platform.PublishAsync("loaded", n), at);
+            }));
+        }
+        await Task.WhenAll(publishes);
+        await Task.WhenAll(sent.Select(p => receiver.WhenArrived(p.Id))).WaitAsync(TimeSpan.FromMinutes(10));
+        var times = new Latencies([.. sent.Select(p => receiver.TryGetArrival(p.Id, out var arrived) ? Latencies.Since(p.At, arrived) : double.NaN)]);
+
+        report.Section($"Latency under load: single events over HTTP at {rate:F0}/s (half of the fan-out-1 maximum) for {seconds:F0} s");
+        report.Row("Webhooks (POST /v1/events → received)", $"p50 {times.Percentile(50):F1} ms, p95 {times.Percentile(95):F1} ms, p99 {times.Percentile(99):F1} ms, max {times.Milliseconds.Max():F1} ms (n={count})");
+        report.Figure("rate_events_per_second", rate);
+        report.Figure("p50_ms", times.Percentile(50));
+        report.Figure("p95_ms", times.Percentile(95));
+        report.Figure("p99_ms", times.Percentile(99));
+    }
+
     /// <summary>Publishes one event every <paramref name="spacing"/> (or each after the previous arrived, when zero) and measures publish → arrival.</summary>
     public static async Task<Latencies> PublishOneByOneAsync(Platform platform, Receiver receiver, string tenant, int events, TimeSpan spacing)
     {

@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+using Webhooks.Core.Signing;
+
+namespace Webhooks.Bench;
+
+/// <summary>
+/// The baseline that matters: a bare one-hop pipeline on the same broker and receiver. RabbitMQ.Client
+/// publishes each webhook's body with publisher confirms to a quorum queue; a bare consumer with
+/// manual acks and the platform's prefetch and concurrency signs each body with the same code and
+/// POSTs it to the same receiver, then acks. No store, no fan-out, no limits, no records.
+/// </summary>
+public sealed class BarePipeline : IAsyncDisposable
+{
+    public const string Queue = "bench-bare-pipeline";
+
+    private readonly IConnection _connection;
+    private readonly IChannel _consumer;
+    private readonly IChannel _publisher;
+    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+    private readonly string _secret = WebhookSecret.Generate();
+    private string _url = "";
+
+    private BarePipeline(IConnection connection, IChannel consumer, IChannel publisher)
+    {
+        _connection = connection;
+        _consumer = consumer;
+        _publisher = publisher;
+    }
+
+    /// <summary>Declares the queue and starts the consumer: <paramref name="prefetch"/> unacked, <paramref name="concurrency"/> POSTs at a time.</summary>
+    public static async Task<BarePipeline> StartAsync(Uri rabbitMq, int prefetch, int concurrency)
+    {
+        var connection = await new ConnectionFactory { Uri = rabbitMq, ClientProvidedName = "bench-bare" }.CreateConnectionAsync();
+        var consumer = await connection.CreateChannelAsync(new CreateChannelOptions(false, false, consumerDispatchConcurrency: (ushort)concurrency));
+        var publisher = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        await consumer.QueueDeclareAsync(Queue, durable: true, exclusive: false, autoDelete: false, arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" });
+        await consumer.QueuePurgeAsync(Queue);
+        await consumer.BasicQosAsync(0, (ushort)prefetch, false);
+        var pipeline = new BarePipeline(connection, consumer, publisher);
+        var handler = new AsyncEventingBasicConsumer(consumer);
+        handler.ReceivedAsync += pipeline.DeliverAsync;
+        await consumer.BasicConsumeAsync(Queue, autoAck: false, handler);
+        return pipeline;
+    }
+
+    /// <summary>Publishes <paramref name="bodies"/>, <paramref name="publishers"/> confirmed publishes at a time, to be POSTed to <paramref name="url"/>; returns once all are published.</summary>
+    public async Task PublishAsync(string url, IReadOnlyList<(string Id, byte[] Body)> bodies, int publishers)
+    {
+        _url = url;
+        await Parallel.ForEachAsync(bodies, new ParallelOptions { MaxDegreeOfParallelism = publishers }, async (webhook, cancellationToken) =>
+        {
+            var properties = new BasicProperties { Persistent = true, MessageId = webhook.Id, ContentType = "application/json" };
+            await _publisher.BasicPublishAsync("", Queue, mandatory: true, properties, webhook.Body, cancellationToken);
+        });
+    }
+
+    private async Task DeliverAsync(object sender, BasicDeliverEventArgs message)
+    {
+        var id = message.BasicProperties.MessageId!;
+        var body = message.Body.ToArray();
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        using var request = new HttpRequestMessage(HttpMethod.Post, _url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Add("webhook-id", id);
+        request.Headers.Add("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add("webhook-signature", WebhookSignature.Header([_secret], id, timestamp, body));
+        using var response = await _http.SendAsync(request);
+        await _consumer.BasicAckAsync(message.DeliveryTag, multiple: false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _publisher.CloseAsync();
+        await _consumer.CloseAsync();
+        await _connection.CloseAsync();
+        _http.Dispose();
+        await Task.CompletedTask;
+    }
+
+    /// <summary>Runs <paramref name="count"/> webhooks through the pipeline to <paramref name="receiver"/>'s <paramref name="path"/>; returns the seconds from the first publish to the last arrival.</summary>
+    public async Task<double> RunAsync(Receiver receiver, string path, int count, int publishers)
+    {
+        var bodies = Enumerable.Range(0, count).Select(i => RawSender.Webhook(i)).ToList();
+        var start = Stopwatch.GetTimestamp();
+        await PublishAsync(receiver.Path(path), bodies, publishers);
+        await receiver.WaitForAsync(path, count, TimeSpan.FromMinutes(10));
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+}
