@@ -97,6 +97,7 @@ public static class DispatcherApplication
     {
         builder.AddWebhookSender();
         builder.Services.AddSingleton<EndpointHealth>();
+        builder.Services.AddSingleton<TenantEndpoints>();
         builder.Services.AddSingleton<DeadLetterSender>();
     }
 }

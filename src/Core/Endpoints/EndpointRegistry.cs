@@ -13,6 +13,16 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
     private static string EndpointKey(string id) => $"endpoint:{id}";
     private static string TenantKey(string tenant) => $"tenant:{tenant}:endpoints";
     private static string FailingSinceKey(string id) => $"endpoint:{id}:failing-since";
+    private static string TenantVersionKey(string tenant) => $"tenant:{tenant}:endpoints:version";
+
+    // KEYS: the endpoint, its tenant's version. ARGV: the endpoint's JSON. 1 when it existed and was replaced.
+    private const string UpdateScript = """
+        if redis.call('SET', KEYS[1], ARGV[1], 'XX') then
+          redis.call('INCR', KEYS[2])
+          return 1
+        end
+        return 0
+        """;
     private const string AllKey = "endpoints";
 
     public async Task CreateAsync(WebhookEndpoint endpoint)
@@ -22,6 +32,7 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
         _ = tx.SetAddAsync(TenantKey(endpoint.Tenant), endpoint.Id);
         // Ids sort by creation time, so a lexical sorted set pages them in creation order.
         _ = tx.SortedSetAddAsync(AllKey, endpoint.Id, 0);
+        _ = tx.StringIncrementAsync(TenantVersionKey(endpoint.Tenant));
         await tx.ExecuteAsync();
     }
 
@@ -32,8 +43,15 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
     }
 
     /// <summary>Replaces an endpoint that still exists; false when it was deleted meanwhile.</summary>
-    public Task<bool> UpdateAsync(WebhookEndpoint endpoint) =>
-        _db.StringSetAsync(EndpointKey(endpoint.Id), Serialize(endpoint), when: When.Exists);
+    public async Task<bool> UpdateAsync(WebhookEndpoint endpoint) =>
+        (long)await _db.ScriptEvaluateAsync(UpdateScript, [EndpointKey(endpoint.Id), TenantVersionKey(endpoint.Tenant)], [Serialize(endpoint)]) == 1;
+
+    /// <summary>
+    /// A number that changes whenever an endpoint of the tenant is created, changed or deleted, so
+    /// that a copy of the tenant's endpoints can be kept as long as it has not changed.
+    /// </summary>
+    public async Task<long> TenantVersionAsync(string tenant) =>
+        (long?)await _db.StringGetAsync(TenantVersionKey(tenant)) ?? 0;
 
     public async Task<bool> DeleteAsync(WebhookEndpoint endpoint)
     {
@@ -42,6 +60,7 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
         _ = tx.KeyDeleteAsync(FailingSinceKey(endpoint.Id));
         _ = tx.SetRemoveAsync(TenantKey(endpoint.Tenant), endpoint.Id);
         _ = tx.SortedSetRemoveAsync(AllKey, endpoint.Id);
+        _ = tx.StringIncrementAsync(TenantVersionKey(endpoint.Tenant));
         await tx.ExecuteAsync();
         return await deleted;
     }

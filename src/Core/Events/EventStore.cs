@@ -24,34 +24,66 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
 
     public async Task<StoredEvent?> GetAsync(string id) => Deserialize<StoredEvent>(await _db.StringGetAsync(EventKey(id)));
 
+    // KEYS: the fan-out claim, the event. ARGV: lease ms, event JSON, retention ms. 0 claimed (and the
+    // event kept unless it was), 1 held by another copy, 2 already fanned out.
+    private const string ClaimScript = """
+        if redis.call('SET', KEYS[1], 'claimed', 'NX', 'PX', ARGV[1]) then
+          redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3])
+          return 0
+        end
+        if redis.call('GET', KEYS[1]) == 'done' then return 2 end
+        return 1
+        """;
+
+    // KEYS: the event's deliveries. ARGV: retention ms, then per endpoint its id and its pending record.
+    // Returns, per endpoint, false when the pending record was added, else the record it already had.
+    private const string AddPendingScript = """
+        local existing = {}
+        for i = 2, #ARGV, 2 do
+          if redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) == 1 then
+            existing[#existing + 1] = false
+          else
+            existing[#existing + 1] = redis.call('HGET', KEYS[1], ARGV[i])
+          end
+        end
+        redis.call('PEXPIRE', KEYS[1], ARGV[1])
+        return existing
+        """;
+
     /// <summary>
     /// Claims the fan-out of an event for <paramref name="lease"/>, so that two copies of one event
-    /// (a redelivery, a retried publish) never fan out twice; a claim whose holder died expires.
+    /// (a redelivery, a retried publish) never fan out twice (a claim whose holder died expires),
+    /// and keeps the event unless it is kept already — in one round trip.
     /// </summary>
-    public async Task<FanOutClaim> ClaimFanOutAsync(string eventId, TimeSpan lease)
+    public async Task<FanOutClaim> ClaimFanOutAsync(StoredEvent stored, TimeSpan lease)
     {
-        if (await _db.StringSetAsync(FannedOutKey(eventId), "claimed", lease, When.NotExists))
-        {
-            return FanOutClaim.Claimed;
-        }
-        return await _db.StringGetAsync(FannedOutKey(eventId)) == "done" ? FanOutClaim.AlreadyDone : FanOutClaim.HeldElsewhere;
+        var result = (long)await _db.ScriptEvaluateAsync(ClaimScript, [FannedOutKey(stored.Id), EventKey(stored.Id)],
+            [(long)lease.TotalMilliseconds, Serialize(stored), (long)_options.EventRetention.TotalMilliseconds]);
+        return result switch { 0 => FanOutClaim.Claimed, 2 => FanOutClaim.AlreadyDone, _ => FanOutClaim.HeldElsewhere };
     }
 
     public Task MarkFannedOutAsync(string eventId) => _db.StringSetAsync(FannedOutKey(eventId), "done", _options.EventRetention);
 
     /// <summary>
-    /// Records a new delivery as pending and returns its id; a delivery this event already has
-    /// for the endpoint (a fan-out interrupted before it finished) keeps its id and state.
+    /// Records a new pending delivery of the event for each endpoint, in one round trip, and returns
+    /// each delivery's id (in the order given); a delivery the event already has for an endpoint (a
+    /// fan-out interrupted before it finished) keeps its id and state.
     /// </summary>
-    public async Task<string> AddPendingDeliveryAsync(string eventId, string endpointId, string deliveryId)
+    public async Task<IReadOnlyList<string>> AddPendingDeliveriesAsync(string eventId, IReadOnlyList<(string EndpointId, string DeliveryId)> deliveries)
     {
-        var record = Pending(deliveryId, endpointId);
-        if (!await _db.HashSetAsync(DeliveriesKey(eventId), endpointId, Serialize(record), When.NotExists))
+        if (deliveries.Count == 0)
         {
-            record = Deserialize<DeliveryRecord>(await _db.HashGetAsync(DeliveriesKey(eventId), endpointId)) ?? record;
+            return [];
         }
-        await _db.KeyExpireAsync(DeliveriesKey(eventId), _options.EventRetention);
-        return record.Id;
+        var args = new RedisValue[1 + deliveries.Count * 2];
+        args[0] = (long)_options.EventRetention.TotalMilliseconds;
+        for (var i = 0; i < deliveries.Count; i++)
+        {
+            args[1 + i * 2] = deliveries[i].EndpointId;
+            args[2 + i * 2] = Serialize(Pending(deliveries[i].DeliveryId, deliveries[i].EndpointId));
+        }
+        var existing = (RedisResult[])(await _db.ScriptEvaluateAsync(AddPendingScript, [DeliveriesKey(eventId)], args))!;
+        return [.. deliveries.Select((d, i) => existing[i].IsNull ? d.DeliveryId : Deserialize<DeliveryRecord>((RedisValue)existing[i])?.Id ?? d.DeliveryId)];
     }
 
     public async Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesAsync(string eventId)

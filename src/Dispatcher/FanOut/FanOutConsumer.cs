@@ -19,7 +19,7 @@ namespace Webhooks.Dispatcher.FanOut;
 /// Turns an event into one <see cref="DeliverWebhook"/> per enabled endpoint of its tenant that
 /// subscribes to its type, so that each (event, endpoint) pair is retried and dead-lettered on its own.
 /// </summary>
-public sealed partial class FanOutConsumer(EndpointRegistry registry, EventStore store, DeadLetterSender deadLetters, TopologyDeclaration topology,
+public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, EventStore store, DeadLetterSender deadLetters, TopologyDeclaration topology,
     TenantLanes lanes, RedisCircuit circuit, IOptions<DispatcherOptions> options, IOptions<RetryOptions> retries, ILogger<FanOutConsumer> logger)
     : IConsumer<EventPublished>
 {
@@ -68,12 +68,6 @@ public sealed partial class FanOutConsumer(EndpointRegistry registry, EventStore
     private async Task FanOutAsync(ConsumeContext<EventPublished> context, string eventId)
     {
         var message = context.Message;
-        if (!await ClaimAsync(eventId, context.CancellationToken))
-        {
-            LogAlreadyFannedOut(eventId);
-            return;
-        }
-
         var stored = new StoredEvent
         {
             Id = eventId,
@@ -84,20 +78,36 @@ public sealed partial class FanOutConsumer(EndpointRegistry registry, EventStore
             Data = message.Data,
             Resource = message.Resource,
         };
-        await store.SaveAsync(stored); // already there when Ingest took it; a bus-published event is kept here
+        // The claim keeps the event too: it is there already when Ingest took it; a bus-published event is kept here.
+        // The tenant's endpoints are read beside the first try of the claim (one round trip for both).
+        var claiming = store.ClaimFanOutAsync(stored, options.Value.FanOutLease);
+        var reading = tenantEndpoints.ForTenantAsync(stored.Tenant);
+        await Task.WhenAll(claiming, reading);
+        if (claiming.Result != FanOutClaim.Claimed)
+        {
+            if (claiming.Result == FanOutClaim.AlreadyDone || !await ClaimAsync(stored, context.CancellationToken))
+            {
+                LogAlreadyFannedOut(eventId);
+                return;
+            }
+            reading = tenantEndpoints.ForTenantAsync(stored.Tenant); // it waited for another copy: read them as they are now
+        }
 
         // Disabled endpoints get their deliveries dead-lettered, so they can be recovered once the endpoint is back.
-        var endpoints = (await registry.ForTenantAsync(stored.Tenant)).Where(e => e.Subscribes(stored.Type)).ToList();
+        var endpoints = (await reading).Where(e => e.Subscribes(stored.Type)).ToList();
         if (endpoints.Count > 0)
         {
             await topology.Declared.WaitAsync(context.CancellationToken);
-            var lane = await ChooseLaneAsync(stored.Tenant, endpoints.Count(e => e.Enabled));
-            var delivery = await context.GetSendEndpoint(Queues.Address(lane));
-            await Task.WhenAll(endpoints.Select(async endpoint =>
+            var choosing = ChooseLaneAsync(stored.Tenant, endpoints.Count(e => e.Enabled));
+            var recording = store.AddPendingDeliveriesAsync(stored.Id, [.. endpoints.Select(e => (e.Id, SortableId.New("dlv")))]);
+            await Task.WhenAll(choosing, recording);
+            var delivery = await context.GetSendEndpoint(Queues.Address(choosing.Result));
+            var deliveryIds = recording.Result;
+            await Task.WhenAll(endpoints.Select(async (endpoint, i) =>
             {
                 var message = new DeliverWebhook
                 {
-                    DeliveryId = await store.AddPendingDeliveryAsync(stored.Id, endpoint.Id, SortableId.New("dlv")),
+                    DeliveryId = deliveryIds[i],
                     EndpointId = endpoint.Id,
                     EventId = stored.Id,
                     Type = stored.Type,
@@ -141,13 +151,14 @@ public sealed partial class FanOutConsumer(EndpointRegistry registry, EventStore
     }
 
     /// <summary>True when this copy should fan the event out; waits while another copy holds the claim.</summary>
-    private async Task<bool> ClaimAsync(string eventId, CancellationToken cancellationToken)
+    private async Task<bool> ClaimAsync(StoredEvent stored, CancellationToken cancellationToken)
     {
+        var eventId = stored.Id;
         var lease = options.Value.FanOutLease;
         var deadline = DateTimeOffset.UtcNow + lease + lease;
         while (true)
         {
-            switch (await store.ClaimFanOutAsync(eventId, lease))
+            switch (await store.ClaimFanOutAsync(stored, lease))
             {
                 case FanOutClaim.Claimed:
                     return true;

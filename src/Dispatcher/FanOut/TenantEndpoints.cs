@@ -1,0 +1,35 @@
+using System.Collections.Concurrent;
+using Webhooks.Core.Endpoints;
+
+namespace Webhooks.Dispatcher.FanOut;
+
+/// <summary>
+/// Each tenant's endpoints (secrets decrypted) as fan-out last read them, kept while the tenant's
+/// endpoint version in Redis has not moved: one small read an event instead of reading and
+/// decrypting every endpoint again. Any change to an endpoint moves the version before it is
+/// answered, so an event published after it sees it.
+/// </summary>
+public sealed class TenantEndpoints(EndpointRegistry registry)
+{
+    /// <summary>Tenants kept at most; past it the copies start over (a bound, not a policy).</summary>
+    private const int MaxTenants = 10_000;
+
+    private readonly ConcurrentDictionary<string, (long Version, IReadOnlyList<WebhookEndpoint> Endpoints)> _copies = new();
+
+    public async Task<IReadOnlyList<WebhookEndpoint>> ForTenantAsync(string tenant)
+    {
+        var version = await registry.TenantVersionAsync(tenant);
+        if (_copies.TryGetValue(tenant, out var copy) && copy.Version == version)
+        {
+            return copy.Endpoints;
+        }
+        // Read after the version: a change in between moves the version again, and the next event reads anew.
+        var endpoints = await registry.ForTenantAsync(tenant);
+        if (_copies.Count >= MaxTenants)
+        {
+            _copies.Clear();
+        }
+        _copies[tenant] = (version, endpoints);
+        return endpoints;
+    }
+}
