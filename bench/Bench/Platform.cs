@@ -67,6 +67,10 @@ public sealed class Platform : IAsyncDisposable
         (await Ingest.PostAsJsonAsync("/v1/endpoints", body)).EnsureSuccessStatusCode();
     }
 
+    /// <summary>Redis operations the hosts have sent so far (a script is one; each command of a transaction counts).</summary>
+    public long RedisOperations =>
+        new[] { _ingest, _dispatcher }.Sum(app => app?.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().OperationCount ?? 0);
+
     /// <summary>Creates <paramref name="count"/> endpoints of <paramref name="tenant"/> for every event type, all at <paramref name="url"/>.</summary>
     public async Task CreateEndpointsAsync(string tenant, string url, int count, object? limits = null)
     {

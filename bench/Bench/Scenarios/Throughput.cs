@@ -51,18 +51,21 @@ public static class Throughput
         {
             await platform.CreateEndpointsAsync(name, receiver.Path(name), fanOut, new { maxInFlight = Concurrency });
             var before = await counters.ReadAsync();
+            var operationsBefore = platform.RedisOperations;
             var start = Stopwatch.GetTimestamp();
             await publish(name, events);
             var accepted = Stopwatch.GetElapsedTime(start).TotalSeconds;
             await receiver.WaitForAsync(name, events * fanOut, TimeSpan.FromMinutes(10));
             var delivered = Stopwatch.GetElapsedTime(start).TotalSeconds;
             var (redis, broker) = before.PerWebhook(await counters.ReadAsync(), events * fanOut);
+            var roundTrips = (platform.RedisOperations - operationsBefore) / (double)(events * fanOut);
             var rate = events * fanOut / delivered;
-            report.Row(what, $"{rate:F0} webhooks/s, **{rate / bareRate:F2} × bare**; accepted {events / accepted:F0} events/s; per webhook {redis:F1} Redis commands, {broker:F1} broker publishes");
+            report.Row(what, $"{rate:F0} webhooks/s, **{rate / bareRate:F2} × bare**; accepted {events / accepted:F0} events/s; per webhook {roundTrips:F1} Redis operations sent ({redis:F1} commands run), {broker:F1} broker publishes");
             report.Figure($"{name}_webhooks_per_second", rate);
             report.Figure($"{name}_ratio_to_bare", rate / bareRate);
             report.Figure($"{name}_events_accepted_per_second", events / accepted);
             report.Figure($"{name}_redis_commands_per_webhook", redis);
+            report.Figure($"{name}_redis_operations_per_webhook", roundTrips);
             report.Figure($"{name}_broker_publishes_per_webhook", broker);
             return events / delivered;
         }

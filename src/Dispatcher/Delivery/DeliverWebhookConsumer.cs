@@ -70,16 +70,21 @@ public sealed partial class DeliverWebhookConsumer(
         var at = clock.GetUtcNow();
         // In-flight requests finish on shutdown: only the endpoint's own timeout cuts them short.
         var result = await sender.SendAsync(endpoint, delivery, CancellationToken.None);
+        // The request is done: its in-flight place goes back now, beside the writes below.
         lease.Observe(result.Duration);
+        var releasing = lease.ReleaseAsync();
         DispatcherTelemetry.AttemptDuration.Record(result.Duration.TotalSeconds);
         DispatcherTelemetry.Attempts.Add(1, DispatcherTelemetry.Tag("outcome", result.Succeeded ? "delivered" : "failed"));
         activity?.SetTag("http.response.status_code", result.StatusCode);
-        var failingSince = await health.RecordOutcomeAsync(endpoint.Id, result.Succeeded, at);
+        // A success is judged without the endpoint's failure streak, so the streak is cleared beside the record; a failure needs it first.
+        var streak = health.RecordOutcomeAsync(endpoint.Id, result.Succeeded, at);
+        var failingSince = result.Succeeded ? null : await streak;
 
         var verdict = retries.Decide(delivery.Attempt, result, at, failingSince, endpoint.Url);
         var nextAttemptAt = (verdict as AttemptVerdict.RetryAt)?.DueAt;
         var attempt = Attempt(delivery, at, result, activity, nextAttemptAt);
         await recorder.RecordAsync(() => store.RecordAttemptAsync(attempt, result.Succeeded ? DeliveryStatus.Delivered : DeliveryStatus.Failed));
+        await Task.WhenAll(streak, releasing);
         if (!result.Succeeded)
         {
             activity?.SetStatus(ActivityStatusCode.Error, result.Error ?? $"HTTP {result.StatusCode}");

@@ -6,5 +6,8 @@ public sealed class InFlightLease(InFlightLimiter limiter, string endpointId, Fu
     /// <summary>Notes how long the request took, which paces the endpoint's line at its cap.</summary>
     public void Observe(TimeSpan requestTime) => limiter.Observe(endpointId, requestTime);
 
-    public Task ReleaseAsync() => release();
+    private int _released;
+
+    /// <summary>Gives the place back; a second call does nothing.</summary>
+    public Task ReleaseAsync() => Interlocked.Exchange(ref _released, 1) == 0 ? release() : Task.CompletedTask;
 }

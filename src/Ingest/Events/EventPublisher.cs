@@ -17,15 +17,19 @@ public sealed class EventPublisher(IBus bus, TopologyDeclaration topology, Event
 {
     public async Task PublishAsync(StoredEvent stored, CancellationToken cancellationToken)
     {
-        if (!await store.SaveAsync(stored))
+        using var activity = IngestTelemetry.Activities.StartActivity("event accept");
+        activity?.SetTag("webhooks.event.id", stored.Id);
+        activity?.SetTag("webhooks.event.type", stored.Type);
+        // Stored and counted against the tenant's allowance in one round trip.
+        var saving = store.SaveAsync(stored);
+        var choosing = lanes.ChooseAsync(FairnessStage.Events, stored.Tenant, 1);
+        await Task.WhenAll(saving, choosing);
+        if (!saving.Result)
         {
             // A retry of a stored event (same Idempotency-Key): publish what was stored first.
             stored = await store.GetAsync(stored.Id) ?? stored;
         }
-        using var activity = IngestTelemetry.Activities.StartActivity("event accept");
-        activity?.SetTag("webhooks.event.id", stored.Id);
-        activity?.SetTag("webhooks.event.type", stored.Type);
-        var lane = await lanes.ChooseAsync(FairnessStage.Events, stored.Tenant, 1);
+        var lane = choosing.Result;
         activity?.SetTag("webhooks.lane", lane);
         var message = new EventPublished
         {
