@@ -1,6 +1,6 @@
 namespace Webhooks.Bench;
 
-/// <summary><c>--rabbitmq amqp://…</c> <c>--redis host:port</c> <c>[--quick]</c> <c>[--only throughput|latency|capped|fairness]</c> <c>[--json path]</c>.</summary>
+/// <summary><c>--rabbitmq amqp://…</c> <c>--redis host:port</c> <c>[--quick]</c> <c>[--only throughput|latency|capped|fairness|processes]</c> <c>[--json path]</c>.</summary>
 public sealed record BenchOptions(Uri RabbitMq, string Redis, bool Quick, string? Only, string Json)
 {
     public bool Runs(string scenario) => Only is null || Only.Equals(scenario, StringComparison.OrdinalIgnoreCase);

@@ -67,6 +67,13 @@ public sealed class Platform : IAsyncDisposable
         (await Ingest.PostAsJsonAsync("/v1/endpoints", body)).EnsureSuccessStatusCode();
     }
 
+    /// <summary>Stops the hosts in this process and starts Ingest and <paramref name="dispatchers"/> Dispatchers as processes of their own instead.</summary>
+    public async Task<PlatformProcesses> StartProcessesAsync(int dispatchers)
+    {
+        await StopAsync();
+        return await PlatformProcesses.StartAsync(_hosts, dispatchers);
+    }
+
     /// <summary>Redis operations the hosts have sent so far (a script is one; each command of a transaction counts).</summary>
     public long RedisOperations =>
         new[] { _ingest, _dispatcher }.Sum(app => app?.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().OperationCount ?? 0);

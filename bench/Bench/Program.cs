@@ -16,9 +16,11 @@ await raw.SendManyAsync(receiver.Path("warm-up-raw"), 200, 16);
 await platform.CreateEndpointAsync("warm-up", receiver.Path("warm-up"));
 await Latency.PublishOneByOneAsync(platform, receiver, "warm-up", 50, TimeSpan.Zero);
 
+double? bareRate = null;
 if (options.Runs("throughput"))
 {
-    var maximum = await Throughput.RunAsync(platform, receiver, raw, counters, options.Quick ? 2_000 : 10_000, report);
+    var (bare, maximum) = await Throughput.RunAsync(platform, receiver, raw, counters, options.Quick ? 2_000 : 10_000, report);
+    bareRate = bare;
     await Latency.UnderLoadAsync(platform, receiver, maximum / 2, options.Quick ? 3 : 10, report);
 }
 if (options.Runs("latency"))
@@ -32,5 +34,14 @@ if (options.Runs("capped"))
 if (options.Runs("fairness"))
 {
     await Fairness.RunAsync(platform, receiver, options.Quick ? 2_000 : 10_000, options.Quick ? 20 : 50, report);
+}
+if (options.Runs("processes"))
+{
+    if (bareRate is null)
+    {
+        await using var bare = await BarePipeline.StartAsync(options.RabbitMq, Throughput.Prefetch, Throughput.Concurrency);
+        bareRate = 5_000 / await bare.RunAsync(receiver, "bare-processes", 5_000, Throughput.BarePublishers);
+    }
+    await Processes.RunAsync(platform, receiver, bareRate.Value, options.Quick ? 2_000 : 10_000, options.Quick ? [1, 2] : [1, 2, 4], report, options.RabbitMq, options.Redis);
 }
 await report.WriteJsonAsync(options.Json, new { started, quick = options.Quick, cores = Environment.ProcessorCount, only = options.Only });

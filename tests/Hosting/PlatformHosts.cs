@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -79,6 +80,36 @@ public sealed class PlatformHosts(Uri rabbitMq, string redis, string keyPrefix, 
             await Task.Delay(100);
         }
         return app;
+    }
+
+    /// <summary>
+    /// <paramref name="host"/> (<c>Ingest</c> or <c>Dispatcher</c>) as a process of its own, from the
+    /// build next to this assembly, with these settings as environment variables: for tests that kill
+    /// a host, and for the benchmark's figures per process. Its output is read and dropped.
+    /// </summary>
+    public Process StartProcess(string host, IDictionary<string, string?>? overrides = null)
+    {
+        var start = new ProcessStartInfo("dotnet", [$"Webhooks.{host}.dll"])
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var all = Settings();
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+        foreach (var (key, value) in all)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
     }
 
     private WebApplicationBuilder CreateBuilder(IDictionary<string, string?>? overrides)

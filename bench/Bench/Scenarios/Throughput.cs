@@ -23,8 +23,8 @@ public static class Throughput
     /// <summary>Confirmed publishes outstanding at once in the bare pipeline.</summary>
     public const int BarePublishers = 256;
 
-    /// <summary>Runs every throughput measure; returns the platform's single-event rate at fan-out 1 (events a second), for the latency at half of it.</summary>
-    public static async Task<double> RunAsync(Platform platform, Receiver receiver, RawSender raw, Counters counters, int webhooks, Report report)
+    /// <summary>Runs every throughput measure; returns the bare pipeline's rate and the platform's single-event rate at fan-out 1 (events a second, for the latency at half of it).</summary>
+    public static async Task<(double Bare, double Single)> RunAsync(Platform platform, Receiver receiver, RawSender raw, Counters counters, int webhooks, Report report)
     {
         var rawRate = webhooks / await raw.SendManyAsync(receiver.Path("raw-throughput"), webhooks, Concurrency);
         double bareRate;
@@ -45,7 +45,7 @@ public static class Throughput
         await MeasureAsync("fan-out 100, single events over HTTP", "http-100", 100, Math.Max(webhooks / 100, 10), (tenant, events) => platform.PublishConcurrentlyAsync(tenant, events, Connections));
         await MeasureAsync("fan-out 1, batches of 100 over HTTP", "batch-1", 1, webhooks, async (tenant, events) => await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => platform.PublishBatchesAsync(tenant, events / 4))));
         await MeasureAsync("fan-out 1, published onto the bus (Contracts)", "bus-1", 1, webhooks, (tenant, events) => platform.PublishOnBusAsync(tenant, events, Connections));
-        return single;
+        return (bareRate, single);
 
         async Task<double> MeasureAsync(string what, string name, int fanOut, int events, Func<string, int, Task> publish)
         {

@@ -50,6 +50,19 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
         return existing
         """;
 
+    // KEYS: the delivery's attempts, the endpoint's attempts, the event's deliveries. ARGV: the attempt,
+    // attempts kept per delivery, attempts kept per endpoint, retention ms, the endpoint id, the delivery's record.
+    private const string RecordAttemptScript = """
+        redis.call('LPUSH', KEYS[1], ARGV[1])
+        redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+        redis.call('PEXPIRE', KEYS[1], ARGV[4])
+        redis.call('LPUSH', KEYS[2], ARGV[1])
+        redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[3]) - 1)
+        redis.call('HSET', KEYS[3], ARGV[5], ARGV[6])
+        redis.call('PEXPIRE', KEYS[3], ARGV[4])
+        return 1
+        """;
+
     /// <summary>
     /// Claims the fan-out of an event for <paramref name="lease"/>, so that two copies of one event
     /// (a redelivery, a retried publish) never fan out twice (a claim whose holder died expires),
@@ -105,16 +118,10 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
             DeadLetterReason = deadLetterReason,
             UpdatedAt = DateTimeOffset.UtcNow,
         };
-        var json = Serialize(attempt);
-        var tx = _db.CreateTransaction();
-        _ = tx.ListLeftPushAsync(DeliveryAttemptsKey(attempt.DeliveryId), json);
-        _ = tx.ListTrimAsync(DeliveryAttemptsKey(attempt.DeliveryId), 0, _options.AttemptsPerDelivery - 1);
-        _ = tx.KeyExpireAsync(DeliveryAttemptsKey(attempt.DeliveryId), _options.EventRetention);
-        _ = tx.ListLeftPushAsync(EndpointAttemptsKey(attempt.EndpointId), json);
-        _ = tx.ListTrimAsync(EndpointAttemptsKey(attempt.EndpointId), 0, _options.AttemptsPerEndpoint - 1);
-        _ = tx.HashSetAsync(DeliveriesKey(attempt.EventId), attempt.EndpointId, Serialize(record));
-        _ = tx.KeyExpireAsync(DeliveriesKey(attempt.EventId), _options.EventRetention);
-        await tx.ExecuteAsync();
+        // One script, atomic like the transaction it replaces, and one operation instead of nine.
+        await _db.ScriptEvaluateAsync(RecordAttemptScript,
+            [DeliveryAttemptsKey(attempt.DeliveryId), EndpointAttemptsKey(attempt.EndpointId), DeliveriesKey(attempt.EventId)],
+            [Serialize(attempt), _options.AttemptsPerDelivery, _options.AttemptsPerEndpoint, (long)_options.EventRetention.TotalMilliseconds, attempt.EndpointId, Serialize(record)]);
     }
 
     /// <summary>Marks a delivery dead-lettered without a new attempt (its endpoint is gone or disabled).</summary>

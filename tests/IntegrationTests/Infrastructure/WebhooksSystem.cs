@@ -118,30 +118,7 @@ public class WebhooksSystem : IAsyncLifetime
     }
 
     /// <summary>The Dispatcher as a process of its own, for tests that kill it.</summary>
-    public System.Diagnostics.Process StartDispatcherProcess(IDictionary<string, string?>? overrides = null)
-    {
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet", ["Webhooks.Dispatcher.dll"])
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        var settings = Settings();
-        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
-        {
-            settings[key] = value;
-        }
-        foreach (var (key, value) in settings)
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-        var process = System.Diagnostics.Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
+    public System.Diagnostics.Process StartDispatcherProcess(IDictionary<string, string?>? overrides = null) => _hosts.StartProcess("Dispatcher", overrides);
 
     /// <summary>Registers an endpoint through the API and returns its id and signing secret.</summary>
     public async Task<(string Id, string Secret)> CreateEndpointAsync(string tenant, string url, string[] eventTypes, object? extra = null)
