@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using Webhooks.Core.Signing;
@@ -59,14 +58,7 @@ public sealed class BarePipeline : IAsyncDisposable
 
     private async Task DeliverAsync(object sender, BasicDeliverEventArgs message)
     {
-        var id = message.BasicProperties.MessageId!;
-        var body = message.Body.ToArray();
-        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        using var request = new HttpRequestMessage(HttpMethod.Post, _url) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.Add("webhook-id", id);
-        request.Headers.Add("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.Add("webhook-signature", WebhookSignature.Header([_secret], id, timestamp, body));
+        using var request = RawSender.SignedRequest(_url, message.BasicProperties.MessageId!, message.Body.ToArray(), _secret);
         using var response = await _http.SendAsync(request);
         await _consumer.BasicAckAsync(message.DeliveryTag, multiple: false);
     }

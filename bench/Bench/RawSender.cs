@@ -35,16 +35,23 @@ public sealed class RawSender : IDisposable
         return (id, WebhookPayload.Render(delivery, PayloadMode.Full));
     }
 
+    /// <summary>The Standard Webhooks request for a body, signed now with <paramref name="secret"/> by the platform's own code.</summary>
+    public static HttpRequestMessage SignedRequest(string url, string id, byte[] body, string secret)
+    {
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Add("webhook-id", id);
+        request.Headers.Add("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add("webhook-signature", WebhookSignature.Header([secret], id, timestamp, body));
+        return request;
+    }
+
     /// <summary>Sends one webhook and returns its id once the receiver answered.</summary>
     public async Task<string> SendAsync(string url, int sequence)
     {
         var (id, body) = Webhook(sequence);
-        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.Add("webhook-id", id);
-        request.Headers.Add("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.Add("webhook-signature", WebhookSignature.Header([_secret], id, timestamp, body));
+        using var request = SignedRequest(url, id, body, _secret);
         using var response = await _http.SendAsync(request);
         response.EnsureSuccessStatusCode();
         return id;
