@@ -34,6 +34,18 @@ public sealed class EndpointRequestTests
     public void An_allow_listed_range_may_be_registered() =>
         Assert.Empty((Valid with { Url = "http://127.0.0.1:9000/" }).Check(creating: true, new DestinationGuard(Options.Create(new DestinationOptions { Allow = ["127.0.0.0/8"] }))));
 
+    [Theory]
+    [InlineData(1e-9)]
+    [InlineData(1e-300)]
+    [InlineData(0.0009)]
+    [InlineData(double.NaN)]
+    public void A_rate_limit_too_slow_for_the_limiters_arithmetic_is_refused(double perSecond) =>
+        Assert.Contains("rateLimit", (Valid with { RateLimit = new RateLimit(perSecond, null) }).Check(creating: true, Guard).Keys);
+
+    [Fact]
+    public void The_slowest_rate_limit_is_accepted() =>
+        Assert.Empty((Valid with { RateLimit = new RateLimit(EndpointRequest.MinPerSecond, null) }).Check(creating: true, Guard));
+
     [Fact]
     public void An_empty_event_type_filter_is_refused() =>
         Assert.Contains("eventTypes", (Valid with { EventTypes = [] }).Check(creating: true, Guard).Keys);

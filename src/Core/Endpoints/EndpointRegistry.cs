@@ -81,6 +81,9 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
         return since.TryParse(out long ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : at;
     }
 
+    /// <summary>Forgets an endpoint's run of failures: switched on again, it gets the whole auto-disable period anew.</summary>
+    public Task ClearFailureStreakAsync(string id) => _db.KeyDeleteAsync(FailingSinceKey(id));
+
     /// <summary>Switches an endpoint off; false when it was already off or is gone.</summary>
     public async Task<bool> DisableAsync(string id)
     {

@@ -9,7 +9,7 @@ public static class ApiKeysApi
 {
     public static IEndpointRouteBuilder MapApiKeysApi(this IEndpointRouteBuilder routes)
     {
-        var keys = routes.MapGroup("/v1/api-keys").WithTags("API keys").RequireAuthorization(AuthRegistration.Admin);
+        var keys = routes.MapGroup("/v1/api-keys").WithTags("API keys").RequireAuthorization(AuthRegistration.Admin).RequireWellFormedIds();
         keys.MapPost("/", Create);
         keys.MapGet("/", List);
         keys.MapDelete("/{id}", Delete);

@@ -17,7 +17,12 @@ internal sealed partial class DependencyUnavailableHandler(IProblemDetailsServic
         var detail = exception switch
         {
             BrokerUnavailableException => "The message broker did not confirm the event in time; it may not have been accepted. Retry with the same Idempotency-Key.",
-            RedisException => "The event store (Redis) is unreachable; nothing was accepted.",
+            // Only Redis being away (or loading, or without its primary) is an outage; a command Redis refused
+            // (WRONGTYPE, …) is a fault of ours, not a 503 a client would retry for ever.
+            RedisConnectionException or RedisTimeoutException => "The event store (Redis) is unreachable; nothing was accepted.",
+            RedisServerException e when e.Message.StartsWith("LOADING", StringComparison.Ordinal) || e.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
+                || e.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal) || e.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal)
+                => "The event store (Redis) is not ready; nothing was accepted.",
             _ => null,
         };
         if (detail is null)

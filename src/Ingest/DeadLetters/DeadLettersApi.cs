@@ -17,7 +17,7 @@ public static class DeadLettersApi
 
     public static IEndpointRouteBuilder MapDeadLettersApi(this IEndpointRouteBuilder routes)
     {
-        var deadLetters = routes.MapGroup("/v1/dead-letters").WithTags("Dead letters").RequireAuthorization(AuthRegistration.Admin);
+        var deadLetters = routes.MapGroup("/v1/dead-letters").WithTags("Dead letters").RequireAuthorization(AuthRegistration.Admin).RequireWellFormedIds();
         deadLetters.MapGet("/", List);
         deadLetters.MapGet("/{id}", Get);
         deadLetters.MapPost("/redrive", Redrive);

@@ -19,6 +19,9 @@ public sealed partial record EndpointRequest(
     int? TimeoutSeconds,
     string? Payload)
 {
+    /// <summary>The slowest rate limit: one request in about 17 minutes.</summary>
+    public const double MinPerSecond = 0.001;
+
     public const int MaxUrlLength = 2048;
     public const int MaxEventTypes = 100;
     public const int MaxHeaders = 20;
@@ -83,7 +86,8 @@ public sealed partial record EndpointRequest(
         }
         if (RateLimit is not null)
         {
-            Add("rateLimit", RateLimit.PerSecond is <= 0 or > 10_000 ? "rateLimit.perSecond must be above 0 and at most 10000." : null);
+            // Below one request in about 17 minutes the limiter's arithmetic loses its meaning (1e-300 overflowed it).
+            Add("rateLimit", RateLimit.PerSecond is < MinPerSecond or > 10_000 or double.NaN ? $"rateLimit.perSecond must be at least {MinPerSecond} and at most 10000." : null);
             Add("rateLimit", RateLimit.Burst is < 1 or > 10_000 ? "rateLimit.burst must be between 1 and 10000." : null);
         }
         Add("maxInFlight", MaxInFlight is < 1 or > 1000 ? "maxInFlight must be between 1 and 1000." : null);

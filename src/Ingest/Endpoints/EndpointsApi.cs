@@ -18,7 +18,7 @@ public static class EndpointsApi
 
     public static IEndpointRouteBuilder MapEndpointsApi(this IEndpointRouteBuilder routes)
     {
-        var endpoints = routes.MapGroup("/v1/endpoints").WithTags("Endpoints").RequireAuthorization(AuthRegistration.Admin);
+        var endpoints = routes.MapGroup("/v1/endpoints").WithTags("Endpoints").RequireAuthorization(AuthRegistration.Admin).RequireWellFormedIds();
         endpoints.MapPost("/", Create);
         endpoints.MapGet("/", List);
         endpoints.MapGet("/{id}", Get);
@@ -116,6 +116,11 @@ public static class EndpointsApi
         if (await Visible(id, user, registry) is not { } endpoint)
         {
             return NotFound(id);
+        }
+        if (enabled)
+        {
+            // Its old failures are not held against it: otherwise its first failure would disable it again at once.
+            await registry.ClearFailureStreakAsync(id);
         }
         var changed = endpoint with { Enabled = enabled, UpdatedAt = DateTimeOffset.UtcNow };
         return await registry.UpdateAsync(changed) ? TypedResults.Ok(EndpointView.Of(changed)) : NotFound(id);

@@ -16,7 +16,7 @@ public static class EventsApi
 
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder routes)
     {
-        var events = routes.MapGroup("/v1/events").WithTags("Events").RequireAuthorization(AuthRegistration.Publisher);
+        var events = routes.MapGroup("/v1/events").WithTags("Events").RequireAuthorization(AuthRegistration.Publisher).RequireWellFormedIds();
         events.MapPost("/", PublishEvent);
         events.MapPost("/batch", PublishBatch);
         events.MapGet("/{id}", GetEvent);
