@@ -143,6 +143,7 @@ public sealed class Platform : IAsyncDisposable
                 await app.DisposeAsync();
             }
         }
+        (_dispatcher, _ingest) = (null, null);
         Ingest?.Dispose();
     }
 

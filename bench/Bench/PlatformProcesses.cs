@@ -41,6 +41,11 @@ public sealed class PlatformProcesses : IAsyncDisposable
             {
                 if (process.HasExited || DateTime.UtcNow > deadline)
                 {
+                    // Leave nothing behind: the others would keep reconnecting after the bench is gone.
+                    foreach (var (other, _) in started.Where(s => !s.Process.HasExited))
+                    {
+                        other.Kill(entireProcessTree: true);
+                    }
                     throw new InvalidOperationException($"A host process at {url} did not become ready.");
                 }
                 await Task.Delay(200);

@@ -19,7 +19,7 @@ public static class ProcessStats
     /// <summary>The most resident memory the process has had, in MB (VmHWM).</summary>
     public static double PeakRssMegabytes(int pid) =>
         File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
-            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0).FirstOrDefault();
+            .Select(l => long.Parse(l.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0).FirstOrDefault();
 
     /// <summary>The first process whose command line holds every one of <paramref name="parts"/>, if any.</summary>
     public static int? Find(params string[] parts)

@@ -83,8 +83,14 @@ public sealed partial class DeliverWebhookConsumer(
         var verdict = retries.Decide(delivery.Attempt, result, at, failingSince, endpoint.Url);
         var nextAttemptAt = (verdict as AttemptVerdict.RetryAt)?.DueAt;
         var attempt = Attempt(delivery, at, result, activity, nextAttemptAt);
-        await recorder.RecordAsync(() => store.RecordAttemptAsync(attempt, result.Succeeded ? DeliveryStatus.Delivered : DeliveryStatus.Failed));
-        await Task.WhenAll(streak, releasing);
+        try
+        {
+            await recorder.RecordAsync(() => store.RecordAttemptAsync(attempt, result.Succeeded ? DeliveryStatus.Delivered : DeliveryStatus.Failed));
+        }
+        finally
+        {
+            await Task.WhenAll(streak, releasing);
+        }
         if (!result.Succeeded)
         {
             activity?.SetStatus(ActivityStatusCode.Error, result.Error ?? $"HTTP {result.StatusCode}");

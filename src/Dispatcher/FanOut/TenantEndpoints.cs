@@ -7,19 +7,25 @@ namespace Webhooks.Dispatcher.FanOut;
 /// Each tenant's endpoints (secrets decrypted) as fan-out last read them, kept while the tenant's
 /// endpoint version in Redis has not moved: one small read an event instead of reading and
 /// decrypting every endpoint again. Any change to an endpoint moves the version before it is
-/// answered, so an event published after it sees it.
+/// answered, so an event published after it sees it. A copy is also read anew after
+/// <see cref="MaxAge"/> whatever the version says, which bounds how stale it can be when the
+/// version cannot be trusted (a writer of a release without versions during a rolling upgrade, or
+/// a counter that went back with a restored or truncated Redis).
 /// </summary>
-public sealed class TenantEndpoints(EndpointRegistry registry)
+public sealed class TenantEndpoints(EndpointRegistry registry, TimeProvider clock)
 {
     /// <summary>Tenants kept at most; past it the copies start over (a bound, not a policy).</summary>
     private const int MaxTenants = 10_000;
 
-    private readonly ConcurrentDictionary<string, (long Version, IReadOnlyList<WebhookEndpoint> Endpoints)> _copies = new();
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
+
+    private readonly ConcurrentDictionary<string, (long Version, DateTimeOffset ReadAt, IReadOnlyList<WebhookEndpoint> Endpoints)> _copies = new();
 
     public async Task<IReadOnlyList<WebhookEndpoint>> ForTenantAsync(string tenant)
     {
         var version = await registry.TenantVersionAsync(tenant);
-        if (_copies.TryGetValue(tenant, out var copy) && copy.Version == version)
+        var now = clock.GetUtcNow();
+        if (_copies.TryGetValue(tenant, out var copy) && copy.Version == version && now - copy.ReadAt < MaxAge)
         {
             return copy.Endpoints;
         }
@@ -29,7 +35,7 @@ public sealed class TenantEndpoints(EndpointRegistry registry)
         {
             _copies.Clear();
         }
-        _copies[tenant] = (version, endpoints);
+        _copies[tenant] = (version, now, endpoints);
         return endpoints;
     }
 }

@@ -12,6 +12,9 @@ namespace Webhooks.Ingest.Availability;
 /// </summary>
 internal sealed partial class DependencyUnavailableHandler(IProblemDetailsService problems, IOptions<IngestOptions> options, ILogger<DependencyUnavailableHandler> logger) : IExceptionHandler
 {
+    /// <summary>Errors of a Redis that is there but cannot serve now: worth a retry later, so a 503.</summary>
+    private static readonly string[] NotReady = ["LOADING", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN", "OOM", "READONLY", "MISCONF", "BUSY", "NOREPLICAS"];
+
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
         var detail = exception switch
@@ -20,9 +23,8 @@ internal sealed partial class DependencyUnavailableHandler(IProblemDetailsServic
             // Only Redis being away (or loading, or without its primary) is an outage; a command Redis refused
             // (WRONGTYPE, …) is a fault of ours, not a 503 a client would retry for ever.
             RedisConnectionException or RedisTimeoutException => "The event store (Redis) is unreachable; nothing was accepted.",
-            RedisServerException e when e.Message.StartsWith("LOADING", StringComparison.Ordinal) || e.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
-                || e.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal) || e.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal)
-                => "The event store (Redis) is not ready; nothing was accepted.",
+            RedisServerException e when NotReady.Any(prefix => e.Message.StartsWith(prefix, StringComparison.Ordinal))
+                => "The event store (Redis) cannot take writes now (loading, full, read-only or failing over); nothing was accepted.",
             _ => null,
         };
         if (detail is null)

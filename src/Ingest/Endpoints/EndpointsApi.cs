@@ -117,7 +117,7 @@ public static class EndpointsApi
         {
             return NotFound(id);
         }
-        if (enabled)
+        if (enabled && !endpoint.Enabled)
         {
             // Its old failures are not held against it: otherwise its first failure would disable it again at once.
             await registry.ClearFailureStreakAsync(id);

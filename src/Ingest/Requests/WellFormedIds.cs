@@ -9,7 +9,7 @@ namespace Webhooks.Ingest.Requests;
 internal static partial class WellFormedIds
 {
     /// <summary>Our ids: a short prefix, an underscore, then letters, digits, '_' or '-' (as bus publishers may choose event ids).</summary>
-    [GeneratedRegex("^[a-z]{1,8}_[A-Za-z0-9_-]{1,60}$")]
+    [GeneratedRegex(@"^[a-z]{1,8}_[A-Za-z0-9_-]{1,60}\z")]
     private static partial Regex Pattern();
 
     public static RouteGroupBuilder RequireWellFormedIds(this RouteGroupBuilder group)
