@@ -69,7 +69,6 @@ public sealed class BarePipeline : IAsyncDisposable
         await _consumer.CloseAsync();
         await _connection.CloseAsync();
         _http.Dispose();
-        await Task.CompletedTask;
     }
 
     /// <summary>Runs <paramref name="count"/> webhooks through the pipeline to <paramref name="receiver"/>'s <paramref name="path"/>; returns the seconds from the first publish to the last arrival.</summary>

@@ -54,7 +54,7 @@ public sealed class Platform : IAsyncDisposable
         _dispatcher = await _hosts.StartDispatcherAsync(overrides);
     }
 
-    public async Task CreateEndpointAsync(string tenant, string url, object? limits = null)
+    public async Task CreateEndpointAsync(string tenant, string url, object? limits = null, HttpClient? via = null)
     {
         var body = JsonSerializer.SerializeToNode(new { tenant, url, eventTypes = new[] { "*" } })!.AsObject();
         if (limits is not null)
@@ -64,7 +64,7 @@ public sealed class Platform : IAsyncDisposable
                 body[key] = value?.DeepClone();
             }
         }
-        (await Ingest.PostAsJsonAsync("/v1/endpoints", body)).EnsureSuccessStatusCode();
+        (await (via ?? Ingest).PostAsJsonAsync("/v1/endpoints", body)).EnsureSuccessStatusCode();
     }
 
     /// <summary>Stops the hosts in this process and starts Ingest and <paramref name="dispatchers"/> Dispatchers as processes of their own instead.</summary>
@@ -79,17 +79,17 @@ public sealed class Platform : IAsyncDisposable
         new[] { _ingest, _dispatcher }.Sum(app => app?.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().OperationCount ?? 0);
 
     /// <summary>Creates <paramref name="count"/> endpoints of <paramref name="tenant"/> for every event type, all at <paramref name="url"/>.</summary>
-    public async Task CreateEndpointsAsync(string tenant, string url, int count, object? limits = null)
+    public async Task CreateEndpointsAsync(string tenant, string url, int count, object? limits = null, HttpClient? via = null)
     {
         for (var i = 0; i < count; i++)
         {
-            await CreateEndpointAsync(tenant, url, limits);
+            await CreateEndpointAsync(tenant, url, limits, via);
         }
     }
 
     /// <summary>Publishes <paramref name="count"/> single events over HTTP, <paramref name="connections"/> requests at a time.</summary>
-    public Task PublishConcurrentlyAsync(string tenant, int count, int connections) =>
-        Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = connections }, async (i, _) => await PublishAsync(tenant, i));
+    public Task PublishConcurrentlyAsync(string tenant, int count, int connections, HttpClient? via = null) =>
+        Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = connections }, async (i, _) => await PublishAsync(tenant, i, via));
 
     /// <summary>Publishes <paramref name="count"/> events straight onto the bus as an upstream service would (<c>Webhooks.Contracts</c>), <paramref name="concurrency"/> at a time.</summary>
     public Task PublishOnBusAsync(string tenant, int count, int concurrency)
@@ -106,9 +106,9 @@ public sealed class Platform : IAsyncDisposable
             }, cancellationToken));
     }
 
-    public async Task<string> PublishAsync(string tenant, int sequence)
+    public async Task<string> PublishAsync(string tenant, int sequence, HttpClient? via = null)
     {
-        var response = await Ingest.PostAsJsonAsync("/v1/events", Event(tenant, sequence));
+        var response = await (via ?? Ingest).PostAsJsonAsync("/v1/events", Event(tenant, sequence));
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
     }

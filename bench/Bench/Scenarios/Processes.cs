@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 
 namespace Webhooks.Bench.Scenarios;
 
@@ -32,11 +30,11 @@ public static class Processes
             }
 
             // Fresh processes: warm them up (JIT, pools, connections) before anything is counted.
-            await MeasureAsync(processes, receiver, $"proc{dispatchers}-warm-up", 1, 500);
+            await MeasureAsync(platform, processes, receiver, $"proc{dispatchers}-warm-up", 1, 500);
             var cpuBefore = all.ToDictionary(p => p.Name, p => ProcessStats.CpuSeconds(p.Pid));
-            var single = await MeasureAsync(processes, receiver, $"proc{dispatchers}-1", 1, webhooks);
+            var single = await MeasureAsync(platform, processes, receiver, $"proc{dispatchers}-1", 1, webhooks);
             var cpu = all.ToDictionary(p => p.Name, p => (ProcessStats.CpuSeconds(p.Pid) - cpuBefore[p.Name]) / webhooks * 1000);
-            var tenfold = await MeasureAsync(processes, receiver, $"proc{dispatchers}-10", 10, webhooks / 10);
+            var tenfold = await MeasureAsync(platform, processes, receiver, $"proc{dispatchers}-10", 10, webhooks / 10);
             var peaks = all.ToDictionary(p => p.Name, p => ProcessStats.PeakRssMegabytes(p.Pid));
 
             var dispatcherCpu = cpu.Where(c => c.Key.StartsWith("Dispatcher", StringComparison.Ordinal)).Sum(c => c.Value);
@@ -56,16 +54,11 @@ public static class Processes
         await platform.RestartAsync();
     }
 
-    private static async Task<double> MeasureAsync(PlatformProcesses processes, Receiver receiver, string name, int fanOut, int events)
+    private static async Task<double> MeasureAsync(Platform platform, PlatformProcesses processes, Receiver receiver, string name, int fanOut, int events)
     {
-        for (var i = 0; i < fanOut; i++)
-        {
-            var endpoint = new JsonObject { ["tenant"] = name, ["url"] = receiver.Path(name), ["eventTypes"] = new JsonArray("*"), ["maxInFlight"] = Throughput.Concurrency };
-            (await processes.Client.PostAsJsonAsync("/v1/endpoints", endpoint)).EnsureSuccessStatusCode();
-        }
+        await platform.CreateEndpointsAsync(name, receiver.Path(name), fanOut, new { maxInFlight = Throughput.Concurrency }, processes.Client);
         var start = Stopwatch.GetTimestamp();
-        await Parallel.ForEachAsync(Enumerable.Range(0, events), new ParallelOptions { MaxDegreeOfParallelism = Throughput.Connections }, async (i, _) =>
-            (await processes.Client.PostAsJsonAsync("/v1/events", Platform.Event(name, i))).EnsureSuccessStatusCode());
+        await platform.PublishConcurrentlyAsync(name, events, Throughput.Connections, processes.Client);
         await receiver.WaitForAsync(name, events * fanOut, TimeSpan.FromMinutes(10));
         return events * fanOut / Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
