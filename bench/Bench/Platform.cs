@@ -91,19 +91,35 @@ public sealed class Platform : IAsyncDisposable
     public Task PublishConcurrentlyAsync(string tenant, int count, int connections, HttpClient? via = null) =>
         Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = connections }, async (i, _) => await PublishAsync(tenant, i, via));
 
-    /// <summary>Publishes <paramref name="count"/> events straight onto the bus as an upstream service would (<c>Webhooks.Contracts</c>), <paramref name="concurrency"/> at a time.</summary>
-    public Task PublishOnBusAsync(string tenant, int count, int concurrency)
+    /// <summary>
+    /// Publishes <paramref name="count"/> events straight onto the bus as an upstream service would (<c>Webhooks.Contracts</c>
+    /// on a MassTransit bus of its own, with MassTransit's defaults), <paramref name="concurrency"/> at a time.
+    /// </summary>
+    public async Task PublishOnBusAsync(string tenant, int count, int concurrency)
     {
-        var bus = _ingest!.Services.GetRequiredService<IBus>();
-        return Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, cancellationToken) =>
-            await bus.Publish(new EventPublished
-            {
-                EventId = SortableId.New("evt"),
-                Type = "order.created",
-                Tenant = tenant,
-                OccurredAt = DateTimeOffset.UtcNow,
-                Data = JsonSerializer.SerializeToElement(Data(i)),
-            }, cancellationToken));
+        var (user, password) = (RabbitMq.UserInfo.Split(':')[0], RabbitMq.UserInfo.Split(':')[1]);
+        var upstream = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(RabbitMq.Host, (ushort)RabbitMq.Port, RabbitMq.AbsolutePath.Trim('/') is { Length: > 0 } vhost ? Uri.UnescapeDataString(vhost) : "/", h =>
+        {
+            h.Username(Uri.UnescapeDataString(user));
+            h.Password(Uri.UnescapeDataString(password));
+        }));
+        await upstream.StartAsync();
+        try
+        {
+            await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, cancellationToken) =>
+                await upstream.Publish(new EventPublished
+                {
+                    EventId = SortableId.New("evt"),
+                    Type = "order.created",
+                    Tenant = tenant,
+                    OccurredAt = DateTimeOffset.UtcNow,
+                    Data = JsonSerializer.SerializeToElement(Data(i)),
+                }, cancellationToken));
+        }
+        finally
+        {
+            await upstream.StopAsync();
+        }
     }
 
     public async Task<string> PublishAsync(string tenant, int sequence, HttpClient? via = null)

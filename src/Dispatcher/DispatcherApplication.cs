@@ -1,6 +1,9 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Webhooks.Contracts;
+using Webhooks.Core.DeadLetters;
+using Webhooks.Core.Deliveries;
 using Webhooks.Core.Destinations;
 using Webhooks.Core.Fairness;
 using Webhooks.Core.Storage;
@@ -44,6 +47,9 @@ public static class DispatcherApplication
             x.AddConsumer<DeadLetterIndexConsumer, DeadLetterIndexConsumerDefinition>();
         }, (context, bus) =>
         {
+            bus.SendAsPlainJson<EventPublished>();
+            bus.SendAsPlainJson<DeliverWebhook>();
+            bus.SendAsPlainJson<DeliveryDeadLettered>();
             var options = context.GetRequiredService<IOptions<DispatcherOptions>>().Value;
             WorkQueueDefinition<FanOutConsumer>.ConfigureLanes(context, bus, TenantLanes.Of(FairnessStage.Events), options.FanOutConcurrency);
             WorkQueueDefinition<DeliverWebhookConsumer>.ConfigureLanes(context, bus, TenantLanes.Of(FairnessStage.Deliveries), options.DeliveryConcurrency);

@@ -20,6 +20,10 @@ public static class DispatcherTelemetry
 
     public static readonly Histogram<double> AttemptDuration = Meter.CreateHistogram<double>("webhooks.delivery.attempt.duration", unit: "s", description: "Duration of one HTTP attempt.");
 
+    public static readonly Histogram<double> AdmissionCheck = Meter.CreateHistogram("webhooks.delivery.admission.duration", unit: "s",
+        description: "One admission check against Redis, by check (in_flight, rate_limit); deliberate waits excluded.", tags: null,
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1] });
+
     public static readonly Histogram<double> Lag = Meter.CreateHistogram<double>("webhooks.delivery.lag", unit: "s", description: "From the event's occurrence to its successful delivery.");
 
     public static readonly Counter<long> FanOutDeliveries = Meter.CreateCounter<long>("webhooks.fanout.deliveries", description: "Deliveries queued by fan-out, by lane (fast, bulk).");

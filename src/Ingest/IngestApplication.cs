@@ -1,3 +1,4 @@
+using Webhooks.Contracts;
 using Webhooks.Core.Destinations;
 using Webhooks.Core.Storage;
 using Webhooks.Core.Topology;
@@ -17,7 +18,7 @@ public static class IngestApplication
         builder.AddServiceDefaults(IngestTelemetry.SourceName);
         builder.AddWebhooksStorage();
         builder.AddBrokerTopology();
-        builder.AddWebhooksBus();
+        builder.AddWebhooksBus(endpoints: (_, bus) => bus.SendAsPlainJson<EventPublished>());
         builder.AddDestinationGuard();
         builder.AddApiKeyAuth();
         builder.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -15,10 +15,6 @@ public static class ServiceDefaultsExtensions
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, string sourceName)
     {
         var telemetry = builder.Services.AddOpenTelemetry()
-            .WithTracing(tracing => tracing
-                .AddSource(sourceName, "MassTransit")
-                .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsHealthOrMetrics(context.Request.Path))
-                .AddHttpClientInstrumentation())
             .WithMetrics(metrics => metrics
                 .AddMeter(sourceName, "MassTransit")
                 .AddAspNetCoreInstrumentation()
@@ -27,7 +23,18 @@ public static class ServiceDefaultsExtensions
                 .AddPrometheusExporter());
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            telemetry.UseOtlpExporter();
+            telemetry
+                .WithTracing(tracing => tracing
+                    .AddSource(sourceName, "MassTransit")
+                    .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsHealthOrMetrics(context.Request.Path))
+                    .AddHttpClientInstrumentation())
+                .UseOtlpExporter();
+        }
+        else
+        {
+            // Nowhere to send spans: record none, but keep the trace context flowing (attempts keep their
+            // trace id, subscribers get a traceparent, logs their trace and span ids).
+            TraceContextPropagation.Start();
         }
 
         builder.Services.AddHealthChecks()

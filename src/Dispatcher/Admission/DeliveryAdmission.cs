@@ -31,7 +31,10 @@ public sealed class DeliveryAdmission(EndpointCache endpoints, InFlightLimiter i
 
         // A slow endpoint holds at most its share of consumers, and waits for its rate within that share.
         var cap = policy.InFlightCap(endpoint!);
-        if (await inFlight.TryAcquireAsync(endpoint!.Id, cap, AdmissionPolicy.LeaseFor(endpoint)) is not { } lease)
+        var checkStarted = clock.GetTimestamp();
+        var acquired = await inFlight.TryAcquireAsync(endpoint!.Id, cap, AdmissionPolicy.LeaseFor(endpoint));
+        RecordCheck(checkStarted, "in_flight");
+        if (acquired is not { } lease)
         {
             return policy.AtInFlightCap(await inFlight.ReserveTurnAsync(endpoint.Id, cap));
         }
@@ -57,7 +60,9 @@ public sealed class DeliveryAdmission(EndpointCache endpoints, InFlightLimiter i
         var waited = TimeSpan.Zero;
         while (true)
         {
+            var checkStarted = clock.GetTimestamp();
             var wait = await rateLimiter.TryAcquireAsync(endpoint, limit);
+            RecordCheck(checkStarted, "rate_limit");
             switch (policy.WaitInPlaceForRate(wait, waited))
             {
                 case { } here when here == TimeSpan.Zero:
@@ -71,4 +76,7 @@ public sealed class DeliveryAdmission(EndpointCache endpoints, InFlightLimiter i
             }
         }
     }
+
+    private void RecordCheck(long started, string check) =>
+        DispatcherTelemetry.AdmissionCheck.Record(clock.GetElapsedTime(started).TotalSeconds, DispatcherTelemetry.Tag("check", check));
 }
