@@ -7,6 +7,7 @@ using Webhooks.Ingest.Availability;
 using Webhooks.Ingest.DeadLetters;
 using Webhooks.Ingest.Endpoints;
 using Webhooks.Ingest.Events;
+using Webhooks.Ingest.Quotas;
 using Webhooks.ServiceDefaults;
 
 namespace Webhooks.Ingest;
@@ -43,6 +44,7 @@ public static class IngestApplication
         app.MapEndpointsApi();
         app.MapDeadLettersApi();
         app.MapApiKeysApi();
+        app.MapQuotasApi();
         return app;
     }
 }

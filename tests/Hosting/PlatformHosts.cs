@@ -36,6 +36,12 @@ public sealed class PlatformHosts(Uri rabbitMq, string redis, string keyPrefix, 
             ["Webhooks:Auth:AdminKey"] = AdminKey,
             ["Webhooks:Secrets:Keys:0"] = SecretsKey,
             ["Logging:LogLevel:Default"] = "Warning",
+            // Tests and the bench publish floods from one tenant: quotas out of the way unless a test sets a tenant's own.
+            ["Webhooks:Quotas:Endpoints"] = "1000000",
+            ["Webhooks:Quotas:EventsPerSecond"] = "1000000",
+            ["Webhooks:Quotas:EventsBurst"] = "10000000",
+            ["Webhooks:Quotas:BytesPerSecond"] = "10000000000",
+            ["Webhooks:Quotas:BytesBurst"] = "2147483647",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -25,15 +25,17 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
         """;
     private const string AllKey = "endpoints";
 
-    public async Task CreateAsync(WebhookEndpoint endpoint)
+    /// <summary>Stores a new endpoint unless its tenant already has <paramref name="quota"/> of them (false then, nothing stored).</summary>
+    public async Task<bool> CreateAsync(WebhookEndpoint endpoint, int quota)
     {
         var tx = _db.CreateTransaction();
+        tx.AddCondition(Condition.SetLengthLessThan(TenantKey(endpoint.Tenant), quota));
         _ = tx.StringSetAsync(EndpointKey(endpoint.Id), Serialize(endpoint));
         _ = tx.SetAddAsync(TenantKey(endpoint.Tenant), endpoint.Id);
         // Ids sort by creation time, so a lexical sorted set pages them in creation order.
         _ = tx.SortedSetAddAsync(AllKey, endpoint.Id, 0);
         _ = tx.StringIncrementAsync(TenantVersionKey(endpoint.Tenant));
-        await tx.ExecuteAsync();
+        return await tx.ExecuteAsync();
     }
 
     public async Task<WebhookEndpoint?> GetAsync(string id)

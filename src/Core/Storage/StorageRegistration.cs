@@ -6,6 +6,7 @@ using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
 using Webhooks.Core.Fairness;
+using Webhooks.Core.Quotas;
 using Webhooks.Core.SecretsAtRest;
 
 namespace Webhooks.Core.Storage;
@@ -35,6 +36,8 @@ public static class StorageRegistration
         builder.Services.AddOptions<FairnessOptions>().BindConfiguration(FairnessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<TenantAllowance>();
         builder.Services.AddSingleton<TenantLanes>();
+        builder.Services.AddOptions<QuotaOptions>().BindConfiguration(QuotaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<TenantQuotaStore>();
         return builder;
     }
 }

@@ -5,9 +5,11 @@ using Webhooks.Core;
 using Webhooks.Core.Destinations;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
+using Webhooks.Core.Quotas;
 using Webhooks.Core.Signing;
 using Webhooks.Ingest.Auth;
 using Webhooks.Ingest.Events;
+using Webhooks.Ingest.Quotas;
 using Webhooks.Ingest.Requests;
 
 namespace Webhooks.Ingest.Endpoints;
@@ -32,7 +34,7 @@ public static class EndpointsApi
         return routes;
     }
 
-    private static async Task<IResult> Create(HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, DestinationGuard guard, CancellationToken cancellationToken)
+    private static async Task<IResult> Create(HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, DestinationGuard guard, TenantQuotaStore quotas, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<EndpointRequest>(request, MaxRequestBytes, cancellationToken);
         if (body.Problem is not null)
@@ -61,7 +63,11 @@ public static class EndpointsApi
             CreatedAt = now,
             UpdatedAt = now,
         }, now);
-        await registry.CreateAsync(endpoint);
+        var quota = (await quotas.ForTenantAsync(endpoint.Tenant)).Endpoints;
+        if (!await registry.CreateAsync(endpoint, quota))
+        {
+            return QuotaAnswers.TooManyEndpoints(endpoint.Tenant, quota);
+        }
         return TypedResults.Created($"/v1/endpoints/{endpoint.Id}", EndpointView.Of(endpoint, withSecret: true));
     }
 

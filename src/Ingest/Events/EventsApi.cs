@@ -1,11 +1,14 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Webhooks.Core;
 using Webhooks.Core.Events;
+using Webhooks.Core.Quotas;
 using Webhooks.Ingest.Auth;
+using Webhooks.Ingest.Quotas;
 using Webhooks.Ingest.Requests;
 
 namespace Webhooks.Ingest.Events;
@@ -23,7 +26,7 @@ public static class EventsApi
         return routes;
     }
 
-    private static async Task<IResult> PublishEvent(HttpRequest request, ClaimsPrincipal user, EventPublisher publisher, IdempotencyKeys idempotency, IOptions<IngestOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> PublishEvent(HttpRequest request, ClaimsPrincipal user, EventPublisher publisher, IdempotencyKeys idempotency, TenantQuotaStore quotas, IOptions<IngestOptions> options, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<EventRequest>(request, options.Value.MaxEventBytes, cancellationToken);
         if (body.Problem is not null)
@@ -41,17 +44,22 @@ public static class EventsApi
         {
             return TypedResults.ValidationProblem(errors, title: "The event is not valid");
         }
-
         var key = request.Headers[IdempotencyHeader].ToString();
+        if (key.Length > IdempotencyKeys.MaxKeyLength)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [IdempotencyHeader] = [$"The key is longer than {IdempotencyKeys.MaxKeyLength} characters."] });
+        }
+        // Counted before anything is stored: over the quota, nothing is.
+        if (QuotaAnswers.Refusal(await quotas.TakeEventsAsync(input.Tenant!, 1, body.Bytes.Length), input.Tenant!) is { } overQuota)
+        {
+            return overQuota;
+        }
+
         if (key.Length == 0)
         {
             var stored = Accept(input, SortableId.New("evt"));
             await publisher.PublishAsync(stored, cancellationToken);
             return Accepted(stored.Id);
-        }
-        if (key.Length > IdempotencyKeys.MaxKeyLength)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [IdempotencyHeader] = [$"The key is longer than {IdempotencyKeys.MaxKeyLength} characters."] });
         }
 
         var fingerprint = Convert.ToHexString(SHA256.HashData(body.Bytes));
@@ -70,7 +78,7 @@ public static class EventsApi
         return Accepted(reservation.EventId);
     }
 
-    private static async Task<IResult> PublishBatch(HttpRequest request, ClaimsPrincipal user, EventPublisher publisher, IOptions<IngestOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> PublishBatch(HttpRequest request, ClaimsPrincipal user, EventPublisher publisher, TenantQuotaStore quotas, IOptions<IngestOptions> options, CancellationToken cancellationToken)
     {
         var caller = Caller.Of(user);
         var limits = options.Value;
@@ -91,9 +99,11 @@ public static class EventsApi
 
         var errors = new Dictionary<string, string[]>();
         var accepted = new List<StoredEvent>(items.Count);
+        var sizes = new List<int>(items.Count);
         for (var i = 0; i < items.Count; i++)
         {
-            if (items[i].GetRawText().Length > limits.MaxEventBytes)
+            var size = Encoding.UTF8.GetByteCount(items[i].GetRawText());
+            if (size > limits.MaxEventBytes)
             {
                 errors[$"events[{i}]"] = [$"The event is larger than the limit of {limits.MaxEventBytes / 1024} KiB."];
                 continue;
@@ -124,10 +134,19 @@ public static class EventsApi
                 errors[$"events[{i}].{field}"] = messages;
             }
             accepted.Add(Accept(input, SortableId.New("evt")));
+            sizes.Add(size);
         }
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "Some events are not valid; none was accepted");
+        }
+        // A batch may hold several tenants (an unbound key): each is counted for its own events, all or none of the batch.
+        foreach (var group in accepted.Select((e, i) => (e.Tenant, Bytes: (long)sizes[i])).GroupBy(e => e.Tenant))
+        {
+            if (QuotaAnswers.Refusal(await quotas.TakeEventsAsync(group.Key, group.Count(), group.Sum(e => e.Bytes)), group.Key) is { } overQuota)
+            {
+                return overQuota;
+            }
         }
         await Task.WhenAll(accepted.Select(e => publisher.PublishAsync(e, cancellationToken)));
         return TypedResults.Accepted((string?)null, new EventBatchAccepted([.. accepted.Select(e => e.Id)]));

@@ -1,0 +1,45 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Webhooks.Core.Quotas;
+
+/// <summary>
+/// Every tenant's quotas unless an operator set its own (section <c>Webhooks:Quotas</c>): sized for
+/// one box shared by many tenants, not unlimited. Overrides: <c>PUT /v1/tenants/{tenant}/quotas</c>.
+/// </summary>
+public sealed class QuotaOptions
+{
+    public const string Section = "Webhooks:Quotas";
+
+    /// <summary>Endpoints a tenant may have.</summary>
+    [Range(1, 1_000_000)]
+    public int Endpoints { get; set; } = QuotaLimits.DefaultEndpoints;
+
+    /// <summary>Events a second a tenant may publish, sustained.</summary>
+    [Range(QuotaLimits.MinPerSecond, QuotaLimits.MaxEventsPerSecond)]
+    public double EventsPerSecond { get; set; } = 300;
+
+    /// <summary>Events a tenant may publish at once above its rate (a batch counts each event).</summary>
+    [Range(1, QuotaLimits.MaxBurst)]
+    public int EventsBurst { get; set; } = 600;
+
+    /// <summary>Bytes of event bodies a second a tenant may publish, sustained.</summary>
+    [Range(1024, QuotaLimits.MaxBytesPerSecond)]
+    public double BytesPerSecond { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Bytes a tenant may publish at once above its rate; at least the largest batch.</summary>
+    [Range(1024, QuotaLimits.MaxBytesBurst)]
+    public int BytesBurst { get; set; } = 16 * 1024 * 1024;
+
+    public TenantQuotas Defaults => new(Endpoints, EventsPerSecond, EventsBurst, BytesPerSecond, BytesBurst);
+}
+
+/// <summary>The bounds of any quota, default or override.</summary>
+public static class QuotaLimits
+{
+    public const int DefaultEndpoints = 200;
+    public const double MinPerSecond = 0.01;
+    public const double MaxEventsPerSecond = 1_000_000;
+    public const int MaxBurst = 10_000_000;
+    public const double MaxBytesPerSecond = 10_000_000_000;
+    public const int MaxBytesBurst = int.MaxValue;
+}

@@ -1,0 +1,117 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using Webhooks.Core.Storage;
+
+namespace Webhooks.Core.Quotas;
+
+/// <summary>
+/// Each tenant's quotas: the defaults of <see cref="QuotaOptions"/> under an operator's overrides (a
+/// Redis hash per tenant), and the event quota itself — two GCRA cells per tenant, events and bytes,
+/// taken together or not at all by one script on Redis's own clock, so that every Ingest replica
+/// shares one exact limit.
+/// </summary>
+public sealed class TenantQuotaStore(RedisStorage redis, IOptions<QuotaOptions> options)
+{
+    private readonly IDatabase _db = redis.Database;
+
+    private static string OverridesKey(string tenant) => $"tenant:{tenant}:quotas";
+    private static string EventsCell(string tenant) => $"tenant:{tenant}:quota:events";
+    private static string BytesCell(string tenant) => $"tenant:{tenant}:quota:bytes";
+
+    private const string EndpointsField = "endpoints";
+    private const string EventsPerSecondField = "eventsPerSecond";
+    private const string EventsBurstField = "eventsBurst";
+    private const string BytesPerSecondField = "bytesPerSecond";
+    private const string BytesBurstField = "bytesBurst";
+
+    // KEYS: the overrides, the events cell, the bytes cell. ARGV: default events/s, events burst,
+    // bytes/s, bytes burst; then the events and bytes asked for. Returns {0} when both cells had room
+    // (both are then taken), {µs until they would, quota} when not, {-1, quota, burst} when the
+    // request is larger than the whole burst of that quota.
+    private const string TakeScript = """
+        local o = redis.call('HMGET', KEYS[1], 'eventsPerSecond', 'eventsBurst', 'bytesPerSecond', 'bytesBurst')
+        local eventsInterval = 1000000 / (tonumber(o[1]) or tonumber(ARGV[1]))
+        local eventsBurst = tonumber(o[2]) or tonumber(ARGV[2])
+        local bytesInterval = 1000000 / (tonumber(o[3]) or tonumber(ARGV[3]))
+        local bytesBurst = tonumber(o[4]) or tonumber(ARGV[4])
+        local events = tonumber(ARGV[5])
+        local bytes = tonumber(ARGV[6])
+        if events > eventsBurst then return {-1, 'events', eventsBurst} end
+        if bytes > bytesBurst then return {-1, 'bytes', bytesBurst} end
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+        local eventsTat = math.max(tonumber(redis.call('GET', KEYS[2]) or '0'), now)
+        local bytesTat = math.max(tonumber(redis.call('GET', KEYS[3]) or '0'), now)
+        local eventsWait = eventsTat + (events - eventsBurst) * eventsInterval - now
+        local bytesWait = bytesTat + (bytes - bytesBurst) * bytesInterval - now
+        if eventsWait > 0 or bytesWait > 0 then
+          if eventsWait >= bytesWait then return {math.ceil(eventsWait), 'events'} end
+          return {math.ceil(bytesWait), 'bytes'}
+        end
+        local eventsNext = eventsTat + events * eventsInterval
+        local bytesNext = bytesTat + bytes * bytesInterval
+        redis.call('SET', KEYS[2], string.format('%.0f', eventsNext), 'PX', math.ceil((eventsNext - now) / 1000) + 1000)
+        redis.call('SET', KEYS[3], string.format('%.0f', bytesNext), 'PX', math.ceil((bytesNext - now) / 1000) + 1000)
+        return {0}
+        """;
+
+    public TenantQuotas Defaults => options.Value.Defaults;
+
+    /// <summary>Counts <paramref name="events"/> events of <paramref name="bytes"/> bytes against the tenant's event quota, all or nothing.</summary>
+    public async Task<QuotaVerdict> TakeEventsAsync(string tenant, int events, long bytes)
+    {
+        var defaults = Defaults;
+        var result = (RedisResult[])(await _db.ScriptEvaluateAsync(TakeScript, [OverridesKey(tenant), EventsCell(tenant), BytesCell(tenant)],
+            [defaults.EventsPerSecond, defaults.EventsBurst, defaults.BytesPerSecond, defaults.BytesBurst, events, bytes]))!;
+        var code = (long)result[0];
+        return code switch
+        {
+            0 => new QuotaVerdict.Within(),
+            < 0 => new QuotaVerdict.LargerThanBurst((string)result[1]!, (long)result[2]),
+            _ => new QuotaVerdict.Over(TimeSpan.FromMicroseconds(code), (string)result[1]!),
+        };
+    }
+
+    public async Task<TenantQuotas> ForTenantAsync(string tenant) => (await GetOverridesAsync(tenant)).Over(Defaults);
+
+    public async Task<QuotaOverrides> GetOverridesAsync(string tenant)
+    {
+        var fields = (await _db.HashGetAllAsync(OverridesKey(tenant))).ToDictionary(f => (string)f.Name!, f => (string)f.Value!);
+        return new QuotaOverrides(
+            Int(fields, EndpointsField), Double(fields, EventsPerSecondField), Int(fields, EventsBurstField),
+            Double(fields, BytesPerSecondField), Int(fields, BytesBurstField));
+    }
+
+    /// <summary>Replaces the tenant's overrides (none: the defaults again).</summary>
+    public async Task SetOverridesAsync(string tenant, QuotaOverrides overrides)
+    {
+        var fields = new List<HashEntry>();
+        Add(EndpointsField, overrides.Endpoints);
+        Add(EventsPerSecondField, overrides.EventsPerSecond);
+        Add(EventsBurstField, overrides.EventsBurst);
+        Add(BytesPerSecondField, overrides.BytesPerSecond);
+        Add(BytesBurstField, overrides.BytesBurst);
+        var tx = _db.CreateTransaction();
+        _ = tx.KeyDeleteAsync(OverridesKey(tenant));
+        if (fields.Count > 0)
+        {
+            _ = tx.HashSetAsync(OverridesKey(tenant), [.. fields]);
+        }
+        await tx.ExecuteAsync();
+
+        void Add<T>(string name, T? value) where T : struct, IFormattable
+        {
+            if (value is { } v)
+            {
+                fields.Add(new HashEntry(name, v.ToString(null, CultureInfo.InvariantCulture)));
+            }
+        }
+    }
+
+    private static int? Int(Dictionary<string, string> fields, string name) =>
+        fields.TryGetValue(name, out var value) ? int.Parse(value, CultureInfo.InvariantCulture) : null;
+
+    private static double? Double(Dictionary<string, string> fields, string name) =>
+        fields.TryGetValue(name, out var value) ? double.Parse(value, CultureInfo.InvariantCulture) : null;
+}

@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Webhooks.IntegrationTests.Infrastructure;
+
+namespace Webhooks.IntegrationTests;
+
+public sealed class QuotaTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+{
+    private async Task SetQuotasAsync(string tenant, object quotas) =>
+        Assert.Equal(HttpStatusCode.OK, (await system.Ingest.PutAsJsonAsync($"/v1/tenants/{tenant}/quotas", quotas)).StatusCode);
+
+    private async Task<HttpResponseMessage> PostEventAsync(string tenant, object? data = null) =>
+        await system.Ingest.PostAsJsonAsync("/v1/events", new { type = "load.tick", tenant, data = data ?? new { at = DateTimeOffset.UtcNow } });
+
+    [Fact]
+    public async Task A_tenant_publishing_at_ten_times_its_quota_gets_429s_while_another_tenant_is_accepted_and_delivered_in_full()
+    {
+        await SetQuotasAsync("greedy", new { eventsPerSecond = 10, eventsBurst = 10 });
+        await using var greedyReceiver = await Subscriber.StartAsync();
+        await using var modestReceiver = await Subscriber.StartAsync();
+        await system.CreateEndpointAsync("greedy", greedyReceiver.Url, ["*"]);
+        await system.CreateEndpointAsync("modest", modestReceiver.Url, ["*"]);
+
+        // Two seconds at 100 events a second for greedy (ten times its 10/s), 10 a second for modest.
+        var greedy = new List<HttpResponseMessage>();
+        var modest = new List<HttpResponseMessage>();
+        for (var tick = 0; tick < 20; tick++)
+        {
+            greedy.AddRange(await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => PostEventAsync("greedy"))));
+            modest.Add(await PostEventAsync("modest"));
+            await Task.Delay(100);
+        }
+
+        Assert.All(modest, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
+        var accepted = greedy.Count(r => r.StatusCode == HttpStatusCode.Accepted);
+        var refused = greedy.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.Equal(greedy.Count, accepted + refused.Count);
+        // The burst of 10 and 10 a second over about two seconds; never the 200 it asked for.
+        Assert.InRange(accepted, 10, 45);
+        var first = refused[0];
+        Assert.Equal("application/problem+json", first.Content.Headers.ContentType?.MediaType);
+        Assert.InRange(int.Parse(first.Headers.GetValues("Retry-After").Single()), 1, 2);
+        Assert.Contains("greedy", (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+
+        await Eventually.HoldsAsync(() => Task.FromResult(modestReceiver.Received.Count), n => n == modest.Count, "every event of the modest tenant is delivered");
+        await Eventually.HoldsAsync(() => Task.FromResult(greedyReceiver.Received.Count), n => n == accepted, "every accepted event of the greedy tenant is delivered");
+        // What was refused was never published: nothing more arrives.
+        await Task.Delay(500);
+        Assert.Equal(accepted, greedyReceiver.Received.Count);
+    }
+
+    [Fact]
+    public async Task A_batch_counts_each_event_and_one_larger_than_the_burst_is_413()
+    {
+        await SetQuotasAsync("batcher", new { eventsPerSecond = 0.1, eventsBurst = 10 });
+        var batch = new { events = Enumerable.Range(0, 8).Select(i => new { type = "load.tick", tenant = "batcher", data = new { i } }).ToArray() };
+
+        Assert.Equal(HttpStatusCode.Accepted, (await system.Ingest.PostAsJsonAsync("/v1/events/batch", batch)).StatusCode);
+        var over = await system.Ingest.PostAsJsonAsync("/v1/events/batch", batch);
+        Assert.Equal(HttpStatusCode.TooManyRequests, over.StatusCode);
+        Assert.True(int.Parse(over.Headers.GetValues("Retry-After").Single()) >= 50);
+
+        var tooLarge = new { events = Enumerable.Range(0, 11).Select(i => new { type = "load.tick", tenant = "batcher", data = new { i } }).ToArray() };
+        var refused = await system.Ingest.PostAsJsonAsync("/v1/events/batch", tooLarge);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+        Assert.Contains("split it", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Bytes_count_against_their_own_quota()
+    {
+        await SetQuotasAsync("bulky", new { bytesPerSecond = 1024, bytesBurst = 4096 });
+        var payload = new { blob = new string('a', 3000) }; // about 3 KB: one fits the burst of 4 KB, two do not
+
+        Assert.Equal(HttpStatusCode.Accepted, (await PostEventAsync("bulky", payload)).StatusCode);
+        var over = await PostEventAsync("bulky", payload);
+        Assert.Equal(HttpStatusCode.TooManyRequests, over.StatusCode);
+        Assert.Contains("event bytes", (await over.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        // Smaller events of another tenant are not affected.
+        Assert.Equal(HttpStatusCode.Accepted, (await PostEventAsync("slender", payload)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_tenant_cannot_create_more_endpoints_than_its_quota_until_it_deletes_one()
+    {
+        await SetQuotasAsync("crowded", new { endpoints = 2 });
+        var (first, _) = await system.CreateEndpointAsync("crowded", "http://127.0.0.1:9/a", ["*"]);
+        await system.CreateEndpointAsync("crowded", "http://127.0.0.1:9/b", ["*"]);
+
+        var third = await system.Ingest.PostAsJsonAsync("/v1/endpoints", new { tenant = "crowded", url = "http://127.0.0.1:9/c", eventTypes = new[] { "*" } });
+        Assert.Equal(HttpStatusCode.Conflict, third.StatusCode);
+        Assert.Contains("2 endpoints", (await third.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        var listed = await system.Ingest.GetFromJsonAsync<JsonElement>("/v1/endpoints?tenant=crowded");
+        Assert.Equal(2, listed.GetProperty("data").GetArrayLength());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await system.Ingest.DeleteAsync($"/v1/endpoints/{first}")).StatusCode);
+        await system.CreateEndpointAsync("crowded", "http://127.0.0.1:9/c", ["*"]);
+    }
+
+    [Fact]
+    public async Task Only_an_operator_sets_quotas_a_tenant_reads_its_own_and_bad_values_change_nothing()
+    {
+        var created = await (await system.Ingest.PostAsJsonAsync("/v1/api-keys", new { role = "admin", tenant = "self-served" })).Content.ReadFromJsonAsync<JsonElement>();
+        var tenantAdmin = WebhooksSystem.Client(system.Ingest.BaseAddress!.ToString(), created.GetProperty("key").GetString());
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await tenantAdmin.PutAsJsonAsync("/v1/tenants/self-served/quotas", new { eventsPerSecond = 1_000_000 })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await tenantAdmin.GetAsync("/v1/tenants/someone-else/quotas")).StatusCode);
+        var own = await tenantAdmin.GetFromJsonAsync<JsonElement>("/v1/tenants/self-served/quotas");
+        Assert.Equal(JsonValueKind.Null, own.GetProperty("overrides").GetProperty("eventsPerSecond").ValueKind);
+
+        var invalid = await system.Ingest.PutAsJsonAsync("/v1/tenants/self-served/quotas", new { eventsPerSecond = 0, eventsBurst = -1 });
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        var errors = (await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("eventsPerSecond", out _) && errors.TryGetProperty("eventsBurst", out _));
+        Assert.Equal(HttpStatusCode.BadRequest, (await system.Ingest.PutAsJsonAsync("/v1/tenants/no%20spaces/quotas", new { endpoints = 5 })).StatusCode);
+
+        await SetQuotasAsync("self-served", new { eventsPerSecond = 50 });
+        var set = await tenantAdmin.GetFromJsonAsync<JsonElement>("/v1/tenants/self-served/quotas");
+        Assert.Equal(50, set.GetProperty("quotas").GetProperty("eventsPerSecond").GetDouble());
+        Assert.Equal(50, set.GetProperty("overrides").GetProperty("eventsPerSecond").GetDouble());
+    }
+}
