@@ -19,6 +19,8 @@ public sealed class EventIngestTests(WebhooksSystemWithoutDispatcher system) : I
         { "data not an object", "{\"type\":\"order.created\",\"tenant\":\"acme\",\"data\":[1]}", HttpStatusCode.BadRequest, "JSON object" },
         { "misspelt field", "{\"type\":\"order.created\",\"tenant\":\"acme\",\"dat\":{}}", HttpStatusCode.BadRequest, "dat" },
         { "wrong field type", "{\"type\":5,\"tenant\":\"acme\",\"data\":{}}", HttpStatusCode.BadRequest, "type" },
+        // Inside the parser's 64 levels, but deeper than the message serialisers take once wrapped: once a 503 for ever.
+        { "data nested 62 deep", "{\"type\":\"order.created\",\"tenant\":\"acme\",\"data\":" + string.Concat(Enumerable.Repeat("{\"a\":", 61)) + "{}" + new string('}', 61) + "}", HttpStatusCode.BadRequest, "nests deeper than 32" },
         { "over 256 KiB", "{\"type\":\"order.created\",\"tenant\":\"acme\",\"data\":{\"blob\":\"" + new string('x', 256 * 1024) + "\"}}", HttpStatusCode.RequestEntityTooLarge, "256 KiB" },
     };
 

@@ -10,6 +10,13 @@ public static partial class EventRules
     public const int MaxTenantLength = 64;
     public const int MaxResourceLength = 2048;
 
+    /// <summary>
+    /// The deepest nesting of <c>data</c>: well inside every serialiser on the way (MassTransit's and
+    /// System.Text.Json's default of 64 count the message around it too), so that an accepted event
+    /// is never one that cannot be published.
+    /// </summary>
+    public const int MaxDataDepth = 32;
+
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]*(\\.[a-z0-9][a-z0-9_-]*)*$")]
     private static partial Regex TypePattern();
 
@@ -38,6 +45,10 @@ public static partial class EventRules
         {
             Add(errors, "data", "The data must be a JSON object.");
         }
+        else if (data is { ValueKind: JsonValueKind.Object } d && DepthOf(d) > MaxDataDepth)
+        {
+            Add(errors, "data", $"The data nests deeper than {MaxDataDepth} levels.");
+        }
         var hasData = data is { ValueKind: JsonValueKind.Object };
         if (resource is not null)
         {
@@ -49,6 +60,13 @@ public static partial class EventRules
         }
         return errors;
     }
+
+    private static int DepthOf(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => 1 + element.EnumerateObject().Select(p => DepthOf(p.Value)).DefaultIfEmpty(0).Max(),
+        JsonValueKind.Array => 1 + element.EnumerateArray().Select(DepthOf).DefaultIfEmpty(0).Max(),
+        _ => 0,
+    };
 
     /// <summary>An absolute http(s) URL without user information.</summary>
     public static string? CheckHttpUrl(string url, int maxLength)

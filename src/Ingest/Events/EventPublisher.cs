@@ -56,7 +56,8 @@ public sealed class EventPublisher(IBus bus, TopologyDeclaration topology, Event
         {
             throw new BrokerUnavailableException(stored.Id, $"RabbitMQ did not confirm event {stored.Id} within {timeout.TotalSeconds} s.", e);
         }
-        catch (Exception e) when (e is not OperationCanceledException and not BrokerUnavailableException)
+        // A message that cannot be serialised is our fault, not the broker's: a 500, never a 503 to retry for ever.
+        catch (Exception e) when (e is not OperationCanceledException and not BrokerUnavailableException and not System.Runtime.Serialization.SerializationException and not System.Text.Json.JsonException)
         {
             throw new BrokerUnavailableException(stored.Id, $"Publishing event {stored.Id} failed: {e.Message}", e);
         }
