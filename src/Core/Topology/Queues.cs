@@ -50,6 +50,9 @@ public static class Queues
     /// <summary>Events whose fan-out could not read the registry (Redis away) wait here, then go back to fan-out; the name holds the wait, as a delay tier's does.</summary>
     public static string FanOutRetry(TimeSpan delay) => $"webhooks-fan-out-retry-{(long)delay.TotalMilliseconds}ms";
 
+    /// <summary>Dead letters that could not be indexed (Redis away) wait here, then go back to the dead-letter queue; the name holds the wait.</summary>
+    public static string DeadLetterRetry(TimeSpan delay) => $"webhooks-dead-letter-retry-{(long)delay.TotalMilliseconds}ms";
+
     /// <summary>
     /// A delay queue holds messages for its TTL (they expire at the head, all with the same TTL)
     /// and then dead-letters them, at least once, to <paramref name="backTo"/>: for deliveries the

@@ -57,6 +57,7 @@ public sealed partial class TopologyDeclaration(IOptions<TopologyOptions> option
         if (options.Value.FanOutDeferral is { } deferral)
         {
             await DeclareQueueWithExchangeAsync(channel, Queues.FanOutRetry(deferral), Queues.DelayArguments(deferral, TenantLanes.FastLane(FairnessStage.Events)), cancellationToken);
+            await DeclareQueueWithExchangeAsync(channel, Queues.DeadLetterRetry(deferral), Queues.DelayArguments(deferral, Queues.DeadLetter), cancellationToken);
         }
         foreach (var tier in options.Value.DelayTiers)
         {

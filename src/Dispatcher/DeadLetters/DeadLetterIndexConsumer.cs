@@ -1,13 +1,39 @@
 using MassTransit;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Webhooks.Core;
 using Webhooks.Core.DeadLetters;
+using Webhooks.Core.Topology;
+using Webhooks.Dispatcher.Degraded;
+using Webhooks.Dispatcher.Retries;
 
 namespace Webhooks.Dispatcher.DeadLetters;
 
-/// <summary>Indexes each dead letter into Redis, where the API can list, filter, redrive and purge it.</summary>
-public sealed class DeadLetterIndexConsumer(DeadLetterIndex index) : IConsumer<DeliveryDeadLettered>
+/// <summary>
+/// Indexes each dead letter into Redis, where the API can list, filter, redrive and purge it. While
+/// Redis is away the dead letter waits in a delay queue and comes back, as many times as it takes:
+/// it never ends in <c>_error</c>, out of the API's sight.
+/// </summary>
+public sealed partial class DeadLetterIndexConsumer(DeadLetterIndex index, RedisCircuit circuit, TopologyDeclaration topology, IOptions<RetryOptions> retries,
+    ILogger<DeadLetterIndexConsumer> logger) : IConsumer<DeliveryDeadLettered>
 {
-    public Task Consume(ConsumeContext<DeliveryDeadLettered> context) =>
-        // The id comes from the message id, so a redelivered message indexes the same dead letter.
-        index.AddAsync(DeadLetter.From(SortableId.FromGuid("dl", context.MessageId ?? NewId.NextGuid()), context.Message));
+    public async Task Consume(ConsumeContext<DeliveryDeadLettered> context)
+    {
+        // The id comes from the message id, kept by a redelivery and by the deferral, so the dead letter is indexed once.
+        var messageId = context.MessageId ?? NewId.NextGuid();
+        var deadLetter = DeadLetter.From(SortableId.FromGuid("dl", messageId), context.Message);
+        if (await circuit.TryAsync(() => index.AddAsync(deadLetter)))
+        {
+            return;
+        }
+        var deferral = retries.Value.FanOutDeferral;
+        LogDeferred(deadLetter.Id, deferral.TotalSeconds);
+        // Only dispatchers declare the retry queue: never send before it exists, or the broker would drop the dead letter.
+        await topology.Declared.WaitAsync(context.CancellationToken);
+        var retry = await context.GetSendEndpoint(Queues.Address(Queues.DeadLetterRetry(deferral)));
+        await retry.Send(context.Message, send => send.MessageId = messageId, context.CancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dead letter {DeadLetterId} not indexed: Redis is away; it comes back in {Seconds} s")]
+    private partial void LogDeferred(string deadLetterId, double seconds);
 }
