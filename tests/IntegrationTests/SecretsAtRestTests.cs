@@ -31,6 +31,27 @@ public sealed class SecretsAtRestTests(WebhooksSystemWithoutDispatcher system) :
     }
 
     [Fact]
+    public async Task An_endpoint_whose_secret_cannot_be_read_holds_up_only_its_own_deliveries()
+    {
+        await using var healthy = await Subscriber.StartAsync();
+        await using var orphaned = await Subscriber.StartAsync();
+        var (lostId, _) = await system.CreateEndpointAsync("keyring", orphaned.Url, ["*"]);
+        await system.CreateEndpointAsync("keyring", healthy.Url, ["*"]);
+        // As if its secret had been written under a key since dropped from the ring.
+        var key = $"{system.KeyPrefix}endpoint:{lostId}";
+        await system.Redis.StringSetAsync(key, ((string)(await system.Redis.StringGetAsync(key))!).Replace("enc:v1:test:", "enc:v1:dropped:"));
+        await system.StartDispatcherAsync();
+
+        await system.PublishAsync("keyring", "vault.opened");
+
+        await healthy.WaitForAsync(1, TimeSpan.FromSeconds(15));
+        var deadLetter = Assert.Single(await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={lostId}"), l => l.Count > 0, "the unreadable endpoint's delivery is dead-lettered"));
+        Assert.Equal("secret_unreadable", deadLetter.GetProperty("reason").GetString());
+        Assert.Contains("'dropped'", deadLetter.GetProperty("detail").GetString());
+        Assert.Empty(orphaned.Received);
+    }
+
+    [Fact]
     public async Task Secrets_never_appear_in_the_logs_of_either_host()
     {
         var logs = new CapturedLogs();

@@ -15,6 +15,9 @@ public static class DeadLetterReasons
     /// <summary>The destination is refused by the SSRF guard.</summary>
     public const string BlockedDestination = "blocked_destination";
 
+    /// <summary>The endpoint's signing secret was encrypted with a key this dispatcher does not hold; redrive once the key ring has it.</summary>
+    public const string SecretUnreadable = "secret_unreadable";
+
     /// <summary>A bus-published event failed validation.</summary>
     public const string InvalidEvent = "invalid_event";
 }

@@ -96,11 +96,29 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
         return await UpdateAsync(endpoint with { Enabled = false, UpdatedAt = DateTimeOffset.UtcNow });
     }
 
-    /// <summary>Every endpoint of a tenant, for fan-out.</summary>
+    /// <summary>Every endpoint of a tenant, secrets decrypted.</summary>
     public async Task<IReadOnlyList<WebhookEndpoint>> ForTenantAsync(string tenant)
     {
         var ids = await _db.SetMembersAsync(TenantKey(tenant));
         return await LoadAsync(ids);
+    }
+
+    /// <summary>
+    /// What every endpoint of a tenant subscribes to, for fan-out: read without decrypting a secret,
+    /// so an endpoint whose secret this process cannot read holds up nobody (its deliveries are
+    /// refused at delivery, with their own reason).
+    /// </summary>
+    public async Task<IReadOnlyList<EndpointSubscription>> SubscriptionsAsync(string tenant)
+    {
+        var ids = await _db.SetMembersAsync(TenantKey(tenant));
+        if (ids.Length == 0)
+        {
+            return [];
+        }
+        var values = await _db.StringGetAsync([.. ids.Select(id => (RedisKey)EndpointKey(id!))]);
+        return [.. values.Where(v => !v.IsNullOrEmpty)
+            .Select(v => JsonSerializer.Deserialize<WebhookEndpoint>((string)v!, WebhooksJson.Options)!)
+            .Select(e => new EndpointSubscription(e.Id, e.EventTypes, e.Enabled))];
     }
 
     /// <summary>A page of endpoints in creation order, optionally of one tenant, after the given id.</summary>
@@ -158,6 +176,32 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
                 catch (System.Security.Cryptography.CryptographicException)
                 {
                     undecryptable.Add(id!);
+                }
+            }
+            after = ids[^1];
+        }
+    }
+
+    /// <summary>The keys that endpoints' secrets are encrypted with and the key ring does not hold, with how many endpoints each.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> MissingKeysAsync()
+    {
+        var missing = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (string? after = null; ;)
+        {
+            var ids = await IdsAfterAsync(after, 500);
+            if (ids.Length == 0)
+            {
+                return missing;
+            }
+            var values = await _db.StringGetAsync([.. ids.Select(id => (RedisKey)EndpointKey(id!))]);
+            foreach (var stored in values.Where(v => !v.IsNullOrEmpty).Select(v => JsonSerializer.Deserialize<WebhookEndpoint>((string)v!, WebhooksJson.Options)!))
+            {
+                foreach (var keyId in new[] { stored.Secret, stored.PreviousSecret }.Select(s => s is null ? null : SecretProtector.KeyIdOf(s)).Distinct())
+                {
+                    if (keyId is not null && !protector.Holds(keyId))
+                    {
+                        missing[keyId] = missing.GetValueOrDefault(keyId) + 1;
+                    }
                 }
             }
             after = ids[^1];

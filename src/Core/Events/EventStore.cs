@@ -75,6 +75,16 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
         return result switch { 0 => FanOutClaim.Claimed, 2 => FanOutClaim.AlreadyDone, _ => FanOutClaim.HeldElsewhere };
     }
 
+    // KEYS: the event's fan-out marker. Drops a claim (not a 'done'); a claim carries no owner, so this is
+    // called only by the copy that holds it, before its lease ends.
+    private const string ReleaseScript = """
+        if redis.call('GET', KEYS[1]) == 'claimed' then redis.call('DEL', KEYS[1]) end
+        return 0
+        """;
+
+    /// <summary>Gives back the claim of a fan-out that failed, so that its retry need not wait out the lease.</summary>
+    public Task ReleaseFanOutAsync(string eventId) => _db.ScriptEvaluateAsync(ReleaseScript, [FannedOutKey(eventId)]);
+
     public Task MarkFannedOutAsync(string eventId) => _db.StringSetAsync(FannedOutKey(eventId), "done", _options.EventRetention);
 
     /// <summary>

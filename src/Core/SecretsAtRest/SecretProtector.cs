@@ -17,6 +17,9 @@ public sealed class SecretProtector
 
     public string CurrentKeyId => _keys[0].Id;
 
+    /// <summary>Whether a secret encrypted with key <paramref name="keyId"/> can be read here.</summary>
+    public bool Holds(string keyId) => _keys.Any(k => k.Id == keyId);
+
     public static (string Id, byte[] Key)? ParseKey(string entry)
     {
         var parts = entry.Split(':', 2);

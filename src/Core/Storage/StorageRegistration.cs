@@ -29,6 +29,7 @@ public static class StorageRegistration
         builder.Services.AddSingleton<RedisStorage>();
         builder.Services.AddOptions<SecretEncryptionOptions>().BindConfiguration(SecretEncryptionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<SecretProtector>();
+        builder.Services.AddHostedService<KeyRingCheck>();
         builder.Services.AddSingleton<EndpointRegistry>();
         builder.Services.AddSingleton<EventStore>();
         builder.Services.AddOptions<DeadLetterOptions>().BindConfiguration(DeadLetterOptions.Section);

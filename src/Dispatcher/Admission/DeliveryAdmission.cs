@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;
 using Webhooks.Dispatcher.Endpoints;
@@ -23,7 +25,17 @@ public sealed class DeliveryAdmission(EndpointCache endpoints, InFlightLimiter i
             await Task.Delay(untilDue, clock, cancellationToken);
         }
 
-        var (known, endpoint) = await endpoints.GetAsync(delivery.EndpointId);
+        bool known;
+        WebhookEndpoint? endpoint;
+        try
+        {
+            (known, endpoint) = await endpoints.GetAsync(delivery.EndpointId);
+        }
+        catch (CryptographicException e)
+        {
+            // Only this endpoint's deliveries wait for the key ring to be fixed (as dead letters, redrivable); the others go on.
+            return new AdmissionDecision.Refused(DeadLetterReasons.SecretUnreadable, $"Endpoint {delivery.EndpointId}'s signing secret cannot be read: {e.Message}");
+        }
         if (policy.CheckEndpoint(delivery.EndpointId, known, endpoint) is { } refusal)
         {
             return refusal;

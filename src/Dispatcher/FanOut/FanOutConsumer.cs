@@ -95,42 +95,51 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, Even
 
         // Disabled endpoints get their deliveries dead-lettered, so they can be recovered once the endpoint is back.
         var endpoints = (await reading).Where(e => e.Subscribes(stored.Type)).ToList();
-        if (endpoints.Count > 0)
+        try
         {
-            await topology.Declared.WaitAsync(context.CancellationToken);
-            var choosing = ChooseLaneAsync(stored.Tenant, endpoints.Count(e => e.Enabled));
-            var recording = store.AddPendingDeliveriesAsync(stored.Id, [.. endpoints.Select(e => (e.Id, SortableId.New("dlv")))]);
-            await Task.WhenAll(choosing, recording);
-            var delivery = await context.GetSendEndpoint(Queues.Address(choosing.Result));
-            var deliveryIds = recording.Result;
-            await Task.WhenAll(endpoints.Select(async (endpoint, i) =>
+            if (endpoints.Count > 0)
             {
-                var message = new DeliverWebhook
+                await topology.Declared.WaitAsync(context.CancellationToken);
+                var choosing = ChooseLaneAsync(stored.Tenant, endpoints.Count(e => e.Enabled));
+                var recording = store.AddPendingDeliveriesAsync(stored.Id, [.. endpoints.Select(e => (e.Id, SortableId.New("dlv")))]);
+                await Task.WhenAll(choosing, recording);
+                var delivery = await context.GetSendEndpoint(Queues.Address(choosing.Result));
+                var deliveryIds = recording.Result;
+                await Task.WhenAll(endpoints.Select(async (endpoint, i) =>
                 {
-                    DeliveryId = deliveryIds[i],
-                    EndpointId = endpoint.Id,
-                    EventId = stored.Id,
-                    Type = stored.Type,
-                    Tenant = stored.Tenant,
-                    OccurredAt = stored.OccurredAt,
-                    Data = stored.Data,
-                    Resource = stored.Resource,
-                };
-                if (endpoint.Enabled)
-                {
-                    await delivery.Send(message, context.CancellationToken);
-                    return;
-                }
-                await deadLetters.ParkAsync(context, new DeliveryDeadLettered
-                {
-                    Reason = DeadLetterReasons.EndpointDisabled,
-                    Detail = $"Endpoint {endpoint.Id} is disabled.",
-                    EventId = stored.Id,
-                    Tenant = stored.Tenant,
-                    DeadLetteredAt = DateTimeOffset.UtcNow,
-                    Delivery = message,
-                });
-            }));
+                    var message = new DeliverWebhook
+                    {
+                        DeliveryId = deliveryIds[i],
+                        EndpointId = endpoint.Id,
+                        EventId = stored.Id,
+                        Type = stored.Type,
+                        Tenant = stored.Tenant,
+                        OccurredAt = stored.OccurredAt,
+                        Data = stored.Data,
+                        Resource = stored.Resource,
+                    };
+                    if (endpoint.Enabled)
+                    {
+                        await delivery.Send(message, context.CancellationToken);
+                        return;
+                    }
+                    await deadLetters.ParkAsync(context, new DeliveryDeadLettered
+                    {
+                        Reason = DeadLetterReasons.EndpointDisabled,
+                        Detail = $"Endpoint {endpoint.Id} is disabled.",
+                        EventId = stored.Id,
+                        Tenant = stored.Tenant,
+                        DeadLetteredAt = DateTimeOffset.UtcNow,
+                        Delivery = message,
+                    });
+                }));
+            }
+        }
+        catch (Exception e) when (e is not StackExchange.Redis.RedisException and not TimeoutException and not OperationCanceledException)
+        {
+            // Give the claim back, so that the retry of this event fans it out at once instead of waiting out the lease.
+            await store.ReleaseFanOutAsync(stored.Id);
+            throw;
         }
         await store.MarkFannedOutAsync(stored.Id);
         LogFannedOut(stored.Id, stored.Type, stored.Tenant, endpoints.Count);

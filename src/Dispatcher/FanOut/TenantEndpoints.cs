@@ -4,9 +4,9 @@ using Webhooks.Core.Endpoints;
 namespace Webhooks.Dispatcher.FanOut;
 
 /// <summary>
-/// Each tenant's endpoints (secrets decrypted) as fan-out last read them, kept while the tenant's
-/// endpoint version in Redis has not moved: one small read an event instead of reading and
-/// decrypting every endpoint again. Any change to an endpoint moves the version before it is
+/// Each tenant's subscriptions (never secrets) as fan-out last read them, kept while the tenant's
+/// endpoint version in Redis has not moved: one small read an event instead of reading every
+/// endpoint again. Any change to an endpoint moves the version before it is
 /// answered, so an event published after it sees it. A copy is also read anew after
 /// <see cref="MaxAge"/> whatever the version says, which bounds how stale it can be when the
 /// version cannot be trusted (a writer of a release without versions during a rolling upgrade, or
@@ -19,9 +19,9 @@ public sealed class TenantEndpoints(EndpointRegistry registry, TimeProvider cloc
 
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
 
-    private readonly ConcurrentDictionary<string, (long Version, DateTimeOffset ReadAt, IReadOnlyList<WebhookEndpoint> Endpoints)> _copies = new();
+    private readonly ConcurrentDictionary<string, (long Version, DateTimeOffset ReadAt, IReadOnlyList<EndpointSubscription> Endpoints)> _copies = new();
 
-    public async Task<IReadOnlyList<WebhookEndpoint>> ForTenantAsync(string tenant)
+    public async Task<IReadOnlyList<EndpointSubscription>> ForTenantAsync(string tenant)
     {
         var version = await registry.TenantVersionAsync(tenant);
         var now = clock.GetUtcNow();
@@ -30,7 +30,7 @@ public sealed class TenantEndpoints(EndpointRegistry registry, TimeProvider cloc
             return copy.Endpoints;
         }
         // Read after the version: a change in between moves the version again, and the next event reads anew.
-        var endpoints = await registry.ForTenantAsync(tenant);
+        var endpoints = await registry.SubscriptionsAsync(tenant);
         if (_copies.Count >= MaxTenants)
         {
             _copies.Clear();

@@ -158,6 +158,9 @@ public class WebhooksSystem : IAsyncLifetime
     public async Task<List<JsonElement>> DeadLettersAsync(string query = "") =>
         [.. (await Ingest.GetFromJsonAsync<JsonElement>($"/v1/dead-letters?{query}")).GetProperty("data").EnumerateArray()];
 
+    /// <summary>This fixture's Redis, its keys under <see cref="KeyPrefix"/> (to tamper with stored records as a fault would).</summary>
+    public IDatabase Redis => _redis!.GetDatabase();
+
     /// <summary>How many keys of a kind this fixture has in Redis (for example <c>event:*</c>).</summary>
     public int RedisKeys(string pattern) => _redis!.GetServers().First().Keys(pattern: KeyPrefix + pattern).Count();
 

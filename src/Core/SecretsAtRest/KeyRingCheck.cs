@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+using Webhooks.Core.Endpoints;
+
+namespace Webhooks.Core.SecretsAtRest;
+
+/// <summary>
+/// At start-up, says which keys endpoints' secrets are encrypted with that this process's key ring
+/// lacks (a rotation done in the wrong order, a key dropped too soon): their deliveries would be
+/// dead-lettered with reason <c>secret_unreadable</c> until the key is back.
+/// </summary>
+public sealed partial class KeyRingCheck(EndpointRegistry registry, ILogger<KeyRingCheck> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        for (var delay = TimeSpan.FromSeconds(1); !stoppingToken.IsCancellationRequested; delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 60)))
+        {
+            try
+            {
+                var missing = await registry.MissingKeysAsync();
+                if (missing.Count > 0)
+                {
+                    LogMissing(string.Join(", ", missing.Select(m => $"'{m.Key}' ({m.Value} endpoints)")));
+                }
+                return;
+            }
+            catch (RedisException)
+            {
+                await Task.Delay(delay, stoppingToken);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Endpoint secrets are encrypted with keys missing from Webhooks:Secrets:Keys: {Missing}. Their deliveries are dead-lettered (secret_unreadable) until the key is back; add it to the key ring of every host")]
+    private partial void LogMissing(string missing);
+}
