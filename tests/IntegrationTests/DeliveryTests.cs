@@ -141,4 +141,19 @@ public sealed class DeliveryTests(WebhooksSystem system) : IClassFixture<Webhook
             Assert.Equal(r.Id, r.Json.GetProperty("id").GetString());
         });
     }
+
+    [Fact]
+    public async Task An_endpoint_attempt_log_expires_with_the_retention_and_goes_with_the_endpoint()
+    {
+        await using var subscriber = await Subscriber.StartAsync();
+        var (endpointId, _) = await system.CreateEndpointAsync("logged", subscriber.Url, ["*"]);
+        await system.PublishAsync("logged", "log.written");
+        await subscriber.WaitForAsync(1);
+        var log = $"{system.KeyPrefix}endpoint:{endpointId}:attempts";
+        await Eventually.HoldsAsync(() => system.Redis.KeyExistsAsync(log), exists => exists, "the attempt is logged");
+
+        Assert.InRange((await system.Redis.KeyTimeToLiveAsync(log))!.Value, TimeSpan.FromDays(6), TimeSpan.FromDays(7));
+        Assert.Equal(HttpStatusCode.NoContent, (await system.Ingest.DeleteAsync($"/v1/endpoints/{endpointId}")).StatusCode);
+        Assert.False(await system.Redis.KeyExistsAsync(log));
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using StackExchange.Redis;
+using Webhooks.Core.Events;
 using Webhooks.Core.SecretsAtRest;
 using Webhooks.Core.Storage;
 
@@ -60,6 +61,7 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
         var tx = _db.CreateTransaction();
         var deleted = tx.KeyDeleteAsync(EndpointKey(endpoint.Id));
         _ = tx.KeyDeleteAsync(FailingSinceKey(endpoint.Id));
+        _ = tx.KeyDeleteAsync(EventStore.EndpointAttemptsKey(endpoint.Id));
         _ = tx.SetRemoveAsync(TenantKey(endpoint.Tenant), endpoint.Id);
         _ = tx.SortedSetRemoveAsync(AllKey, endpoint.Id);
         _ = tx.StringIncrementAsync(TenantVersionKey(endpoint.Tenant));

@@ -16,7 +16,8 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
     private static string DeliveriesKey(string eventId) => $"event:{eventId}:deliveries";
     private static string FannedOutKey(string eventId) => $"event:{eventId}:fanned-out";
     private static string DeliveryAttemptsKey(string deliveryId) => $"delivery:{deliveryId}:attempts";
-    private static string EndpointAttemptsKey(string endpointId) => $"endpoint:{endpointId}:attempts";
+    /// <summary>The endpoint's attempt log, newest first: bounded, kept for the retention after its last attempt, dropped with the endpoint.</summary>
+    internal static string EndpointAttemptsKey(string endpointId) => $"endpoint:{endpointId}:attempts";
 
     /// <summary>Keeps the event unless one with its id is already kept; false when one was.</summary>
     public Task<bool> SaveAsync(StoredEvent stored) =>
@@ -58,6 +59,7 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
         redis.call('PEXPIRE', KEYS[1], ARGV[4])
         redis.call('LPUSH', KEYS[2], ARGV[1])
         redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[3]) - 1)
+        redis.call('PEXPIRE', KEYS[2], ARGV[4])
         redis.call('HSET', KEYS[3], ARGV[5], ARGV[6])
         redis.call('PEXPIRE', KEYS[3], ARGV[4])
         return 1
