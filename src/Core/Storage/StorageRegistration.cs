@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Endpoints;
@@ -28,6 +29,7 @@ public static class StorageRegistration
         });
         builder.Services.AddSingleton<RedisStorage>();
         builder.Services.AddOptions<SecretEncryptionOptions>().BindConfiguration(SecretEncryptionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<SecretEncryptionOptions>, RefusePublishedSecretsKey>();
         builder.Services.AddSingleton<SecretProtector>();
         builder.Services.AddHostedService<KeyRingCheck>();
         builder.Services.AddSingleton<EndpointRegistry>();

@@ -1,3 +1,5 @@
+using Webhooks.Core.SecretsAtRest;
+
 namespace Webhooks.Ingest.Auth;
 
 public static class AuthRegistration
@@ -7,7 +9,9 @@ public static class AuthRegistration
 
     public static IHostApplicationBuilder AddApiKeyAuth(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
+        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section)
+            .Validate(o => builder.Environment.IsDevelopment() || o.AdminKey != PublishedDefaults.AdminKey, PublishedDefaults.Refusal($"{AuthOptions.Section}:AdminKey"))
+            .ValidateOnStart();
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName).AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()
