@@ -62,4 +62,39 @@ public sealed class IdempotencyTests(WebhooksSystem system) : IClassFixture<Webh
         await Eventually.HoldsAsync(() => system.QueueDepthAsync("webhooks-delivery"), d => d == 0, "the delivery queue is empty");
         Assert.Equal(retriedId, Assert.Single(subscriber.Received).Id);
     }
+
+    [Fact]
+    public async Task A_batch_retried_with_its_idempotency_key_after_failing_halfway_makes_no_second_event()
+    {
+        await using var subscriber = await Subscriber.StartAsync();
+        await system.CreateEndpointAsync("batch-retry", subscriber.Url, ["*"]);
+        var batch = new { events = Enumerable.Range(0, 5).Select(i => new { type = "stock.moved", tenant = "batch-retry", data = new { i } }).ToArray() };
+        async Task<HttpResponseMessage> PostAsync(object body)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/events/batch") { Content = JsonContent.Create(body) };
+            request.Headers.Add("Idempotency-Key", "moves-1");
+            return await system.Ingest.SendAsync(request);
+        }
+        static async Task<List<string>> IdsAsync(HttpResponseMessage response) =>
+            [.. (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("ids").EnumerateArray().Select(i => i.GetString()!)];
+
+        var first = await PostAsync(batch);
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        var ids = await IdsAsync(first);
+        await subscriber.WaitForAsync(5);
+        // As if the first try had died after some confirms and before it answered: its reservation is not done.
+        var reservation = $"{system.KeyPrefix}idempotency-batch:batch-retry:moves-1";
+        await system.Redis.StringSetAsync(reservation, ((string)(await system.Redis.StringGetAsync(reservation))!).Replace("\"done\":true", "\"done\":false"), expiry: null, keepTtl: true);
+
+        var retry = await PostAsync(batch);
+        Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
+        Assert.Equal(ids, await IdsAsync(retry));
+        Assert.Equal(ids, await IdsAsync(await PostAsync(batch))); // and once done, again the same answer
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await PostAsync(new { events = batch.events.Take(4) })).StatusCode);
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await Eventually.HoldsAsync(() => system.QueueDepthAsync("webhooks-fan-out"), d => d == 0, "the fan-out queue is empty");
+        Assert.Equal(5, subscriber.Received.Count);
+        Assert.Equal(ids.Order(), subscriber.Received.Select(r => r.Id).Order());
+    }
 }

@@ -78,13 +78,14 @@ public static class EventsApi
         return Accepted(reservation.EventId);
     }
 
-    private static async Task<IResult> PublishBatch(HttpRequest request, ClaimsPrincipal user, EventPublisher publisher, TenantQuotaStore quotas, IOptions<IngestOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> PublishBatch(HttpRequest request, ClaimsPrincipal user, EventPublisher publisher, IdempotencyKeys idempotency, TenantQuotaStore quotas, IOptions<IngestOptions> options, CancellationToken cancellationToken)
     {
         var caller = Caller.Of(user);
         var limits = options.Value;
-        if (request.Headers.ContainsKey(IdempotencyHeader))
+        var key = request.Headers[IdempotencyHeader].ToString();
+        if (key.Length > IdempotencyKeys.MaxKeyLength)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [IdempotencyHeader] = ["Idempotency keys are taken on POST /v1/events only; send events one by one to use them."] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [IdempotencyHeader] = [$"The key is longer than {IdempotencyKeys.MaxKeyLength} characters."] });
         }
         var body = await JsonBody.ReadAsync<EventBatchRequest>(request, limits.MaxBatchBytes, cancellationToken);
         if (body.Problem is not null)
@@ -140,6 +141,10 @@ public static class EventsApi
         {
             return TypedResults.ValidationProblem(errors, title: "Some events are not valid; none was accepted");
         }
+        if (key.Length > 0 && accepted.Select(e => e.Tenant).Distinct().Count() > 1)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [IdempotencyHeader] = ["A batch sent with an Idempotency-Key holds the events of one tenant."] });
+        }
         // A batch may hold several tenants (an unbound key): each is counted for its own events, all or none of the batch.
         foreach (var group in accepted.Select((e, i) => (e.Tenant, Bytes: (long)sizes[i])).GroupBy(e => e.Tenant))
         {
@@ -148,8 +153,27 @@ public static class EventsApi
                 return overQuota;
             }
         }
-        await Task.WhenAll(accepted.Select(e => publisher.PublishAsync(e, cancellationToken)));
-        return TypedResults.Accepted((string?)null, new EventBatchAccepted([.. accepted.Select(e => e.Id)]));
+        if (key.Length == 0)
+        {
+            await Task.WhenAll(accepted.Select(e => publisher.PublishAsync(e, cancellationToken)));
+            return TypedResults.Accepted((string?)null, new EventBatchAccepted([.. accepted.Select(e => e.Id)]));
+        }
+
+        var batchTenant = accepted[0].Tenant;
+        var fingerprint = Convert.ToHexString(SHA256.HashData(body.Bytes));
+        var reservation = await idempotency.ReserveBatchAsync(batchTenant, key, [.. accepted.Select(e => e.Id)], fingerprint);
+        if (reservation.Fingerprint != fingerprint || reservation.BatchIds?.Count != accepted.Count)
+        {
+            return TypedResults.Problem($"The Idempotency-Key '{key}' was used with a different batch; use a new key for new events.",
+                statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused");
+        }
+        if (!reservation.Done)
+        {
+            // A first try, or a retry after a 503 (some events may have been confirmed): publish under the reserved ids.
+            await Task.WhenAll(accepted.Select((e, i) => publisher.PublishAsync(e with { Id = reservation.BatchIds[i] }, cancellationToken)));
+            await idempotency.MarkDoneAsync(batchTenant, key, reservation);
+        }
+        return TypedResults.Accepted((string?)null, new EventBatchAccepted(reservation.BatchIds));
     }
 
     private static async Task<Results<Ok<EventView>, ProblemHttpResult>> GetEvent(string id, ClaimsPrincipal user, EventStore store)

@@ -9,7 +9,9 @@ namespace Webhooks.Ingest.Events;
 /// <summary>
 /// <c>Idempotency-Key</c> reservations: the key is bound to an event id before the publish and
 /// marked done after the confirm, so a retry after a 503 publishes the same event id again
-/// (the fan-out skips ids it has already fanned out) and a retry after a 202 publishes nothing.
+/// (the fan-out skips ids it has already fanned out) and a retry after a 202 publishes nothing. A
+/// batch binds its key to the ids of all its events: a retry of a batch that failed halfway
+/// publishes the same ids, never a second copy of the events that were confirmed.
 /// </summary>
 public sealed class IdempotencyKeys(RedisStorage redis, IOptions<IngestOptions> options)
 {
@@ -17,26 +19,34 @@ public sealed class IdempotencyKeys(RedisStorage redis, IOptions<IngestOptions> 
 
     private readonly IDatabase _db = redis.Database;
 
-    public sealed record Reservation(string EventId, string Fingerprint, bool Done);
+    /// <summary>The event id a key is bound to (a batch: the ids of its events, in order).</summary>
+    public sealed record Reservation(string EventId, string Fingerprint, bool Done, IReadOnlyList<string>? BatchIds = null);
 
-    private static string Key(string tenant, string key) => $"idempotency:{tenant}:{key}";
+    /// <summary>Single events and batches have keys of their own: the same key names one event, and one batch.</summary>
+    private static string Key(string tenant, string key, bool batch) => batch ? $"idempotency-batch:{tenant}:{key}" : $"idempotency:{tenant}:{key}";
 
     /// <summary>Reserves the key for <paramref name="eventId"/>, or returns the reservation it already has.</summary>
-    public async Task<Reservation> ReserveAsync(string tenant, string key, string eventId, string fingerprint)
+    public Task<Reservation> ReserveAsync(string tenant, string key, string eventId, string fingerprint) =>
+        ReserveAsync(Key(tenant, key, batch: false), new Reservation(eventId, fingerprint, Done: false));
+
+    /// <summary>Reserves the key for a batch of events with <paramref name="eventIds"/>, or returns the reservation it already has.</summary>
+    public Task<Reservation> ReserveBatchAsync(string tenant, string key, IReadOnlyList<string> eventIds, string fingerprint) =>
+        ReserveAsync(Key(tenant, key, batch: true), new Reservation(eventIds[0], fingerprint, Done: false, eventIds));
+
+    public Task MarkDoneAsync(string tenant, string key, Reservation reservation) =>
+        _db.StringSetAsync(Key(tenant, key, reservation.BatchIds is not null), Serialize(reservation with { Done = true }), expiry: null, keepTtl: true);
+
+    private async Task<Reservation> ReserveAsync(string redisKey, Reservation reservation)
     {
-        var reservation = new Reservation(eventId, fingerprint, Done: false);
-        if (await _db.StringSetAsync(Key(tenant, key), Serialize(reservation), options.Value.IdempotencyKeyLifetime, When.NotExists))
+        if (await _db.StringSetAsync(redisKey, Serialize(reservation), options.Value.IdempotencyKeyLifetime, When.NotExists))
         {
             return reservation;
         }
-        var existing = await _db.StringGetAsync(Key(tenant, key));
+        var existing = await _db.StringGetAsync(redisKey);
         return existing.IsNullOrEmpty
-            ? await ReserveAsync(tenant, key, eventId, fingerprint) // expired in between
+            ? await ReserveAsync(redisKey, reservation) // expired in between
             : JsonSerializer.Deserialize<Reservation>((string)existing!, WebhooksJson.Options)!;
     }
-
-    public Task MarkDoneAsync(string tenant, string key, Reservation reservation) =>
-        _db.StringSetAsync(Key(tenant, key), Serialize(reservation with { Done = true }), expiry: null, keepTtl: true);
 
     private static string Serialize(Reservation reservation) => JsonSerializer.Serialize(reservation, WebhooksJson.Options);
 }
