@@ -117,4 +117,27 @@ public sealed class RetryTests(WebhooksSystem system) : IClassFixture<WebhooksSy
 
     private static void AssertWaited(TimeSpan actual, TimeSpan scheduled) =>
         Assert.True(actual >= scheduled * 0.8 && actual <= scheduled * 1.2 + Slack, $"waited {actual.TotalMilliseconds} ms where {scheduled.TotalMilliseconds} ms ±20 % was scheduled");
+
+    [Fact]
+    public async Task Two_redrives_racing_send_each_dead_letter_once()
+    {
+        await using var subscriber = await Subscriber.StartAsync();
+        var (endpointId, _) = await system.CreateEndpointAsync("redrive-race", subscriber.Url, ["*"]);
+        (await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/disable", null)).EnsureSuccessStatusCode();
+        for (var i = 0; i < 20; i++)
+        {
+            await system.PublishAsync("redrive-race", "race.run", new { i });
+        }
+        await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={endpointId}&limit=100"), l => l.Count == 20, "every delivery is dead-lettered");
+        (await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/enable", null)).EnsureSuccessStatusCode();
+
+        var both = await Task.WhenAll(Enumerable.Range(0, 2).Select(async _ =>
+            (await (await system.Ingest.PostAsync($"/v1/dead-letters/redrive?endpointId={endpointId}", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("redriven").GetInt32()));
+
+        Assert.Equal(20, both.Sum());
+        await subscriber.WaitForAsync(20);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(20, subscriber.Received.Count);
+        Assert.Empty(await system.DeadLettersAsync($"endpointId={endpointId}"));
+    }
 }

@@ -93,14 +93,21 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
         return found;
     }
 
-    public async Task RemoveAsync(DeadLetter deadLetter)
+    public Task RemoveAsync(DeadLetter deadLetter) => TakeAsync(deadLetter);
+
+    /// <summary>
+    /// Removes a dead letter and says whether this caller removed it: of two redrives (or a redrive
+    /// and a purge) racing for it, exactly one gets true, so it is sent again once.
+    /// </summary>
+    public async Task<bool> TakeAsync(DeadLetter deadLetter)
     {
         var tx = _db.CreateTransaction();
-        _ = tx.KeyDeleteAsync(Key(deadLetter.Id));
+        var taken = tx.KeyDeleteAsync(Key(deadLetter.Id));
         foreach (var key in IndexKeys(deadLetter))
         {
             _ = tx.SortedSetRemoveAsync(key, deadLetter.Id);
         }
         await tx.ExecuteAsync();
+        return await taken;
     }
 }

@@ -40,26 +40,42 @@ public static class DeadLettersApi
             ? TypedResults.Ok(DeadLetterView.Of(deadLetter))
             : TypedResults.Problem($"No dead letter '{id}'.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
 
-    /// <summary>Sends the matching deliveries again with a fresh retry schedule; an invalid event cannot be redriven and stays.</summary>
+    /// <summary>
+    /// Sends the matching deliveries again with a fresh retry schedule, through their tenant's lanes
+    /// (counted against its allowance like any delivery); each dead letter is taken from the index
+    /// before it is sent, so two redrives racing send it once. An invalid event cannot be redriven and stays.
+    /// </summary>
     private static async Task<Ok<RedriveResult>> Redrive(ClaimsPrincipal user, DeadLetterIndex index, EventStore store, ISendEndpointProvider bus, TopologyDeclaration topology,
-        string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until, CancellationToken cancellationToken)
+        TenantLanes lanes, string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until, CancellationToken cancellationToken)
     {
         await topology.Declared.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
-        var delivery = await bus.GetSendEndpoint(Queues.Address(TenantLanes.FastLane(FairnessStage.Deliveries)));
         var matches = await index.ListAsync(new DeadLetterFilter(endpointId, Caller.Of(user).ListFilter(tenant), reason, since, until), 0, MaxPerOperation);
         var redriven = 0;
-        foreach (var deadLetter in matches)
+        foreach (var byTenant in matches.Where(d => d.Delivery is not null).GroupBy(d => d.Tenant))
         {
-            if (deadLetter.Delivery is not { } message)
+            var lane = await lanes.ChooseAsync(FairnessStage.Deliveries, byTenant.Key, byTenant.Count());
+            var delivery = await bus.GetSendEndpoint(Queues.Address(lane));
+            foreach (var deadLetter in byTenant)
             {
-                continue;
+                if (!await index.TakeAsync(deadLetter))
+                {
+                    continue; // another redrive or a purge took it first
+                }
+                var message = deadLetter.Delivery!;
+                try
+                {
+                    await store.MarkPendingAsync(message.EventId, message.EndpointId, message.DeliveryId);
+                    await delivery.Send(message with { Attempt = 1, DueAt = null }, cancellationToken);
+                }
+                catch
+                {
+                    await index.AddAsync(deadLetter); // not sent: it stays a dead letter
+                    throw;
+                }
+                redriven++;
             }
-            await store.MarkPendingAsync(message.EventId, message.EndpointId, message.DeliveryId);
-            await delivery.Send(message with { Attempt = 1, DueAt = null }, cancellationToken);
-            await index.RemoveAsync(deadLetter);
-            redriven++;
         }
-        return TypedResults.Ok(new RedriveResult(redriven, matches.Count - redriven));
+        return TypedResults.Ok(new RedriveResult(redriven, matches.Count(d => d.Delivery is null)));
     }
 
     private static async Task<Ok<PurgeResult>> Purge(ClaimsPrincipal user, DeadLetterIndex index, string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until)
