@@ -84,4 +84,14 @@ public sealed class EndpointRequestTests
 
         Assert.Equal(("https://b.example/", 5, "kept", "acme"), (changed.Url, changed.TimeoutSeconds, changed.Description, changed.Tenant));
     }
+
+    [Theory]
+    [InlineData("x-team", "café")] // non-ASCII: refused by HttpClient at every send
+    [InlineData("x-team", "tab\tand\u007fdelete")]
+    public void Header_values_are_printable_ascii(string name, string value) =>
+        Assert.Contains("headers", (Valid with { Headers = new Dictionary<string, string> { [name] = value } }).Check(creating: true, Guard).Keys);
+
+    [Fact]
+    public void Header_names_are_at_most_100_characters() =>
+        Assert.Contains("headers", (Valid with { Headers = new Dictionary<string, string> { [new string('x', 101)] = "v" } }).Check(creating: true, Guard).Keys);
 }

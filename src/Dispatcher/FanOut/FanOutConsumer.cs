@@ -100,7 +100,8 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, Even
             if (endpoints.Count > 0)
             {
                 await topology.Declared.WaitAsync(context.CancellationToken);
-                var choosing = ChooseLaneAsync(stored.Tenant, endpoints.Count(e => e.Enabled));
+                // Disabled endpoints count too: their dead letters are work and storage like any delivery.
+                var choosing = ChooseLaneAsync(stored.Tenant, endpoints.Count);
                 var recording = store.AddPendingDeliveriesAsync(stored.Id, [.. endpoints.Select(e => (e.Id, SortableId.New("dlv")))]);
                 await Task.WhenAll(choosing, recording);
                 var delivery = await context.GetSendEndpoint(Queues.Address(choosing.Result));

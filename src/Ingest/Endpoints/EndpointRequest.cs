@@ -25,6 +25,7 @@ public sealed partial record EndpointRequest(
     public const int MaxUrlLength = 2048;
     public const int MaxEventTypes = 100;
     public const int MaxHeaders = 20;
+    public const int MaxHeaderNameLength = 100;
     public const int MaxDescriptionLength = 1000;
 
     // Headers the platform sets itself (or HTTP owns): an endpoint may not override them.
@@ -78,9 +79,11 @@ public sealed partial record EndpointRequest(
             Add("headers", Headers.Count > MaxHeaders ? $"At most {MaxHeaders} custom headers." : null);
             foreach (var (name, value) in Headers)
             {
-                Add("headers", !HeaderName().IsMatch(name) ? $"'{name}' is not a valid header name."
+                Add("headers", name.Length > MaxHeaderNameLength ? $"A header name is at most {MaxHeaderNameLength} characters."
+                    : !HeaderName().IsMatch(name) ? $"'{name}' is not a valid header name."
                     : ReservedHeaders.Contains(name) || name.StartsWith("webhook-", StringComparison.OrdinalIgnoreCase) ? $"The header '{name}' is set by the platform and cannot be overridden."
-                    : value is null || value.Length > 1000 || value.Any(c => c is '\r' or '\n' or '\0') ? $"The value of header '{name}' must be at most 1000 characters without line breaks."
+                    // HttpClient sends visible ASCII and spaces only: anything else failed every delivery instead of the registration.
+                    : value is null || value.Length > 1000 || value.Any(c => c is not ('\t' or (>= ' ' and <= '~'))) ? $"The value of header '{name}' must be at most 1000 printable ASCII characters."
                     : null);
             }
         }
