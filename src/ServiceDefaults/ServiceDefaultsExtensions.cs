@@ -27,7 +27,14 @@ public static class ServiceDefaultsExtensions
                 .WithTracing(tracing => tracing
                     .AddSource(sourceName, "MassTransit")
                     .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsHealthOrMetrics(context.Request.Path))
-                    .AddHttpClientInstrumentation())
+                    // A subscriber URL's path and query often carry its credentials: spans show scheme, host and port.
+                    .AddHttpClientInstrumentation(o => o.EnrichWithHttpRequestMessage = (activity, request) =>
+                    {
+                        if (request.RequestUri is { } uri)
+                        {
+                            activity.SetTag("url.full", RedactedUrl.Of(uri));
+                        }
+                    }))
                 .UseOtlpExporter();
         }
         else

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Webhooks.Core.DeadLetters;
 using Webhooks.Dispatcher.Delivery;
+using Webhooks.ServiceDefaults;
 
 namespace Webhooks.Dispatcher.Retries;
 
@@ -41,7 +42,7 @@ public sealed class RetryPolicy(IOptions<RetryOptions> options, TimeProvider clo
         if (result.Error == WebhookSender.BlockedDestination)
         {
             // The guard refuses where the URL leads: retrying will not change that.
-            return new AttemptVerdict.DeadLetter(DeadLetterReasons.BlockedDestination, $"{endpointUrl} leads to an address the SSRF guard refuses.");
+            return new AttemptVerdict.DeadLetter(DeadLetterReasons.BlockedDestination, $"{RedactedUrl.Of(endpointUrl)} leads to an address the SSRF guard refuses.");
         }
         if (WaitAfter(attempt, result) is not { } wait)
         {
