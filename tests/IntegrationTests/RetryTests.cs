@@ -140,4 +140,33 @@ public sealed class RetryTests(WebhooksSystem system) : IClassFixture<WebhooksSy
         Assert.Equal(20, subscriber.Received.Count);
         Assert.Empty(await system.DeadLettersAsync($"endpointId={endpointId}"));
     }
+
+    [Fact]
+    public async Task Dead_letters_of_one_event_share_its_stored_data_instead_of_copying_it_per_endpoint()
+    {
+        await using var subscriber = await Subscriber.StartAsync();
+        var endpoints = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            var (endpointId, _) = await system.CreateEndpointAsync("hoarder", subscriber.Url, ["*"]);
+            (await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/disable", null)).EnsureSuccessStatusCode();
+            endpoints.Add(endpointId);
+        }
+        var blob = new string('z', 50_000);
+        var eventId = await system.PublishAsync("hoarder", "archive.stored", new { blob });
+        var parked = await Eventually.HoldsAsync(() => system.DeadLettersAsync("tenant=hoarder&limit=100"), l => l.Count == 10, "every delivery is dead-lettered");
+
+        foreach (var deadLetter in parked)
+        {
+            Assert.InRange(await system.Redis.StringLengthAsync($"{system.KeyPrefix}deadletter:{deadLetter.GetProperty("id").GetString()}"), 1, 5_000);
+            Assert.Equal(blob, deadLetter.GetProperty("delivery").GetProperty("data").GetProperty("blob").GetString());
+        }
+        // The event is kept as long as its dead letters (30 days), not its own 7.
+        Assert.True((await system.Redis.KeyTimeToLiveAsync($"{system.KeyPrefix}event:{eventId}")) > TimeSpan.FromDays(29));
+
+        (await system.Ingest.PostAsync($"/v1/endpoints/{endpoints[0]}/enable", null)).EnsureSuccessStatusCode();
+        Assert.Equal(1, (await (await system.Ingest.PostAsync($"/v1/dead-letters/redrive?endpointId={endpoints[0]}", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("redriven").GetInt32());
+        await subscriber.WaitForAsync(1);
+        Assert.Contains(blob, Assert.Single(subscriber.Received).Body);
+    }
 }

@@ -19,6 +19,12 @@ public sealed record DeadLetter
     public DeliverWebhook? Delivery { get; init; }
     public EventPublished? Event { get; init; }
 
+    /// <summary>
+    /// True when the delivery's data is not stored here but read from the stored event (kept as long
+    /// as its dead letters): one copy per event, not one per endpoint.
+    /// </summary>
+    public bool DataInEvent { get; init; }
+
     public static DeadLetter From(string id, DeliveryDeadLettered parked) => new()
     {
         Id = id,

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using Webhooks.Core.Events;
 using Webhooks.Core.Storage;
 
 namespace Webhooks.Core.DeadLetters;
@@ -31,9 +32,25 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
         }
     }
 
-    /// <summary>Indexes a dead letter; indexing the same one twice (a redelivered message) keeps one.</summary>
+    // KEYS: the stored event. ARGV: the dead letters' retention (ms). 1 when the event is kept at least that long now.
+    private const string KeepEventScript = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        redis.call('PEXPIRE', KEYS[1], ARGV[1], 'GT')
+        return 1
+        """;
+
+    /// <summary>
+    /// Indexes a dead letter; indexing the same one twice (a redelivered message) keeps one. A
+    /// delivery's data is not copied when its event is stored: the event is kept as long as the dead
+    /// letter instead (one copy for all its endpoints), and the data is read from it.
+    /// </summary>
     public async Task AddAsync(DeadLetter deadLetter)
     {
+        if (deadLetter.Delivery is { Data: not null } delivery
+            && (deadLetter.DataInEvent || (long)await _db.ScriptEvaluateAsync(KeepEventScript, [EventStore.EventKey(deadLetter.EventId)], [(long)_retention.TotalMilliseconds]) == 1))
+        {
+            deadLetter = deadLetter with { Delivery = delivery with { Data = null }, DataInEvent = true };
+        }
         var score = deadLetter.DeadLetteredAt.ToUnixTimeMilliseconds();
         var expired = DateTimeOffset.UtcNow.Subtract(_retention).ToUnixTimeMilliseconds();
         var tx = _db.CreateTransaction();
@@ -49,7 +66,21 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
     public async Task<DeadLetter?> GetAsync(string id)
     {
         var value = await _db.StringGetAsync(Key(id));
-        return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<DeadLetter>((string)value!, WebhooksJson.Options);
+        return value.IsNullOrEmpty ? null : (await WithDataAsync([JsonSerializer.Deserialize<DeadLetter>((string)value!, WebhooksJson.Options)!]))[0];
+    }
+
+    /// <summary>Puts back the data of deliveries whose data lives in their stored event.</summary>
+    private async Task<IReadOnlyList<DeadLetter>> WithDataAsync(IReadOnlyList<DeadLetter> deadLetters)
+    {
+        var byReference = deadLetters.Where(d => d.DataInEvent).Select(d => d.EventId).Distinct().ToList();
+        if (byReference.Count == 0)
+        {
+            return deadLetters;
+        }
+        var events = await _db.StringGetAsync([.. byReference.Select(id => (RedisKey)EventStore.EventKey(id))]);
+        var data = byReference.Zip(events).ToDictionary(
+            e => e.First, e => e.Second.IsNullOrEmpty ? null : JsonSerializer.Deserialize<StoredEvent>((string)e.Second!, WebhooksJson.Options)?.Data);
+        return [.. deadLetters.Select(d => d is { DataInEvent: true, Delivery: { } delivery } ? d with { Delivery = delivery with { Data = data[d.EventId] } } : d)];
     }
 
     /// <summary>Newest first, skipping <paramref name="offset"/> matches.</summary>
@@ -90,7 +121,7 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
                 }
             }
         }
-        return found;
+        return await WithDataAsync(found);
     }
 
     public Task RemoveAsync(DeadLetter deadLetter) => TakeAsync(deadLetter);

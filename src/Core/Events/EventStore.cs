@@ -12,7 +12,7 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
     private readonly IDatabase _db = redis.Database;
     private readonly StorageOptions _options = options.Value;
 
-    private static string EventKey(string id) => $"event:{id}";
+    internal static string EventKey(string id) => $"event:{id}";
     private static string DeliveriesKey(string eventId) => $"event:{eventId}:deliveries";
     private static string FannedOutKey(string eventId) => $"event:{eventId}:fanned-out";
     private static string DeliveryAttemptsKey(string deliveryId) => $"delivery:{deliveryId}:attempts";
