@@ -120,4 +120,21 @@ public sealed class QuotaTests(WebhooksSystem system) : IClassFixture<WebhooksSy
         Assert.Equal(50, set.GetProperty("quotas").GetProperty("eventsPerSecond").GetDouble());
         Assert.Equal(50, set.GetProperty("overrides").GetProperty("eventsPerSecond").GetDouble());
     }
+
+    [Fact]
+    public async Task Two_ingest_replicas_share_one_quota_even_when_they_take_slices_of_it_ahead()
+    {
+        // 100 a second with bursts of 100: each replica takes five events ahead at a time.
+        await SetQuotasAsync("shared", new { eventsPerSecond = 100, eventsBurst = 100 });
+        var second = await system.StartIngestAsync();
+        var started = DateTimeOffset.UtcNow;
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 400).Select(i =>
+            (i % 2 == 0 ? system.Ingest : second).PostAsJsonAsync("/v1/events", new { type = "load.tick", tenant = "shared", data = new { i } })));
+
+        var seconds = (DateTimeOffset.UtcNow - started).TotalSeconds;
+        var accepted = answers.Count(a => a.StatusCode == HttpStatusCode.Accepted);
+        Assert.All(answers, a => Assert.Contains(a.StatusCode, new[] { HttpStatusCode.Accepted, HttpStatusCode.TooManyRequests }));
+        Assert.InRange(accepted, 100, 100 + 100 * seconds + 10);
+    }
 }

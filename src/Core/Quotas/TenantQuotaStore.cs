@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -26,51 +27,97 @@ public sealed class TenantQuotaStore(RedisStorage redis, IOptions<QuotaOptions> 
     private const string BytesBurstField = "bytesBurst";
 
     // KEYS: the overrides, the events cell, the bytes cell. ARGV: default events/s, events burst,
-    // bytes/s, bytes burst; then the events and bytes asked for. Returns {0} when both cells had room
-    // (both are then taken), {µs until they would, quota} when not, {-1, quota, burst} when the
-    // request is larger than the whole burst of that quota.
+    // bytes/s, bytes burst; then the events and bytes asked for. Takes them with a slice more (a tenth
+    // of a second's rate, at most a twentieth of the burst) when that fits, else exactly what was asked.
+    // Returns {0, extra events, extra bytes} when both cells had room (both are then taken), {µs until
+    // they would, quota} when not, {-1, quota, burst} when the request is larger than the whole burst.
     private const string TakeScript = """
         local o = redis.call('HMGET', KEYS[1], 'eventsPerSecond', 'eventsBurst', 'bytesPerSecond', 'bytesBurst')
-        local eventsInterval = 1000000 / (tonumber(o[1]) or tonumber(ARGV[1]))
+        local eventsPerSecond = tonumber(o[1]) or tonumber(ARGV[1])
         local eventsBurst = tonumber(o[2]) or tonumber(ARGV[2])
-        local bytesInterval = 1000000 / (tonumber(o[3]) or tonumber(ARGV[3]))
+        local bytesPerSecond = tonumber(o[3]) or tonumber(ARGV[3])
         local bytesBurst = tonumber(o[4]) or tonumber(ARGV[4])
         local events = tonumber(ARGV[5])
         local bytes = tonumber(ARGV[6])
         if events > eventsBurst then return {-1, 'events', eventsBurst} end
         if bytes > bytesBurst then return {-1, 'bytes', bytesBurst} end
+        local eventsInterval = 1000000 / eventsPerSecond
+        local bytesInterval = 1000000 / bytesPerSecond
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
         local eventsTat = math.max(tonumber(redis.call('GET', KEYS[2]) or '0'), now)
         local bytesTat = math.max(tonumber(redis.call('GET', KEYS[3]) or '0'), now)
-        local eventsWait = eventsTat + (events - eventsBurst) * eventsInterval - now
-        local bytesWait = bytesTat + (bytes - bytesBurst) * bytesInterval - now
-        if eventsWait > 0 or bytesWait > 0 then
-          if eventsWait >= bytesWait then return {math.ceil(eventsWait), 'events'} end
-          return {math.ceil(bytesWait), 'bytes'}
+        local function waits(e, b)
+          return eventsTat + (e - eventsBurst) * eventsInterval - now, bytesTat + (b - bytesBurst) * bytesInterval - now
         end
-        local eventsNext = eventsTat + events * eventsInterval
-        local bytesNext = bytesTat + bytes * bytesInterval
+        local extraEvents = math.floor(math.min(eventsPerSecond / 10, eventsBurst / 20))
+        local extraBytes = math.floor(math.min(bytesPerSecond / 10, bytesBurst / 20))
+        local eventsWait, bytesWait = waits(events + extraEvents, bytes + extraBytes)
+        if eventsWait > 0 or bytesWait > 0 then
+          extraEvents, extraBytes = 0, 0
+          eventsWait, bytesWait = waits(events, bytes)
+          if eventsWait > 0 or bytesWait > 0 then
+            if eventsWait >= bytesWait then return {math.ceil(eventsWait), 'events'} end
+            return {math.ceil(bytesWait), 'bytes'}
+          end
+        end
+        local eventsNext = eventsTat + (events + extraEvents) * eventsInterval
+        local bytesNext = bytesTat + (bytes + extraBytes) * bytesInterval
         redis.call('SET', KEYS[2], string.format('%.0f', eventsNext), 'PX', math.ceil((eventsNext - now) / 1000) + 1000)
         redis.call('SET', KEYS[3], string.format('%.0f', bytesNext), 'PX', math.ceil((bytesNext - now) / 1000) + 1000)
-        return {0}
+        return {0, extraEvents, extraBytes}
         """;
+
+    /// <summary>How long a slice taken ahead is used before what is left of it lapses.</summary>
+    private static readonly TimeSpan SliceLifetime = TimeSpan.FromSeconds(1);
+
+    /// <summary>What this process took ahead from each tenant's cells and has not used yet.</summary>
+    private sealed class Slice
+    {
+        public long Events;
+        public long Bytes;
+        public long UntilTicks;
+    }
+
+    private readonly ConcurrentDictionary<string, Slice> _slices = new();
 
     public TenantQuotas Defaults => options.Value.Defaults;
 
-    /// <summary>Counts <paramref name="events"/> events of <paramref name="bytes"/> bytes against the tenant's event quota, all or nothing.</summary>
+    /// <summary>
+    /// Counts <paramref name="events"/> events of <paramref name="bytes"/> bytes against the tenant's event quota, all
+    /// or nothing. Each call to Redis takes a slice more than asked when it fits (a tenth of a second of the
+    /// tenant's rate), and the next requests are served from it here: one script every few requests instead
+    /// of two cells written for every event. Small quotas get no slice and stay exact.
+    /// </summary>
     public async Task<QuotaVerdict> TakeEventsAsync(string tenant, int events, long bytes)
     {
+        var slice = _slices.GetOrAdd(tenant, _ => new Slice());
+        lock (slice)
+        {
+            if (Environment.TickCount64 < slice.UntilTicks && slice.Events >= events && slice.Bytes >= bytes)
+            {
+                slice.Events -= events;
+                slice.Bytes -= bytes;
+                return new QuotaVerdict.Within();
+            }
+        }
         var defaults = Defaults;
         var result = (RedisResult[])(await _db.ScriptEvaluateAsync(TakeScript, [OverridesKey(tenant), EventsCell(tenant), BytesCell(tenant)],
             [defaults.EventsPerSecond, defaults.EventsBurst, defaults.BytesPerSecond, defaults.BytesBurst, events, bytes]))!;
         var code = (long)result[0];
-        return code switch
+        if (code == 0)
         {
-            0 => new QuotaVerdict.Within(),
-            < 0 => new QuotaVerdict.LargerThanBurst((string)result[1]!, (long)result[2]),
-            _ => new QuotaVerdict.Over(TimeSpan.FromMicroseconds(code), (string)result[1]!),
-        };
+            lock (slice)
+            {
+                var live = Environment.TickCount64 < slice.UntilTicks;
+                (slice.Events, slice.Bytes) = ((live ? slice.Events : 0) + (long)result[1], (live ? slice.Bytes : 0) + (long)result[2]);
+                slice.UntilTicks = Environment.TickCount64 + (long)SliceLifetime.TotalMilliseconds;
+            }
+            return new QuotaVerdict.Within();
+        }
+        return code < 0
+            ? new QuotaVerdict.LargerThanBurst((string)result[1]!, (long)result[2])
+            : new QuotaVerdict.Over(TimeSpan.FromMicroseconds(code), (string)result[1]!);
     }
 
     public async Task<TenantQuotas> ForTenantAsync(string tenant) => (await GetOverridesAsync(tenant)).Over(Defaults);
