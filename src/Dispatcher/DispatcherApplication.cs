@@ -6,6 +6,7 @@ using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Destinations;
 using Webhooks.Core.Fairness;
+using Webhooks.Core.SecretsAtRest;
 using Webhooks.Core.Storage;
 using Webhooks.Core.Topology;
 using Webhooks.Dispatcher.Admission;
@@ -81,6 +82,8 @@ public static class DispatcherApplication
         services.AddSingleton<InFlightLimiter>();
         services.AddSingleton<AdmissionPolicy>();
         services.AddSingleton<DeliveryAdmission>();
+        // A delivery whose endpoint secret cannot be read is refused; say at start-up which keys that would take.
+        services.AddHostedService<KeyRingCheck>();
     }
 
     /// <summary>What a failed attempt leads to, and the delay ladder that holds a delivery until it is due.</summary>

@@ -46,4 +46,17 @@ public sealed class EventRulesTests
     [InlineData("/orders/1")]
     public void A_resource_is_an_http_url_without_credentials(string resource) =>
         Assert.Contains("resource", EventRules.Check("order.created", "acme", Data, resource).Keys);
+
+    [Theory]
+    [InlineData(32, true)]
+    [InlineData(33, false)]
+    public void Data_may_nest_32_levels_of_objects_and_arrays(int levels, bool accepted)
+    {
+        // Objects and arrays in turn, levels deep in all (the outermost object counts as one).
+        var json = string.Concat(Enumerable.Range(0, levels).Select(i => i % 2 == 0 ? "{\"a\":" : "[")) + "1"
+            + string.Concat(Enumerable.Range(0, levels).Reverse().Select(i => i % 2 == 0 ? "}" : "]"));
+        var errors = EventRules.Check("order.created", "acme", JsonDocument.Parse(json).RootElement, null);
+
+        Assert.Equal(accepted, !errors.ContainsKey("data"));
+    }
 }

@@ -124,13 +124,11 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
         return await WithDataAsync(found);
     }
 
-    public Task RemoveAsync(DeadLetter deadLetter) => TakeAsync(deadLetter);
-
     /// <summary>
     /// Removes a dead letter and says whether this caller removed it: of two redrives (or a redrive
     /// and a purge) racing for it, exactly one gets true, so it is sent again once.
     /// </summary>
-    public async Task<bool> TakeAsync(DeadLetter deadLetter)
+    public async Task<bool> RemoveAsync(DeadLetter deadLetter)
     {
         var tx = _db.CreateTransaction();
         var taken = tx.KeyDeleteAsync(Key(deadLetter.Id));

@@ -118,9 +118,7 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
             return [];
         }
         var values = await _db.StringGetAsync([.. ids.Select(id => (RedisKey)EndpointKey(id!))]);
-        return [.. values.Where(v => !v.IsNullOrEmpty)
-            .Select(v => JsonSerializer.Deserialize<WebhookEndpoint>((string)v!, WebhooksJson.Options)!)
-            .Select(e => new EndpointSubscription(e.Id, e.EventTypes, e.Enabled))];
+        return [.. values.Where(v => !v.IsNullOrEmpty).Select(ReadStored).Select(e => new EndpointSubscription(e.Id, e.EventTypes, e.Enabled))];
     }
 
     /// <summary>A page of endpoints in creation order, optionally of one tenant, after the given id.</summary>
@@ -150,65 +148,74 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
 
     /// <summary>
     /// Re-encrypts every endpoint's secrets whose key is not the current one; returns how many, and
-    /// the ids of those encrypted with a key that is not configured (left as they are).
+    /// the keys that secrets are encrypted with and the key ring lacks, with how many endpoints each
+    /// (those are left as they are).
     /// </summary>
-    public async Task<(int Reencrypted, IReadOnlyList<string> Undecryptable)> ReencryptAsync()
+    public async Task<(int Reencrypted, IReadOnlyDictionary<string, int> MissingKeys)> ReencryptAsync()
     {
         var count = 0;
-        var undecryptable = new List<string>();
-        string? after = null;
-        while (true)
+        var missing = new Dictionary<string, int>(StringComparer.Ordinal);
+        await foreach (var (raw, stored) in StoredAsync())
         {
-            var ids = await IdsAfterAsync(after, 500);
-            if (ids.Length == 0)
+            if (SecretProtector.KeyIdOf(stored.Secret) == protector.CurrentKeyId)
             {
-                return (count, undecryptable);
+                continue;
             }
-            foreach (var id in ids)
+            try
             {
-                var raw = await _db.StringGetAsync(EndpointKey(id!));
-                if (raw.IsNullOrEmpty || SecretProtector.KeyIdOf(JsonSerializer.Deserialize<WebhookEndpoint>((string)raw!, WebhooksJson.Options)!.Secret) == protector.CurrentKeyId)
-                {
-                    continue;
-                }
-                try
-                {
-                    count += await UpdateAsync(Deserialize(raw)) ? 1 : 0;
-                }
-                catch (System.Security.Cryptography.CryptographicException)
-                {
-                    undecryptable.Add(id!);
-                }
+                count += await UpdateAsync(Deserialize(raw)) ? 1 : 0;
             }
-            after = ids[^1];
+            catch (System.Security.Cryptography.CryptographicException)
+            {
+                CountMissingKeys(stored, missing);
+            }
         }
+        return (count, missing);
     }
 
     /// <summary>The keys that endpoints' secrets are encrypted with and the key ring does not hold, with how many endpoints each.</summary>
     public async Task<IReadOnlyDictionary<string, int>> MissingKeysAsync()
     {
         var missing = new Dictionary<string, int>(StringComparer.Ordinal);
+        await foreach (var (_, stored) in StoredAsync())
+        {
+            CountMissingKeys(stored, missing);
+        }
+        return missing;
+    }
+
+    private void CountMissingKeys(WebhookEndpoint stored, Dictionary<string, int> missing)
+    {
+        foreach (var keyId in new[] { stored.Secret, stored.PreviousSecret }.Select(s => s is null ? null : SecretProtector.KeyIdOf(s)).Distinct())
+        {
+            if (keyId is not null && !protector.Holds(keyId))
+            {
+                missing[keyId] = missing.GetValueOrDefault(keyId) + 1;
+            }
+        }
+    }
+
+    /// <summary>Every endpoint as stored (secrets still encrypted), read a page at a time in creation order.</summary>
+    private async IAsyncEnumerable<(RedisValue Raw, WebhookEndpoint Stored)> StoredAsync()
+    {
         for (string? after = null; ;)
         {
             var ids = await IdsAfterAsync(after, 500);
             if (ids.Length == 0)
             {
-                return missing;
+                yield break;
             }
             var values = await _db.StringGetAsync([.. ids.Select(id => (RedisKey)EndpointKey(id!))]);
-            foreach (var stored in values.Where(v => !v.IsNullOrEmpty).Select(v => JsonSerializer.Deserialize<WebhookEndpoint>((string)v!, WebhooksJson.Options)!))
+            foreach (var raw in values.Where(v => !v.IsNullOrEmpty))
             {
-                foreach (var keyId in new[] { stored.Secret, stored.PreviousSecret }.Select(s => s is null ? null : SecretProtector.KeyIdOf(s)).Distinct())
-                {
-                    if (keyId is not null && !protector.Holds(keyId))
-                    {
-                        missing[keyId] = missing.GetValueOrDefault(keyId) + 1;
-                    }
-                }
+                yield return (raw, ReadStored(raw));
             }
             after = ids[^1];
         }
     }
+
+    /// <summary>An endpoint as stored, its secrets left encrypted.</summary>
+    private static WebhookEndpoint ReadStored(RedisValue value) => JsonSerializer.Deserialize<WebhookEndpoint>((string)value!, WebhooksJson.Options)!;
 
     private string Serialize(WebhookEndpoint endpoint) => JsonSerializer.Serialize(endpoint with
     {
@@ -218,7 +225,7 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
 
     private WebhookEndpoint Deserialize(RedisValue value)
     {
-        var stored = JsonSerializer.Deserialize<WebhookEndpoint>((string)value!, WebhooksJson.Options)!;
+        var stored = ReadStored(value);
         return stored with
         {
             Secret = protector.Unprotect(stored.Secret, stored.Id),

@@ -45,7 +45,7 @@ public static partial class EventRules
         {
             Add(errors, "data", "The data must be a JSON object.");
         }
-        else if (data is { ValueKind: JsonValueKind.Object } d && DepthOf(d) > MaxDataDepth)
+        else if (data is { ValueKind: JsonValueKind.Object } d && NestsDeeperThan(d, MaxDataDepth))
         {
             Add(errors, "data", $"The data nests deeper than {MaxDataDepth} levels.");
         }
@@ -61,11 +61,12 @@ public static partial class EventRules
         return errors;
     }
 
-    private static int DepthOf(JsonElement element) => element.ValueKind switch
+    /// <summary>Whether objects and arrays nest more than <paramref name="levels"/> deep; stops at the first branch that does.</summary>
+    private static bool NestsDeeperThan(JsonElement element, int levels) => element.ValueKind switch
     {
-        JsonValueKind.Object => 1 + element.EnumerateObject().Select(p => DepthOf(p.Value)).DefaultIfEmpty(0).Max(),
-        JsonValueKind.Array => 1 + element.EnumerateArray().Select(DepthOf).DefaultIfEmpty(0).Max(),
-        _ => 0,
+        JsonValueKind.Object => levels == 0 || element.EnumerateObject().Any(p => NestsDeeperThan(p.Value, levels - 1)),
+        JsonValueKind.Array => levels == 0 || element.EnumerateArray().Any(e => NestsDeeperThan(e, levels - 1)),
+        _ => false,
     };
 
     /// <summary>An absolute http(s) URL without user information.</summary>

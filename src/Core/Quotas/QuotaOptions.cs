@@ -11,7 +11,7 @@ public sealed class QuotaOptions
     public const string Section = "Webhooks:Quotas";
 
     /// <summary>Endpoints a tenant may have.</summary>
-    [Range(1, 1_000_000)]
+    [Range(1, QuotaLimits.MaxEndpoints)]
     public int Endpoints { get; set; } = QuotaLimits.DefaultEndpoints;
 
     /// <summary>Events a second a tenant may publish, sustained.</summary>
@@ -23,11 +23,11 @@ public sealed class QuotaOptions
     public int EventsBurst { get; set; } = 600;
 
     /// <summary>Bytes of event bodies a second a tenant may publish, sustained.</summary>
-    [Range(1024, QuotaLimits.MaxBytesPerSecond)]
+    [Range(QuotaLimits.MinBytes, QuotaLimits.MaxBytesPerSecond)]
     public double BytesPerSecond { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>Bytes a tenant may publish at once above its rate; at least the largest batch.</summary>
-    [Range(1024, QuotaLimits.MaxBytesBurst)]
+    [Range(QuotaLimits.MinBytes, QuotaLimits.MaxBytesBurst)]
     public int BytesBurst { get; set; } = 16 * 1024 * 1024;
 
     public TenantQuotas Defaults => new(Endpoints, EventsPerSecond, EventsBurst, BytesPerSecond, BytesBurst);
@@ -37,6 +37,8 @@ public sealed class QuotaOptions
 public static class QuotaLimits
 {
     public const int DefaultEndpoints = 200;
+    public const int MaxEndpoints = 1_000_000;
+    public const int MinBytes = 1024;
     public const double MinPerSecond = 0.01;
     public const double MaxEventsPerSecond = 1_000_000;
     public const int MaxBurst = 10_000_000;

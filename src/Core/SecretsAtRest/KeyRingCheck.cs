@@ -6,7 +6,7 @@ using Webhooks.Core.Endpoints;
 namespace Webhooks.Core.SecretsAtRest;
 
 /// <summary>
-/// At start-up, says which keys endpoints' secrets are encrypted with that this process's key ring
+/// At a dispatcher's start-up (Ingest's <c>SecretReEncryption</c> says it in the same walk), says which keys endpoints' secrets are encrypted with that this process's key ring
 /// lacks (a rotation done in the wrong order, a key dropped too soon): their deliveries would be
 /// dead-lettered with reason <c>secret_unreadable</c> until the key is back.
 /// </summary>
@@ -21,7 +21,7 @@ public sealed partial class KeyRingCheck(EndpointRegistry registry, ILogger<KeyR
                 var missing = await registry.MissingKeysAsync();
                 if (missing.Count > 0)
                 {
-                    LogMissing(string.Join(", ", missing.Select(m => $"'{m.Key}' ({m.Value} endpoints)")));
+                    LogMissing(Describe(missing));
                 }
                 return;
             }
@@ -31,6 +31,10 @@ public sealed partial class KeyRingCheck(EndpointRegistry registry, ILogger<KeyR
             }
         }
     }
+
+    /// <summary>Missing key ids with how many endpoints each, for a log line.</summary>
+    public static string Describe(IReadOnlyDictionary<string, int> missing) =>
+        string.Join(", ", missing.Select(m => $"'{m.Key}' ({m.Value} endpoints)"));
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Endpoint secrets are encrypted with keys missing from Webhooks:Secrets:Keys: {Missing}. Their deliveries are dead-lettered (secret_unreadable) until the key is back; add it to the key ring of every host")]
     private partial void LogMissing(string missing);

@@ -31,7 +31,6 @@ public static class StorageRegistration
         builder.Services.AddOptions<SecretEncryptionOptions>().BindConfiguration(SecretEncryptionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<SecretEncryptionOptions>, RefusePublishedSecretsKey>();
         builder.Services.AddSingleton<SecretProtector>();
-        builder.Services.AddHostedService<KeyRingCheck>();
         builder.Services.AddSingleton<EndpointRegistry>();
         builder.Services.AddSingleton<EventStore>();
         builder.Services.AddOptions<DeadLetterOptions>().BindConfiguration(DeadLetterOptions.Section);

@@ -87,17 +87,15 @@ public sealed class WebhookSender(HttpClient http)
     /// </summary>
     public static string KeptBody(ReadOnlySpan<byte> body)
     {
-        var text = string.Create(Encoding.UTF8.GetCharCount(body), body.ToArray(), (chars, bytes) =>
+        var chars = Encoding.UTF8.GetString(body).ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
         {
-            Encoding.UTF8.GetChars(bytes, chars);
-            for (var i = 0; i < chars.Length; i++)
+            if (char.IsControl(chars[i]) && chars[i] is not ('\t' or '\n' or '\r'))
             {
-                if (char.IsControl(chars[i]) && chars[i] is not ('\t' or '\n' or '\r'))
-                {
-                    chars[i] = '\uFFFD';
-                }
+                chars[i] = '\uFFFD';
             }
-        });
+        }
+        var text = new string(chars);
         while (JsonEncodedText.Encode(text).EncodedUtf8Bytes.Length > 2 * KeptResponseBytes)
         {
             text = text[..(text.Length * 3 / 4)];

@@ -93,48 +93,10 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, Even
             reading = tenantEndpoints.ForTenantAsync(stored.Tenant); // it waited for another copy: read them as they are now
         }
 
-        // Disabled endpoints get their deliveries dead-lettered, so they can be recovered once the endpoint is back.
         var endpoints = (await reading).Where(e => e.Subscribes(stored.Type)).ToList();
         try
         {
-            if (endpoints.Count > 0)
-            {
-                await topology.Declared.WaitAsync(context.CancellationToken);
-                // Disabled endpoints count too: their dead letters are work and storage like any delivery.
-                var choosing = ChooseLaneAsync(stored.Tenant, endpoints.Count);
-                var recording = store.AddPendingDeliveriesAsync(stored.Id, [.. endpoints.Select(e => (e.Id, SortableId.New("dlv")))]);
-                await Task.WhenAll(choosing, recording);
-                var delivery = await context.GetSendEndpoint(Queues.Address(choosing.Result));
-                var deliveryIds = recording.Result;
-                await Task.WhenAll(endpoints.Select(async (endpoint, i) =>
-                {
-                    var message = new DeliverWebhook
-                    {
-                        DeliveryId = deliveryIds[i],
-                        EndpointId = endpoint.Id,
-                        EventId = stored.Id,
-                        Type = stored.Type,
-                        Tenant = stored.Tenant,
-                        OccurredAt = stored.OccurredAt,
-                        Data = stored.Data,
-                        Resource = stored.Resource,
-                    };
-                    if (endpoint.Enabled)
-                    {
-                        await delivery.Send(message, context.CancellationToken);
-                        return;
-                    }
-                    await deadLetters.ParkAsync(context, new DeliveryDeadLettered
-                    {
-                        Reason = DeadLetterReasons.EndpointDisabled,
-                        Detail = $"Endpoint {endpoint.Id} is disabled.",
-                        EventId = stored.Id,
-                        Tenant = stored.Tenant,
-                        DeadLetteredAt = DateTimeOffset.UtcNow,
-                        Delivery = message,
-                    });
-                }));
-            }
+            await QueueDeliveriesAsync(context, stored, endpoints);
         }
         catch (Exception e) when (e is not StackExchange.Redis.RedisException and not TimeoutException and not OperationCanceledException)
         {
@@ -146,13 +108,56 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, Even
         LogFannedOut(stored.Id, stored.Type, stored.Tenant, endpoints.Count);
     }
 
+    /// <summary>
+    /// One delivery per endpoint, recorded as pending and sent to the tenant's lane; a disabled endpoint's
+    /// is dead-lettered, so it can be recovered once the endpoint is back.
+    /// </summary>
+    private async Task QueueDeliveriesAsync(ConsumeContext<EventPublished> context, StoredEvent stored, IReadOnlyList<EndpointSubscription> endpoints)
+    {
+        if (endpoints.Count == 0)
+        {
+            return;
+        }
+        await topology.Declared.WaitAsync(context.CancellationToken);
+        // Disabled endpoints count too: their dead letters are work and storage like any delivery.
+        var choosing = ChooseLaneAsync(stored.Tenant, endpoints.Count);
+        var recording = store.AddPendingDeliveriesAsync(stored.Id, [.. endpoints.Select(e => (e.Id, SortableId.New("dlv")))]);
+        await Task.WhenAll(choosing, recording);
+        var delivery = await context.GetSendEndpoint(Queues.Address(choosing.Result));
+        var deliveryIds = recording.Result;
+        await Task.WhenAll(endpoints.Select(async (endpoint, i) =>
+        {
+            var message = new DeliverWebhook
+            {
+                DeliveryId = deliveryIds[i],
+                EndpointId = endpoint.Id,
+                EventId = stored.Id,
+                Type = stored.Type,
+                Tenant = stored.Tenant,
+                OccurredAt = stored.OccurredAt,
+                Data = stored.Data,
+                Resource = stored.Resource,
+            };
+            if (endpoint.Enabled)
+            {
+                await delivery.Send(message, context.CancellationToken);
+                return;
+            }
+            await deadLetters.ParkAsync(context, new DeliveryDeadLettered
+            {
+                Reason = DeadLetterReasons.EndpointDisabled,
+                Detail = $"Endpoint {endpoint.Id} is disabled.",
+                EventId = stored.Id,
+                Tenant = stored.Tenant,
+                DeadLetteredAt = DateTimeOffset.UtcNow,
+                Delivery = message,
+            });
+        }));
+    }
+
     /// <summary>The delivery lane for an event's <paramref name="deliveries"/> deliveries, by the tenant's allowance.</summary>
     private async Task<string> ChooseLaneAsync(string tenant, int deliveries)
     {
-        if (deliveries == 0)
-        {
-            return TenantLanes.FastLane(FairnessStage.Deliveries); // every endpoint is disabled: nothing to count, nothing queued
-        }
         // Without Redis the fan-out could not have read the registry either: this is a moment, not a mode, so the fast lane.
         var (ok, lane) = await circuit.TryAsync(() => lanes.ChooseAsync(FairnessStage.Deliveries, tenant, deliveries));
         lane = ok ? lane! : TenantLanes.FastLane(FairnessStage.Deliveries);

@@ -57,7 +57,7 @@ public static class DeadLettersApi
             var delivery = await bus.GetSendEndpoint(Queues.Address(lane));
             foreach (var deadLetter in byTenant)
             {
-                if (!await index.TakeAsync(deadLetter))
+                if (!await index.RemoveAsync(deadLetter))
                 {
                     continue; // another redrive or a purge took it first
                 }

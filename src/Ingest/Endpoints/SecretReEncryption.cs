@@ -1,10 +1,13 @@
 using Webhooks.Core.Endpoints;
+using Webhooks.Core.SecretsAtRest;
 
 namespace Webhooks.Ingest.Endpoints;
 
 /// <summary>
 /// Finishes a rotation of the secrets-encryption key: at start-up, every endpoint whose secrets
-/// are encrypted with an older key is encrypted again with the current one.
+/// are encrypted with an older key is encrypted again with the current one; the same walk names the
+/// keys that secrets need and the key ring lacks (the Dispatcher's <see cref="Core.SecretsAtRest.KeyRingCheck"/>
+/// says the same there).
 /// </summary>
 public sealed partial class SecretReEncryption(EndpointRegistry registry, ILogger<SecretReEncryption> logger) : BackgroundService
 {
@@ -14,14 +17,14 @@ public sealed partial class SecretReEncryption(EndpointRegistry registry, ILogge
         {
             try
             {
-                var (count, undecryptable) = await registry.ReencryptAsync();
+                var (count, missingKeys) = await registry.ReencryptAsync();
                 if (count > 0)
                 {
                     LogReencrypted(count);
                 }
-                if (undecryptable.Count > 0)
+                if (missingKeys.Count > 0)
                 {
-                    LogUndecryptable(undecryptable.Count, string.Join(", ", undecryptable.Take(10)));
+                    LogMissingKeys(KeyRingCheck.Describe(missingKeys));
                 }
                 return;
             }
@@ -33,8 +36,8 @@ public sealed partial class SecretReEncryption(EndpointRegistry registry, ILogge
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} endpoints are encrypted with a key missing from Webhooks:Secrets:Keys (for example {EndpointIds}): add that key back")]
-    private partial void LogUndecryptable(int count, string endpointIds);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Endpoint secrets are encrypted with keys missing from Webhooks:Secrets:Keys: {Missing}; they are left as they are: add the key back")]
+    private partial void LogMissingKeys(string missing);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Re-encrypted the secrets of {Count} endpoints with the current key")]
     private partial void LogReencrypted(int count);

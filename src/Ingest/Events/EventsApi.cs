@@ -44,10 +44,10 @@ public static class EventsApi
         {
             return TypedResults.ValidationProblem(errors, title: "The event is not valid");
         }
-        var key = request.Headers[IdempotencyHeader].ToString();
-        if (key.Length > IdempotencyKeys.MaxKeyLength)
+        var (key, keyProblem) = IdempotencyKeyOf(request);
+        if (keyProblem is not null)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [IdempotencyHeader] = [$"The key is longer than {IdempotencyKeys.MaxKeyLength} characters."] });
+            return keyProblem;
         }
         // Counted before anything is stored: over the quota, nothing is.
         if (QuotaAnswers.Refusal(await quotas.TakeEventsAsync(input.Tenant!, 1, body.Bytes.Length), input.Tenant!) is { } overQuota)
@@ -66,8 +66,7 @@ public static class EventsApi
         var reservation = await idempotency.ReserveAsync(input.Tenant!, key, SortableId.New("evt"), fingerprint);
         if (reservation.Fingerprint != fingerprint)
         {
-            return TypedResults.Problem($"The Idempotency-Key '{key}' was used with a different body; use a new key for a new event.",
-                statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused");
+            return KeyReused(key, "body", "a new event");
         }
         if (!reservation.Done)
         {
@@ -82,10 +81,10 @@ public static class EventsApi
     {
         var caller = Caller.Of(user);
         var limits = options.Value;
-        var key = request.Headers[IdempotencyHeader].ToString();
-        if (key.Length > IdempotencyKeys.MaxKeyLength)
+        var (key, keyProblem) = IdempotencyKeyOf(request);
+        if (keyProblem is not null)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [IdempotencyHeader] = [$"The key is longer than {IdempotencyKeys.MaxKeyLength} characters."] });
+            return keyProblem;
         }
         var body = await JsonBody.ReadAsync<EventBatchRequest>(request, limits.MaxBatchBytes, cancellationToken);
         if (body.Problem is not null)
@@ -164,8 +163,7 @@ public static class EventsApi
         var reservation = await idempotency.ReserveBatchAsync(batchTenant, key, [.. accepted.Select(e => e.Id)], fingerprint);
         if (reservation.Fingerprint != fingerprint || reservation.BatchIds?.Count != accepted.Count)
         {
-            return TypedResults.Problem($"The Idempotency-Key '{key}' was used with a different batch; use a new key for new events.",
-                statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused");
+            return KeyReused(key, "batch", "new events");
         }
         if (!reservation.Done)
         {
@@ -191,6 +189,18 @@ public static class EventsApi
         }
         return TypedResults.Ok(new EventView(stored.Id, stored.Type, stored.Tenant, stored.OccurredAt, stored.ReceivedAt, stored.Data, stored.Resource, views));
     }
+
+    /// <summary>The request's <c>Idempotency-Key</c> ("" when it has none), or the problem when it is too long.</summary>
+    private static (string Key, IResult? Problem) IdempotencyKeyOf(HttpRequest request)
+    {
+        var key = request.Headers[IdempotencyHeader].ToString();
+        return key.Length <= IdempotencyKeys.MaxKeyLength ? (key, null)
+            : (key, TypedResults.ValidationProblem(new Dictionary<string, string[]> { [IdempotencyHeader] = [$"The key is longer than {IdempotencyKeys.MaxKeyLength} characters."] }));
+    }
+
+    private static IResult KeyReused(string key, string what, string instead) =>
+        TypedResults.Problem($"The Idempotency-Key '{key}' was used with a different {what}; use a new key for {instead}.",
+            statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused");
 
     private static StoredEvent Accept(EventRequest input, string id)
     {

@@ -11,11 +11,11 @@ public sealed record QuotaRequest(int? Endpoints, double? EventsPerSecond, int? 
     public Dictionary<string, string[]> Check()
     {
         var errors = new Dictionary<string, string[]>();
-        Range("endpoints", Endpoints, 1, 1_000_000);
+        Range("endpoints", Endpoints, 1, QuotaLimits.MaxEndpoints);
         Range("eventsPerSecond", EventsPerSecond, QuotaLimits.MinPerSecond, QuotaLimits.MaxEventsPerSecond);
         Range("eventsBurst", EventsBurst, 1, QuotaLimits.MaxBurst);
-        Range("bytesPerSecond", BytesPerSecond, 1024, QuotaLimits.MaxBytesPerSecond);
-        Range("bytesBurst", BytesBurst, 1024, QuotaLimits.MaxBytesBurst);
+        Range("bytesPerSecond", BytesPerSecond, QuotaLimits.MinBytes, QuotaLimits.MaxBytesPerSecond);
+        Range("bytesBurst", BytesBurst, QuotaLimits.MinBytes, QuotaLimits.MaxBytesBurst);
         return errors;
 
         void Range(string field, double? value, double min, double max)
