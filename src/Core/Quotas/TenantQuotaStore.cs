@@ -71,12 +71,29 @@ public sealed class TenantQuotaStore(RedisStorage redis, IOptions<QuotaOptions> 
     /// <summary>How long a slice taken ahead is used before what is left of it lapses.</summary>
     private static readonly TimeSpan SliceLifetime = TimeSpan.FromSeconds(1);
 
-    /// <summary>What this process took ahead from each tenant's cells and has not used yet.</summary>
+    /// <summary>
+    /// What this process took ahead from each tenant's cells and has not used yet. One request at a time
+    /// refills it (<see cref="Refill"/>), and the requests waiting meanwhile are served from what it
+    /// brings back: a slice taken for a burst of requests is used by that burst, not left to lapse.
+    /// </summary>
     private sealed class Slice
     {
         public long Events;
         public long Bytes;
         public long UntilTicks;
+        public readonly SemaphoreSlim Refill = new(1, 1);
+
+        /// <summary>Takes from the slice when it holds enough; under the caller's lock.</summary>
+        public bool TryTake(int events, long bytes)
+        {
+            if (Environment.TickCount64 >= UntilTicks || Events < events || Bytes < bytes)
+            {
+                return false;
+            }
+            Events -= events;
+            Bytes -= bytes;
+            return true;
+        }
     }
 
     private readonly ConcurrentDictionary<string, Slice> _slices = new();
@@ -94,30 +111,44 @@ public sealed class TenantQuotaStore(RedisStorage redis, IOptions<QuotaOptions> 
         var slice = _slices.GetOrAdd(tenant, _ => new Slice());
         lock (slice)
         {
-            if (Environment.TickCount64 < slice.UntilTicks && slice.Events >= events && slice.Bytes >= bytes)
+            if (slice.TryTake(events, bytes))
             {
-                slice.Events -= events;
-                slice.Bytes -= bytes;
                 return new QuotaVerdict.Within();
             }
         }
-        var defaults = Defaults;
-        var result = (RedisResult[])(await _db.ScriptEvaluateAsync(TakeScript, [OverridesKey(tenant), EventsCell(tenant), BytesCell(tenant)],
-            [defaults.EventsPerSecond, defaults.EventsBurst, defaults.BytesPerSecond, defaults.BytesBurst, events, bytes]))!;
-        var code = (long)result[0];
-        if (code == 0)
+        await slice.Refill.WaitAsync();
+        try
         {
+            // Another request may have refilled the slice while this one waited.
             lock (slice)
             {
-                var live = Environment.TickCount64 < slice.UntilTicks;
-                (slice.Events, slice.Bytes) = ((live ? slice.Events : 0) + (long)result[1], (live ? slice.Bytes : 0) + (long)result[2]);
-                slice.UntilTicks = Environment.TickCount64 + (long)SliceLifetime.TotalMilliseconds;
+                if (slice.TryTake(events, bytes))
+                {
+                    return new QuotaVerdict.Within();
+                }
             }
-            return new QuotaVerdict.Within();
+            var defaults = Defaults;
+            var result = (RedisResult[])(await _db.ScriptEvaluateAsync(TakeScript, [OverridesKey(tenant), EventsCell(tenant), BytesCell(tenant)],
+                [defaults.EventsPerSecond, defaults.EventsBurst, defaults.BytesPerSecond, defaults.BytesBurst, events, bytes]))!;
+            var code = (long)result[0];
+            if (code == 0)
+            {
+                lock (slice)
+                {
+                    var live = Environment.TickCount64 < slice.UntilTicks;
+                    (slice.Events, slice.Bytes) = ((live ? slice.Events : 0) + (long)result[1], (live ? slice.Bytes : 0) + (long)result[2]);
+                    slice.UntilTicks = Environment.TickCount64 + (long)SliceLifetime.TotalMilliseconds;
+                }
+                return new QuotaVerdict.Within();
+            }
+            return code < 0
+                ? new QuotaVerdict.LargerThanBurst((string)result[1]!, (long)result[2])
+                : new QuotaVerdict.Over(TimeSpan.FromMicroseconds(code), (string)result[1]!);
         }
-        return code < 0
-            ? new QuotaVerdict.LargerThanBurst((string)result[1]!, (long)result[2])
-            : new QuotaVerdict.Over(TimeSpan.FromMicroseconds(code), (string)result[1]!);
+        finally
+        {
+            slice.Refill.Release();
+        }
     }
 
     public async Task<TenantQuotas> ForTenantAsync(string tenant) => (await GetOverridesAsync(tenant)).Over(Defaults);
