@@ -114,6 +114,11 @@ public sealed class QuotaTests(WebhooksSystem system) : IClassFixture<WebhooksSy
         var errors = (await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
         Assert.True(errors.TryGetProperty("eventsPerSecond", out _) && errors.TryGetProperty("eventsBurst", out _));
         Assert.Equal(HttpStatusCode.BadRequest, (await system.Ingest.PutAsJsonAsync("/v1/tenants/no%20spaces/quotas", new { endpoints = 5 })).StatusCode);
+        await SetQuotasAsync("self-served", new { eventsPerSecond = 50 });
+        // A misspelt field would otherwise replace the overrides with none at all.
+        var misspelt = await system.Ingest.PutAsJsonAsync("/v1/tenants/self-served/quotas", new { eventPerSecond = 1000 });
+        Assert.Equal(HttpStatusCode.BadRequest, misspelt.StatusCode);
+        Assert.Contains("eventPerSecond", await misspelt.Content.ReadAsStringAsync());
 
         await SetQuotasAsync("self-served", new { eventsPerSecond = 50 });
         var set = await tenantAdmin.GetFromJsonAsync<JsonElement>("/v1/tenants/self-served/quotas");

@@ -1,11 +1,13 @@
+using System.Text.Json.Serialization;
 using Webhooks.Core.Quotas;
 
 namespace Webhooks.Ingest.Quotas;
 
 /// <summary>
 /// <c>PUT /v1/tenants/{tenant}/quotas</c>: the tenant's overrides; a field left out (or null) keeps
-/// the default. The whole set is replaced.
+/// the default. The whole set is replaced, so a misspelt field is refused rather than read as "default".
 /// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record QuotaRequest(int? Endpoints, double? EventsPerSecond, int? EventsBurst, double? BytesPerSecond, int? BytesBurst)
 {
     public Dictionary<string, string[]> Check()
