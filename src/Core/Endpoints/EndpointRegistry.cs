@@ -16,14 +16,32 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
     private static string FailingSinceKey(string id) => $"endpoint:{id}:failing-since";
     private static string TenantVersionKey(string tenant) => $"tenant:{tenant}:endpoints:version";
 
-    // KEYS: the endpoint, its tenant's version. ARGV: the endpoint's JSON. 1 when it existed and was replaced.
-    private const string UpdateScript = """
-        if redis.call('SET', KEYS[1], ARGV[1], 'XX') then
-          redis.call('INCR', KEYS[2])
-          return 1
-        end
-        return 0
+    // KEYS: the endpoint, its tenant's version. ARGV: the endpoint's new JSON, the version it was read at.
+    // 1 replaced, 0 changed by someone else since it was read, -1 gone.
+    private const string ReplaceScript = """
+        local current = redis.call('GET', KEYS[1])
+        if not current then return -1 end
+        if (cjson.decode(current).version or 0) ~= tonumber(ARGV[2]) then return 0 end
+        redis.call('SET', KEYS[1], ARGV[1])
+        redis.call('INCR', KEYS[2])
+        return 1
         """;
+
+    // KEYS: the endpoint, its run of failures, its attempts, its tenant's set, all endpoints, its tenant's version.
+    // ARGV: the endpoint id, the version it must still have (empty: any). 1 deleted, 0 changed meanwhile, -1 gone.
+    private const string DeleteScript = """
+        local current = redis.call('GET', KEYS[1])
+        if not current then return -1 end
+        if ARGV[2] ~= '' and (cjson.decode(current).version or 0) ~= tonumber(ARGV[2]) then return 0 end
+        redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+        redis.call('SREM', KEYS[4], ARGV[1])
+        redis.call('ZREM', KEYS[5], ARGV[1])
+        redis.call('INCR', KEYS[6])
+        return 1
+        """;
+
+    /// <summary>Attempts at a read-change-write before giving up; only writers racing on one endpoint retry.</summary>
+    private const int MaxChangeAttempts = 20;
     private const string AllKey = "endpoints";
 
     /// <summary>Stores a new endpoint unless its tenant already has <paramref name="quota"/> of them (false then, nothing stored).</summary>
@@ -45,9 +63,42 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
         return value.IsNullOrEmpty ? null : Deserialize(value);
     }
 
-    /// <summary>Replaces an endpoint that still exists; false when it was deleted meanwhile.</summary>
-    public async Task<bool> UpdateAsync(WebhookEndpoint endpoint) =>
-        (long)await _db.ScriptEvaluateAsync(UpdateScript, [EndpointKey(endpoint.Id), TenantVersionKey(endpoint.Tenant)], [Serialize(endpoint)]) == 1;
+    /// <summary>
+    /// Reads the endpoint, applies <paramref name="change"/> and writes the result only if nobody wrote
+    /// the endpoint in between (its version is compared in Redis); when somebody did, reads and applies
+    /// again, so two writers never undo each other. <paramref name="precondition"/> (an <c>If-Match</c>)
+    /// is checked against every read; <paramref name="change"/> returning null leaves the endpoint as it is.
+    /// </summary>
+    public async Task<EndpointChange> ChangeAsync(string id, Func<WebhookEndpoint, WebhookEndpoint?> change, Func<WebhookEndpoint, bool>? precondition = null)
+    {
+        for (var attempt = 0; attempt < MaxChangeAttempts; attempt++)
+        {
+            if (await GetAsync(id) is not { } current)
+            {
+                return new EndpointChange(ChangeOutcome.Gone, null);
+            }
+            if (precondition is not null && !precondition(current))
+            {
+                return new EndpointChange(ChangeOutcome.Stale, current);
+            }
+            if (change(current) is not { } changed)
+            {
+                return new EndpointChange(ChangeOutcome.Unchanged, current);
+            }
+            changed = changed with { Version = current.Version + 1 };
+            switch (await ReplaceAsync(changed, current.Version))
+            {
+                case 1:
+                    return new EndpointChange(ChangeOutcome.Changed, changed);
+                case -1:
+                    return new EndpointChange(ChangeOutcome.Gone, null);
+            }
+        }
+        throw new InvalidOperationException($"Endpoint '{id}' kept changing under {MaxChangeAttempts} attempts to change it.");
+    }
+
+    private async Task<long> ReplaceAsync(WebhookEndpoint changed, long readAt) =>
+        (long)await _db.ScriptEvaluateAsync(ReplaceScript, [EndpointKey(changed.Id), TenantVersionKey(changed.Tenant)], [Serialize(changed), readAt]);
 
     /// <summary>
     /// A number that changes whenever an endpoint of the tenant is created, changed or deleted, so
@@ -56,18 +107,16 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
     public async Task<long> TenantVersionAsync(string tenant) =>
         (long?)await _db.StringGetAsync(TenantVersionKey(tenant)) ?? 0;
 
-    public async Task<bool> DeleteAsync(WebhookEndpoint endpoint)
-    {
-        var tx = _db.CreateTransaction();
-        var deleted = tx.KeyDeleteAsync(EndpointKey(endpoint.Id));
-        _ = tx.KeyDeleteAsync(FailingSinceKey(endpoint.Id));
-        _ = tx.KeyDeleteAsync(EventStore.EndpointAttemptsKey(endpoint.Id));
-        _ = tx.SetRemoveAsync(TenantKey(endpoint.Tenant), endpoint.Id);
-        _ = tx.SortedSetRemoveAsync(AllKey, endpoint.Id);
-        _ = tx.StringIncrementAsync(TenantVersionKey(endpoint.Tenant));
-        await tx.ExecuteAsync();
-        return await deleted;
-    }
+    /// <summary>Deletes the endpoint with its run of failures and its attempt log, if it still has <paramref name="ifVersion"/> (when given).</summary>
+    public async Task<ChangeOutcome> DeleteAsync(WebhookEndpoint endpoint, long? ifVersion = null) =>
+        (long)await _db.ScriptEvaluateAsync(DeleteScript,
+            [EndpointKey(endpoint.Id), FailingSinceKey(endpoint.Id), EventStore.EndpointAttemptsKey(endpoint.Id), TenantKey(endpoint.Tenant), AllKey, TenantVersionKey(endpoint.Tenant)],
+            [endpoint.Id, ifVersion is { } v ? v : ""]) switch
+        {
+            1 => ChangeOutcome.Changed,
+            0 => ChangeOutcome.Stale,
+            _ => ChangeOutcome.Gone,
+        };
 
     /// <summary>
     /// Records whether an attempt succeeded and returns since when the endpoint has been failing
@@ -89,14 +138,8 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
     public Task ClearFailureStreakAsync(string id) => _db.KeyDeleteAsync(FailingSinceKey(id));
 
     /// <summary>Switches an endpoint off; false when it was already off or is gone.</summary>
-    public async Task<bool> DisableAsync(string id)
-    {
-        if (await GetAsync(id) is not { Enabled: true } endpoint)
-        {
-            return false;
-        }
-        return await UpdateAsync(endpoint with { Enabled = false, UpdatedAt = DateTimeOffset.UtcNow });
-    }
+    public async Task<bool> DisableAsync(string id) =>
+        (await ChangeAsync(id, e => e.Enabled ? e with { Enabled = false, UpdatedAt = DateTimeOffset.UtcNow } : null)).Outcome == ChangeOutcome.Changed;
 
     /// <summary>Every endpoint of a tenant, secrets decrypted.</summary>
     public async Task<IReadOnlyList<WebhookEndpoint>> ForTenantAsync(string tenant)
@@ -163,7 +206,9 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
             }
             try
             {
-                count += await UpdateAsync(Deserialize(raw)) ? 1 : 0;
+                // Written back only if unchanged since this read: a change meanwhile was encrypted with the current key anyway.
+                var endpoint = Deserialize(raw);
+                count += await ReplaceAsync(endpoint with { Version = endpoint.Version + 1 }, endpoint.Version) == 1 ? 1 : 0;
             }
             catch (System.Security.Cryptography.CryptographicException)
             {

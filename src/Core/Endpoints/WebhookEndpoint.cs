@@ -22,6 +22,9 @@ public sealed record WebhookEndpoint
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
 
+    /// <summary>Moves with every write, so that a write based on an older read is refused instead of undoing the newer one (0: stored before versions).</summary>
+    public long Version { get; init; }
+
     public const int DefaultTimeoutSeconds = 15;
 
     /// <summary>The secrets to sign with now: the current one, and the previous one during its grace period.</summary>

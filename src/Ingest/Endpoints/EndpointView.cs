@@ -2,7 +2,7 @@ using Webhooks.Core.Endpoints;
 
 namespace Webhooks.Ingest.Endpoints;
 
-/// <summary>An endpoint as the API shows it: the secret only once, when it is created.</summary>
+/// <summary>An endpoint as the API shows it: the secret only once, when it is created; its version is also its ETag.</summary>
 public sealed record EndpointView(
     string Id,
     string Tenant,
@@ -17,9 +17,10 @@ public sealed record EndpointView(
     bool Enabled,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
+    long Version,
     string? Secret = null)
 {
     public static EndpointView Of(WebhookEndpoint e, bool withSecret = false) =>
-        new(e.Id, e.Tenant, e.Url, e.EventTypes, e.Description, e.Headers, e.RateLimit is { } r ? new RateLimitView(r.PerSecond, r.Burst) : null, e.MaxInFlight, e.TimeoutSeconds, e.Payload, e.Enabled, e.CreatedAt, e.UpdatedAt,
+        new(e.Id, e.Tenant, e.Url, e.EventTypes, e.Description, e.Headers, e.RateLimit is { } r ? new RateLimitView(r.PerSecond, r.Burst) : null, e.MaxInFlight, e.TimeoutSeconds, e.Payload, e.Enabled, e.CreatedAt, e.UpdatedAt, e.Version,
             withSecret ? e.Secret : null);
 }

@@ -26,8 +26,8 @@ public static class EndpointsApi
         endpoints.MapGet("/{id}", Get);
         endpoints.MapPatch("/{id}", Update);
         endpoints.MapDelete("/{id}", Delete);
-        endpoints.MapPost("/{id}/enable", (string id, ClaimsPrincipal user, EndpointRegistry registry) => SetEnabled(id, true, user, registry));
-        endpoints.MapPost("/{id}/disable", (string id, ClaimsPrincipal user, EndpointRegistry registry) => SetEnabled(id, false, user, registry));
+        endpoints.MapPost("/{id}/enable", (string id, HttpContext http, ClaimsPrincipal user, EndpointRegistry registry) => SetEnabled(id, true, http, user, registry));
+        endpoints.MapPost("/{id}/disable", (string id, HttpContext http, ClaimsPrincipal user, EndpointRegistry registry) => SetEnabled(id, false, http, user, registry));
         endpoints.MapGet("/{id}/secret", GetSecret);
         endpoints.MapPost("/{id}/secret/rotate", RotateSecret);
         endpoints.MapGet("/{id}/attempts", Attempts);
@@ -62,13 +62,14 @@ public static class EndpointsApi
             Secret = WebhookSecret.Generate(),
             CreatedAt = now,
             UpdatedAt = now,
+            Version = 1,
         }, now);
         var quota = (await quotas.ForTenantAsync(endpoint.Tenant)).Endpoints;
         if (!await registry.CreateAsync(endpoint, quota))
         {
             return QuotaAnswers.TooManyEndpoints(endpoint.Tenant, quota);
         }
-        return TypedResults.Created($"/v1/endpoints/{endpoint.Id}", EndpointView.Of(endpoint, withSecret: true));
+        return TypedResults.Created($"/v1/endpoints/{endpoint.Id}", EndpointView.Of(request.HttpContext.Response.Tag(endpoint), withSecret: true));
     }
 
     private static async Task<IResult> List(ClaimsPrincipal user, EndpointRegistry registry, string? tenant, string? after, int? limit)
@@ -87,8 +88,8 @@ public static class EndpointsApi
         return TypedResults.Ok(new EndpointPage([.. page.Select(e => EndpointView.Of(e))], next));
     }
 
-    private static async Task<Results<Ok<EndpointView>, ProblemHttpResult>> Get(string id, ClaimsPrincipal user, EndpointRegistry registry) =>
-        await Visible(id, user, registry) is { } endpoint ? TypedResults.Ok(EndpointView.Of(endpoint)) : NotFound(id);
+    private static async Task<Results<Ok<EndpointView>, ProblemHttpResult>> Get(string id, HttpResponse response, ClaimsPrincipal user, EndpointRegistry registry) =>
+        await Visible(id, user, registry) is { } endpoint ? TypedResults.Ok(EndpointView.Of(response.Tag(endpoint))) : NotFound(id);
 
     /// <summary>The endpoint, unless it does not exist or belongs to a tenant the caller's key cannot see.</summary>
     private static async Task<WebhookEndpoint?> Visible(string id, ClaimsPrincipal user, EndpointRegistry registry) =>
@@ -106,30 +107,55 @@ public static class EndpointsApi
         {
             return TypedResults.ValidationProblem(errors, title: "The change is not valid");
         }
-        if (await Visible(id, user, registry) is not { } endpoint)
-        {
-            return NotFound(id);
-        }
-        var changed = body.Value.ApplyTo(endpoint, DateTimeOffset.UtcNow);
-        return await registry.UpdateAsync(changed) ? TypedResults.Ok(EndpointView.Of(changed)) : NotFound(id);
+        return await ChangeAsync(id, request.HttpContext, user, registry, endpoint => body.Value.ApplyTo(endpoint, DateTimeOffset.UtcNow), e => EndpointView.Of(e));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, ClaimsPrincipal user, EndpointRegistry registry) =>
-        await Visible(id, user, registry) is { } endpoint && await registry.DeleteAsync(endpoint) ? TypedResults.NoContent() : NotFound(id);
-
-    private static async Task<Results<Ok<EndpointView>, ProblemHttpResult>> SetEnabled(string id, bool enabled, ClaimsPrincipal user, EndpointRegistry registry)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry)
     {
         if (await Visible(id, user, registry) is not { } endpoint)
         {
             return NotFound(id);
         }
-        if (enabled && !endpoint.Enabled)
+        if (EndpointETag.IfMatch(request) is { } precondition && !precondition(endpoint))
+        {
+            return EndpointETag.Stale(endpoint);
+        }
+        return await registry.DeleteAsync(endpoint, request.Headers.IfMatch.Count > 0 ? endpoint.Version : null) switch
+        {
+            ChangeOutcome.Changed => TypedResults.NoContent(),
+            ChangeOutcome.Stale => EndpointETag.Stale(await registry.GetAsync(id) ?? endpoint),
+            _ => NotFound(id),
+        };
+    }
+
+    private static async Task<Results<Ok<EndpointView>, ProblemHttpResult>> SetEnabled(string id, bool enabled, HttpContext http, ClaimsPrincipal user, EndpointRegistry registry)
+    {
+        if (enabled && await Visible(id, user, registry) is { Enabled: false })
         {
             // Its old failures are not held against it: otherwise its first failure would disable it again at once.
             await registry.ClearFailureStreakAsync(id);
         }
-        var changed = endpoint with { Enabled = enabled, UpdatedAt = DateTimeOffset.UtcNow };
-        return await registry.UpdateAsync(changed) ? TypedResults.Ok(EndpointView.Of(changed)) : NotFound(id);
+        return await ChangeAsync(id, http, user, registry, endpoint => endpoint with { Enabled = enabled, UpdatedAt = DateTimeOffset.UtcNow }, e => EndpointView.Of(e));
+    }
+
+    /// <summary>
+    /// Applies a change to the endpoint as it is when written (a write racing another is applied to
+    /// the other's result, never over it), under the request's <c>If-Match</c> if it has one.
+    /// </summary>
+    private static async Task<Results<Ok<T>, ProblemHttpResult>> ChangeAsync<T>(string id, HttpContext http, ClaimsPrincipal user, EndpointRegistry registry,
+        Func<WebhookEndpoint, WebhookEndpoint> change, Func<WebhookEndpoint, T> answer)
+    {
+        if (await Visible(id, user, registry) is null)
+        {
+            return NotFound(id);
+        }
+        var result = await registry.ChangeAsync(id, change, EndpointETag.IfMatch(http.Request));
+        return result switch
+        {
+            { Outcome: ChangeOutcome.Stale, Endpoint: { } current } => EndpointETag.Stale(current),
+            { Endpoint: { } changed } => TypedResults.Ok(answer(http.Response.Tag(changed))),
+            _ => NotFound(id),
+        };
     }
 
     private static async Task<Results<Ok<EndpointSecretView>, ProblemHttpResult>> GetSecret(string id, ClaimsPrincipal user, EndpointRegistry registry) =>
@@ -137,24 +163,18 @@ public static class EndpointsApi
             ? TypedResults.Ok(new EndpointSecretView(e.Secret, e.PreviousSecretExpiresAt > DateTimeOffset.UtcNow ? e.PreviousSecret : null, e.PreviousSecretExpiresAt > DateTimeOffset.UtcNow ? e.PreviousSecretExpiresAt : null))
             : NotFound(id);
 
-    private static async Task<Results<Ok<EndpointSecretView>, ProblemHttpResult>> RotateSecret(string id, ClaimsPrincipal user, EndpointRegistry registry, IOptions<IngestOptions> options)
-    {
-        if (await Visible(id, user, registry) is not { } endpoint)
+    private static Task<Results<Ok<EndpointSecretView>, ProblemHttpResult>> RotateSecret(string id, HttpContext http, ClaimsPrincipal user, EndpointRegistry registry, IOptions<IngestOptions> options) =>
+        ChangeAsync(id, http, user, registry, endpoint =>
         {
-            return NotFound(id);
-        }
-        var now = DateTimeOffset.UtcNow;
-        var rotated = endpoint with
-        {
-            Secret = WebhookSecret.Generate(),
-            PreviousSecret = endpoint.Secret,
-            PreviousSecretExpiresAt = now + options.Value.SecretRotationGrace,
-            UpdatedAt = now,
-        };
-        return await registry.UpdateAsync(rotated)
-            ? TypedResults.Ok(new EndpointSecretView(rotated.Secret, rotated.PreviousSecret, rotated.PreviousSecretExpiresAt))
-            : NotFound(id);
-    }
+            var now = DateTimeOffset.UtcNow;
+            return endpoint with
+            {
+                Secret = WebhookSecret.Generate(),
+                PreviousSecret = endpoint.Secret,
+                PreviousSecretExpiresAt = now + options.Value.SecretRotationGrace,
+                UpdatedAt = now,
+            };
+        }, rotated => new EndpointSecretView(rotated.Secret, rotated.PreviousSecret, rotated.PreviousSecretExpiresAt));
 
     private static async Task<IResult> Attempts(string id, ClaimsPrincipal user, EndpointRegistry registry, EventStore store, int? offset, int? limit)
     {
