@@ -83,45 +83,56 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
         return [.. deadLetters.Select(d => d is { DataInEvent: true, Delivery: { } delivery } ? d with { Delivery = delivery with { Data = data[d.EventId] } } : d)];
     }
 
-    /// <summary>Newest first, skipping <paramref name="offset"/> matches.</summary>
-    public async Task<IReadOnlyList<DeadLetter>> ListAsync(DeadLetterFilter filter, int offset, int limit)
+    /// <summary>Index entries looked at per page at most: a filter the index cannot narrow costs bounded work a page, and the page says where to go on.</summary>
+    public const int MaxScannedPerPage = 5000;
+
+    /// <summary>
+    /// Newest first, after <paramref name="after"/> (the <see cref="DeadLetterPage.Next"/> of the page
+    /// before). Next is null at the end; a page can be short (even empty) and still have a next,
+    /// when the filter matched little of the <see cref="MaxScannedPerPage"/> entries it looked at.
+    /// </summary>
+    public async Task<DeadLetterPage> ListAsync(DeadLetterFilter filter, DeadLetterPosition? after, int limit)
     {
         // Walk the most selective index in pages; the other criteria are checked on each record.
         RedisKey index = filter.EndpointId is not null ? EndpointKey(filter.EndpointId)
             : filter.Tenant is not null ? TenantKey(filter.Tenant)
             : filter.Reason is not null ? ReasonKey(filter.Reason)
             : AllKey;
-        var max = filter.Until is { } until ? until.ToUnixTimeMilliseconds() : double.PositiveInfinity;
+        var until = filter.Until is { } u ? u.ToUnixTimeMilliseconds() : double.PositiveInfinity;
+        // From the cursor's score on (inclusive: others with the same score may follow it), else up to until (exclusive).
+        var (max, exclude) = after is not null && after.Score < until ? (after.Score, Exclude.None) : (until, Exclude.Stop);
         var min = filter.Since is { } since ? since.ToUnixTimeMilliseconds() : double.NegativeInfinity;
         var found = new List<DeadLetter>(limit);
-        var skipped = 0;
         const int page = 200;
-        for (var start = 0L; found.Count < limit; start += page)
+        var scanned = 0;
+        DeadLetterPosition? last = null;
+        for (var start = 0L; ; start += page)
         {
-            var ids = await _db.SortedSetRangeByScoreAsync(index, min, max, Exclude.Stop, Order.Descending, start, page);
-            if (ids.Length == 0)
+            var entries = await _db.SortedSetRangeByScoreWithScoresAsync(index, min, max, exclude, Order.Descending, start, page);
+            // Same score: Redis orders members in reverse, so the ones not yet seen sort before the cursor's.
+            var fresh = entries.Where(e => after is null || e.Score < after.Score || string.CompareOrdinal(e.Element, after.Id) < 0).ToList();
+            if (fresh.Count > 0)
             {
-                break;
+                var values = await _db.StringGetAsync([.. fresh.Select(e => (RedisKey)Key(e.Element!))]);
+                foreach (var (entry, value) in fresh.Zip(values))
+                {
+                    last = new DeadLetterPosition(entry.Score, entry.Element!);
+                    scanned++;
+                    if (!value.IsNullOrEmpty && JsonSerializer.Deserialize<DeadLetter>((string)value!, WebhooksJson.Options) is { } d && filter.Matches(d))
+                    {
+                        found.Add(d);
+                    }
+                    if (found.Count == limit || scanned >= MaxScannedPerPage)
+                    {
+                        return new DeadLetterPage(await WithDataAsync(found), last);
+                    }
+                }
             }
-            var values = await _db.StringGetAsync([.. ids.Select(id => (RedisKey)Key(id!))]);
-            foreach (var value in values)
+            if (entries.Length < page)
             {
-                if (value.IsNullOrEmpty || JsonSerializer.Deserialize<DeadLetter>((string)value!, WebhooksJson.Options) is not { } d || !filter.Matches(d))
-                {
-                    continue;
-                }
-                if (skipped++ < offset)
-                {
-                    continue;
-                }
-                found.Add(d);
-                if (found.Count == limit)
-                {
-                    break;
-                }
+                return new DeadLetterPage(await WithDataAsync(found), null);
             }
         }
-        return await WithDataAsync(found);
     }
 
     /// <summary>

@@ -111,10 +111,18 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
         return [.. deliveries.Select((d, i) => existing[i].IsNull ? d.DeliveryId : Deserialize<DeliveryRecord>((RedisValue)existing[i])?.Id ?? d.DeliveryId)];
     }
 
-    public async Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesAsync(string eventId)
+    /// <summary>A page of the event's deliveries in the order of their endpoints' ids, after the endpoint <paramref name="afterEndpointId"/>.</summary>
+    public async Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesAsync(string eventId, string? afterEndpointId, int limit)
     {
-        var entries = await _db.HashValuesAsync(DeliveriesKey(eventId));
-        return [.. entries.Select(e => Deserialize<DeliveryRecord>(e)!).OrderBy(d => d.Id, StringComparer.Ordinal)];
+        // One field per endpoint of the tenant: as many as its endpoint quota allows, ids only.
+        var endpointIds = (await _db.HashKeysAsync(DeliveriesKey(eventId))).Select(k => (string)k!)
+            .Where(id => afterEndpointId is null || string.CompareOrdinal(id, afterEndpointId) > 0).Order(StringComparer.Ordinal).Take(limit).ToList();
+        if (endpointIds.Count == 0)
+        {
+            return [];
+        }
+        var entries = await _db.HashGetAsync(DeliveriesKey(eventId), [.. endpointIds.Select(id => (RedisValue)id)]);
+        return [.. entries.Where(e => !e.IsNullOrEmpty).Select(e => Deserialize<DeliveryRecord>(e)!)];
     }
 
     /// <summary>Appends an attempt to the delivery's and the endpoint's bounded logs and moves the delivery to its new status.</summary>
@@ -154,18 +162,45 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
         await _db.KeyExpireAsync(DeliveriesKey(eventId), _options.EventRetention);
     }
 
-    /// <summary>A delivery's attempts, oldest first.</summary>
-    public async Task<IReadOnlyList<DeliveryAttempt>> GetAttemptsAsync(string deliveryId)
+    /// <summary>A delivery's latest <paramref name="count"/> attempts, oldest first.</summary>
+    public async Task<IReadOnlyList<DeliveryAttempt>> GetAttemptsAsync(string deliveryId, int count)
     {
-        var entries = await _db.ListRangeAsync(DeliveryAttemptsKey(deliveryId));
+        var entries = await _db.ListRangeAsync(DeliveryAttemptsKey(deliveryId), 0, count - 1);
         return [.. entries.Reverse().Select(e => Deserialize<DeliveryAttempt>(e)!)];
     }
 
-    /// <summary>An endpoint's most recent attempts, newest first.</summary>
-    public async Task<IReadOnlyList<DeliveryAttempt>> GetEndpointAttemptsAsync(string endpointId, int offset, int count)
+    /// <summary>
+    /// A page of an endpoint's attempts, newest first, after the attempt <paramref name="after"/>
+    /// names, and the attempt to go on after (null at the end). The log is bounded, so finding the
+    /// place is too; when the attempt named has been trimmed from the log meanwhile, so has all
+    /// that came after it, and the page is empty.
+    /// </summary>
+    public async Task<(IReadOnlyList<DeliveryAttempt> Attempts, DeliveryAttempt? Next)> GetEndpointAttemptsAsync(string endpointId, AttemptPosition? after, int count)
     {
-        var entries = await _db.ListRangeAsync(EndpointAttemptsKey(endpointId), offset, offset + count - 1);
-        return [.. entries.Select(e => Deserialize<DeliveryAttempt>(e)!)];
+        const int chunk = 200;
+        var found = new List<DeliveryAttempt>(count);
+        var passed = after is null;
+        for (long start = 0; ; start += chunk)
+        {
+            var entries = await _db.ListRangeAsync(EndpointAttemptsKey(endpointId), start, start + chunk - 1);
+            foreach (var attempt in entries.Select(e => Deserialize<DeliveryAttempt>(e)!))
+            {
+                if (!passed)
+                {
+                    passed = after!.Names(attempt);
+                    continue;
+                }
+                if (found.Count == count)
+                {
+                    return (found, found[^1]);
+                }
+                found.Add(attempt);
+            }
+            if (entries.Length < chunk)
+            {
+                return (found, null);
+            }
+        }
     }
 
     private static DeliveryRecord Pending(string deliveryId, string endpointId) =>

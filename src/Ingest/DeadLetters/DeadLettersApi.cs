@@ -25,15 +25,29 @@ public static class DeadLettersApi
         return routes;
     }
 
-    private static async Task<IResult> List(ClaimsPrincipal user, DeadLetterIndex index, string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until, int? offset, int? limit)
+    private static async Task<IResult> List(HttpRequest request, ClaimsPrincipal user, DeadLetterIndex index, string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until, string? after, int? limit)
     {
-        if (Paging.Problem(offset, limit) is { } problem)
+        if ((Paging.Problem(request, limit) ?? Position(after).Problem) is { } problem)
         {
             return problem;
         }
-        var page = await index.ListAsync(new DeadLetterFilter(endpointId, Caller.Of(user).ListFilter(tenant), reason, since, until), offset ?? 0, limit ?? Paging.DefaultLimit);
-        return TypedResults.Ok(new DeadLetterPage([.. page.Select(DeadLetterView.Of)], offset ?? 0, limit ?? Paging.DefaultLimit));
+        var page = await index.ListAsync(new DeadLetterFilter(endpointId, Caller.Of(user).ListFilter(tenant), reason, since, until), Position(after).Position, limit ?? Paging.DefaultLimit);
+        return TypedResults.Ok(new DeadLetterList([.. page.Found.Select(DeadLetterView.Of)], NextAfter(page)));
     }
+
+    /// <summary>Where a page of dead letters starts, from the <c>after</c> the client passed.</summary>
+    private static (DeadLetterPosition? Position, IResult? Problem) Position(string? after)
+    {
+        var (parts, problem) = Paging.Read(after, 2);
+        if (parts is null)
+        {
+            return (null, problem);
+        }
+        return double.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var score) ? (new DeadLetterPosition(score, parts[1]), null) : (null, Paging.NotACursor);
+    }
+
+    private static string? NextAfter(DeadLetterPage page) =>
+        page.Next is { } next ? Paging.Cursor(next.Score.ToString("R", System.Globalization.CultureInfo.InvariantCulture), next.Id) : null;
 
     private static async Task<Results<Ok<DeadLetterView>, ProblemHttpResult>> Get(string id, ClaimsPrincipal user, DeadLetterIndex index) =>
         await index.GetAsync(id) is { } deadLetter && Caller.Of(user).Sees(deadLetter.Tenant)
@@ -45,11 +59,16 @@ public static class DeadLettersApi
     /// (counted against its allowance like any delivery); each dead letter is taken from the index
     /// before it is sent, so two redrives racing send it once. An invalid event cannot be redriven and stays.
     /// </summary>
-    private static async Task<Ok<RedriveResult>> Redrive(ClaimsPrincipal user, DeadLetterIndex index, EventStore store, ISendEndpointProvider bus, TopologyDeclaration topology,
-        TenantLanes lanes, string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until, CancellationToken cancellationToken)
+    private static async Task<IResult> Redrive(ClaimsPrincipal user, DeadLetterIndex index, EventStore store, ISendEndpointProvider bus, TopologyDeclaration topology,
+        TenantLanes lanes, string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until, string? after, CancellationToken cancellationToken)
     {
+        if (Position(after).Problem is { } problem)
+        {
+            return problem;
+        }
         await topology.Declared.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
-        var matches = await index.ListAsync(new DeadLetterFilter(endpointId, Caller.Of(user).ListFilter(tenant), reason, since, until), 0, MaxPerOperation);
+        var page = await index.ListAsync(new DeadLetterFilter(endpointId, Caller.Of(user).ListFilter(tenant), reason, since, until), Position(after).Position, MaxPerOperation);
+        var matches = page.Found;
         var redriven = 0;
         foreach (var byTenant in matches.Where(d => d.Delivery is not null).GroupBy(d => d.Tenant))
         {
@@ -75,16 +94,20 @@ public static class DeadLettersApi
                 redriven++;
             }
         }
-        return TypedResults.Ok(new RedriveResult(redriven, matches.Count(d => d.Delivery is null)));
+        return TypedResults.Ok(new RedriveResult(redriven, matches.Count(d => d.Delivery is null), NextAfter(page)));
     }
 
-    private static async Task<Ok<PurgeResult>> Purge(ClaimsPrincipal user, DeadLetterIndex index, string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until)
+    private static async Task<IResult> Purge(ClaimsPrincipal user, DeadLetterIndex index, string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until, string? after)
     {
-        var matches = await index.ListAsync(new DeadLetterFilter(endpointId, Caller.Of(user).ListFilter(tenant), reason, since, until), 0, MaxPerOperation);
-        foreach (var deadLetter in matches)
+        if (Position(after).Problem is { } problem)
+        {
+            return problem;
+        }
+        var page = await index.ListAsync(new DeadLetterFilter(endpointId, Caller.Of(user).ListFilter(tenant), reason, since, until), Position(after).Position, MaxPerOperation);
+        foreach (var deadLetter in page.Found)
         {
             await index.RemoveAsync(deadLetter);
         }
-        return TypedResults.Ok(new PurgeResult(matches.Count));
+        return TypedResults.Ok(new PurgeResult(page.Found.Count, NextAfter(page)));
     }
 }

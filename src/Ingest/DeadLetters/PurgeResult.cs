@@ -1,3 +1,4 @@
 namespace Webhooks.Ingest.DeadLetters;
 
-public sealed record PurgeResult(int Purged);
+/// <summary>What a purge did; <c>nextAfter</c> (null when it reached the end) goes in <c>after</c> to go on.</summary>
+public sealed record PurgeResult(int Purged, string? NextAfter);

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Webhooks.Core;
+using Webhooks.Core.Deliveries;
 using Webhooks.Core.Destinations;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
@@ -72,16 +73,16 @@ public static class EndpointsApi
         return TypedResults.Created($"/v1/endpoints/{endpoint.Id}", EndpointView.Of(request.HttpContext.Response.Tag(endpoint), withSecret: true));
     }
 
-    private static async Task<IResult> List(ClaimsPrincipal user, EndpointRegistry registry, string? tenant, string? after, int? limit)
+    private static async Task<IResult> List(HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, string? tenant, string? after, int? limit)
     {
         tenant = Caller.Of(user).ListFilter(tenant);
         if (tenant is not null && EventRules.CheckTenant(tenant) is { } tenantError)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["tenant"] = [tenantError] });
         }
-        if (limit is < 1 or > Paging.MaxLimit)
+        if (Paging.Problem(request, limit) is { } problem)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit must be between 1 and {Paging.MaxLimit}."] });
+            return problem;
         }
         var page = await registry.ListAsync(tenant, after, limit ?? Paging.DefaultLimit);
         var next = page.Count == (limit ?? Paging.DefaultLimit) ? page[^1].Id : null;
@@ -176,9 +177,19 @@ public static class EndpointsApi
             };
         }, rotated => new EndpointSecretView(rotated.Secret, rotated.PreviousSecret, rotated.PreviousSecretExpiresAt));
 
-    private static async Task<IResult> Attempts(string id, ClaimsPrincipal user, EndpointRegistry registry, EventStore store, int? offset, int? limit)
+    private static async Task<IResult> Attempts(string id, HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, EventStore store, string? after, int? limit)
     {
-        if (Paging.Problem(offset, limit) is { } problem)
+        var (parts, cursorProblem) = Paging.Read(after, 3);
+        AttemptPosition? position = null;
+        if (parts is not null)
+        {
+            if (!int.TryParse(parts[1], out var number) || !long.TryParse(parts[2], out var ticks))
+            {
+                return Paging.NotACursor;
+            }
+            position = new AttemptPosition(parts[0], number, ticks);
+        }
+        if ((Paging.Problem(request, limit) ?? cursorProblem) is { } problem)
         {
             return problem;
         }
@@ -186,8 +197,9 @@ public static class EndpointsApi
         {
             return NotFound(id);
         }
-        var attempts = await store.GetEndpointAttemptsAsync(id, offset ?? 0, limit ?? Paging.DefaultLimit);
-        return TypedResults.Ok(new AttemptPage([.. attempts.Select(AttemptView.Of)], offset ?? 0, limit ?? Paging.DefaultLimit));
+        var (attempts, next) = await store.GetEndpointAttemptsAsync(id, position, limit ?? Paging.DefaultLimit);
+        var nextAfter = next is null ? null : Paging.Cursor(next.DeliveryId, next.Number.ToString(), next.At.UtcTicks.ToString());
+        return TypedResults.Ok(new AttemptPage([.. attempts.Select(AttemptView.Of)], nextAfter));
     }
 
     private static ProblemHttpResult NotFound(string id) =>

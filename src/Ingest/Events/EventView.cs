@@ -2,6 +2,7 @@ using System.Text.Json;
 
 namespace Webhooks.Ingest.Events;
 
+/// <summary>An event and a page of its deliveries (by endpoint id; <c>nextAfter</c> goes in <c>after</c> for the next page).</summary>
 public sealed record EventView(
     string Id,
     string Type,
@@ -10,4 +11,5 @@ public sealed record EventView(
     DateTimeOffset ReceivedAt,
     JsonElement? Data,
     string? Resource,
-    IReadOnlyList<DeliveryView> Deliveries);
+    IReadOnlyList<DeliveryView> Deliveries,
+    string? NextAfter);

@@ -174,20 +174,30 @@ public static class EventsApi
         return TypedResults.Accepted((string?)null, new EventBatchAccepted(reservation.BatchIds));
     }
 
-    private static async Task<Results<Ok<EventView>, ProblemHttpResult>> GetEvent(string id, ClaimsPrincipal user, EventStore store)
+    /// <summary>Attempts shown per delivery in an event: the latest; the endpoint's attempt log has the rest.</summary>
+    private const int AttemptsShown = 10;
+
+    private static async Task<IResult> GetEvent(string id, HttpRequest request, ClaimsPrincipal user, EventStore store, string? after, int? limit)
     {
+        if (Paging.Problem(request, limit) is { } problem)
+        {
+            return problem;
+        }
         var stored = await store.GetAsync(id);
         if (stored is null || !Caller.Of(user).Sees(stored.Tenant))
         {
             return TypedResults.Problem($"No event '{id}' (events are kept for the retention period).", statusCode: StatusCodes.Status404NotFound, title: "Not found");
         }
-        var deliveries = await store.GetDeliveriesAsync(id);
+        var page = limit ?? Paging.DefaultLimit;
+        var deliveries = await store.GetDeliveriesAsync(id, after, page);
         var views = new List<DeliveryView>(deliveries.Count);
         foreach (var delivery in deliveries)
         {
-            views.Add(new DeliveryView(delivery.Id, delivery.EndpointId, delivery.Status, delivery.DeadLetterReason, delivery.UpdatedAt, [.. (await store.GetAttemptsAsync(delivery.Id)).Select(AttemptView.Of)]));
+            var attempts = await store.GetAttemptsAsync(delivery.Id, AttemptsShown);
+            views.Add(new DeliveryView(delivery.Id, delivery.EndpointId, delivery.Status, delivery.DeadLetterReason, delivery.UpdatedAt, delivery.Attempts, [.. attempts.Select(AttemptView.Of)]));
         }
-        return TypedResults.Ok(new EventView(stored.Id, stored.Type, stored.Tenant, stored.OccurredAt, stored.ReceivedAt, stored.Data, stored.Resource, views));
+        return TypedResults.Ok(new EventView(stored.Id, stored.Type, stored.Tenant, stored.OccurredAt, stored.ReceivedAt, stored.Data, stored.Resource, views,
+            deliveries.Count == page ? deliveries[^1].EndpointId : null));
     }
 
     /// <summary>The request's <c>Idempotency-Key</c> ("" when it has none), or the problem when it is too long.</summary>

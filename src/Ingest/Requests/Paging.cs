@@ -1,14 +1,41 @@
+using System.Buffers.Text;
+using System.Text;
+
 namespace Webhooks.Ingest.Requests;
 
-/// <summary>The paging every list takes: an offset from 0 and a limit up to <see cref="MaxLimit"/>.</summary>
+/// <summary>
+/// The paging every list takes: <c>limit</c> up to <see cref="MaxLimit"/>, and <c>after</c>, the
+/// <c>nextAfter</c> of the page before (a cursor, opaque to clients): a page is found from its cursor
+/// in bounded work, however deep it is.
+/// </summary>
 internal static class Paging
 {
     public const int MaxLimit = 200;
     public const int DefaultLimit = 50;
 
-    /// <summary>The problem with the paging arguments, or null when they are fine.</summary>
-    public static IResult? Problem(int? offset, int? limit) =>
-        offset < 0 || limit is < 1 or > MaxLimit
-            ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"offset must be 0 or more and limit between 1 and {MaxLimit}."] })
-            : null;
+    /// <summary>The problem with the request's paging, or null when it is fine (an <c>offset</c>, from before cursors, is refused rather than ignored).</summary>
+    public static IResult? Problem(HttpRequest request, int? limit) =>
+        limit is < 1 or > MaxLimit
+            ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit must be between 1 and {MaxLimit}."] })
+            : request.Query.ContainsKey("offset")
+                ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["offset"] = ["Lists are paged with after (the nextAfter of the page before), not offset."] })
+                : null;
+
+    /// <summary>A cursor that carries <paramref name="parts"/>.</summary>
+    public static string Cursor(params string[] parts) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(string.Join('\n', parts)));
+
+    /// <summary>The parts of a cursor this API gave (null when <paramref name="after"/> is none), or the problem when it is not one.</summary>
+    public static (string[]? Parts, IResult? Problem) Read(string? after, int parts)
+    {
+        if (after is null)
+        {
+            return (null, null);
+        }
+        var read = after.Length <= 1000 && Base64Url.IsValid(after) ? Encoding.UTF8.GetString(Base64Url.DecodeFromChars(after)).Split('\n') : [];
+        return read.Length == parts && read.All(p => p.Length > 0)
+            ? (read, null)
+            : (null, NotACursor);
+    }
+
+    public static IResult NotACursor => TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["after"] = ["after must be the nextAfter of an earlier page."] });
 }

@@ -1,3 +1,0 @@
-namespace Webhooks.Ingest.DeadLetters;
-
-public sealed record DeadLetterPage(IReadOnlyList<DeadLetterView> Data, int Offset, int Limit);

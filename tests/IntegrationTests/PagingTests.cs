@@ -1,0 +1,170 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Webhooks.Core;
+using Webhooks.Core.DeadLetters;
+using Webhooks.Core.Deliveries;
+using Webhooks.Core.Events;
+using Webhooks.Core.Storage;
+using Webhooks.IntegrationTests.Infrastructure;
+
+namespace Webhooks.IntegrationTests;
+
+/// <summary>Every list pages with a cursor and a capped limit, and finds a page in bounded work however deep it is.</summary>
+public sealed class PagingTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+{
+    private RedisStorage Storage => new(system.Redis.Multiplexer, Options.Create(new StorageOptions { KeyPrefix = system.KeyPrefix }));
+    private DeadLetterIndex DeadLetters => new(Storage, Options.Create(new DeadLetterOptions()));
+    private EventStore Events => new(Storage, Options.Create(new StorageOptions { KeyPrefix = system.KeyPrefix }));
+
+    [Fact]
+    public async Task Dead_letters_are_walked_page_by_page_each_once_while_new_ones_arrive()
+    {
+        var at = DateTimeOffset.UtcNow.AddMinutes(-5);
+        // Three share one millisecond: the cursor must tell them apart.
+        var seeded = Enumerable.Range(0, 7).Select(i => DeadLetter("walk", at.AddMilliseconds(i < 3 ? 0 : i))).ToList();
+        foreach (var d in seeded)
+        {
+            await DeadLetters.AddAsync(d);
+        }
+
+        var seen = new List<string>();
+        for (string? after = null; ;)
+        {
+            var page = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/dead-letters?tenant=walk&limit=3{(after is null ? "" : $"&after={after}")}");
+            seen.AddRange(page.GetProperty("data").EnumerateArray().Select(d => d.GetProperty("id").GetString()!));
+            // A newer dead letter arriving meanwhile neither shifts nor repeats what the walk has still to see.
+            await DeadLetters.AddAsync(DeadLetter("walk", DateTimeOffset.UtcNow));
+            if ((after = page.GetProperty("nextAfter").GetString()) is null)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(seeded.OrderByDescending(d => d.DeadLetteredAt).ThenByDescending(d => d.Id, StringComparer.Ordinal).Select(d => d.Id), seen.Where(id => seeded.Any(d => d.Id == id)));
+        Assert.Equal(seen.Count, seen.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_filter_the_index_cannot_narrow_looks_at_a_bounded_number_of_entries_a_page_and_says_where_to_go_on()
+    {
+        var at = DateTimeOffset.UtcNow.AddHours(-1);
+        var wanted = DeadLetter("haystack", at, reason: "needle");
+        await DeadLetters.AddAsync(wanted);
+        for (var i = 0; i < DeadLetterIndex.MaxScannedPerPage + 100; i++)
+        {
+            await DeadLetters.AddAsync(DeadLetter("haystack", at.AddMilliseconds(1 + i)));
+        }
+
+        var first = await system.Ingest.GetFromJsonAsync<JsonElement>("/v1/dead-letters?tenant=haystack&reason=needle");
+        Assert.Empty(first.GetProperty("data").EnumerateArray());
+        var next = first.GetProperty("nextAfter").GetString();
+        Assert.NotNull(next);
+        var second = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/dead-letters?tenant=haystack&reason=needle&after={next}");
+        Assert.Equal(wanted.Id, Assert.Single(second.GetProperty("data").EnumerateArray()).GetProperty("id").GetString());
+        Assert.Equal(JsonValueKind.Null, second.GetProperty("nextAfter").ValueKind);
+    }
+
+    [Fact]
+    public async Task An_endpoints_attempts_are_walked_page_by_page_each_once_while_new_ones_arrive()
+    {
+        var (endpointId, _) = await system.CreateEndpointAsync("attempt-walk", "https://hooks.example.com/a", ["*"]);
+        var at = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 250; i++)
+        {
+            await Events.RecordAttemptAsync(Attempt(endpointId, $"dlv_{i:D4}", at.AddMilliseconds(i)), DeliveryStatus.Delivered);
+        }
+
+        var seen = new List<string>();
+        for (string? after = null; ;)
+        {
+            var page = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{endpointId}/attempts?limit=100{(after is null ? "" : $"&after={after}")}");
+            seen.AddRange(page.GetProperty("data").EnumerateArray().Select(a => a.GetProperty("deliveryId").GetString()!));
+            await Events.RecordAttemptAsync(Attempt(endpointId, $"dlv_new{seen.Count}", DateTimeOffset.UtcNow), DeliveryStatus.Delivered);
+            if ((after = page.GetProperty("nextAfter").GetString()) is null)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(0, 250).Reverse().Select(i => $"dlv_{i:D4}"), seen);
+    }
+
+    [Fact]
+    public async Task An_event_shows_a_page_of_its_deliveries_and_the_latest_attempts_of_each()
+    {
+        var id = await system.PublishAsync("wide", "fan.wide");
+        var endpoints = Enumerable.Range(0, 120).Select(i => ($"ep_{i:D4}", $"dlv_wide{i:D4}")).ToList();
+        await Events.AddPendingDeliveriesAsync(id, endpoints);
+        for (var n = 1; n <= 15; n++)
+        {
+            await Events.RecordAttemptAsync(Attempt("ep_0000", "dlv_wide0000", DateTimeOffset.UtcNow, id, n), DeliveryStatus.Failed);
+        }
+
+        var seen = new List<string>();
+        JsonElement first = default;
+        for (string? after = null; ;)
+        {
+            var view = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/events/{id}{(after is null ? "" : $"?after={after}")}");
+            first = seen.Count == 0 ? view.GetProperty("deliveries")[0] : first;
+            Assert.InRange(view.GetProperty("deliveries").GetArrayLength(), 1, 50);
+            seen.AddRange(view.GetProperty("deliveries").EnumerateArray().Select(d => d.GetProperty("endpointId").GetString()!));
+            if ((after = view.GetProperty("nextAfter").GetString()) is null)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(endpoints.Select(e => e.Item1), seen);
+        Assert.Equal(15, first.GetProperty("attemptCount").GetInt32());
+        Assert.Equal(Enumerable.Range(6, 10), first.GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("number").GetInt32()));
+    }
+
+    [Theory]
+    [InlineData("/v1/dead-letters?offset=50")]
+    [InlineData("/v1/dead-letters?after=not-a-cursor")]
+    [InlineData("/v1/dead-letters?limit=201")]
+    [InlineData("/v1/endpoints?offset=50")]
+    [InlineData("/v1/endpoints?limit=0")]
+    public async Task Bad_paging_is_refused_with_400(string path)
+    {
+        var response = await system.Ingest.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task An_attempt_cursor_that_is_not_one_is_refused_with_400()
+    {
+        var (endpointId, _) = await system.CreateEndpointAsync("attempt-walk", "https://hooks.example.com/b", ["*"]);
+
+        foreach (var query in new[] { "after=bm9wZQ", "offset=10", "limit=500" })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, (await system.Ingest.GetAsync($"/v1/endpoints/{endpointId}/attempts?{query}")).StatusCode);
+        }
+    }
+
+    private static DeadLetter DeadLetter(string tenant, DateTimeOffset at, string reason = DeadLetterReasons.EndpointDisabled) => new()
+    {
+        Id = SortableId.New("dlq"),
+        Reason = reason,
+        Detail = "seeded",
+        EventId = SortableId.New("evt"),
+        Tenant = tenant,
+        DeadLetteredAt = at,
+    };
+
+    private static DeliveryAttempt Attempt(string endpointId, string deliveryId, DateTimeOffset at, string eventId = "evt_seeded", int number = 1) => new()
+    {
+        DeliveryId = deliveryId,
+        EventId = eventId,
+        EndpointId = endpointId,
+        Number = number,
+        At = at,
+        Succeeded = true,
+        StatusCode = 200,
+        DurationMs = 1,
+    };
+}
