@@ -102,7 +102,7 @@ public sealed class AuthTests(WebhooksSystem system) : IClassFixture<WebhooksSys
             }
         }
         var listed = await system.Ingest.GetFromJsonAsync<JsonElement>("/v1/api-keys?tenant=hashing");
-        Assert.Equal(JsonValueKind.Null, listed.EnumerateArray().Single().GetProperty("key").ValueKind);
+        Assert.Equal(JsonValueKind.Null, listed.GetProperty("data").EnumerateArray().Single().GetProperty("key").ValueKind);
 
         Assert.Equal(HttpStatusCode.NoContent, (await system.Ingest.DeleteAsync($"/v1/api-keys/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsJsonAsync("/v1/events", new { type = "a.b", data = new { } })).StatusCode);

@@ -127,6 +127,8 @@ public sealed class PagingTests(WebhooksSystemWithoutDispatcher system) : IClass
     [InlineData("/v1/dead-letters?limit=201")]
     [InlineData("/v1/endpoints?offset=50")]
     [InlineData("/v1/endpoints?limit=0")]
+    [InlineData("/v1/api-keys?offset=1")]
+    [InlineData("/v1/api-keys?limit=1000")]
     public async Task Bad_paging_is_refused_with_400(string path)
     {
         var response = await system.Ingest.GetAsync(path);

@@ -45,11 +45,41 @@ public sealed class ApiKeyStore(RedisStorage redis)
         return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<ApiKey>((string)value!, WebhooksJson.Options);
     }
 
-    public async Task<IReadOnlyList<ApiKey>> ListAsync(string? tenant)
+    /// <summary>Keys looked at per page at most, whatever the tenant filter keeps of them.</summary>
+    private const int MaxScannedPerPage = 5000;
+
+    /// <summary>
+    /// A page of keys in creation order after the key <paramref name="after"/>, optionally of one tenant,
+    /// and the key to go on after (null at the end); a page looks at no more than
+    /// <see cref="MaxScannedPerPage"/> keys, so it may be short and still have a next.
+    /// </summary>
+    public async Task<(IReadOnlyList<ApiKey> Keys, string? NextAfter)> ListAsync(string? tenant, string? after, int limit)
     {
-        var ids = await _db.SortedSetRangeByRankAsync(AllKey);
-        var values = ids.Length == 0 ? [] : await _db.StringGetAsync([.. ids.Select(id => (RedisKey)Key(id!))]);
-        return [.. values.Where(v => !v.IsNullOrEmpty).Select(v => JsonSerializer.Deserialize<ApiKey>((string)v!, WebhooksJson.Options)!).Where(k => tenant is null || k.Tenant == tenant)];
+        var found = new List<ApiKey>(limit);
+        for (var scanned = 0; scanned < MaxScannedPerPage;)
+        {
+            // Ids sort by creation time, so the lexical order of the set is creation order.
+            var ids = await _db.SortedSetRangeByValueAsync(AllKey, after is null ? default : (RedisValue)after, default, after is null ? Exclude.None : Exclude.Start, Order.Ascending, 0, 500);
+            if (ids.Length == 0)
+            {
+                return (found, null);
+            }
+            var values = await _db.StringGetAsync([.. ids.Select(id => (RedisKey)Key(id!))]);
+            foreach (var (id, value) in ids.Zip(values))
+            {
+                after = id;
+                scanned++;
+                if (!value.IsNullOrEmpty && JsonSerializer.Deserialize<ApiKey>((string)value!, WebhooksJson.Options) is { } key && (tenant is null || key.Tenant == tenant))
+                {
+                    found.Add(key);
+                }
+                if (found.Count == limit)
+                {
+                    return (found, after);
+                }
+            }
+        }
+        return (found, after);
     }
 
     public async Task DeleteAsync(ApiKey key)

@@ -51,8 +51,15 @@ public static class ApiKeysApi
         return TypedResults.Created($"/v1/api-keys/{key.Id}", ApiKeyView.Of(key, secret));
     }
 
-    private static async Task<Ok<ApiKeyView[]>> List(ClaimsPrincipal user, ApiKeyStore store, string? tenant) =>
-        TypedResults.Ok((await store.ListAsync(Caller.Of(user).ListFilter(tenant))).Select(k => ApiKeyView.Of(k)).ToArray());
+    private static async Task<IResult> List(HttpRequest request, ClaimsPrincipal user, ApiKeyStore store, string? tenant, string? after, int? limit)
+    {
+        if (Paging.Problem(request, limit) is { } problem)
+        {
+            return problem;
+        }
+        var (keys, next) = await store.ListAsync(Caller.Of(user).ListFilter(tenant), after, limit ?? Paging.DefaultLimit);
+        return TypedResults.Ok(new ApiKeyPage([.. keys.Select(k => ApiKeyView.Of(k))], next));
+    }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, ClaimsPrincipal user, ApiKeyStore store)
     {
