@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Webhooks.Core.Storage;
@@ -17,7 +16,7 @@ public sealed partial class TenantAllowance(RedisStorage redis, IOptions<Fairnes
     /// <summary>A tenant over its allowance is logged at most this often per stage and process.</summary>
     private static readonly TimeSpan LogEvery = TimeSpan.FromMinutes(1);
 
-    private readonly ConcurrentDictionary<(FairnessStage Stage, string Tenant), long> _loggedAt = new();
+    private readonly RecentlyUsed<(FairnessStage Stage, string Tenant), long> _loggedAt = new(10_000, 2 * LogEvery);
 
     /// <summary>True when <paramref name="cost"/> more of <paramref name="tenant"/>'s work fits its fast-lane allowance at <paramref name="stage"/> now (it is then counted).</summary>
     public async Task<bool> TakeAsync(FairnessStage stage, string tenant, int cost)
@@ -29,8 +28,21 @@ public sealed partial class TenantAllowance(RedisStorage redis, IOptions<Fairnes
             return true;
         }
         var now = Environment.TickCount64;
-        var last = _loggedAt.GetOrAdd((stage, tenant), now - (long)LogEvery.TotalMilliseconds);
-        if (now - last >= LogEvery.TotalMilliseconds && _loggedAt.TryUpdate((stage, tenant), now, last))
+        var log = false;
+        _loggedAt.AddOrUpdate((stage, tenant), _ =>
+        {
+            log = true;
+            return now;
+        }, (_, last) =>
+        {
+            if (now - last < LogEvery.TotalMilliseconds)
+            {
+                return last;
+            }
+            log = true;
+            return now;
+        });
+        if (log)
         {
             LogOverAllowance(tenant, KeyOf(stage), fairness.TenantPerSecond, fairness.TenantBurst);
         }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -96,7 +95,8 @@ public sealed class TenantQuotaStore(RedisStorage redis, IOptions<QuotaOptions> 
         }
     }
 
-    private readonly ConcurrentDictionary<string, Slice> _slices = new();
+    // A tenant's slice lapses after a second; one that has not been used for a minute is dropped.
+    private readonly RecentlyUsed<string, Slice> _slices = new(10_000, TimeSpan.FromMinutes(1));
 
     public TenantQuotas Defaults => options.Value.Defaults;
 

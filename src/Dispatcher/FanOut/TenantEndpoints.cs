@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Webhooks.Core;
 using Webhooks.Core.Endpoints;
 
 namespace Webhooks.Dispatcher.FanOut;
@@ -14,12 +14,13 @@ namespace Webhooks.Dispatcher.FanOut;
 /// </summary>
 public sealed class TenantEndpoints(EndpointRegistry registry, TimeProvider clock)
 {
-    /// <summary>Tenants kept at most; past it the copies start over (a bound, not a policy).</summary>
+    /// <summary>Tenants kept at most (the least recently published to go first), and how long a tenant without events is kept.</summary>
     private const int MaxTenants = 10_000;
+    private static readonly TimeSpan Idle = TimeSpan.FromMinutes(5);
 
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
 
-    private readonly ConcurrentDictionary<string, (long Version, DateTimeOffset ReadAt, IReadOnlyList<EndpointSubscription> Endpoints)> _copies = new();
+    private readonly RecentlyUsed<string, (long Version, DateTimeOffset ReadAt, IReadOnlyList<EndpointSubscription> Endpoints)> _copies = new(MaxTenants, Idle, clock);
 
     public async Task<IReadOnlyList<EndpointSubscription>> ForTenantAsync(string tenant)
     {
@@ -31,11 +32,7 @@ public sealed class TenantEndpoints(EndpointRegistry registry, TimeProvider cloc
         }
         // Read after the version: a change in between moves the version again, and the next event reads anew.
         var endpoints = await registry.SubscriptionsAsync(tenant);
-        if (_copies.Count >= MaxTenants)
-        {
-            _copies.Clear();
-        }
-        _copies[tenant] = (version, now, endpoints);
+        _copies.Set(tenant, (version, now, endpoints));
         return endpoints;
     }
 }

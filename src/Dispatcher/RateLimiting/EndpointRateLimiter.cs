@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Webhooks.Core;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Webhooks.Core.Endpoints;
@@ -16,7 +16,8 @@ namespace Webhooks.Dispatcher.RateLimiting;
 public sealed class EndpointRateLimiter(RedisStorage redis, RedisCircuit circuit, IOptions<RateLimitOptions> options)
 {
     private readonly IDatabase _db = redis.Database;
-    private readonly ConcurrentDictionary<string, LocalCell> _local = new();
+    // Used only while Redis is away; an endpoint not limited here for a while starts a new cell.
+    private readonly RecentlyUsed<string, LocalCell> _local = new(10_000, TimeSpan.FromMinutes(10));
 
     /// <summary>Zero when the endpoint may be called now (the slot is taken), else how long to wait.</summary>
     public async Task<TimeSpan> TryAcquireAsync(WebhookEndpoint endpoint, RateLimit limit)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using StackExchange.Redis;
+using Webhooks.Core;
 using Webhooks.Core.Storage;
 using Webhooks.Dispatcher.Degraded;
 
@@ -30,12 +31,13 @@ public sealed class InFlightLimiter(RedisStorage redis, RedisCircuit circuit)
         """;
 
     private readonly IDatabase _db = redis.Database;
+    // Requests in flight per endpoint while Redis is away: an endpoint with none has no entry.
     private readonly ConcurrentDictionary<string, int> _local = new();
-    private readonly ConcurrentDictionary<string, double> _requestSeconds = new();
+    private readonly RecentlyUsed<string, double> _requestSeconds = new(10_000, TimeSpan.FromMinutes(10));
 
     /// <summary>Notes how long a request to the endpoint took (a moving average per endpoint).</summary>
     public void Observe(string endpointId, TimeSpan duration) =>
-        _requestSeconds.AddOrUpdate(endpointId, duration.TotalSeconds, (_, average) => average * 0.8 + duration.TotalSeconds * 0.2);
+        _requestSeconds.AddOrUpdate(endpointId, _ => duration.TotalSeconds, (_, average) => average * 0.8 + duration.TotalSeconds * 0.2);
 
     /// <summary>How long until the turn in line of a delivery that found the endpoint at its cap; null while Redis is away.</summary>
     public async Task<TimeSpan?> ReserveTurnAsync(string endpointId, int cap)
@@ -57,13 +59,22 @@ public sealed class InFlightLimiter(RedisStorage redis, RedisCircuit circuit)
         }
         if (_local.AddOrUpdate(endpointId, 1, (_, n) => n + 1) > cap)
         {
-            _local.AddOrUpdate(endpointId, 0, (_, n) => n - 1);
+            ReleaseLocal(endpointId);
             return null;
         }
         return new InFlightLease(this, endpointId, () =>
         {
-            _local.AddOrUpdate(endpointId, 0, (_, n) => n - 1);
+            ReleaseLocal(endpointId);
             return Task.FromResult(true);
         });
+    }
+
+    private void ReleaseLocal(string endpointId)
+    {
+        if (_local.AddOrUpdate(endpointId, 0, (_, n) => n - 1) <= 0)
+        {
+            // Removed only if still at zero: a request that started meanwhile keeps its count.
+            _local.TryRemove(KeyValuePair.Create(endpointId, 0));
+        }
     }
 }
