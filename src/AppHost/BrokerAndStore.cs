@@ -51,7 +51,7 @@ public static class BrokerAndStore
         return project
             .WithEnvironment("Webhooks__Auth__AdminKey", run.AdminKey)
             .WithEnvironment("Webhooks__Secrets__Keys__0", run.SecretsKey)
-            .WithEnvironment("Webhooks__Destinations__Allow__0", "127.0.0.0/8")
+            .WithEnvironment("Webhooks__Destinations__Allow__0", "127.0.0.0/8 ports=* keep-bodies")
             .WaitFor(rabbitMq.Resource)
             .WaitFor(redis.Resource);
     }

@@ -39,7 +39,7 @@ public sealed class DestinationGuardTests
     [InlineData("2002:7f00:1::")] // 6to4 of 127.0.0.1
     [InlineData("2001:0:4136:e378:8000:63bf:3fff:fdd2")] // Teredo hides its IPv4
     public void Private_loopback_link_local_and_reserved_addresses_are_refused_in_every_form(string address) =>
-        Assert.False(Guard().IsAllowed(IPAddress.Parse(address)));
+        Assert.False(Guard().IsAllowed(IPAddress.Parse(address), 443, "acme"));
 
     [Theory]
     [InlineData("93.184.216.34")]
@@ -49,18 +49,18 @@ public sealed class DestinationGuardTests
     [InlineData("::ffff:8.8.8.8")]
     [InlineData("2002:0808:0808::1")] // 6to4 of a public address
     public void Public_addresses_are_allowed(string address) =>
-        Assert.True(Guard().IsAllowed(IPAddress.Parse(address)));
+        Assert.True(Guard().IsAllowed(IPAddress.Parse(address), 443, "acme"));
 
     [Fact]
     public void The_allow_list_lets_chosen_ranges_through_in_their_mapped_forms_too()
     {
         var guard = Guard("127.0.0.0/8", "10.20.0.0/16");
 
-        Assert.True(guard.IsAllowed(IPAddress.Parse("127.0.0.1")));
-        Assert.True(guard.IsAllowed(IPAddress.Parse("::ffff:127.0.0.1")));
-        Assert.True(guard.IsAllowed(IPAddress.Parse("10.20.3.4")));
-        Assert.False(guard.IsAllowed(IPAddress.Parse("10.21.3.4")));
-        Assert.False(guard.IsAllowed(IPAddress.Parse("169.254.169.254")));
+        Assert.True(guard.IsAllowed(IPAddress.Parse("127.0.0.1"), 443, "acme"));
+        Assert.True(guard.IsAllowed(IPAddress.Parse("::ffff:127.0.0.1"), 80, "acme"));
+        Assert.True(guard.IsAllowed(IPAddress.Parse("10.20.3.4"), 443, null));
+        Assert.False(guard.IsAllowed(IPAddress.Parse("10.21.3.4"), 443, "acme"));
+        Assert.False(guard.IsAllowed(IPAddress.Parse("169.254.169.254"), 80, "acme"));
     }
 
     [Theory]
@@ -75,12 +75,44 @@ public sealed class DestinationGuardTests
     [InlineData("http://api.localhost/")]
     [InlineData("http://0/")]
     public void Registration_sees_through_unusual_notations(string url) =>
-        Assert.NotNull(Guard().Refusal(new Uri(url)));
+        Assert.NotNull(Guard().Refusal(new Uri(url), "acme"));
 
     [Fact]
     public void Registration_leaves_names_to_be_checked_when_they_are_resolved()
     {
-        Assert.Null(Guard().Refusal(new Uri("https://hooks.example.com/in")));
-        Assert.Null(Guard("internal.example").Refusal(new Uri("http://internal.example/")));
+        Assert.Null(Guard().Refusal(new Uri("https://hooks.example.com/in"), "acme"));
+        Assert.Null(Guard("internal.example").Refusal(new Uri("http://internal.example/"), "acme"));
     }
+
+    [Fact]
+    public void An_entry_opens_only_its_ports_and_its_tenants()
+    {
+        var guard = Guard("10.1.0.0/16 ports=8443,9000 tenants=acme,globex", "10.2.0.0/16", "hooks.internal ports=* tenants=acme");
+        var inside = IPAddress.Parse("10.1.2.3");
+
+        Assert.True(guard.IsAllowed(inside, 8443, "acme"));
+        Assert.True(guard.IsAllowed(inside, 9000, "globex"));
+        Assert.False(guard.IsAllowed(inside, 443, "acme"));
+        Assert.False(guard.IsAllowed(inside, 8443, "initech"));
+        // The pool shared by tenants no entry names is never opened by an entry that names tenants.
+        Assert.False(guard.IsAllowed(inside, 8443, null));
+        // Without ports=, an entry opens 80 and 443 only.
+        Assert.True(guard.IsAllowed(IPAddress.Parse("10.2.0.1"), 443, "initech"));
+        Assert.False(guard.IsAllowed(IPAddress.Parse("10.2.0.1"), 6379, "initech"));
+        Assert.NotNull(guard.HostEntry("hooks.internal.", 6379, "acme"));
+        Assert.Null(guard.HostEntry("hooks.internal", 443, "globex"));
+        Assert.Equal(["acme", "globex"], guard.NamedTenants.Order());
+        Assert.NotNull(guard.Refusal(new Uri("http://10.1.2.3:8443/"), "initech"));
+        Assert.Null(guard.Refusal(new Uri("http://10.1.2.3:8443/"), "acme"));
+    }
+
+    [Theory]
+    [InlineData("10.0.0.0/8 ports=0")]
+    [InlineData("10.0.0.0/8 ports=")]
+    [InlineData("10.0.0.0/8 ports=80,x")]
+    [InlineData("10.0.0.0/8 tenants=")]
+    [InlineData("10.0.0.0/8 keep")]
+    [InlineData("not a host/8")]
+    public void A_malformed_entry_is_refused_at_start(string entry) =>
+        Assert.NotEmpty(new DestinationOptions { Allow = [entry] }.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(new object())));
 }

@@ -32,37 +32,45 @@ public sealed class DestinationGuard
     private static readonly IPNetwork SixToFour = IPNetwork.Parse("2002::/16");
     private static readonly IPNetwork Compatible = IPNetwork.Parse("::/96");
 
-    private readonly IPNetwork[] _allowedNetworks;
-    private readonly HashSet<string> _allowedHosts;
+    private readonly AllowEntry[] _entries;
 
     public DestinationGuard(IOptions<DestinationOptions> options)
     {
-        var allow = options.Value.Allow;
-        _allowedNetworks = [.. allow.Select(Network).OfType<IPNetwork>()];
-        _allowedHosts = new HashSet<string>(allow.Where(a => Network(a) is null), StringComparer.OrdinalIgnoreCase);
+        _entries = [.. options.Value.Allow.Select(a => AllowEntry.Parse(a, out _)).OfType<AllowEntry>()];
+        NamedTenants = _entries.SelectMany(e => e.Tenants ?? new HashSet<string>()).ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>True for a host name on the allow-list: whatever it resolves to is accepted.</summary>
-    public bool IsAllowListed(string host) => _allowedHosts.Contains(host.TrimEnd('.'));
+    /// <summary>The tenants some entry is open to by name: each has its own connections, so that no other tenant's request reuses one.</summary>
+    public IReadOnlySet<string> NamedTenants { get; }
 
-    /// <summary>True when a webhook may be sent to this address.</summary>
-    public bool IsAllowed(IPAddress address)
+    /// <summary>The entry for a host name that opens this port to this tenant (whatever the name resolves to is accepted then), or null.</summary>
+    public AllowEntry? HostEntry(string host, int port, string? tenant)
+    {
+        host = host.TrimEnd('.');
+        return _entries.FirstOrDefault(e => e.Host is not null && e.Host.Equals(host, StringComparison.OrdinalIgnoreCase) && e.Opens(port, tenant));
+    }
+
+    /// <summary>The entry that lets a reserved address through for this port and tenant, or null (none does).</summary>
+    public AllowEntry? AddressEntry(IPAddress address, int port, string? tenant)
     {
         var normalized = Normalize(address);
-        return _allowedNetworks.Any(n => n.Contains(normalized) || n.Contains(address)) || !IsSpecialPurpose(normalized);
+        return _entries.FirstOrDefault(e => e.Network is { } n && (n.Contains(normalized) || n.Contains(address)) && e.Opens(port, tenant));
     }
 
-    /// <summary>Why an endpoint URL is refused at registration (an IP literal or a local name it can already see is blocked), or null.</summary>
-    public string? Refusal(Uri url)
+    /// <summary>True when a webhook of <paramref name="tenant"/> may be sent to this address and port.</summary>
+    public bool IsAllowed(IPAddress address, int port, string? tenant) => !IsSpecialPurpose(address) || AddressEntry(address, port, tenant) is not null;
+
+    /// <summary>Why an endpoint URL of <paramref name="tenant"/> is refused at registration (an IP literal or a local name it can already see is blocked), or null.</summary>
+    public string? Refusal(Uri url, string tenant)
     {
         var host = url.IdnHost.Trim('[', ']');
-        if (IsAllowListed(host))
+        if (HostEntry(host, url.Port, tenant) is not null)
         {
             return null;
         }
         if (IPAddress.TryParse(host, out var address))
         {
-            return IsAllowed(address) ? null : $"The URL points at {address}, a private, loopback, link-local or otherwise reserved address: webhooks are not sent there (allow it with {DestinationOptions.Section}:Allow).";
+            return IsAllowed(address, url.Port, tenant) ? null : $"The URL points at {address}:{url.Port}, a private, loopback, link-local or otherwise reserved address: webhooks are not sent there (allow it, with its port and tenants, in {DestinationOptions.Section}:Allow).";
         }
         var name = host.TrimEnd('.');
         return name.Equals("localhost", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
@@ -104,8 +112,4 @@ public sealed class DestinationGuard
         return address;
     }
 
-    private static IPNetwork? Network(string entry) =>
-        IPNetwork.TryParse(entry, out var network) ? network
-        : IPAddress.TryParse(entry, out var single) ? new IPNetwork(single, single.AddressFamily == AddressFamily.InterNetwork ? 32 : 128)
-        : null;
 }

@@ -11,7 +11,6 @@ public static class DestinationGuardRegistration
         builder.Services.AddOptions<DestinationOptions>().BindConfiguration(DestinationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<DestinationGuard>();
         builder.Services.AddSingleton<IDestinationResolver, DnsDestinationResolver>();
-        builder.Services.AddSingleton<GuardedConnector>();
         return builder;
     }
 }

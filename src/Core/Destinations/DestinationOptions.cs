@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Net;
 
 namespace Webhooks.Core.Destinations;
 
@@ -12,16 +11,19 @@ public sealed class DestinationOptions : IValidatableObject
 {
     public const string Section = "Webhooks:Destinations";
 
-    /// <summary>CIDR ranges (<c>127.0.0.0/8</c>, <c>fd00::/8</c>) and host names allowed even where the guard would refuse them.</summary>
+    /// <summary>
+    /// Destinations allowed even where the guard would refuse them: CIDR ranges (<c>127.0.0.0/8</c>,
+    /// <c>fd00::/8</c>), addresses and host names, each with the ports and tenants it is open to (see <see cref="AllowEntry"/>).
+    /// </summary>
     public List<string> Allow { get; set; } = [];
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         foreach (var entry in Allow)
         {
-            if (!IPNetwork.TryParse(entry, out _) && !IPAddress.TryParse(entry, out _) && Uri.CheckHostName(entry) != UriHostNameType.Dns)
+            if (AllowEntry.Parse(entry, out var error) is null)
             {
-                yield return new ValidationResult($"'{entry}' in {Section}:Allow is neither a CIDR range, an IP address nor a host name.");
+                yield return new ValidationResult($"'{entry}' in {Section}:Allow is not an allow-list entry: {error}.");
             }
         }
     }

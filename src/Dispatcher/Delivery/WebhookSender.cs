@@ -11,9 +11,10 @@ namespace Webhooks.Dispatcher.Delivery;
 
 /// <summary>
 /// Sends the Standard Webhooks request: signed, with the endpoint's own timeout, no redirects
-/// followed (a 3xx is a failure) and a bounded read of the response.
+/// followed (a 3xx is a failure) and a bounded read of the response, kept unless it came from a
+/// private destination that the allow-list opens without <c>keep-bodies</c>.
 /// </summary>
-public sealed class WebhookSender(HttpClient http)
+public sealed class WebhookSender(DeliveryClients clients)
 {
     public const string BlockedDestination = "blocked_destination";
     public const int KeptResponseBytes = 4 * 1024;
@@ -41,10 +42,12 @@ public sealed class WebhookSender(HttpClient http)
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(endpoint.TimeoutSeconds));
         var started = Stopwatch.GetTimestamp();
+        var client = clients.For(endpoint.Tenant);
         try
         {
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            var responseBody = await ReadBoundedAsync(response, timeout.Token);
+            using var response = await client.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var url = request.RequestUri!;
+            var responseBody = await ReadBoundedAsync(response, client.Connector.KeepsBodiesFrom(url.IdnHost, url.Port), timeout.Token);
             return new SendResult((int)response.StatusCode, null, Stopwatch.GetElapsedTime(started), responseBody, RetryAfter(response, now));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -103,7 +106,7 @@ public sealed class WebhookSender(HttpClient http)
         return text;
     }
 
-    private static async Task<string?> ReadBoundedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private static async Task<string?> ReadBoundedAsync(HttpResponseMessage response, bool keep, CancellationToken cancellationToken)
     {
         try
         {
@@ -121,7 +124,7 @@ public sealed class WebhookSender(HttpClient http)
             {
                 drained += read;
             }
-            return kept == 0 ? null : KeptBody(buffer.AsSpan(0, kept));
+            return kept == 0 || !keep ? null : KeptBody(buffer.AsSpan(0, kept));
         }
         catch (Exception e) when (e is IOException or HttpRequestException)
         {

@@ -38,7 +38,8 @@ public sealed partial record EndpointRequest(
     [GeneratedRegex("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")]
     private static partial Regex HeaderName();
 
-    public Dictionary<string, string[]> Check(bool creating, DestinationGuard guard)
+    /// <summary>What is wrong with the request for an endpoint of <paramref name="tenant"/> (the one it names when creating).</summary>
+    public Dictionary<string, string[]> Check(bool creating, DestinationGuard guard, string? tenant)
     {
         var errors = new Dictionary<string, string[]>();
         void Add(string field, string? message)
@@ -62,7 +63,7 @@ public sealed partial record EndpointRequest(
         if (Url is not null)
         {
             var urlError = EventRules.CheckHttpUrl(Url, MaxUrlLength);
-            Add("url", urlError ?? guard.Refusal(new Uri(Url)));
+            Add("url", urlError ?? (tenant is null || EventRules.CheckTenant(tenant) is not null ? null : guard.Refusal(new Uri(Url), tenant)));
         }
         if (EventTypes is not null)
         {

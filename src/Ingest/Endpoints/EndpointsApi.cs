@@ -48,7 +48,7 @@ public static class EndpointsApi
             return forbidden;
         }
         var input = body.Value! with { Tenant = tenant };
-        var errors = input.Check(creating: true, guard);
+        var errors = input.Check(creating: true, guard, input.Tenant);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The endpoint is not valid");
@@ -103,7 +103,11 @@ public static class EndpointsApi
         {
             return body.Problem;
         }
-        var errors = body.Value!.Check(creating: false, guard);
+        if (await Visible(id, user, registry) is not { } endpoint)
+        {
+            return NotFound(id);
+        }
+        var errors = body.Value!.Check(creating: false, guard, endpoint.Tenant);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The change is not valid");

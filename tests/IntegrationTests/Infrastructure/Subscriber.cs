@@ -32,7 +32,7 @@ public sealed record ReceivedWebhook(HeaderDictionary Headers, string Body, Date
 }
 
 /// <summary>How a subscriber answers one webhook: a status, after a delay, with an optional Retry-After.</summary>
-public sealed record Reply(int Status, TimeSpan Delay = default, string? RetryAfter = null, bool Close = false)
+public sealed record Reply(int Status, TimeSpan Delay = default, string? RetryAfter = null, bool Close = false, string? Body = null)
 {
     public static implicit operator Reply(int status) => new(status);
 }
@@ -99,7 +99,7 @@ public sealed class Subscriber : IAsyncDisposable
             {
                 response.Headers.RetryAfter = answer.RetryAfter;
             }
-            return Results.StatusCode(answer.Status);
+            return answer.Body is null ? Results.StatusCode(answer.Status) : Results.Text(answer.Body, statusCode: answer.Status);
         });
         await app.StartAsync();
         subscriber.Url = app.Urls.Single() + "/hook";
