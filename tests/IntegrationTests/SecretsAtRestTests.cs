@@ -31,6 +31,30 @@ public sealed class SecretsAtRestTests(WebhooksSystemWithoutDispatcher system) :
     }
 
     [Fact]
+    public async Task Custom_header_values_are_encrypted_in_redis_hidden_in_answers_and_sent_as_they_were_given()
+    {
+        await using var subscriber = await Subscriber.StartAsync();
+        var (id, _) = await system.CreateEndpointAsync("vault-headers", subscriber.Url, ["*"],
+            new { headers = new Dictionary<string, string> { ["Authorization"] = "Bearer sk_live_abc123", ["x-team"] = "platform-team" } });
+        var stored = (string)(await system.Redis.StringGetAsync($"{system.KeyPrefix}endpoint:{id}"))!;
+        Assert.DoesNotContain("sk_live_abc123", stored);
+        Assert.DoesNotContain("platform-team", stored);
+
+        var shown = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{id}");
+        Assert.Equal("********", shown.GetProperty("headers").GetProperty("Authorization").GetString());
+        Assert.DoesNotContain("sk_live_abc123", shown.ToString());
+        // Sent back as shown, a header keeps its value; the others are replaced.
+        (await system.Ingest.PatchAsJsonAsync($"/v1/endpoints/{id}", new { headers = new Dictionary<string, string> { ["Authorization"] = "********", ["x-extra"] = "1" } })).EnsureSuccessStatusCode();
+        await system.StartDispatcherAsync();
+
+        await system.PublishAsync("vault-headers", "vault.opened");
+
+        await subscriber.WaitForAsync(1);
+        var headers = subscriber.Received.Single().Headers;
+        Assert.Equal(("Bearer sk_live_abc123", "1", false), (headers["Authorization"].ToString(), headers["x-extra"].ToString(), headers.ContainsKey("x-team")));
+    }
+
+    [Fact]
     public async Task An_endpoint_whose_secret_cannot_be_read_holds_up_only_its_own_deliveries()
     {
         await using var healthy = await Subscriber.StartAsync();

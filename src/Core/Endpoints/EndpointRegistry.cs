@@ -200,7 +200,7 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
         var missing = new Dictionary<string, int>(StringComparer.Ordinal);
         await foreach (var (raw, stored) in StoredAsync())
         {
-            if (SecretProtector.KeyIdOf(stored.Secret) == protector.CurrentKeyId)
+            if (KeyIdsOf(stored).All(id => id == protector.CurrentKeyId))
             {
                 continue;
             }
@@ -231,7 +231,7 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
 
     private void CountMissingKeys(WebhookEndpoint stored, Dictionary<string, int> missing)
     {
-        foreach (var keyId in new[] { stored.Secret, stored.PreviousSecret }.Select(s => s is null ? null : SecretProtector.KeyIdOf(s)).Distinct())
+        foreach (var keyId in KeyIdsOf(stored).Distinct())
         {
             if (keyId is not null && !protector.Holds(keyId))
             {
@@ -239,6 +239,10 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
             }
         }
     }
+
+    /// <summary>The key ids of a stored endpoint's encrypted values (null for one stored in clear, from before it was encrypted).</summary>
+    private static IEnumerable<string?> KeyIdsOf(WebhookEndpoint stored) =>
+        new[] { stored.Secret, stored.PreviousSecret }.OfType<string>().Concat(stored.Headers.Values).Select(SecretProtector.KeyIdOf);
 
     /// <summary>Every endpoint as stored (secrets still encrypted), read a page at a time in creation order.</summary>
     private async IAsyncEnumerable<(RedisValue Raw, WebhookEndpoint Stored)> StoredAsync()
@@ -262,10 +266,12 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
     /// <summary>An endpoint as stored, its secrets left encrypted.</summary>
     private static WebhookEndpoint ReadStored(RedisValue value) => JsonSerializer.Deserialize<WebhookEndpoint>((string)value!, WebhooksJson.Options)!;
 
+    // Custom header values often carry a subscriber's credentials: encrypted like the secrets, each bound to its endpoint and name.
     private string Serialize(WebhookEndpoint endpoint) => JsonSerializer.Serialize(endpoint with
     {
         Secret = protector.Protect(endpoint.Secret, endpoint.Id),
         PreviousSecret = endpoint.PreviousSecret is null ? null : protector.Protect(endpoint.PreviousSecret, endpoint.Id),
+        Headers = endpoint.Headers.ToDictionary(h => h.Key, h => protector.Protect(h.Value, HeaderBinding(endpoint.Id, h.Key))),
     }, WebhooksJson.Options);
 
     private WebhookEndpoint Deserialize(RedisValue value)
@@ -275,6 +281,10 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
         {
             Secret = protector.Unprotect(stored.Secret, stored.Id),
             PreviousSecret = stored.PreviousSecret is null ? null : protector.Unprotect(stored.PreviousSecret, stored.Id),
+            // A value from before header values were encrypted is read as it is (start-up re-encryption then encrypts it).
+            Headers = stored.Headers.ToDictionary(h => h.Key, h => SecretProtector.KeyIdOf(h.Value) is null ? h.Value : protector.Unprotect(h.Value, HeaderBinding(stored.Id, h.Key))),
         };
     }
+
+    private static string HeaderBinding(string endpointId, string name) => $"{endpointId}:header:{name.ToLowerInvariant()}";
 }

@@ -105,7 +105,8 @@ public sealed partial record EndpointRequest(
         Url = Url ?? endpoint.Url,
         EventTypes = EventTypes ?? endpoint.EventTypes,
         Description = Description ?? endpoint.Description,
-        Headers = Headers ?? endpoint.Headers,
+        // A header sent back as the API showed it (hidden) keeps the value it has.
+        Headers = Headers?.ToDictionary(h => h.Key, h => h.Value == EndpointView.HiddenValue && endpoint.Headers.TryGetValue(h.Key, out var kept) ? kept : h.Value) ?? endpoint.Headers,
         RateLimit = RateLimit ?? endpoint.RateLimit,
         MaxInFlight = MaxInFlight ?? endpoint.MaxInFlight,
         TimeoutSeconds = TimeoutSeconds ?? endpoint.TimeoutSeconds,

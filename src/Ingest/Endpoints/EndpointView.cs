@@ -2,7 +2,10 @@ using Webhooks.Core.Endpoints;
 
 namespace Webhooks.Ingest.Endpoints;
 
-/// <summary>An endpoint as the API shows it: the secret only once, when it is created; its version is also its ETag.</summary>
+/// <summary>
+/// An endpoint as the API shows it: the secret only once, when it is created; custom header names
+/// but never their values (often a subscriber's credentials); its version is also its ETag.
+/// </summary>
 public sealed record EndpointView(
     string Id,
     string Tenant,
@@ -20,7 +23,10 @@ public sealed record EndpointView(
     long Version,
     string? Secret = null)
 {
+    /// <summary>What a header value is shown as; sent back in a <c>PATCH</c>, it keeps the value the header has.</summary>
+    public const string HiddenValue = "********";
+
     public static EndpointView Of(WebhookEndpoint e, bool withSecret = false) =>
-        new(e.Id, e.Tenant, e.Url, e.EventTypes, e.Description, e.Headers, e.RateLimit is { } r ? new RateLimitView(r.PerSecond, r.Burst) : null, e.MaxInFlight, e.TimeoutSeconds, e.Payload, e.Enabled, e.CreatedAt, e.UpdatedAt, e.Version,
+        new(e.Id, e.Tenant, e.Url, e.EventTypes, e.Description, e.Headers.ToDictionary(h => h.Key, _ => HiddenValue), e.RateLimit is { } r ? new RateLimitView(r.PerSecond, r.Burst) : null, e.MaxInFlight, e.TimeoutSeconds, e.Payload, e.Enabled, e.CreatedAt, e.UpdatedAt, e.Version,
             withSecret ? e.Secret : null);
 }
