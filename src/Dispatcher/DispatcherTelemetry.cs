@@ -28,6 +28,8 @@ public static class DispatcherTelemetry
 
     public static readonly Counter<long> FanOutDeliveries = Meter.CreateCounter<long>("webhooks.fanout.deliveries", description: "Deliveries queued by fan-out, by lane (fast, bulk).");
 
+    public static readonly Counter<long> DeadLettersDropped = Meter.CreateCounter<long>("webhooks.dead_letters.dropped", description: "Oldest dead letters forgotten because their tenant was over its dead-letter quota (the log names the tenant).");
+
     public static readonly Counter<long> RecordsDropped = Meter.CreateCounter<long>("webhooks.records.dropped", description: "Attempt records dropped because Redis stayed away longer than the buffer holds.");
 
     public static void ObserveBufferedRecords(Func<int> count) =>

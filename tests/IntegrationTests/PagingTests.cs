@@ -6,6 +6,7 @@ using Webhooks.Core;
 using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Events;
+using Webhooks.Core.Quotas;
 using Webhooks.Core.Storage;
 using Webhooks.IntegrationTests.Infrastructure;
 
@@ -15,8 +16,8 @@ namespace Webhooks.IntegrationTests;
 public sealed class PagingTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
 {
     private RedisStorage Storage => new(system.Redis.Multiplexer, Options.Create(new StorageOptions { KeyPrefix = system.KeyPrefix }));
-    private DeadLetterIndex DeadLetters => new(Storage, Options.Create(new DeadLetterOptions()));
-    private EventStore Events => new(Storage, Options.Create(new StorageOptions { KeyPrefix = system.KeyPrefix }));
+    private DeadLetterIndex DeadLetters => new(Storage, Options.Create(new DeadLetterOptions()), new TenantQuotaStore(Storage, Options.Create(new QuotaOptions())));
+    private EventStore Events => new(Storage, Options.Create(new StorageOptions { KeyPrefix = system.KeyPrefix }), Options.Create(new QuotaOptions()));
 
     [Fact]
     public async Task Dead_letters_are_walked_page_by_page_each_once_while_new_ones_arrive()
@@ -73,7 +74,7 @@ public sealed class PagingTests(WebhooksSystemWithoutDispatcher system) : IClass
         var at = DateTimeOffset.UtcNow;
         for (var i = 0; i < 250; i++)
         {
-            await Events.RecordAttemptAsync(Attempt(endpointId, $"dlv_{i:D4}", at.AddMilliseconds(i)), DeliveryStatus.Delivered);
+            await Events.RecordAttemptAsync(Attempt(endpointId, $"dlv_{i:D4}", at.AddMilliseconds(i)), "attempt-walk", DeliveryStatus.Delivered);
         }
 
         var seen = new List<string>();
@@ -81,7 +82,7 @@ public sealed class PagingTests(WebhooksSystemWithoutDispatcher system) : IClass
         {
             var page = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{endpointId}/attempts?limit=100{(after is null ? "" : $"&after={after}")}");
             seen.AddRange(page.GetProperty("data").EnumerateArray().Select(a => a.GetProperty("deliveryId").GetString()!));
-            await Events.RecordAttemptAsync(Attempt(endpointId, $"dlv_new{seen.Count}", DateTimeOffset.UtcNow), DeliveryStatus.Delivered);
+            await Events.RecordAttemptAsync(Attempt(endpointId, $"dlv_new{seen.Count}", DateTimeOffset.UtcNow), "attempt-walk", DeliveryStatus.Delivered);
             if ((after = page.GetProperty("nextAfter").GetString()) is null)
             {
                 break;
@@ -99,7 +100,7 @@ public sealed class PagingTests(WebhooksSystemWithoutDispatcher system) : IClass
         await Events.AddPendingDeliveriesAsync(id, endpoints);
         for (var n = 1; n <= 15; n++)
         {
-            await Events.RecordAttemptAsync(Attempt("ep_0000", "dlv_wide0000", DateTimeOffset.UtcNow, id, n), DeliveryStatus.Failed);
+            await Events.RecordAttemptAsync(Attempt("ep_0000", "dlv_wide0000", DateTimeOffset.UtcNow, id, n), "wide", DeliveryStatus.Failed);
         }
 
         var seen = new List<string>();

@@ -51,6 +51,48 @@ public sealed class QuotaTests(WebhooksSystem system) : IClassFixture<WebhooksSy
     }
 
     [Fact]
+    public async Task A_tenant_keeps_at_most_its_quota_of_dead_letters_the_newest()
+    {
+        await SetQuotasAsync("dl-capped", new { deadLetters = 3 });
+        var (endpointId, _) = await system.CreateEndpointAsync("dl-capped", "https://hooks.example.com/off", ["*"]);
+        (await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/disable", null)).EnsureSuccessStatusCode();
+
+        var ids = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            ids.Add(await system.PublishAsync("dl-capped", "door.closed", new { i }));
+            // One at a time, so that which are the newest is clear.
+            await Eventually.HoldsAsync(() => system.DeadLettersAsync("tenant=dl-capped"), d => d.Any(x => x.GetProperty("eventId").GetString() == ids[^1]), "the dead letter is indexed");
+        }
+
+        var kept = await system.DeadLettersAsync("tenant=dl-capped");
+        Assert.Equal(ids[3..].AsEnumerable().Reverse(), kept.Select(d => d.GetProperty("eventId").GetString()));
+        Assert.Equal(3, await system.Redis.SortedSetLengthAsync($"{system.KeyPrefix}deadletters:tenant:dl-capped"));
+    }
+
+    [Fact]
+    public async Task An_endpoints_attempt_log_keeps_at_most_its_tenants_quota_of_bytes_the_newest()
+    {
+        await SetQuotasAsync("log-capped", new { attemptLogBytes = 2048 });
+        await using var receiver = await Subscriber.StartAsync();
+        var (endpointId, _) = await system.CreateEndpointAsync("log-capped", receiver.Url, ["*"]);
+
+        var ids = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            ids.Add(await system.PublishAsync("log-capped", "log.line", new { i }));
+        }
+        foreach (var id in ids)
+        {
+            await Eventually.HoldsAsync(() => system.GetEventAsync(id), e => e.GetProperty("deliveries") is { ValueKind: JsonValueKind.Array } d && d.GetArrayLength() == 1 && d[0].GetProperty("status").GetString() == "delivered", "the attempt is recorded");
+        }
+
+        var stored = await system.Redis.ListRangeAsync($"{system.KeyPrefix}endpoint:{endpointId}:attempts");
+        Assert.InRange(stored.Length, 1, 19);
+        Assert.InRange(stored.Sum(a => a.ToString().Length), 1, 2048);
+    }
+
+    [Fact]
     public async Task A_batch_counts_each_event_and_one_larger_than_the_burst_is_413()
     {
         await SetQuotasAsync("batcher", new { eventsPerSecond = 0.1, eventsBurst = 10 });

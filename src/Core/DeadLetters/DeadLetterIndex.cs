@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Webhooks.Core.Events;
+using Webhooks.Core.Quotas;
 using Webhooks.Core.Storage;
 
 namespace Webhooks.Core.DeadLetters;
@@ -10,7 +11,7 @@ namespace Webhooks.Core.DeadLetters;
 /// The dead letters in Redis, by time and by endpoint, tenant and reason: a queue cannot be
 /// listed, filtered, paged or purged by filter, so the API reads this index instead.
 /// </summary>
-public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptions> options)
+public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptions> options, TenantQuotaStore quotas)
 {
     private readonly IDatabase _db = redis.Database;
     private readonly TimeSpan _retention = options.Value.Retention;
@@ -42,9 +43,10 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
     /// <summary>
     /// Indexes a dead letter; indexing the same one twice (a redelivered message) keeps one. A
     /// delivery's data is not copied when its event is stored: the event is kept as long as the dead
-    /// letter instead (one copy for all its endpoints), and the data is read from it.
+    /// letter instead (one copy for all its endpoints), and the data is read from it. Past the tenant's
+    /// dead-letter quota its oldest are forgotten; returns how many.
     /// </summary>
-    public async Task AddAsync(DeadLetter deadLetter)
+    public async Task<int> AddAsync(DeadLetter deadLetter)
     {
         if (deadLetter.Delivery is { Data: not null } delivery
             && (deadLetter.DataInEvent || (long)await _db.ScriptEvaluateAsync(KeepEventScript, [EventStore.EventKey(deadLetter.EventId)], [(long)_retention.TotalMilliseconds]) == 1))
@@ -60,7 +62,29 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
             _ = tx.SortedSetAddAsync(key, deadLetter.Id, score);
             _ = tx.SortedSetRemoveRangeByScoreAsync(key, double.NegativeInfinity, expired);
         }
+        var kept = tx.SortedSetLengthAsync(TenantKey(deadLetter.Tenant));
         await tx.ExecuteAsync();
+        var over = await kept - (await quotas.ForTenantAsync(deadLetter.Tenant)).DeadLetters;
+        return over > 0 ? await DropOldestAsync(deadLetter.Tenant, over) : 0;
+    }
+
+    /// <summary>Forgets the tenant's <paramref name="count"/> oldest dead letters (a removal racing a redrive or purge is that one's).</summary>
+    private async Task<int> DropOldestAsync(string tenant, long count)
+    {
+        var dropped = 0;
+        var ids = await _db.SortedSetRangeByRankAsync(TenantKey(tenant), 0, count - 1);
+        var values = ids.Length == 0 ? [] : await _db.StringGetAsync([.. ids.Select(id => (RedisKey)Key(id!))]);
+        foreach (var (id, value) in ids.Zip(values))
+        {
+            if (value.IsNullOrEmpty)
+            {
+                // Expired, or taken meanwhile: its index entries alone remain.
+                await _db.SortedSetRemoveAsync(TenantKey(tenant), id);
+                continue;
+            }
+            dropped += await RemoveAsync(JsonSerializer.Deserialize<DeadLetter>((string)value!, WebhooksJson.Options)!) ? 1 : 0;
+        }
+        return dropped;
     }
 
     public async Task<DeadLetter?> GetAsync(string id)

@@ -2,12 +2,13 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Webhooks.Core.Deliveries;
+using Webhooks.Core.Quotas;
 using Webhooks.Core.Storage;
 
 namespace Webhooks.Core.Events;
 
 /// <summary>Events, the state of their deliveries and the attempts log, kept in Redis for the retention period.</summary>
-public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> options)
+public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> options, IOptions<QuotaOptions> quotas)
 {
     private readonly IDatabase _db = redis.Database;
     private readonly StorageOptions _options = options.Value;
@@ -18,6 +19,7 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
     private static string DeliveryAttemptsKey(string deliveryId) => $"delivery:{deliveryId}:attempts";
     /// <summary>The endpoint's attempt log, newest first: bounded, kept for the retention after its last attempt, dropped with the endpoint.</summary>
     internal static string EndpointAttemptsKey(string endpointId) => $"endpoint:{endpointId}:attempts";
+    internal static string EndpointAttemptBytesKey(string endpointId) => $"endpoint:{endpointId}:attempts:bytes";
 
     /// <summary>Keeps the event unless one with its id is already kept; false when one was.</summary>
     public Task<bool> SaveAsync(StoredEvent stored) =>
@@ -51,15 +53,25 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
         return existing
         """;
 
-    // KEYS: the delivery's attempts, the endpoint's attempts, the event's deliveries. ARGV: the attempt,
-    // attempts kept per delivery, attempts kept per endpoint, retention ms, the endpoint id, the delivery's record.
+    // KEYS: the delivery's attempts, the endpoint's attempts, the event's deliveries, the bytes of the
+    // endpoint's attempts, the tenant's quota overrides. ARGV: the attempt, attempts kept per delivery,
+    // attempts kept per endpoint, retention ms, the endpoint id, the delivery's record, the default
+    // attempt-log bytes per endpoint. The endpoint's log drops its oldest past either bound (the newest always stays).
     private const string RecordAttemptScript = """
         redis.call('LPUSH', KEYS[1], ARGV[1])
         redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
         redis.call('PEXPIRE', KEYS[1], ARGV[4])
-        redis.call('LPUSH', KEYS[2], ARGV[1])
-        redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[3]) - 1)
+        local length = redis.call('LPUSH', KEYS[2], ARGV[1])
+        local bytes = redis.call('INCRBY', KEYS[4], #ARGV[1])
+        local count = tonumber(ARGV[3])
+        local limit = tonumber(redis.call('HGET', KEYS[5], 'attemptLogBytes')) or tonumber(ARGV[7])
+        while length > 1 and (length > count or bytes > limit) do
+          bytes = redis.call('DECRBY', KEYS[4], #redis.call('RPOP', KEYS[2]))
+          length = length - 1
+        end
+        if bytes < #ARGV[1] then redis.call('SET', KEYS[4], #ARGV[1]) end
         redis.call('PEXPIRE', KEYS[2], ARGV[4])
+        redis.call('PEXPIRE', KEYS[4], ARGV[4])
         redis.call('HSET', KEYS[3], ARGV[5], ARGV[6])
         redis.call('PEXPIRE', KEYS[3], ARGV[4])
         return 1
@@ -125,8 +137,11 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
         return [.. entries.Where(e => !e.IsNullOrEmpty).Select(e => Deserialize<DeliveryRecord>(e)!)];
     }
 
-    /// <summary>Appends an attempt to the delivery's and the endpoint's bounded logs and moves the delivery to its new status.</summary>
-    public async Task RecordAttemptAsync(DeliveryAttempt attempt, string status, string? deadLetterReason = null)
+    /// <summary>
+    /// Appends an attempt to the delivery's and the endpoint's bounded logs (the endpoint's by count and by
+    /// the bytes its tenant's quota allows) and moves the delivery to its new status.
+    /// </summary>
+    public async Task RecordAttemptAsync(DeliveryAttempt attempt, string tenant, string status, string? deadLetterReason = null)
     {
         var record = new DeliveryRecord
         {
@@ -140,8 +155,8 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
         };
         // One script, atomic like the transaction it replaces, and one operation instead of nine.
         await _db.ScriptEvaluateAsync(RecordAttemptScript,
-            [DeliveryAttemptsKey(attempt.DeliveryId), EndpointAttemptsKey(attempt.EndpointId), DeliveriesKey(attempt.EventId)],
-            [Serialize(attempt), _options.AttemptsPerDelivery, _options.AttemptsPerEndpoint, (long)_options.EventRetention.TotalMilliseconds, attempt.EndpointId, Serialize(record)]);
+            [DeliveryAttemptsKey(attempt.DeliveryId), EndpointAttemptsKey(attempt.EndpointId), DeliveriesKey(attempt.EventId), EndpointAttemptBytesKey(attempt.EndpointId), TenantQuotaStore.OverridesKey(tenant)],
+            [Serialize(attempt), _options.AttemptsPerDelivery, _options.AttemptsPerEndpoint, (long)_options.EventRetention.TotalMilliseconds, attempt.EndpointId, Serialize(record), quotas.Value.AttemptLogBytes]);
     }
 
     /// <summary>Marks a delivery dead-lettered without a new attempt (its endpoint is gone or disabled).</summary>

@@ -30,7 +30,15 @@ public sealed class QuotaOptions
     [Range(QuotaLimits.MinBytes, QuotaLimits.MaxBytesBurst)]
     public int BytesBurst { get; set; } = 16 * 1024 * 1024;
 
-    public TenantQuotas Defaults => new(Endpoints, EventsPerSecond, EventsBurst, BytesPerSecond, BytesBurst);
+    /// <summary>Dead letters a tenant keeps; past it, the oldest are forgotten (counted in <c>webhooks.dead_letters.dropped</c>).</summary>
+    [Range(1, QuotaLimits.MaxDeadLetters)]
+    public int DeadLetters { get; set; } = 10_000;
+
+    /// <summary>Bytes of attempt records kept per endpoint of the tenant (on top of the count kept); past it, the oldest go.</summary>
+    [Range(QuotaLimits.MinBytes, QuotaLimits.MaxAttemptLogBytes)]
+    public int AttemptLogBytes { get; set; } = 512 * 1024;
+
+    public TenantQuotas Defaults => new(Endpoints, EventsPerSecond, EventsBurst, BytesPerSecond, BytesBurst, DeadLetters, AttemptLogBytes);
 }
 
 /// <summary>The bounds of any quota, default or override.</summary>
@@ -44,4 +52,6 @@ public static class QuotaLimits
     public const int MaxBurst = 10_000_000;
     public const double MaxBytesPerSecond = 10_000_000_000;
     public const int MaxBytesBurst = int.MaxValue;
+    public const int MaxDeadLetters = 100_000_000;
+    public const int MaxAttemptLogBytes = 1024 * 1024 * 1024;
 }

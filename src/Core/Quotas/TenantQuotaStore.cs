@@ -15,7 +15,7 @@ public sealed class TenantQuotaStore(RedisStorage redis, IOptions<QuotaOptions> 
 {
     private readonly IDatabase _db = redis.Database;
 
-    private static string OverridesKey(string tenant) => $"tenant:{tenant}:quotas";
+    internal static string OverridesKey(string tenant) => $"tenant:{tenant}:quotas";
     private static string EventsCell(string tenant) => $"tenant:{tenant}:quota:events";
     private static string BytesCell(string tenant) => $"tenant:{tenant}:quota:bytes";
 
@@ -24,6 +24,10 @@ public sealed class TenantQuotaStore(RedisStorage redis, IOptions<QuotaOptions> 
     private const string EventsBurstField = "eventsBurst";
     private const string BytesPerSecondField = "bytesPerSecond";
     private const string BytesBurstField = "bytesBurst";
+    private const string DeadLettersField = "deadLetters";
+
+    /// <summary>Read by <see cref="Events.EventStore"/>'s attempt script itself, so recording an attempt costs no extra round trip.</summary>
+    internal const string AttemptLogBytesField = "attemptLogBytes";
 
     // KEYS: the overrides, the events cell, the bytes cell. ARGV: default events/s, events burst,
     // bytes/s, bytes burst; then the events and bytes asked for. Takes them with a slice more (a tenth
@@ -158,7 +162,7 @@ public sealed class TenantQuotaStore(RedisStorage redis, IOptions<QuotaOptions> 
         var fields = (await _db.HashGetAllAsync(OverridesKey(tenant))).ToDictionary(f => (string)f.Name!, f => (string)f.Value!);
         return new QuotaOverrides(
             Int(fields, EndpointsField), Double(fields, EventsPerSecondField), Int(fields, EventsBurstField),
-            Double(fields, BytesPerSecondField), Int(fields, BytesBurstField));
+            Double(fields, BytesPerSecondField), Int(fields, BytesBurstField), Int(fields, DeadLettersField), Int(fields, AttemptLogBytesField));
     }
 
     /// <summary>Replaces the tenant's overrides (none: the defaults again).</summary>
@@ -170,6 +174,8 @@ public sealed class TenantQuotaStore(RedisStorage redis, IOptions<QuotaOptions> 
         Add(EventsBurstField, overrides.EventsBurst);
         Add(BytesPerSecondField, overrides.BytesPerSecond);
         Add(BytesBurstField, overrides.BytesBurst);
+        Add(DeadLettersField, overrides.DeadLetters);
+        Add(AttemptLogBytesField, overrides.AttemptLogBytes);
         var tx = _db.CreateTransaction();
         _ = tx.KeyDeleteAsync(OverridesKey(tenant));
         if (fields.Count > 0)

@@ -1,10 +1,10 @@
 namespace Webhooks.Core.Quotas;
 
 /// <summary>What one tenant may use: the defaults, or its operator's overrides of them.</summary>
-public sealed record TenantQuotas(int Endpoints, double EventsPerSecond, int EventsBurst, double BytesPerSecond, int BytesBurst);
+public sealed record TenantQuotas(int Endpoints, double EventsPerSecond, int EventsBurst, double BytesPerSecond, int BytesBurst, int DeadLetters, int AttemptLogBytes);
 
 /// <summary>An operator's overrides for one tenant; a null field keeps the default.</summary>
-public sealed record QuotaOverrides(int? Endpoints, double? EventsPerSecond, int? EventsBurst, double? BytesPerSecond, int? BytesBurst)
+public sealed record QuotaOverrides(int? Endpoints, double? EventsPerSecond, int? EventsBurst, double? BytesPerSecond, int? BytesBurst, int? DeadLetters = null, int? AttemptLogBytes = null)
 {
     public static QuotaOverrides None { get; } = new(null, null, null, null, null);
 
@@ -15,7 +15,9 @@ public sealed record QuotaOverrides(int? Endpoints, double? EventsPerSecond, int
         EventsPerSecond ?? defaults.EventsPerSecond,
         EventsBurst ?? defaults.EventsBurst,
         BytesPerSecond ?? defaults.BytesPerSecond,
-        BytesBurst ?? defaults.BytesBurst);
+        BytesBurst ?? defaults.BytesBurst,
+        DeadLetters ?? defaults.DeadLetters,
+        AttemptLogBytes ?? defaults.AttemptLogBytes);
 }
 
 /// <summary>What the event quota says about some events: go, wait, or never in one piece.</summary>

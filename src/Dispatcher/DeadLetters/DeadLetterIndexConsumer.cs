@@ -22,8 +22,14 @@ public sealed partial class DeadLetterIndexConsumer(DeadLetterIndex index, Redis
         // The id comes from the message id, kept by a redelivery and by the deferral, so the dead letter is indexed once.
         var messageId = context.MessageId ?? NewId.NextGuid();
         var deadLetter = DeadLetter.From(SortableId.FromGuid("dl", messageId), context.Message);
-        if (await circuit.TryAsync(() => index.AddAsync(deadLetter)))
+        var (indexed, dropped) = await circuit.TryAsync(() => index.AddAsync(deadLetter));
+        if (indexed)
         {
+            if (dropped > 0)
+            {
+                DispatcherTelemetry.DeadLettersDropped.Add(dropped);
+                LogDropped(dropped, deadLetter.Tenant);
+            }
             return;
         }
         var deferral = retries.Value.FanOutDeferral;
@@ -33,6 +39,9 @@ public sealed partial class DeadLetterIndexConsumer(DeadLetterIndex index, Redis
         var retry = await context.GetSendEndpoint(Queues.Address(Queues.DeadLetterRetry(deferral)));
         await retry.Send(context.Message, send => send.MessageId = messageId, context.CancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {Tenant} is over its dead-letter quota: its {Count} oldest dead letters were forgotten")]
+    private partial void LogDropped(int count, string tenant);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dead letter {DeadLetterId} not indexed: Redis is away; it comes back in {Seconds} s")]
     private partial void LogDeferred(string deadLetterId, double seconds);

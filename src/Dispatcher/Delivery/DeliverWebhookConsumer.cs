@@ -85,7 +85,7 @@ public sealed partial class DeliverWebhookConsumer(
         var attempt = Attempt(delivery, at, result, activity, nextAttemptAt);
         try
         {
-            await recorder.RecordAsync(() => store.RecordAttemptAsync(attempt, result.Succeeded ? DeliveryStatus.Delivered : DeliveryStatus.Failed));
+            await recorder.RecordAsync(() => store.RecordAttemptAsync(attempt, endpoint.Tenant, result.Succeeded ? DeliveryStatus.Delivered : DeliveryStatus.Failed));
         }
         finally
         {

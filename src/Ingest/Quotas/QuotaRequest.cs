@@ -8,7 +8,7 @@ namespace Webhooks.Ingest.Quotas;
 /// the default. The whole set is replaced, so a misspelt field is refused rather than read as "default".
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record QuotaRequest(int? Endpoints, double? EventsPerSecond, int? EventsBurst, double? BytesPerSecond, int? BytesBurst)
+public sealed record QuotaRequest(int? Endpoints, double? EventsPerSecond, int? EventsBurst, double? BytesPerSecond, int? BytesBurst, int? DeadLetters = null, int? AttemptLogBytes = null)
 {
     public Dictionary<string, string[]> Check()
     {
@@ -18,6 +18,8 @@ public sealed record QuotaRequest(int? Endpoints, double? EventsPerSecond, int? 
         Range("eventsBurst", EventsBurst, 1, QuotaLimits.MaxBurst);
         Range("bytesPerSecond", BytesPerSecond, QuotaLimits.MinBytes, QuotaLimits.MaxBytesPerSecond);
         Range("bytesBurst", BytesBurst, QuotaLimits.MinBytes, QuotaLimits.MaxBytesBurst);
+        Range("deadLetters", DeadLetters, 1, QuotaLimits.MaxDeadLetters);
+        Range("attemptLogBytes", AttemptLogBytes, QuotaLimits.MinBytes, QuotaLimits.MaxAttemptLogBytes);
         return errors;
 
         void Range(string field, double? value, double min, double max)
@@ -29,7 +31,7 @@ public sealed record QuotaRequest(int? Endpoints, double? EventsPerSecond, int? 
         }
     }
 
-    public QuotaOverrides ToOverrides() => new(Endpoints, EventsPerSecond, EventsBurst, BytesPerSecond, BytesBurst);
+    public QuotaOverrides ToOverrides() => new(Endpoints, EventsPerSecond, EventsBurst, BytesPerSecond, BytesBurst, DeadLetters, AttemptLogBytes);
 }
 
 /// <summary>A tenant's quotas as they apply, and which of them an operator set.</summary>
