@@ -31,3 +31,22 @@ public sealed class DispatcherMemoryTests(WebhooksSystemWithoutDispatcher system
         Assert.Equal(1, cache.Count);
     }
 }
+
+/// <summary>The rate-limit arithmetic holds for any rate, even one the API would refuse today.</summary>
+public sealed class GcraBoundsTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+{
+    [Theory]
+    [InlineData(1e-9, 5)]
+    [InlineData(1e-300, int.MaxValue)]
+    [InlineData(double.NaN, 1)]
+    public async Task A_rate_too_small_to_compute_is_the_slowest_rate_instead(double perSecond, int burst)
+    {
+        var key = $"{system.KeyPrefix}gcra-bounds:{Guid.NewGuid():N}";
+
+        var first = await Webhooks.Core.Storage.GcraScript.RunAsync(system.Redis, key, perSecond, burst);
+        var second = await Webhooks.Core.Storage.GcraScript.RunAsync(system.Redis, key, perSecond, 1);
+
+        Assert.Equal(TimeSpan.Zero, first);
+        Assert.InRange(second, TimeSpan.Zero, TimeSpan.FromDays(366));
+    }
+}

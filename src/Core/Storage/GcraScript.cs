@@ -8,6 +8,9 @@ namespace Webhooks.Core.Storage;
 /// </summary>
 public static class GcraScript
 {
+    public const double MinPerSecond = 0.001;
+    private const long MaxToleranceMicroseconds = 365L * 24 * 3600 * 1_000_000;
+
     // KEYS[1]: the cell. ARGV: emission interval (µs), burst tolerance (µs), 1 to reserve a turn even
     // if it is later, and the cost in cells. Returns 0 when admitted now, else the µs until the
     // caller's turn (taken when reserving).
@@ -34,8 +37,10 @@ public static class GcraScript
     /// </summary>
     public static async Task<TimeSpan> RunAsync(IDatabase database, string key, double perSecond, int burst, bool reserve = false, int cost = 1)
     {
-        var interval = (long)(1_000_000 / perSecond);
-        var tolerance = interval * Math.Max(0, burst - 1);
+        // Clamped, so that no rate (one stored before the API refused it, a computed one) overflows the arithmetic:
+        // at most one cell in about 17 minutes, at least a microsecond apart, a tolerance of at most a year.
+        var interval = (long)(1_000_000 / Math.Clamp(double.IsNaN(perSecond) ? MinPerSecond : perSecond, MinPerSecond, 1_000_000));
+        var tolerance = Math.Min(interval * (long)Math.Clamp(burst - 1, 0, 10_000_000), MaxToleranceMicroseconds);
         var result = (long)await database.ScriptEvaluateAsync(Source, [key], [interval, tolerance, reserve ? 1 : 0, cost]);
         return TimeSpan.FromMicroseconds(result);
     }

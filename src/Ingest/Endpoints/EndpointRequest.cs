@@ -20,7 +20,7 @@ public sealed partial record EndpointRequest(
     string? Payload)
 {
     /// <summary>The slowest rate limit: one request in about 17 minutes.</summary>
-    public const double MinPerSecond = 0.001;
+    public const double MinPerSecond = Webhooks.Core.Storage.GcraScript.MinPerSecond;
 
     public const int MaxUrlLength = 2048;
     public const int MaxEventTypes = 100;
