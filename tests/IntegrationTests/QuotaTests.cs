@@ -93,6 +93,30 @@ public sealed class QuotaTests(WebhooksSystem system) : IClassFixture<WebhooksSy
     }
 
     [Fact]
+    public async Task A_replay_of_an_accepted_request_is_answered_again_without_counting_against_the_quota()
+    {
+        await SetQuotasAsync("replayer", new { eventsPerSecond = 0.01, eventsBurst = 2 });
+        async Task<HttpResponseMessage> Keyed()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/v1/events") { Content = JsonContent.Create(new { type = "pay.sent", tenant = "replayer", data = new { amount = 5 } }) };
+            request.Headers.Add("Idempotency-Key", "pay-42");
+            return await system.Ingest.SendAsync(request);
+        }
+
+        var first = await (await Keyed()).Content.ReadFromJsonAsync<JsonElement>();
+        for (var i = 0; i < 5; i++)
+        {
+            var replay = await Keyed();
+            Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
+            Assert.Equal(first.GetProperty("id").GetString(), (await replay.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString());
+        }
+
+        // The burst of two held the first request, and holds one more.
+        Assert.Equal(HttpStatusCode.Accepted, (await PostEventAsync("replayer")).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await PostEventAsync("replayer")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_batch_counts_each_event_and_one_larger_than_the_burst_is_413()
     {
         await SetQuotasAsync("batcher", new { eventsPerSecond = 0.1, eventsBurst = 10 });

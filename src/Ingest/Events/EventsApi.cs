@@ -50,13 +50,13 @@ public static class EventsApi
             return keyProblem;
         }
         // Counted before anything is stored: over the quota, nothing is.
-        if (QuotaAnswers.Refusal(await quotas.TakeEventsAsync(input.Tenant!, 1, body.Bytes.Length), input.Tenant!) is { } overQuota)
-        {
-            return overQuota;
-        }
-
+        var overQuota = () => OverQuotaAsync(quotas, [(input.Tenant!, body.Bytes.Length)]);
         if (key.Length == 0)
         {
+            if (await overQuota() is { } refused)
+            {
+                return refused;
+            }
             var stored = Accept(input, SortableId.New("evt"));
             await publisher.PublishAsync(stored, cancellationToken);
             return Accepted(stored.Id);
@@ -70,7 +70,12 @@ public static class EventsApi
         }
         if (!reservation.Done)
         {
-            // A first try, or a retry after a 503: publish under the reserved id (the first stored copy wins).
+            // A first try, or a retry after a 503 or a 429: counted, then published under the reserved id (the
+            // first stored copy wins). A replay of a request already accepted is answered again, not counted.
+            if (await overQuota() is { } refused)
+            {
+                return refused;
+            }
             await publisher.PublishAsync(Accept(input, reservation.EventId), cancellationToken);
             await idempotency.MarkDoneAsync(input.Tenant!, key, reservation);
         }
@@ -144,16 +149,13 @@ public static class EventsApi
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [IdempotencyHeader] = ["A batch sent with an Idempotency-Key holds the events of one tenant."] });
         }
-        // A batch may hold several tenants (an unbound key): each is counted for its own events, all or none of the batch.
-        foreach (var group in accepted.Select((e, i) => (e.Tenant, Bytes: (long)sizes[i])).GroupBy(e => e.Tenant))
-        {
-            if (QuotaAnswers.Refusal(await quotas.TakeEventsAsync(group.Key, group.Count(), group.Sum(e => e.Bytes)), group.Key) is { } overQuota)
-            {
-                return overQuota;
-            }
-        }
+        var overQuota = () => OverQuotaAsync(quotas, [.. accepted.Select((e, i) => (e.Tenant, sizes[i]))]);
         if (key.Length == 0)
         {
+            if (await overQuota() is { } refused)
+            {
+                return refused;
+            }
             await Task.WhenAll(accepted.Select(e => publisher.PublishAsync(e, cancellationToken)));
             return TypedResults.Accepted((string?)null, new EventBatchAccepted([.. accepted.Select(e => e.Id)]));
         }
@@ -167,7 +169,12 @@ public static class EventsApi
         }
         if (!reservation.Done)
         {
-            // A first try, or a retry after a 503 (some events may have been confirmed): publish under the reserved ids.
+            // A first try, or a retry after a 503 (some events may have been confirmed) or a 429: counted, then
+            // published under the reserved ids. A replay of a batch already accepted is not counted again.
+            if (await overQuota() is { } refused)
+            {
+                return refused;
+            }
             await Task.WhenAll(accepted.Select((e, i) => publisher.PublishAsync(e with { Id = reservation.BatchIds[i] }, cancellationToken)));
             await idempotency.MarkDoneAsync(batchTenant, key, reservation);
         }
@@ -198,6 +205,22 @@ public static class EventsApi
         }
         return TypedResults.Ok(new EventView(stored.Id, stored.Type, stored.Tenant, stored.OccurredAt, stored.ReceivedAt, stored.Data, stored.Resource, views,
             deliveries.Count == page ? deliveries[^1].EndpointId : null));
+    }
+
+    /// <summary>
+    /// Counts events against their tenants' quotas; the refusal when one is over. A batch may hold several
+    /// tenants (an unbound key): each is counted for its own events, all of them or none.
+    /// </summary>
+    private static async Task<IResult?> OverQuotaAsync(TenantQuotaStore quotas, IReadOnlyList<(string Tenant, int Bytes)> events)
+    {
+        foreach (var group in events.GroupBy(e => e.Tenant))
+        {
+            if (QuotaAnswers.Refusal(await quotas.TakeEventsAsync(group.Key, group.Count(), group.Sum(e => (long)e.Bytes)), group.Key) is { } refused)
+            {
+                return refused;
+            }
+        }
+        return null;
     }
 
     /// <summary>The request's <c>Idempotency-Key</c> ("" when it has none), or the problem when it is too long.</summary>
