@@ -5,6 +5,7 @@ using Webhooks.Core.Topology;
 using Webhooks.Ingest.Auth;
 using Webhooks.Ingest.Availability;
 using Webhooks.Ingest.DeadLetters;
+using Webhooks.Ingest.Deliveries;
 using Webhooks.Ingest.Endpoints;
 using Webhooks.Ingest.Events;
 using Webhooks.Ingest.Quotas;
@@ -41,6 +42,8 @@ public static class IngestApplication
         app.MapDefaultEndpoints();
         app.MapOpenApi();
         app.MapEventsApi();
+        app.MapEventListApi();
+        app.MapResendApi();
         app.MapEndpointsApi();
         app.MapDeadLettersApi();
         app.MapApiKeysApi();

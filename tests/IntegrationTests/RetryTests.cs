@@ -58,6 +58,9 @@ public sealed class RetryTests(WebhooksSystem system) : IClassFixture<WebhooksSy
         Assert.Equal(5, subscriber.Received.Count);
         Assert.All(subscriber.Received, r => Assert.Equal(id, r.Id));
         Assert.Empty(await system.DeadLettersAsync($"endpointId={endpointId}"));
+        // The redriven delivery goes on counting its attempts: the fifth, not a second first.
+        var delivery = (await system.GetEventAsync(id)).GetProperty("deliveries")[0];
+        Assert.Equal([1, 2, 3, 4, 5], delivery.GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("number").GetInt32()));
     }
 
     [Fact]

@@ -115,7 +115,7 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
     /// before). Next is null at the end; a page can be short (even empty) and still have a next,
     /// when the filter matched little of the <see cref="MaxScannedPerPage"/> entries it looked at.
     /// </summary>
-    public async Task<DeadLetterPage> ListAsync(DeadLetterFilter filter, DeadLetterPosition? after, int limit)
+    public async Task<DeadLetterPage> ListAsync(DeadLetterFilter filter, IndexPosition? after, int limit)
     {
         // Walk the most selective index in pages; the other criteria are checked on each record.
         RedisKey index = filter.EndpointId is not null ? EndpointKey(filter.EndpointId)
@@ -129,7 +129,7 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
         var found = new List<DeadLetter>(limit);
         const int page = 200;
         var scanned = 0;
-        DeadLetterPosition? last = null;
+        IndexPosition? last = null;
         for (var start = 0L; ; start += page)
         {
             var entries = await _db.SortedSetRangeByScoreWithScoresAsync(index, min, max, exclude, Order.Descending, start, page);
@@ -140,7 +140,7 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
                 var values = await _db.StringGetAsync([.. fresh.Select(e => (RedisKey)Key(e.Element!))]);
                 foreach (var (entry, value) in fresh.Zip(values))
                 {
-                    last = new DeadLetterPosition(entry.Score, entry.Element!);
+                    last = new IndexPosition(entry.Score, entry.Element!);
                     scanned++;
                     if (!value.IsNullOrEmpty && JsonSerializer.Deserialize<DeadLetter>((string)value!, WebhooksJson.Options) is { } d && filter.Matches(d))
                     {

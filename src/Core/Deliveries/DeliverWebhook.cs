@@ -33,8 +33,17 @@ public sealed record DeliverWebhook
     /// <summary>The event's resource URL, if any.</summary>
     public string? Resource { get; init; }
 
-    /// <summary>The number of the attempt this message asks for, starting at 1.</summary>
+    /// <summary>The number of the attempt this message asks for in its retry schedule, starting at 1.</summary>
     public int Attempt { get; init; } = 1;
+
+    /// <summary>
+    /// Attempts the delivery made before this schedule began (a redrive or a resend starts a new
+    /// schedule and goes on counting): the attempt's number in its history is this plus <see cref="Attempt"/>.
+    /// </summary>
+    public int EarlierAttempts { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int Number => EarlierAttempts + Attempt;
 
     /// <summary>Not before: a retry (or a deferred delivery) waits in the delay tiers until then.</summary>
     public DateTimeOffset? DueAt { get; init; }

@@ -164,6 +164,17 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
         return [.. values.Where(v => !v.IsNullOrEmpty).Select(ReadStored).Select(e => new EndpointSubscription(e.Id, e.EventTypes, e.Enabled))];
     }
 
+    /// <summary>The URL and description of each endpoint that still exists, read without decrypting anything.</summary>
+    public async Task<IReadOnlyDictionary<string, (string Url, string? Description)>> DescribeAsync(IReadOnlyCollection<string> ids)
+    {
+        if (ids.Count == 0)
+        {
+            return new Dictionary<string, (string, string?)>();
+        }
+        var values = await _db.StringGetAsync([.. ids.Select(id => (RedisKey)EndpointKey(id))]);
+        return values.Where(v => !v.IsNullOrEmpty).Select(ReadStored).ToDictionary(e => e.Id, e => (e.Url, e.Description));
+    }
+
     /// <summary>A page of endpoints in creation order, optionally of one tenant, after the given id.</summary>
     public async Task<IReadOnlyList<WebhookEndpoint>> ListAsync(string? tenant, string? after, int limit)
     {

@@ -21,17 +21,100 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
     internal static string EndpointAttemptsKey(string endpointId) => $"endpoint:{endpointId}:attempts";
     internal static string EndpointAttemptBytesKey(string endpointId) => $"endpoint:{endpointId}:attempts:bytes";
 
-    /// <summary>Keeps the event unless one with its id is already kept; false when one was.</summary>
-    public Task<bool> SaveAsync(StoredEvent stored) =>
-        _db.StringSetAsync(EventKey(stored.Id), Serialize(stored), _options.EventRetention, When.NotExists);
+    /// <summary>The tenant's events by the time they were received (ms), trimmed to the retention as events are added.</summary>
+    internal static string TenantEventsKey(string tenant) => $"tenant:{tenant}:events";
+
+    // KEYS: the event, its tenant's index. ARGV: the event's JSON, retention ms, received at (ms), its id.
+    // 1 when kept now (and indexed), 0 when one with its id already was.
+    private const string SaveScript = """
+        if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
+        redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+        redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', tonumber(ARGV[3]) - tonumber(ARGV[2]))
+        redis.call('PEXPIRE', KEYS[2], ARGV[2])
+        return 1
+        """;
+
+    /// <summary>Keeps the event, and lists it under its tenant, unless one with its id is already kept; false when one was.</summary>
+    public async Task<bool> SaveAsync(StoredEvent stored) =>
+        (long)await _db.ScriptEvaluateAsync(SaveScript, [EventKey(stored.Id), TenantEventsKey(stored.Tenant)], SaveArguments(stored)) == 1;
+
+    // The index holds id and type, so that a list filtered by type reads no event's data.
+    private RedisValue[] SaveArguments(StoredEvent stored) =>
+        [Serialize(stored), (long)_options.EventRetention.TotalMilliseconds, stored.ReceivedAt.ToUnixTimeMilliseconds(), $"{stored.Id}|{stored.Type}"];
+
+    /// <summary>Index entries looked at per page at most (see <see cref="ListAsync"/>).</summary>
+    public const int MaxScannedPerPage = 5000;
+
+    /// <summary>
+    /// A page of the tenant's events, newest first, that match <paramref name="query"/>, after
+    /// <paramref name="after"/>; like a dead-letter page, it looks at no more than
+    /// <see cref="MaxScannedPerPage"/> entries and may be short (even empty) with a next.
+    /// </summary>
+    public async Task<EventPage> ListAsync(EventQuery query, IndexPosition? after, int limit)
+    {
+        var key = TenantEventsKey(query.Tenant);
+        var until = query.Until is { } u ? u.ToUnixTimeMilliseconds() : double.PositiveInfinity;
+        var (max, exclude) = after is not null && after.Score < until ? (after.Score, Exclude.None) : (until, Exclude.Stop);
+        var min = query.Since is { } since ? since.ToUnixTimeMilliseconds() : double.NegativeInfinity;
+        var found = new List<EventSummary>(limit);
+        const int chunk = 200;
+        var scanned = 0;
+        for (var start = 0L; ; start += chunk)
+        {
+            var entries = await _db.SortedSetRangeByScoreWithScoresAsync(key, min, max, exclude, Order.Descending, start, chunk);
+            var candidates = entries
+                .Where(e => after is null || e.Score < after.Score || string.CompareOrdinal(e.Element, after.Id) < 0)
+                .Select(e => (Entry: e, Parts: ((string)e.Element!).Split('|', 2)))
+                .ToList();
+            var statuses = await Task.WhenAll(candidates.Select(async c => query.Type is not null && c.Parts[1] != query.Type ? null : await StatusAsync(c.Parts[0])));
+            foreach (var ((entry, parts), status) in candidates.Zip(statuses))
+            {
+                scanned++;
+                if (status is not null && (query.Status is null || status == query.Status))
+                {
+                    found.Add(new EventSummary(parts[0], parts[1], query.Tenant, DateTimeOffset.FromUnixTimeMilliseconds((long)entry.Score), status));
+                }
+                if (found.Count == limit || scanned >= MaxScannedPerPage)
+                {
+                    return new EventPage(found, new IndexPosition(entry.Score, entry.Element!));
+                }
+            }
+            if (entries.Length < chunk)
+            {
+                return new EventPage(found, null);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Where an event stands, from its deliveries: <c>dead_lettered</c> when one is, else <c>failing</c>
+    /// when one is being retried, else <c>pending</c> while one (or the fan-out) is, else <c>delivered</c>;
+    /// <c>no_endpoints</c> when it was fanned out to none.
+    /// </summary>
+    public async Task<string> StatusAsync(string eventId)
+    {
+        var deliveries = _db.HashValuesAsync(DeliveriesKey(eventId));
+        var fannedOut = _db.StringGetAsync(FannedOutKey(eventId));
+        var statuses = (await deliveries).Select(d => Deserialize<DeliveryRecord>(d)!.Status).ToHashSet();
+        return statuses.Contains(DeliveryStatus.DeadLettered) ? EventStatus.DeadLettered
+            : statuses.Contains(DeliveryStatus.Failed) ? EventStatus.Failing
+            : statuses.Contains(DeliveryStatus.Pending) || await fannedOut != "done" ? EventStatus.Pending
+            : statuses.Count == 0 ? EventStatus.NoEndpoints
+            : EventStatus.Delivered;
+    }
 
     public async Task<StoredEvent?> GetAsync(string id) => Deserialize<StoredEvent>(await _db.StringGetAsync(EventKey(id)));
 
-    // KEYS: the fan-out claim, the event. ARGV: lease ms, event JSON, retention ms. 0 claimed (and the
-    // event kept unless it was), 1 held by another copy, 2 already fanned out.
+    // KEYS: the fan-out claim, the event, its tenant's index. ARGV: lease ms, event JSON, retention ms,
+    // received at (ms), its id. 0 claimed (and the event kept and indexed unless it was), 1 held by another
+    // copy, 2 already fanned out.
     private const string ClaimScript = """
         if redis.call('SET', KEYS[1], 'claimed', 'NX', 'PX', ARGV[1]) then
-          redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3])
+          if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3]) then
+            redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
+            redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', tonumber(ARGV[4]) - tonumber(ARGV[3]))
+            redis.call('PEXPIRE', KEYS[3], ARGV[3])
+          end
           return 0
         end
         if redis.call('GET', KEYS[1]) == 'done' then return 2 end
@@ -84,8 +167,8 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
     /// </summary>
     public async Task<FanOutClaim> ClaimFanOutAsync(StoredEvent stored, TimeSpan lease)
     {
-        var result = (long)await _db.ScriptEvaluateAsync(ClaimScript, [FannedOutKey(stored.Id), EventKey(stored.Id)],
-            [(long)lease.TotalMilliseconds, Serialize(stored), (long)_options.EventRetention.TotalMilliseconds]);
+        var result = (long)await _db.ScriptEvaluateAsync(ClaimScript, [FannedOutKey(stored.Id), EventKey(stored.Id), TenantEventsKey(stored.Tenant)],
+            [(long)lease.TotalMilliseconds, .. SaveArguments(stored)]);
         return result switch { 0 => FanOutClaim.Claimed, 2 => FanOutClaim.AlreadyDone, _ => FanOutClaim.HeldElsewhere };
     }
 
@@ -158,6 +241,10 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
             [DeliveryAttemptsKey(attempt.DeliveryId), EndpointAttemptsKey(attempt.EndpointId), DeliveriesKey(attempt.EventId), EndpointAttemptBytesKey(attempt.EndpointId), TenantQuotaStore.OverridesKey(tenant)],
             [Serialize(attempt), _options.AttemptsPerDelivery, _options.AttemptsPerEndpoint, (long)_options.EventRetention.TotalMilliseconds, attempt.EndpointId, Serialize(record), quotas.Value.AttemptLogBytes]);
     }
+
+    /// <summary>The event's delivery to the endpoint, or null when it has none.</summary>
+    public async Task<DeliveryRecord?> GetDeliveryAsync(string eventId, string endpointId) =>
+        Deserialize<DeliveryRecord>(await _db.HashGetAsync(DeliveriesKey(eventId), endpointId));
 
     /// <summary>Marks a delivery dead-lettered without a new attempt (its endpoint is gone or disabled).</summary>
     public async Task MarkDeadLetteredAsync(string eventId, string endpointId, string deliveryId, string reason)

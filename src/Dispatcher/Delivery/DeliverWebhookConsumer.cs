@@ -96,7 +96,7 @@ public sealed partial class DeliverWebhookConsumer(
             activity?.SetStatus(ActivityStatusCode.Error, result.Error ?? $"HTTP {result.StatusCode}");
         }
 
-        var outcome = new AttemptOutcome { Number = delivery.Attempt, At = at, StatusCode = result.StatusCode, Error = result.Error, DurationMs = result.Duration.TotalMilliseconds };
+        var outcome = new AttemptOutcome { Number = delivery.Number, At = at, StatusCode = result.StatusCode, Error = result.Error, DurationMs = result.Duration.TotalMilliseconds };
         switch (verdict)
         {
             case AttemptVerdict.Delivered:
@@ -121,7 +121,7 @@ public sealed partial class DeliverWebhookConsumer(
         DeliveryId = delivery.DeliveryId,
         EventId = delivery.EventId,
         EndpointId = delivery.EndpointId,
-        Number = delivery.Attempt,
+        Number = delivery.Number,
         At = at,
         Succeeded = result.Succeeded,
         StatusCode = result.StatusCode,

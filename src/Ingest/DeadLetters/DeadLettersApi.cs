@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Events;
 using Webhooks.Core.Fairness;
+using Webhooks.Core.Storage;
 using Webhooks.Core.Topology;
 using Webhooks.Ingest.Auth;
 using Webhooks.Ingest.Requests;
@@ -35,19 +36,9 @@ public static class DeadLettersApi
         return TypedResults.Ok(new DeadLetterList([.. page.Found.Select(DeadLetterView.Of)], NextAfter(page)));
     }
 
-    /// <summary>Where a page of dead letters starts, from the <c>after</c> the client passed.</summary>
-    private static (DeadLetterPosition? Position, IResult? Problem) Position(string? after)
-    {
-        var (parts, problem) = Paging.Read(after, 2);
-        if (parts is null)
-        {
-            return (null, problem);
-        }
-        return double.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var score) ? (new DeadLetterPosition(score, parts[1]), null) : (null, Paging.NotACursor);
-    }
+    private static (IndexPosition? Position, IResult? Problem) Position(string? after) => Paging.ReadPosition(after);
 
-    private static string? NextAfter(DeadLetterPage page) =>
-        page.Next is { } next ? Paging.Cursor(next.Score.ToString("R", System.Globalization.CultureInfo.InvariantCulture), next.Id) : null;
+    private static string? NextAfter(DeadLetterPage page) => Paging.Cursor(page.Next);
 
     private static async Task<Results<Ok<DeadLetterView>, ProblemHttpResult>> Get(string id, ClaimsPrincipal user, DeadLetterIndex index) =>
         await index.GetAsync(id) is { } deadLetter && Caller.Of(user).Sees(deadLetter.Tenant)
@@ -84,7 +75,8 @@ public static class DeadLettersApi
                 try
                 {
                     await store.MarkPendingAsync(message.EventId, message.EndpointId, message.DeliveryId);
-                    await delivery.Send(message with { Attempt = 1, DueAt = null }, cancellationToken);
+                    // A fresh schedule; its attempts go on counting from the last one.
+                    await delivery.Send(message with { Attempt = 1, DueAt = null, EarlierAttempts = deadLetter.LastAttempt?.Number ?? message.Number - 1 }, cancellationToken);
                 }
                 catch
                 {

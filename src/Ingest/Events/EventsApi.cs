@@ -5,11 +5,13 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Webhooks.Core;
+using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
 using Webhooks.Core.Quotas;
 using Webhooks.Ingest.Auth;
 using Webhooks.Ingest.Quotas;
 using Webhooks.Ingest.Requests;
+using Webhooks.ServiceDefaults;
 
 namespace Webhooks.Ingest.Events;
 
@@ -184,7 +186,7 @@ public static class EventsApi
     /// <summary>Attempts shown per delivery in an event: the latest; the endpoint's attempt log has the rest.</summary>
     private const int AttemptsShown = 10;
 
-    private static async Task<IResult> GetEvent(string id, HttpRequest request, ClaimsPrincipal user, EventStore store, string? after, int? limit)
+    private static async Task<IResult> GetEvent(string id, HttpRequest request, ClaimsPrincipal user, EventStore store, EndpointRegistry registry, string? after, int? limit)
     {
         if (Paging.Problem(request, limit) is { } problem)
         {
@@ -197,11 +199,14 @@ public static class EventsApi
         }
         var page = limit ?? Paging.DefaultLimit;
         var deliveries = await store.GetDeliveriesAsync(id, after, page);
+        var endpoints = await registry.DescribeAsync([.. deliveries.Select(d => d.EndpointId)]);
         var views = new List<DeliveryView>(deliveries.Count);
         foreach (var delivery in deliveries)
         {
             var attempts = await store.GetAttemptsAsync(delivery.Id, AttemptsShown);
-            views.Add(new DeliveryView(delivery.Id, delivery.EndpointId, delivery.Status, delivery.DeadLetterReason, delivery.UpdatedAt, delivery.Attempts, [.. attempts.Select(AttemptView.Of)]));
+            // The URL without its path: it may carry a credential, and events are read with publisher keys too.
+            var endpoint = endpoints.TryGetValue(delivery.EndpointId, out var e) ? new DeliveryEndpointView(RedactedUrl.Of(e.Url), e.Description) : null;
+            views.Add(new DeliveryView(delivery.Id, delivery.EndpointId, endpoint, delivery.Status, delivery.DeadLetterReason, delivery.UpdatedAt, delivery.Attempts, [.. attempts.Select(AttemptView.Of)]));
         }
         return TypedResults.Ok(new EventView(stored.Id, stored.Type, stored.Tenant, stored.OccurredAt, stored.ReceivedAt, stored.Data, stored.Resource, views,
             deliveries.Count == page ? deliveries[^1].EndpointId : null));

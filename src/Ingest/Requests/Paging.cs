@@ -1,5 +1,7 @@
 using System.Buffers.Text;
+using System.Globalization;
 using System.Text;
+using Webhooks.Core.Storage;
 
 namespace Webhooks.Ingest.Requests;
 
@@ -36,6 +38,21 @@ internal static class Paging
             ? (read, null)
             : (null, NotACursor);
     }
+
+    /// <summary>A place in a time index, from the <c>after</c> the client passed (null when none), or the problem when it is not one.</summary>
+    public static (IndexPosition? Position, IResult? Problem) ReadPosition(string? after)
+    {
+        var (parts, problem) = Read(after, 2);
+        if (parts is null)
+        {
+            return (null, problem);
+        }
+        return double.TryParse(parts[0], CultureInfo.InvariantCulture, out var score) ? (new IndexPosition(score, parts[1]), null) : (null, NotACursor);
+    }
+
+    /// <summary>The cursor of a place in a time index (null for none: the end).</summary>
+    public static string? Cursor(IndexPosition? position) =>
+        position is null ? null : Cursor(position.Score.ToString("R", CultureInfo.InvariantCulture), position.Id);
 
     public static IResult NotACursor => TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["after"] = ["after must be the nextAfter of an earlier page."] });
 }

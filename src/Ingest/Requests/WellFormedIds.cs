@@ -12,12 +12,13 @@ internal static partial class WellFormedIds
     [GeneratedRegex(@"^[a-z]{1,8}_[A-Za-z0-9_-]{1,60}\z")]
     private static partial Regex Pattern();
 
-    public static RouteGroupBuilder RequireWellFormedIds(this RouteGroupBuilder group)
+    /// <summary>Checks the route's <c>{id}</c> and <c>{endpointId}</c>.</summary>
+    public static TBuilder RequireWellFormedIds<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
     {
-        group.AddEndpointFilter(async (context, next) =>
-            context.HttpContext.GetRouteValue("id") is string id && !Pattern().IsMatch(id)
-                ? TypedResults.Problem($"No resource '{id}'.", statusCode: StatusCodes.Status404NotFound, title: "Not found")
+        builder.AddEndpointFilter(async (context, next) =>
+            new[] { "id", "endpointId" }.Select(name => context.HttpContext.GetRouteValue(name) as string).FirstOrDefault(id => id is not null && !Pattern().IsMatch(id)) is { } bad
+                ? TypedResults.Problem($"No resource '{bad}'.", statusCode: StatusCodes.Status404NotFound, title: "Not found")
                 : await next(context));
-        return group;
+        return builder;
     }
 }

@@ -1,0 +1,72 @@
+using System.Security.Claims;
+using MassTransit;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Webhooks.Core;
+using Webhooks.Core.Deliveries;
+using Webhooks.Core.Endpoints;
+using Webhooks.Core.Events;
+using Webhooks.Core.Fairness;
+using Webhooks.Core.Topology;
+using Webhooks.Ingest.Auth;
+using Webhooks.Ingest.Requests;
+
+namespace Webhooks.Ingest.Deliveries;
+
+/// <summary>
+/// <c>POST /v1/events/{id}/endpoints/{endpointId}/resend</c>: one more attempt (and a fresh retry
+/// schedule) of an event to one endpoint of its tenant, whatever the delivery's state: same
+/// <c>webhook-id</c>, so a receiver that already has it can tell; its attempts go on counting.
+/// </summary>
+public static class ResendApi
+{
+    public static IEndpointRouteBuilder MapResendApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/v1/events/{id}/endpoints/{endpointId}/resend", Resend).WithTags("Events").RequireAuthorization(AuthRegistration.Admin).RequireWellFormedIds();
+        return routes;
+    }
+
+    private static async Task<Results<Accepted<ResendAccepted>, ProblemHttpResult>> Resend(string id, string endpointId, ClaimsPrincipal user, EventStore store, EndpointRegistry registry,
+        TenantLanes lanes, ISendEndpointProvider bus, TopologyDeclaration topology, CancellationToken cancellationToken)
+    {
+        var caller = Caller.Of(user);
+        if (await store.GetAsync(id) is not { } stored || !caller.Sees(stored.Tenant))
+        {
+            return Problem(StatusCodes.Status404NotFound, "Not found", $"No event '{id}' (events are kept for the retention period).");
+        }
+        if (await registry.GetAsync(endpointId) is not { } endpoint || !caller.Sees(endpoint.Tenant))
+        {
+            return Problem(StatusCodes.Status404NotFound, "Not found", $"No endpoint '{endpointId}': it does not exist, or was deleted. A deleted endpoint cannot be sent to.");
+        }
+        if (endpoint.Tenant != stored.Tenant)
+        {
+            return Problem(StatusCodes.Status422UnprocessableEntity, "Another tenant's endpoint", $"Event '{id}' is of tenant '{stored.Tenant}'; endpoint '{endpointId}' is of '{endpoint.Tenant}'.");
+        }
+        if (!endpoint.Enabled)
+        {
+            return Problem(StatusCodes.Status409Conflict, "Endpoint disabled", $"Endpoint '{endpointId}' is disabled: enable it (POST /v1/endpoints/{endpointId}/enable), then resend.");
+        }
+        await topology.Declared.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+        var existing = await store.GetDeliveryAsync(id, endpointId);
+        var message = new DeliverWebhook
+        {
+            DeliveryId = existing?.Id ?? SortableId.New("dlv"),
+            EndpointId = endpointId,
+            EventId = stored.Id,
+            Type = stored.Type,
+            Tenant = stored.Tenant,
+            OccurredAt = stored.OccurredAt,
+            Data = stored.Data,
+            Resource = stored.Resource,
+            EarlierAttempts = existing?.Attempts ?? 0,
+        };
+        await store.MarkPendingAsync(stored.Id, endpointId, message.DeliveryId);
+        var lane = await lanes.ChooseAsync(FairnessStage.Deliveries, stored.Tenant, 1);
+        await (await bus.GetSendEndpoint(Queues.Address(lane))).Send(message, cancellationToken);
+        return TypedResults.Accepted($"/v1/events/{id}", new ResendAccepted(message.DeliveryId, message.Number));
+    }
+
+    private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(detail, statusCode: status, title: title);
+}
+
+/// <summary>The resent delivery, and the number its next attempt will have.</summary>
+public sealed record ResendAccepted(string DeliveryId, int Attempt);
