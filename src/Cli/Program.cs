@@ -1,20 +1,33 @@
+using System.CommandLine;
+using Webhooks.Cli;
+using Webhooks.Cli.Api;
+using Webhooks.Cli.DeadLetters;
+using Webhooks.Cli.Endpoints;
+using Webhooks.Cli.Events;
+using Webhooks.Cli.Keys;
 using Webhooks.Cli.Listen;
 
-return args switch
+var listen = new Command("listen", """
+    receive webhooks on 127.0.0.1, verify their signatures and print them. Options: [--port 9000] [--bind 127.0.0.1]
+    [--secret whsec_…] [--status 200] [--log FILE] [--register INGEST_URL --api-key KEY [--tenant demo] [--event-types "*"] [--url URL]];
+    with --register it first subscribes itself as an endpoint and verifies with that endpoint's secret
+    """)
 {
-    ["listen", .. var rest] => await ListenCommand.RunAsync(rest),
-    _ => Usage(),
+    TreatUnmatchedTokensAsErrors = false,
 };
+listen.SetAction((parsed, _) => ListenCommand.RunAsync([.. parsed.UnmatchedTokens]));
 
-static int Usage()
+var root = new RootCommand("webhooks: the Webhooks platform from the command line (docs/cli.md)")
+    .With(CommandLine.Url, CommandLine.Key, CommandLine.Json, EndpointsCommand.Create(), EventsCommand.Create(), EventsCommand.Resend(), DlqCommand.Create(), KeysCommand.Create(), listen);
+
+var parsedArgs = root.Parse(args);
+if (parsedArgs.Errors.Count > 0)
 {
-    Console.Error.WriteLine("""
-        usage: webhooks listen [--port 9000] [--bind 127.0.0.1] [--secret whsec_…] [--status 200] [--log FILE]
-                               [--register INGEST_URL --api-key KEY [--tenant demo] [--event-types "*"] [--url URL]]
-
-          listen   receive webhooks on 127.0.0.1, verify their signatures and print them;
-                   with --register, first subscribe itself as an endpoint (at --url, by default
-                   http://127.0.0.1:PORT/webhooks) and verify with that endpoint's secret
-        """);
-    return 2;
+    foreach (var error in parsedArgs.Errors)
+    {
+        Console.Error.WriteLine($"webhooks: {error.Message}");
+    }
+    Console.Error.WriteLine("webhooks --help lists the commands; webhooks COMMAND --help, their options.");
+    return ExitCodes.Usage;
 }
+return await parsedArgs.InvokeAsync();

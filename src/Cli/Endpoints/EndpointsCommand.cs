@@ -1,0 +1,105 @@
+using System.CommandLine;
+using System.Text.Json;
+using Webhooks.Cli.Output;
+using static Webhooks.Cli.CommandLine;
+
+namespace Webhooks.Cli.Endpoints;
+
+/// <summary><c>webhooks endpoints …</c>: add, list, show, update, rm, enable, disable, rotate.</summary>
+public static class EndpointsCommand
+{
+    public static Command Create()
+    {
+        var id = new Argument<string>("id") { Description = "the endpoint's id (ep_…)" };
+        var tenant = new Option<string?>("--tenant") { Description = "the tenant" };
+        var url = new Option<string?>("--endpoint-url") { Description = "where to deliver" };
+        var types = new Option<string[]>("--event-type") { Description = "an event type or wildcard to subscribe to (repeat it; '*' for all)" };
+        var description = new Option<string?>("--description") { Description = "what the endpoint is" };
+        var limit = new Option<int>("--limit") { Description = "list at most this many", DefaultValueFactory = _ => 50 };
+        var yes = YesOption();
+
+        var add = new Command("add", "subscribe a URL to event types").With(tenant, url, types, description).Runs(async s =>
+        {
+            var created = await s.Api.PostAsync("/v1/endpoints", new { tenant = s.Get(tenant), url = s.Get(url), eventTypes = s.Get(types), description = s.Get(description) }, s.Cancellation);
+            s.Out.Show(created, () =>
+            {
+                Describe(s.Out, created);
+                s.Out.Line($"Signing secret (shown this once): {created.Text("secret")}");
+            });
+            return 0;
+        });
+        var list = new Command("list", "the endpoints, oldest first").With(tenant, limit).Runs(async s =>
+        {
+            var endpoints = await s.Api.ListAsync($"/v1/endpoints?{Query(("tenant", s.Get(tenant)))}", s.Get(limit), s.Cancellation);
+            s.Out.Show(endpoints, () => s.Out.Table(["id", "tenant", "url", "event types", "enabled", "description"],
+                endpoints.Select(e => new[] { e.Text("id"), e.Text("tenant"), e.Text("url"), e.Text("eventTypes"), e.Text("enabled"), e.Text("description") }), "No endpoints."));
+            return 0;
+        });
+        var show = new Command("show", "one endpoint and its latest attempts").With(id).Runs(async s =>
+        {
+            var endpoint = await s.Api.GetAsync($"/v1/endpoints/{Uri.EscapeDataString(s.Get(id)!)}", s.Cancellation);
+            var attempts = await s.Api.GetAsync($"/v1/endpoints/{Uri.EscapeDataString(s.Get(id)!)}/attempts?limit=10", s.Cancellation);
+            s.Out.Show(endpoint, () =>
+            {
+                Describe(s.Out, endpoint);
+                s.Out.Heading("Latest attempts");
+                AttemptsTable(s.Out, attempts.GetProperty("data").EnumerateArray());
+            });
+            return 0;
+        });
+        var update = new Command("update", "change the given fields").With(id, url, types, description).Runs(async s =>
+        {
+            var change = new Dictionary<string, object?>();
+            if (s.Get(url) is { } u)
+            {
+                change["url"] = u;
+            }
+            if (s.Get(types) is { Length: > 0 } t)
+            {
+                change["eventTypes"] = t;
+            }
+            if (s.Get(description) is { } d)
+            {
+                change["description"] = d;
+            }
+            var changed = await s.Api.PatchAsync($"/v1/endpoints/{Uri.EscapeDataString(s.Get(id)!)}", change, s.Cancellation);
+            s.Out.Show(changed, () => Describe(s.Out, changed));
+            return 0;
+        });
+        var remove = new Command("rm", "delete an endpoint (its attempt log goes with it)").With(id, yes).Runs(async s =>
+        {
+            if (!s.Confirmed(yes, $"Delete endpoint {s.Get(id)}?"))
+            {
+                return Api.ExitCodes.NotConfirmed;
+            }
+            await s.Api.DeleteAsync($"/v1/endpoints/{Uri.EscapeDataString(s.Get(id)!)}", s.Cancellation);
+            s.Out.Show(new { deleted = s.Get(id) }, () => s.Out.Line($"Deleted {s.Get(id)}."));
+            return 0;
+        });
+        Command Switch(string name, string what) => new Command(name, what).With(id).Runs(async s =>
+        {
+            var changed = await s.Api.PostAsync($"/v1/endpoints/{Uri.EscapeDataString(s.Get(id)!)}/{name}", null, s.Cancellation);
+            s.Out.Show(changed, () => s.Out.Line($"{changed.Text("id")} is {(changed.GetProperty("enabled").GetBoolean() ? "enabled" : "disabled")}."));
+            return 0;
+        });
+        var rotate = new Command("rotate", "a new signing secret; the old one signs for 24 h more").With(id).Runs(async s =>
+        {
+            var rotated = await s.Api.PostAsync($"/v1/endpoints/{Uri.EscapeDataString(s.Get(id)!)}/secret/rotate", null, s.Cancellation);
+            s.Out.Show(rotated, () => s.Out.Fields(("secret", rotated.Text("secret")), ("previous secret", rotated.Text("previousSecret")), ("previous signs until", rotated.Time("previousSecretExpiresAt"))));
+            return 0;
+        });
+        return new Command("endpoints", "the endpoints events are delivered to").With(add, list, show, update, remove, Switch("enable", "switch deliveries on"), Switch("disable", "switch deliveries off"), rotate);
+    }
+
+    private static void Describe(Printer output, JsonElement e) => output.Fields(
+        ("id", e.Text("id")), ("tenant", e.Text("tenant")), ("url", e.Text("url")), ("event types", e.Text("eventTypes")), ("description", e.Text("description")),
+        ("enabled", e.Text("enabled")), ("rate limit", e.TryGetProperty("rateLimit", out var r) && r.ValueKind == JsonValueKind.Object ? $"{r.Text("perSecond")}/s, burst {r.Text("burst") ?? "1"}" : null),
+        ("payload", e.Text("payload")), ("created", e.Time("createdAt")), ("updated", e.Time("updatedAt")));
+
+    /// <summary>Attempts as a table: when, which event, the answer (status or error), how long.</summary>
+    public static void AttemptsTable(Printer output, IEnumerable<JsonElement> attempts) => output.Table(["at", "event", "attempt", "answer", "ms", "response"],
+        attempts.Select(a => new[] { a.Time("at"), a.Text("eventId"), a.Text("number"), a.Text("statusCode") ?? a.Text("error"), a.Text("durationMs") is { } ms ? $"{double.Parse(ms, System.Globalization.CultureInfo.InvariantCulture):0}" : null, Short(a.Text("responseBody")) }),
+        "No attempts yet.");
+
+    private static string? Short(string? text) => text is null ? null : text.Length <= 60 ? text.ReplaceLineEndings(" ") : text[..60].ReplaceLineEndings(" ") + "…";
+}

@@ -1,0 +1,89 @@
+using System.CommandLine;
+using System.Text.Json;
+using Webhooks.Cli.Endpoints;
+using Webhooks.Cli.Output;
+using static Webhooks.Cli.CommandLine;
+
+namespace Webhooks.Cli.Events;
+
+/// <summary><c>webhooks events …</c> (send, list, show) and <c>webhooks resend</c>.</summary>
+public static class EventsCommand
+{
+    public static Command Create()
+    {
+        var id = new Argument<string>("id") { Description = "the event's id (evt_…)" };
+        var tenant = new Option<string?>("--tenant") { Description = "the tenant" };
+        var type = new Option<string?>("--type") { Description = "the event type" };
+        var status = new Option<string?>("--status") { Description = "pending, delivered, failing, dead_lettered or no_endpoints" };
+        var since = new Option<DateTimeOffset?>("--since") { Description = "received at or after (ISO 8601)" };
+        var until = new Option<DateTimeOffset?>("--until") { Description = "received before (ISO 8601)" };
+        var data = new Option<string?>("--data") { Description = "the event's data, a JSON object" };
+        var limit = new Option<int>("--limit") { Description = "list at most this many", DefaultValueFactory = _ => 50 };
+
+        var send = new Command("send", "publish an event").With(tenant, type, data).Runs(async s =>
+        {
+            JsonElement? payload = null;
+            if (s.Get(data) is { } text)
+            {
+                try
+                {
+                    payload = JsonDocument.Parse(text).RootElement;
+                }
+                catch (JsonException e)
+                {
+                    throw new Api.CliFailure(Api.ExitCodes.Usage, $"--data is not JSON: {e.Message}");
+                }
+            }
+            var accepted = await s.Api.PostAsync("/v1/events", new { tenant = s.Get(tenant), type = s.Get(type), data = payload }, s.Cancellation);
+            s.Out.Show(accepted, () => s.Out.Line($"Accepted {accepted.Text("id")}."));
+            return 0;
+        });
+        var list = new Command("list", "a tenant's events, newest first").With(tenant, type, status, since, until, limit).Runs(async s =>
+        {
+            var query = Query(("tenant", s.Get(tenant)), ("type", s.Get(type)), ("status", s.Get(status)), ("since", s.Get(since)?.ToString("O")), ("until", s.Get(until)?.ToString("O")));
+            var events = await s.Api.ListAsync($"/v1/events?{query}", s.Get(limit), s.Cancellation);
+            s.Out.Show(events, () => s.Out.Table(["id", "type", "received", "status"],
+                events.Select(e => new[] { e.Text("id"), e.Text("type"), e.Time("receivedAt"), e.Text("status") }), "No events."));
+            return 0;
+        });
+        var show = new Command("show", "an event and, per endpoint, whether it got it: each attempt with its time and answer").With(id).Runs(async s =>
+        {
+            var shown = await s.Api.GetAsync($"/v1/events/{Uri.EscapeDataString(s.Get(id)!)}", s.Cancellation);
+            s.Out.Show(shown, () => Describe(s.Out, shown));
+            return 0;
+        });
+        return new Command("events", "events and their deliveries").With(send, list, show);
+    }
+
+    public static Command Resend()
+    {
+        var id = new Argument<string>("event") { Description = "the event's id (evt_…)" };
+        var endpoint = new Option<string>("--endpoint") { Description = "the endpoint to send it to (ep_…)", Required = true };
+        return new Command("resend", "send an event to an endpoint once more (same webhook-id)").With(id, endpoint).Runs(async s =>
+        {
+            var resent = await s.Api.PostAsync($"/v1/events/{Uri.EscapeDataString(s.Get(id)!)}/endpoints/{Uri.EscapeDataString(s.Get(endpoint)!)}/resend", null, s.Cancellation);
+            s.Out.Show(resent, () => s.Out.Line($"Resending {s.Get(id)} to {s.Get(endpoint)}: attempt {resent.Text("attempt")} of delivery {resent.Text("deliveryId")}."));
+            return 0;
+        });
+    }
+
+    private static void Describe(Printer output, JsonElement e)
+    {
+        output.Fields(("id", e.Text("id")), ("type", e.Text("type")), ("tenant", e.Text("tenant")), ("occurred", e.Time("occurredAt")), ("received", e.Time("receivedAt")), ("resource", e.Text("resource")));
+        var deliveries = e.GetProperty("deliveries").EnumerateArray().ToList();
+        if (deliveries.Count == 0)
+        {
+            output.Line("No deliveries (yet): no endpoint of the tenant subscribes to this type, or fan-out has not run.");
+        }
+        foreach (var d in deliveries)
+        {
+            var endpoint = d.TryGetProperty("endpoint", out var ep) && ep.ValueKind == JsonValueKind.Object ? $" ({ep.Text("url")}{(ep.Text("description") is { } desc ? $", {desc}" : "")})" : " (deleted)";
+            output.Heading($"{d.Text("endpointId")}{endpoint}: {d.Text("status")}{(d.Text("deadLetterReason") is { } reason ? $" ({reason})" : "")}, {d.Text("attemptCount")} attempt(s)");
+            EndpointsCommand.AttemptsTable(output, d.GetProperty("attempts").EnumerateArray());
+        }
+        if (e.Text("nextAfter") is { } next)
+        {
+            output.Line($"More deliveries: GET /v1/events/{e.Text("id")}?after={next}");
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using Webhooks.IntegrationTests.Infrastructure;
+
+namespace Webhooks.IntegrationTests;
+
+/// <summary>The <c>webhooks</c> CLI, its real binary against a real Ingest, RabbitMQ and Redis.</summary>
+public sealed class CliTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+{
+    private Task<CliRun> Webhooks(params string[] args) => CliRun.RunAsync(system, args);
+
+    [Fact]
+    public async Task A_delivery_that_failed_into_dead_letters_is_found_inspected_and_redriven_with_the_cli_alone()
+    {
+        var healthy = false;
+        await using var subscriber = await Subscriber.StartAsync(_ => Volatile.Read(ref healthy) ? 200 : 500);
+        var added = await Webhooks("endpoints", "add", "--tenant", "cli-sre", "--endpoint-url", subscriber.Url, "--event-type", "payment.*", "--json");
+        Assert.Equal(0, added.ExitCode);
+        var endpointId = added.Json.GetProperty("id").GetString()!;
+        var sent = await Webhooks("events", "send", "--tenant", "cli-sre", "--type", "payment.failed", "--data", """{"amount":12}""", "--json");
+        var eventId = sent.Json.GetProperty("id").GetString()!;
+
+        var listed = await Eventually.HoldsAsync(() => Webhooks("dlq", "list", "--endpoint", endpointId, "--json"), r => r.ExitCode == 0 && r.Json.GetArrayLength() == 1, "the dead letter is listed");
+        var deadLetterId = listed.Json[0].GetProperty("id").GetString()!;
+        var shown = await Webhooks("dlq", "show", deadLetterId);
+        Assert.Equal(0, shown.ExitCode);
+        Assert.Contains("exhausted", shown.Out);
+        Assert.Contains(eventId, shown.Out);
+        Assert.Contains("500", shown.Out);
+
+        Volatile.Write(ref healthy, true);
+        var redriven = await Webhooks("dlq", "redrive", "--endpoint", endpointId);
+
+        Assert.Equal(0, redriven.ExitCode);
+        Assert.Contains("Redriven 1 dead letter", redriven.Out);
+        var delivered = await Eventually.HoldsAsync(() => Webhooks("events", "list", "--tenant", "cli-sre", "--status", "delivered", "--json"), r => r.ExitCode == 0 && r.Json.GetArrayLength() == 1, "the redriven event is delivered");
+        Assert.Equal(eventId, delivered.Json[0].GetProperty("id").GetString());
+        Assert.Empty((await Webhooks("dlq", "list", "--endpoint", endpointId, "--json")).Json.EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Events_show_answers_whether_an_endpoint_got_an_event_when_and_with_what_answer()
+    {
+        await using var subscriber = await Subscriber.StartAsync(_ => new Reply(202, Body: "queued-by-receiver"));
+        var (endpointId, _) = await system.CreateEndpointAsync("cli-show", subscriber.Url, ["*"], new { description = "ledger" });
+        var eventId = await system.PublishAsync("cli-show", "ledger.posted");
+        await subscriber.WaitForAsync(1);
+
+        var shown = await Eventually.HoldsAsync(() => Webhooks("events", "show", eventId), r => r.Out.Contains("delivered"), "the delivery is recorded");
+
+        Assert.Equal(0, shown.ExitCode);
+        Assert.Contains($"{endpointId} ({new Uri(subscriber.Url).GetLeftPart(UriPartial.Authority)}/…, ledger): delivered, 1 attempt(s)", shown.Out);
+        Assert.Contains("202", shown.Out);
+        Assert.Contains("queued-by-receiver", shown.Out);
+        Assert.Contains(DateTimeOffset.UtcNow.ToString("yyyy-MM-dd"), shown.Out);
+        var json = (await Webhooks("events", "show", eventId, "--json")).Json;
+        Assert.Equal(202, json.GetProperty("deliveries")[0].GetProperty("attempts")[0].GetProperty("statusCode").GetInt32());
+    }
+
+    [Fact]
+    public async Task Endpoints_are_added_listed_switched_and_removed_and_removal_asks_first()
+    {
+        var added = (await Webhooks("endpoints", "add", "--tenant", "cli-admin", "--endpoint-url", "https://hooks.example.com/cli", "--event-type", "a.*", "--event-type", "b.c", "--json")).Json;
+        var id = added.GetProperty("id").GetString()!;
+        Assert.StartsWith("whsec_", added.GetProperty("secret").GetString());
+
+        var listed = await Webhooks("endpoints", "list", "--tenant", "cli-admin");
+        Assert.Contains(id, listed.Out);
+        Assert.Contains("a.*, b.c", listed.Out);
+        Assert.Contains("disabled", (await Webhooks("endpoints", "disable", id)).Out);
+        Assert.False((await Webhooks("endpoints", "show", id, "--json")).Json.GetProperty("enabled").GetBoolean());
+
+        var unconfirmed = await Webhooks("endpoints", "rm", id);
+        Assert.Equal(4, unconfirmed.ExitCode);
+        Assert.Equal(0, (await Webhooks("endpoints", "show", id)).ExitCode);
+        Assert.Equal(0, (await Webhooks("endpoints", "rm", id, "--yes")).ExitCode);
+        var gone = await Webhooks("endpoints", "show", id);
+        Assert.Equal(1, gone.ExitCode);
+        Assert.Contains("404", gone.Error);
+    }
+
+    [Fact]
+    public async Task A_bad_key_an_unreachable_url_or_a_bad_command_line_is_one_line_and_a_non_zero_exit()
+    {
+        var badKey = await CliRun.RunAsync(system, ["dlq", "list"], key: "whk_not_a_key");
+        var unreachable = await CliRun.RunAsync(system, ["dlq", "list"], url: "http://127.0.0.1:1/");
+        var badCommand = await Webhooks("dlq", "lst");
+        var badQuery = await Webhooks("events", "list", "--tenant", "cli-bad", "--status", "lost");
+
+        Assert.Equal((1, 3, 2, 1), (badKey.ExitCode, unreachable.ExitCode, badCommand.ExitCode, badQuery.ExitCode));
+        Assert.Contains("API key was refused", badKey.Error);
+        Assert.Contains("cannot reach Ingest", unreachable.Error);
+        Assert.Contains("status is one of", badQuery.Error);
+        Assert.All(new[] { badKey, unreachable, badQuery }, r => Assert.Single(r.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+}
