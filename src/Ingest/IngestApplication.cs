@@ -29,6 +29,7 @@ public static class IngestApplication
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton<EventPublisher>();
         builder.Services.AddSingleton<IdempotencyKeys>();
+        builder.Services.AddSingleton<DeliveryRequeue>();
         builder.Services.AddHostedService<SecretReEncryption>();
         return builder;
     }
@@ -44,6 +45,7 @@ public static class IngestApplication
         app.MapEventsApi();
         app.MapEventListApi();
         app.MapResendApi();
+        app.MapRecoverApi();
         app.MapEndpointsApi();
         app.MapDeadLettersApi();
         app.MapApiKeysApi();

@@ -79,6 +79,23 @@ public sealed class CliTests(WebhooksSystem system) : IClassFixture<WebhooksSyst
     }
 
     [Fact]
+    public async Task Recover_takes_a_window_and_says_why_it_refuses()
+    {
+        var (endpointId, _) = await system.CreateEndpointAsync("cli-recover", "https://hooks.example.com/r", ["*"]);
+        await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/disable", null);
+
+        var withoutWindow = await Webhooks("recover", "--endpoint", endpointId);
+        var disabled = await Webhooks("recover", "--endpoint", endpointId, "--since", "2026-01-01T00:00:00Z");
+        await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/enable", null);
+        var nothing = await Webhooks("recover", "--endpoint", endpointId, "--since", "2026-01-01T00:00:00Z");
+
+        Assert.Equal((2, 1, 0), (withoutWindow.ExitCode, disabled.ExitCode, nothing.ExitCode));
+        Assert.Contains("--since", withoutWindow.Error);
+        Assert.Contains("disabled", disabled.Error);
+        Assert.Contains("Redriven 0 dead letter(s); sent 0", nothing.Out);
+    }
+
+    [Fact]
     public async Task A_bad_key_an_unreachable_url_or_a_bad_command_line_is_one_line_and_a_non_zero_exit()
     {
         var badKey = await CliRun.RunAsync(system, ["dlq", "list"], key: "whk_not_a_key");

@@ -67,6 +67,21 @@ public static class EventsCommand
         });
     }
 
+    public static Command Recover()
+    {
+        var endpoint = new Option<string>("--endpoint") { Description = "the endpoint (ep_…)", Required = true };
+        var since = new Option<DateTimeOffset>("--since") { Description = "the window's start (ISO 8601)", Required = true };
+        var until = new Option<DateTimeOffset?>("--until") { Description = "the window's end (ISO 8601; now when left out)" };
+        return new Command("recover", "deliver again every delivery to an endpoint that failed in a window").With(endpoint, since, until).Runs(async s =>
+        {
+            var query = Query(("since", s.Get(since).ToString("O")), ("until", s.Get(until)?.ToString("O")));
+            var result = await s.Api.PostAsync($"/v1/endpoints/{Uri.EscapeDataString(s.Get(endpoint)!)}/recover?{query}", null, s.Cancellation);
+            s.Out.Show(result, () => s.Out.Line($"Redriven {result.Text("redriven")} dead letter(s); sent {result.Text("resent")} delivery(ies) waiting for a retry now."
+                + (result.GetProperty("complete").GetBoolean() ? "" : " More dead letters remain in the window: run it again.")));
+            return 0;
+        });
+    }
+
     private static void Describe(Printer output, JsonElement e)
     {
         output.Fields(("id", e.Text("id")), ("type", e.Text("type")), ("tenant", e.Text("tenant")), ("occurred", e.Time("occurredAt")), ("received", e.Time("receivedAt")), ("resource", e.Text("resource")));

@@ -6,6 +6,7 @@ using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
 using Webhooks.Dispatcher.Admission;
 using Webhooks.Dispatcher.DeadLetters;
+using Webhooks.Dispatcher.Degraded;
 using Webhooks.Dispatcher.Endpoints;
 using Webhooks.Dispatcher.RateLimiting;
 using Webhooks.Dispatcher.Retries;
@@ -27,12 +28,19 @@ public sealed partial class DeliverWebhookConsumer(
     AttemptRecorder recorder,
     DelayLadder ladder,
     DeadLetterSender deadLetters,
+    RedisCircuit circuit,
     TimeProvider clock,
     ILogger<DeliverWebhookConsumer> logger) : IConsumer<DeliverWebhook>
 {
     public async Task Consume(ConsumeContext<DeliverWebhook> context)
     {
         var delivery = context.Message;
+        if (delivery.Attempt > 1 && await AlreadyDeliveredAsync(delivery))
+        {
+            // A retry whose delivery meanwhile succeeded (resent, or recovered): it has nothing left to do.
+            LogSuperseded(delivery.EventId, delivery.EndpointId, delivery.Attempt);
+            return;
+        }
         switch (await admission.AdmitAsync(delivery, context.CancellationToken))
         {
             case AdmissionDecision.Deferred deferred:
@@ -57,6 +65,10 @@ public sealed partial class DeliverWebhookConsumer(
                 break;
         }
     }
+
+    /// <summary>Whether the delivery's record says it succeeded (while Redis is away, it is assumed not to have).</summary>
+    private async Task<bool> AlreadyDeliveredAsync(DeliverWebhook delivery) =>
+        (await circuit.TryAsync(() => store.GetDeliveryAsync(delivery.EventId, delivery.EndpointId))).Value is { Status: DeliveryStatus.Delivered } record && record.Id == delivery.DeliveryId;
 
     /// <summary>Sends the request, records it, and carries out the verdict.</summary>
     private async Task AttemptAsync(ConsumeContext<DeliverWebhook> context, WebhookEndpoint endpoint, InFlightLease lease)
@@ -143,6 +155,9 @@ public sealed partial class DeliverWebhookConsumer(
             Delivery = context.Message,
             LastAttempt = lastAttempt,
         });
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retry {Attempt} of event {EventId} to endpoint {EndpointId} dropped: the delivery already succeeded")]
+    private partial void LogSuperseded(string eventId, string endpointId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Attempt {Attempt} of event {EventId} to endpoint {EndpointId} failed ({Failure}); next at {DueAt:o}")]
     private partial void LogRetryScheduled(string eventId, string endpointId, int attempt, string failure, DateTimeOffset dueAt);

@@ -1,12 +1,9 @@
 using System.Security.Claims;
-using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Webhooks.Core.DeadLetters;
-using Webhooks.Core.Events;
-using Webhooks.Core.Fairness;
 using Webhooks.Core.Storage;
-using Webhooks.Core.Topology;
 using Webhooks.Ingest.Auth;
+using Webhooks.Ingest.Deliveries;
 using Webhooks.Ingest.Requests;
 
 namespace Webhooks.Ingest.DeadLetters;
@@ -50,33 +47,39 @@ public static class DeadLettersApi
     /// (counted against its allowance like any delivery); each dead letter is taken from the index
     /// before it is sent, so two redrives racing send it once. An invalid event cannot be redriven and stays.
     /// </summary>
-    private static async Task<IResult> Redrive(ClaimsPrincipal user, DeadLetterIndex index, EventStore store, ISendEndpointProvider bus, TopologyDeclaration topology,
-        TenantLanes lanes, string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until, string? after, CancellationToken cancellationToken)
+    private static async Task<IResult> Redrive(ClaimsPrincipal user, DeadLetterIndex index, DeliveryRequeue requeue,
+        string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until, string? after, CancellationToken cancellationToken)
     {
         if (Position(after).Problem is { } problem)
         {
             return problem;
         }
-        await topology.Declared.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
         var page = await index.ListAsync(new DeadLetterFilter(endpointId, Caller.Of(user).ListFilter(tenant), reason, since, until), Position(after).Position, MaxPerOperation);
         var matches = page.Found;
+        var redriven = await RedriveAsync(index, requeue, matches, cancellationToken);
+        return TypedResults.Ok(new RedriveResult(redriven, matches.Count(d => d.Delivery is null), NextAfter(page)));
+    }
+
+    /// <summary>
+    /// Sends the dead letters' deliveries again (see <see cref="DeliveryRequeue"/>); each is taken from the
+    /// index before it is sent, so of two redrives racing only one sends it. Returns how many were sent.
+    /// </summary>
+    public static async Task<int> RedriveAsync(DeadLetterIndex index, DeliveryRequeue requeue, IEnumerable<DeadLetter> deadLetters, CancellationToken cancellationToken)
+    {
         var redriven = 0;
-        foreach (var byTenant in matches.Where(d => d.Delivery is not null).GroupBy(d => d.Tenant))
+        foreach (var byTenant in deadLetters.Where(d => d.Delivery is not null).GroupBy(d => d.Tenant))
         {
-            var lane = await lanes.ChooseAsync(FairnessStage.Deliveries, byTenant.Key, byTenant.Count());
-            var delivery = await bus.GetSendEndpoint(Queues.Address(lane));
+            var lane = await requeue.LaneAsync(byTenant.Key, byTenant.Count(), cancellationToken);
             foreach (var deadLetter in byTenant)
             {
                 if (!await index.RemoveAsync(deadLetter))
                 {
                     continue; // another redrive or a purge took it first
                 }
-                var message = deadLetter.Delivery!;
+                var delivery = deadLetter.Delivery!;
                 try
                 {
-                    await store.MarkPendingAsync(message.EventId, message.EndpointId, message.DeliveryId);
-                    // A fresh schedule; its attempts go on counting from the last one.
-                    await delivery.Send(message with { Attempt = 1, DueAt = null, EarlierAttempts = deadLetter.LastAttempt?.Number ?? message.Number - 1 }, cancellationToken);
+                    await requeue.SendAsync(lane, delivery, deadLetter.LastAttempt?.Number ?? delivery.Number - 1, cancellationToken);
                 }
                 catch
                 {
@@ -86,7 +89,7 @@ public static class DeadLettersApi
                 redriven++;
             }
         }
-        return TypedResults.Ok(new RedriveResult(redriven, matches.Count(d => d.Delivery is null), NextAfter(page)));
+        return redriven;
     }
 
     private static async Task<IResult> Purge(ClaimsPrincipal user, DeadLetterIndex index, string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until, string? after)

@@ -1,12 +1,8 @@
 using System.Security.Claims;
-using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Webhooks.Core;
-using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
-using Webhooks.Core.Fairness;
-using Webhooks.Core.Topology;
 using Webhooks.Ingest.Auth;
 using Webhooks.Ingest.Requests;
 
@@ -26,7 +22,7 @@ public static class ResendApi
     }
 
     private static async Task<Results<Accepted<ResendAccepted>, ProblemHttpResult>> Resend(string id, string endpointId, ClaimsPrincipal user, EventStore store, EndpointRegistry registry,
-        TenantLanes lanes, ISendEndpointProvider bus, TopologyDeclaration topology, CancellationToken cancellationToken)
+        DeliveryRequeue requeue, CancellationToken cancellationToken)
     {
         var caller = Caller.Of(user);
         if (await store.GetAsync(id) is not { } stored || !caller.Sees(stored.Tenant))
@@ -45,24 +41,10 @@ public static class ResendApi
         {
             return Problem(StatusCodes.Status409Conflict, "Endpoint disabled", $"Endpoint '{endpointId}' is disabled: enable it (POST /v1/endpoints/{endpointId}/enable), then resend.");
         }
-        await topology.Declared.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
         var existing = await store.GetDeliveryAsync(id, endpointId);
-        var message = new DeliverWebhook
-        {
-            DeliveryId = existing?.Id ?? SortableId.New("dlv"),
-            EndpointId = endpointId,
-            EventId = stored.Id,
-            Type = stored.Type,
-            Tenant = stored.Tenant,
-            OccurredAt = stored.OccurredAt,
-            Data = stored.Data,
-            Resource = stored.Resource,
-            EarlierAttempts = existing?.Attempts ?? 0,
-        };
-        await store.MarkPendingAsync(stored.Id, endpointId, message.DeliveryId);
-        var lane = await lanes.ChooseAsync(FairnessStage.Deliveries, stored.Tenant, 1);
-        await (await bus.GetSendEndpoint(Queues.Address(lane))).Send(message, cancellationToken);
-        return TypedResults.Accepted($"/v1/events/{id}", new ResendAccepted(message.DeliveryId, message.Number));
+        var delivery = DeliveryRequeue.Of(stored, endpointId, existing?.Id ?? SortableId.New("dlv"));
+        await requeue.SendAsync(await requeue.LaneAsync(stored.Tenant, 1, cancellationToken), delivery, existing?.Attempts ?? 0, cancellationToken);
+        return TypedResults.Accepted($"/v1/events/{id}", new ResendAccepted(delivery.DeliveryId, (existing?.Attempts ?? 0) + 1));
     }
 
     private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(detail, statusCode: status, title: title);

@@ -1,0 +1,43 @@
+using MassTransit;
+using Webhooks.Core.Deliveries;
+using Webhooks.Core.Events;
+using Webhooks.Core.Fairness;
+using Webhooks.Core.Topology;
+
+namespace Webhooks.Ingest.Deliveries;
+
+/// <summary>
+/// Sends deliveries again on a fresh retry schedule, through their tenant's delivery lanes (counted
+/// against its allowance like any delivery), their attempts numbered on from the last: a redrive, a
+/// resend and a recover all go this way.
+/// </summary>
+public sealed class DeliveryRequeue(EventStore store, TenantLanes lanes, IBus bus, TopologyDeclaration topology)
+{
+    /// <summary>The delivery lane for <paramref name="count"/> deliveries of the tenant now.</summary>
+    public async Task<ISendEndpoint> LaneAsync(string tenant, int count, CancellationToken cancellationToken)
+    {
+        // Only dispatchers declare the lanes: never send before they exist, or the broker would drop the message.
+        await topology.Declared.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+        return await bus.GetSendEndpoint(Queues.Address(await lanes.ChooseAsync(FairnessStage.Deliveries, tenant, count)));
+    }
+
+    /// <summary>Marks the delivery pending and sends it as its attempt number <paramref name="earlierAttempts"/> + 1.</summary>
+    public async Task SendAsync(ISendEndpoint lane, DeliverWebhook delivery, int earlierAttempts, CancellationToken cancellationToken)
+    {
+        await store.MarkPendingAsync(delivery.EventId, delivery.EndpointId, delivery.DeliveryId);
+        await lane.Send(delivery with { Attempt = 1, DueAt = null, EarlierAttempts = earlierAttempts }, cancellationToken);
+    }
+
+    /// <summary>The delivery of a stored event to an endpoint.</summary>
+    public static DeliverWebhook Of(StoredEvent stored, string endpointId, string deliveryId) => new()
+    {
+        DeliveryId = deliveryId,
+        EndpointId = endpointId,
+        EventId = stored.Id,
+        Type = stored.Type,
+        Tenant = stored.Tenant,
+        OccurredAt = stored.OccurredAt,
+        Data = stored.Data,
+        Resource = stored.Resource,
+    };
+}

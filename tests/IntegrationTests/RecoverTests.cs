@@ -1,0 +1,91 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Webhooks.IntegrationTests.Infrastructure;
+
+namespace Webhooks.IntegrationTests;
+
+/// <summary>"Replay everything endpoint Z failed since 03:00": exactly the failed deliveries of the window, again.</summary>
+public sealed class RecoverTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+{
+    [Fact]
+    public async Task A_recover_since_a_time_re_delivers_exactly_the_failed_deliveries_of_that_window()
+    {
+        var dispatcher = await system.StartDispatcherAsync();
+        try
+        {
+            var healthy = false;
+            await using var subscriber = await Subscriber.StartAsync(_ => Volatile.Read(ref healthy) ? 200 : 500);
+            var (endpointId, _) = await system.CreateEndpointAsync("recover", subscriber.Url, ["*"]);
+            async Task DeadLetteredAsync(params string[] ids) => await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={endpointId}"),
+                d => ids.All(id => d.Any(x => x.GetProperty("eventId").GetString() == id)), "the deliveries are dead-lettered");
+
+            var before = await system.PublishAsync("recover", "sync.failed", new { n = "before" });
+            await DeadLetteredAsync(before);
+            var since = DateTimeOffset.UtcNow;
+            var inWindow = new[] { await system.PublishAsync("recover", "sync.failed", new { n = 1 }), await system.PublishAsync("recover", "sync.failed", new { n = 2 }) };
+            await DeadLetteredAsync(inWindow);
+            Volatile.Write(ref healthy, true);
+            var succeeded = await system.PublishAsync("recover", "sync.ok");
+            await Eventually.HoldsAsync(() => Task.FromResult(subscriber.Received.Count(r => r.Id == succeeded)), n => n == 1, "the healthy event arrives");
+
+            var recovered = await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/recover?since={Uri.EscapeDataString(since.ToString("O"))}", null);
+
+            Assert.Equal(HttpStatusCode.OK, recovered.StatusCode);
+            var result = await recovered.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal((2, 0, true), (result.GetProperty("redriven").GetInt32(), result.GetProperty("resent").GetInt32(), result.GetProperty("complete").GetBoolean()));
+            foreach (var id in inWindow)
+            {
+                await Eventually.HoldsAsync(() => Task.FromResult(subscriber.Received.Count(r => r.Id == id)), n => n == 5, "the recovered delivery arrives once more");
+            }
+            await Task.Delay(500);
+            Assert.Equal((4, 1), (subscriber.Received.Count(r => r.Id == before), subscriber.Received.Count(r => r.Id == succeeded)));
+            Assert.Equal(before, Assert.Single(await system.DeadLettersAsync($"endpointId={endpointId}")).GetProperty("eventId").GetString());
+        }
+        finally
+        {
+            await system.StopAsync(dispatcher);
+        }
+    }
+
+    [Fact]
+    public async Task A_delivery_waiting_for_its_next_retry_is_sent_now_by_a_recover()
+    {
+        // A retry ten minutes after the first failure: the delivery waits in the delay queues meanwhile.
+        var dispatcher = await system.StartDispatcherAsync(new Dictionary<string, string?> { ["Webhooks:Retries:Schedule:0"] = "00:10:00" });
+        try
+        {
+            var healthy = false;
+            await using var subscriber = await Subscriber.StartAsync(_ => Volatile.Read(ref healthy) ? 200 : 503);
+            var (endpointId, _) = await system.CreateEndpointAsync("recover-waiting", subscriber.Url, ["*"]);
+            var since = DateTimeOffset.UtcNow;
+            var id = await system.PublishAsync("recover-waiting", "sync.failed");
+            await Eventually.HoldsAsync(() => system.GetEventAsync(id), e => e.GetProperty("deliveries") is { ValueKind: JsonValueKind.Array } d && d.GetArrayLength() == 1 && d[0].GetProperty("status").GetString() == "failed", "the first attempt fails");
+            Volatile.Write(ref healthy, true);
+
+            var result = await (await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/recover?since={Uri.EscapeDataString(since.ToString("O"))}", null)).Content.ReadFromJsonAsync<JsonElement>();
+
+            Assert.Equal((0, 1), (result.GetProperty("redriven").GetInt32(), result.GetProperty("resent").GetInt32()));
+            await Eventually.HoldsAsync(() => Task.FromResult(subscriber.Received.Count(r => r.Id == id)), n => n == 2, "the waiting delivery is sent now");
+            var delivery = (await Eventually.HoldsAsync(() => system.GetEventAsync(id), e => e.GetProperty("deliveries")[0].GetProperty("status").GetString() == "delivered", "it is delivered")).GetProperty("deliveries")[0];
+            Assert.Equal([1, 2], delivery.GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("number").GetInt32()));
+        }
+        finally
+        {
+            await system.StopAsync(dispatcher);
+        }
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("?since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z")]
+    public async Task A_recover_without_a_window_or_with_one_the_wrong_way_round_is_refused(string query)
+    {
+        var (endpointId, _) = await system.CreateEndpointAsync("recover-bad", "https://hooks.example.com/r", ["*"]);
+
+        var response = await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/recover{query}", null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+}
