@@ -32,4 +32,13 @@ public sealed class EventTypeFilterTests
     [Fact]
     public void An_endpoint_subscribes_when_any_of_its_patterns_matches() =>
         Assert.True(EventTypeFilter.Matches(["invoice.paid", "order.*"], "order.shipped"));
+
+    [Theory]
+    [InlineData("*", false)]
+    [InlineData("webhooks.*", true)]
+    [InlineData("webhooks.endpoint.*", true)]
+    [InlineData("webhooks.endpoint.disabled", true)]
+    [InlineData("webhooks.delivery.*", false)]
+    public void The_platforms_own_events_are_had_only_by_name_or_prefix(string pattern, bool matches) =>
+        Assert.Equal(matches, EventTypeFilter.Matches(pattern, "webhooks.endpoint.disabled"));
 }

@@ -5,7 +5,8 @@ namespace Webhooks.Core.Endpoints;
 /// <summary>
 /// An endpoint's event-type filter: exact names (<c>order.created</c>), a prefix wildcard that
 /// matches every type below it (<c>order.*</c> matches <c>order.created</c> and
-/// <c>order.line.added</c>, not <c>order</c>), or <c>*</c> for every type.
+/// <c>order.line.added</c>, not <c>order</c>), or <c>*</c> for every type of the tenant's own — the
+/// platform's operational events (<c>webhooks.*</c>) only when asked for by name or prefix.
 /// </summary>
 public static partial class EventTypeFilter
 {
@@ -17,7 +18,7 @@ public static partial class EventTypeFilter
     public static bool Matches(IEnumerable<string> patterns, string eventType) => patterns.Any(p => Matches(p, eventType));
 
     public static bool Matches(string pattern, string eventType) =>
-        pattern == "*"
+        (pattern == "*" && !Operational.OperationalEvents.IsOperational(eventType))
         || pattern == eventType
         || (pattern.EndsWith(".*", StringComparison.Ordinal)
             && eventType.Length > pattern.Length - 1

@@ -35,6 +35,10 @@ public static partial class EventRules
         : TenantPattern().IsMatch(tenant) ? null
         : "A tenant is letters, digits, '.', '_' and '-', starting with a letter or digit.";
 
+    /// <summary>Why a type may not be published through the API (the platform's own, <c>webhooks.*</c>), or null.</summary>
+    public static string? CheckPublishable(string? type) =>
+        type is not null && Operational.OperationalEvents.IsOperational(type) ? $"'{type}': types under '{Operational.OperationalEvents.Prefix}' are the platform's own events." : null;
+
     /// <summary>Checks a whole event; the keys of the answer are the camelCase field names.</summary>
     public static Dictionary<string, string[]> Check(string? type, string? tenant, JsonElement? data, string? resource)
     {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Webhooks.Core;
 using Webhooks.Core.DeadLetters;
+using Webhooks.Core.Operational;
 using Webhooks.Core.Topology;
 using Webhooks.Dispatcher.Degraded;
 using Webhooks.Dispatcher.Retries;
@@ -25,6 +26,12 @@ public sealed partial class DeadLetterIndexConsumer(DeadLetterIndex index, Redis
         var (indexed, dropped) = await circuit.TryAsync(() => index.AddAsync(deadLetter));
         if (indexed)
         {
+            // Never about an operational event itself: a subscriber of them that fails would otherwise feed itself.
+            if (!OperationalEvents.IsOperational(deadLetter.EventType ?? ""))
+            {
+                await context.Publish(OperationalEvents.Create(deadLetter.Tenant, OperationalEvents.DeliveryDeadLettered,
+                    new { DeadLetterId = deadLetter.Id, deadLetter.EventId, deadLetter.EventType, deadLetter.EndpointId, deadLetter.Reason, deadLetter.Detail }, deadLetter.DeadLetteredAt));
+            }
             if (dropped > 0)
             {
                 DispatcherTelemetry.DeadLettersDropped.Add(dropped);

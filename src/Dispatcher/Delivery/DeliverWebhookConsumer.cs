@@ -4,6 +4,7 @@ using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
+using Webhooks.Core.Operational;
 using Webhooks.Dispatcher.Admission;
 using Webhooks.Dispatcher.DeadLetters;
 using Webhooks.Dispatcher.Degraded;
@@ -113,6 +114,11 @@ public sealed partial class DeliverWebhookConsumer(
         {
             case AttemptVerdict.Delivered:
                 DispatcherTelemetry.Lag.Record((clock.GetUtcNow() - delivery.OccurredAt).TotalSeconds);
+                if (delivery.Number > 1 && !OperationalEvents.IsOperational(delivery.Type))
+                {
+                    await context.Publish(OperationalEvents.Create(delivery.Tenant, OperationalEvents.DeliveryRecovered,
+                        new { delivery.EventId, EventType = delivery.Type, delivery.EndpointId, delivery.DeliveryId, Attempts = delivery.Number }, at));
+                }
                 break;
             case AttemptVerdict.RetryAt retry:
                 await ladder.DeferAsync(context, delivery with { Attempt = delivery.Attempt + 1, DueAt = retry.DueAt });

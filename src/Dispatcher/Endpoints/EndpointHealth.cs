@@ -1,7 +1,9 @@
 using MassTransit;
 using Webhooks.Contracts;
 using Webhooks.Core.Endpoints;
+using Webhooks.Core.Operational;
 using Webhooks.Dispatcher.Degraded;
+using Webhooks.ServiceDefaults;
 
 namespace Webhooks.Dispatcher.Endpoints;
 
@@ -20,7 +22,10 @@ public sealed partial class EndpointHealth(EndpointRegistry registry, EndpointCa
         if (disabled)
         {
             LogDisabled(endpoint.Id, why);
-            await context.Publish(new EndpointDisabled { EndpointId = endpoint.Id, Tenant = endpoint.Tenant, Reason = why, DisabledAt = clock.GetUtcNow(), FailingSince = failingSince });
+            var at = clock.GetUtcNow();
+            await context.Publish(new EndpointDisabled { EndpointId = endpoint.Id, Tenant = endpoint.Tenant, Reason = why, DisabledAt = at, FailingSince = failingSince });
+            await context.Publish(OperationalEvents.Create(endpoint.Tenant, OperationalEvents.EndpointDisabled,
+                new { EndpointId = endpoint.Id, Url = RedactedUrl.Of(endpoint.Url), endpoint.Description, Reason = why, FailingSince = failingSince, DisabledAt = at }, at));
         }
     }
 

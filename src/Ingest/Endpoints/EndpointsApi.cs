@@ -6,12 +6,14 @@ using Webhooks.Core.Deliveries;
 using Webhooks.Core.Destinations;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
+using Webhooks.Core.Operational;
 using Webhooks.Core.Quotas;
 using Webhooks.Core.Signing;
 using Webhooks.Ingest.Auth;
 using Webhooks.Ingest.Events;
 using Webhooks.Ingest.Quotas;
 using Webhooks.Ingest.Requests;
+using Webhooks.ServiceDefaults;
 
 namespace Webhooks.Ingest.Endpoints;
 
@@ -27,8 +29,8 @@ public static class EndpointsApi
         endpoints.MapGet("/{id}", Get);
         endpoints.MapPatch("/{id}", Update);
         endpoints.MapDelete("/{id}", Delete);
-        endpoints.MapPost("/{id}/enable", (string id, HttpContext http, ClaimsPrincipal user, EndpointRegistry registry) => SetEnabled(id, true, http, user, registry));
-        endpoints.MapPost("/{id}/disable", (string id, HttpContext http, ClaimsPrincipal user, EndpointRegistry registry) => SetEnabled(id, false, http, user, registry));
+        endpoints.MapPost("/{id}/enable", (string id, HttpContext http, ClaimsPrincipal user, EndpointRegistry registry, EventPublisher events) => SetEnabled(id, true, http, user, registry, events));
+        endpoints.MapPost("/{id}/disable", (string id, HttpContext http, ClaimsPrincipal user, EndpointRegistry registry, EventPublisher events) => SetEnabled(id, false, http, user, registry, events));
         endpoints.MapGet("/{id}/secret", GetSecret);
         endpoints.MapPost("/{id}/secret/rotate", RotateSecret);
         endpoints.MapGet("/{id}/attempts", Attempts);
@@ -133,14 +135,26 @@ public static class EndpointsApi
         };
     }
 
-    private static async Task<Results<Ok<EndpointView>, ProblemHttpResult>> SetEnabled(string id, bool enabled, HttpContext http, ClaimsPrincipal user, EndpointRegistry registry)
+    private static async Task<Results<Ok<EndpointView>, ProblemHttpResult>> SetEnabled(string id, bool enabled, HttpContext http, ClaimsPrincipal user, EndpointRegistry registry, EventPublisher events)
     {
         if (enabled && await Visible(id, user, registry) is { Enabled: false })
         {
             // Its old failures are not held against it: otherwise its first failure would disable it again at once.
             await registry.ClearFailureStreakAsync(id);
         }
-        return await ChangeAsync(id, http, user, registry, endpoint => endpoint with { Enabled = enabled, UpdatedAt = DateTimeOffset.UtcNow }, e => EndpointView.Of(e));
+        var switchedOn = false;
+        var result = await ChangeAsync(id, http, user, registry, endpoint =>
+        {
+            switchedOn = enabled && !endpoint.Enabled;
+            return endpoint with { Enabled = enabled, UpdatedAt = DateTimeOffset.UtcNow };
+        }, e => EndpointView.Of(e));
+        if (switchedOn && result.Result is Ok<EndpointView> { Value: { } view })
+        {
+            var at = DateTimeOffset.UtcNow;
+            var announced = OperationalEvents.Create(view.Tenant, OperationalEvents.EndpointEnabled, new { EndpointId = view.Id, Url = RedactedUrl.Of(view.Url), view.Description, EnabledAt = at }, at);
+            await events.PublishAsync(new StoredEvent { Id = announced.EventId!, Type = announced.Type, Tenant = announced.Tenant, OccurredAt = at, ReceivedAt = at, Data = announced.Data }, http.RequestAborted);
+        }
+        return result;
     }
 
     /// <summary>

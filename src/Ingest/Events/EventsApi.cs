@@ -42,6 +42,10 @@ public static class EventsApi
         }
         var input = body.Value! with { Tenant = tenant };
         var errors = EventRules.Check(input.Type, input.Tenant, input.Data, input.Resource);
+        if (EventRules.CheckPublishable(input.Type) is { } reserved)
+        {
+            errors["type"] = [reserved];
+        }
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The event is not valid");
@@ -139,6 +143,10 @@ public static class EventsApi
             foreach (var (field, messages) in EventRules.Check(input.Type, input.Tenant, input.Data, input.Resource))
             {
                 errors[$"events[{i}].{field}"] = messages;
+            }
+            if (EventRules.CheckPublishable(input.Type) is { } reserved)
+            {
+                errors[$"events[{i}].type"] = [reserved];
             }
             accepted.Add(Accept(input, SortableId.New("evt")));
             sizes.Add(size);

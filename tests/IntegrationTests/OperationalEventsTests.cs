@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Webhooks.IntegrationTests.Infrastructure;
+
+namespace Webhooks.IntegrationTests;
+
+/// <summary>The platform's own events (endpoint disabled and enabled, deliveries dead-lettered and recovered), delivered to the tenant's subscribers.</summary>
+public sealed class OperationalEventsTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+{
+    [Fact]
+    public async Task An_operational_webhook_reaches_a_subscribed_listen_when_an_endpoint_is_disabled()
+    {
+        var port = FreePort();
+        var output = new StringBuilder();
+        var start = new ProcessStartInfo("dotnet", ["Webhooks.Cli.dll", "listen", "--port", port.ToString(), "--register", system.Ingest.BaseAddress!.ToString(),
+            "--api-key", system.AdminKey, "--tenant", "ops", "--event-types", "webhooks.endpoint.disabled"])
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var listen = Process.Start(start)!;
+        listen.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        listen.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        listen.BeginOutputReadLine();
+        listen.BeginErrorReadLine();
+        string Printed() { lock (output) { return output.ToString(); } }
+        try
+        {
+            await Eventually.HoldsAsync(() => Task.FromResult(Printed()), o => o.Contains("Listening on"), "listen registers itself and listens");
+            await using var gone = await Subscriber.StartAsync(_ => 410);
+            var (endpointId, _) = await system.CreateEndpointAsync("ops", gone.Url, ["order.*"]);
+
+            await system.PublishAsync("ops", "order.placed");
+
+            var printed = await Eventually.HoldsAsync(() => Task.FromResult(Printed()), o => o.Contains("webhooks.endpoint.disabled"), "the operational webhook arrives");
+            Assert.Contains("✔ verified", printed);
+            Assert.Contains(endpointId, printed);
+            Assert.DoesNotContain("order.placed", printed);
+        }
+        finally
+        {
+            listen.Kill(entireProcessTree: true);
+            await listen.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Dead_lettered_recovered_and_enabled_are_announced_to_the_tenants_subscribers_only()
+    {
+        await using var operations = await Subscriber.StartAsync();
+        await using var everything = await Subscriber.StartAsync();
+        await using var otherTenant = await Subscriber.StartAsync();
+        var healthy = false;
+        await using var flaky = await Subscriber.StartAsync(_ => Volatile.Read(ref healthy) ? 200 : 500);
+        await system.CreateEndpointAsync("ops-audit", operations.Url, ["webhooks.*"]);
+        await system.CreateEndpointAsync("ops-audit", everything.Url, ["*"]);
+        await system.CreateEndpointAsync("ops-elsewhere", otherTenant.Url, ["webhooks.*"]);
+        var (flakyId, _) = await system.CreateEndpointAsync("ops-audit", flaky.Url, ["job.*"]);
+
+        var id = await system.PublishAsync("ops-audit", "job.failed");
+        var deadLettered = await Eventually.HoldsAsync(() => Task.FromResult(operations.Received.FirstOrDefault(r => r.Json.GetProperty("type").GetString() == "webhooks.delivery.dead_lettered")),
+            r => r is not null, "the dead letter is announced");
+        Volatile.Write(ref healthy, true);
+        (await system.Ingest.PostAsync($"/v1/dead-letters/redrive?endpointId={flakyId}", null)).EnsureSuccessStatusCode();
+        var recovered = await Eventually.HoldsAsync(() => Task.FromResult(operations.Received.FirstOrDefault(r => r.Json.GetProperty("type").GetString() == "webhooks.delivery.recovered")),
+            r => r is not null, "the recovery is announced");
+        (await system.Ingest.PostAsync($"/v1/endpoints/{flakyId}/disable", null)).EnsureSuccessStatusCode();
+        (await system.Ingest.PostAsync($"/v1/endpoints/{flakyId}/enable", null)).EnsureSuccessStatusCode();
+        var enabled = await Eventually.HoldsAsync(() => Task.FromResult(operations.Received.FirstOrDefault(r => r.Json.GetProperty("type").GetString() == "webhooks.endpoint.enabled")),
+            r => r is not null, "the switch back on is announced");
+
+        Assert.Equal((id, flakyId, "exhausted"), (deadLettered!.Json.GetProperty("data").GetProperty("eventId").GetString(), deadLettered.Json.GetProperty("data").GetProperty("endpointId").GetString(), deadLettered.Json.GetProperty("data").GetProperty("reason").GetString()));
+        Assert.Equal((id, 5), (recovered!.Json.GetProperty("data").GetProperty("eventId").GetString(), recovered.Json.GetProperty("data").GetProperty("attempts").GetInt32()));
+        Assert.Equal(flakyId, enabled!.Json.GetProperty("data").GetProperty("endpointId").GetString());
+        Assert.All(operations.Received, r => Assert.Equal("ops-audit", r.Json.GetProperty("tenant").GetString()));
+        // '*' is the tenant's own events; the platform's are asked for by name.
+        Assert.Equal(["job.failed"], everything.Received.Select(r => r.Json.GetProperty("type").GetString()).Distinct());
+        Assert.Empty(otherTenant.Received);
+    }
+
+    [Fact]
+    public async Task A_tenant_cannot_publish_an_event_of_the_platforms_own_types()
+    {
+        var response = await system.Ingest.PostAsJsonAsync("/v1/events", new { type = "webhooks.endpoint.disabled", tenant = "ops-forger", data = new { endpointId = "ep_x" } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("platform's own", await response.Content.ReadAsStringAsync());
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
