@@ -79,6 +79,37 @@ public sealed class CliTests(WebhooksSystem system) : IClassFixture<WebhooksSyst
     }
 
     [Fact]
+    public async Task Endpoint_stats_count_attempts_successes_and_latency_over_the_last_hour_day_and_week()
+    {
+        // The fourth webhook fails once, then its retry succeeds: five attempts, four good.
+        await using var subscriber = await Subscriber.StartAsync(n => n == 3 ? 500 : 200);
+        var (endpointId, _) = await system.CreateEndpointAsync("cli-stats", subscriber.Url, ["*"]);
+        var ids = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            ids.Add(await system.PublishAsync("cli-stats", "meter.read", new { i }));
+        }
+        foreach (var id in ids)
+        {
+            await Eventually.HoldsAsync(() => system.GetEventAsync(id), e => e.GetProperty("deliveries") is { ValueKind: JsonValueKind.Array } d && d.GetArrayLength() == 1 && d[0].GetProperty("status").GetString() == "delivered", "delivered");
+        }
+
+        var stats = (await Webhooks("endpoints", "stats", endpointId, "--json")).Json;
+        var table = await Webhooks("endpoints", "stats", endpointId);
+
+        foreach (var window in new[] { "lastHour", "lastDay", "lastWeek" })
+        {
+            var w = stats.GetProperty(window);
+            Assert.Equal((5, 4, 1, 0.8), (w.GetProperty("attempts").GetInt32(), w.GetProperty("succeeded").GetInt32(), w.GetProperty("failed").GetInt32(), w.GetProperty("successRate").GetDouble()));
+            Assert.InRange(w.GetProperty("latencyMs").GetProperty("p50").GetInt32(), 5, 60_000);
+        }
+        Assert.Equal(JsonValueKind.String, stats.GetProperty("lastSuccessAt").ValueKind);
+        Assert.Equal(JsonValueKind.String, stats.GetProperty("lastFailureAt").ValueKind);
+        Assert.Contains("80.0", table.Out);
+        Assert.Contains("last week", table.Out);
+    }
+
+    [Fact]
     public async Task Recover_takes_a_window_and_says_why_it_refuses()
     {
         var (endpointId, _) = await system.CreateEndpointAsync("cli-recover", "https://hooks.example.com/r", ["*"]);

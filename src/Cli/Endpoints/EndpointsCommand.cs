@@ -88,7 +88,24 @@ public static class EndpointsCommand
             s.Out.Show(rotated, () => s.Out.Fields(("secret", rotated.Text("secret")), ("previous secret", rotated.Text("previousSecret")), ("previous signs until", rotated.Time("previousSecretExpiresAt"))));
             return 0;
         });
-        return new Command("endpoints", "the endpoints events are delivered to").With(add, list, show, update, remove, Switch("enable", "switch deliveries on"), Switch("disable", "switch deliveries off"), rotate);
+        var stats = new Command("stats", "success rate and latency over the last hour, day and week; the last success and failure").With(id).Runs(async s =>
+        {
+            var read = await s.Api.GetAsync($"/v1/endpoints/{Uri.EscapeDataString(s.Get(id)!)}/stats", s.Cancellation);
+            s.Out.Show(read, () =>
+            {
+                s.Out.Table(["window", "attempts", "succeeded", "failed", "success rate", "p50 ms", "p90 ms", "p99 ms"],
+                    new[] { ("last hour", "lastHour"), ("last day", "lastDay"), ("last week", "lastWeek") }.Select(w =>
+                    {
+                        var window = read.GetProperty(w.Item2);
+                        var latency = window.GetProperty("latencyMs");
+                        var rate = window.Text("successRate") is { } r ? $"{double.Parse(r, System.Globalization.CultureInfo.InvariantCulture):P1}" : null;
+                        return new[] { w.Item1, window.Text("attempts"), window.Text("succeeded"), window.Text("failed"), rate, Under(latency.Text("p50")), Under(latency.Text("p90")), Under(latency.Text("p99")) };
+                    }));
+                s.Out.Fields(("last success", read.Time("lastSuccessAt")), ("last failure", read.Time("lastFailureAt")));
+            });
+            return 0;
+        });
+        return new Command("endpoints", "the endpoints events are delivered to").With(add, list, show, update, remove, Switch("enable", "switch deliveries on"), Switch("disable", "switch deliveries off"), rotate, stats);
     }
 
     private static void Describe(Printer output, JsonElement e) => output.Fields(
@@ -100,6 +117,8 @@ public static class EndpointsCommand
     public static void AttemptsTable(Printer output, IEnumerable<JsonElement> attempts) => output.Table(["at", "event", "attempt", "answer", "ms", "response"],
         attempts.Select(a => new[] { a.Time("at"), a.Text("eventId"), a.Text("number"), a.Text("statusCode") ?? a.Text("error"), a.Text("durationMs") is { } ms ? $"{double.Parse(ms, System.Globalization.CultureInfo.InvariantCulture):0}" : null, Short(a.Text("responseBody")) }),
         "No attempts yet.");
+
+    private static string? Under(string? boundMs) => boundMs is null ? null : $"≤ {boundMs}";
 
     private static string? Short(string? text) => text is null ? null : text.Length <= 60 ? text.ReplaceLineEndings(" ") : text[..60].ReplaceLineEndings(" ") + "…";
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Webhooks.Core.Deliveries;
+using Webhooks.Core.Endpoints;
 using Webhooks.Core.Quotas;
 using Webhooks.Core.Storage;
 
@@ -137,9 +138,10 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
         """;
 
     // KEYS: the delivery's attempts, the endpoint's attempts, the event's deliveries, the bytes of the
-    // endpoint's attempts, the tenant's quota overrides. ARGV: the attempt, attempts kept per delivery,
-    // attempts kept per endpoint, retention ms, the endpoint id, the delivery's record, the default
-    // attempt-log bytes per endpoint. The endpoint's log drops its oldest past either bound (the newest always stays).
+    // endpoint's attempts, the tenant's quota overrides, the endpoint's five-minute and hourly stats
+    // buckets and its stats summary. ARGV: the attempt, attempts kept per delivery, attempts kept per
+    // endpoint, retention ms, the endpoint id, the delivery's record, the default attempt-log bytes per
+    // endpoint, 'ok' or 'failed', the latency bucket, the attempt's time (ms), stats kept (ms). The endpoint's log drops its oldest past either bound (the newest always stays).
     private const string RecordAttemptScript = """
         redis.call('LPUSH', KEYS[1], ARGV[1])
         redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
@@ -157,6 +159,13 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
         redis.call('PEXPIRE', KEYS[4], ARGV[4])
         redis.call('HSET', KEYS[3], ARGV[5], ARGV[6])
         redis.call('PEXPIRE', KEYS[3], ARGV[4])
+        for i = 6, 7 do
+          redis.call('HINCRBY', KEYS[i], ARGV[8], 1)
+          redis.call('HINCRBY', KEYS[i], ARGV[9], 1)
+          redis.call('PEXPIRE', KEYS[i], ARGV[11])
+        end
+        redis.call('HSET', KEYS[8], ARGV[8] == 'ok' and 'lastSuccessAt' or 'lastFailureAt', ARGV[10])
+        redis.call('PEXPIRE', KEYS[8], ARGV[11])
         return 1
         """;
 
@@ -237,9 +246,12 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
             UpdatedAt = DateTimeOffset.UtcNow,
         };
         // One script, atomic like the transaction it replaces, and one operation instead of nine.
+        var stats = EndpointStats.Of(attempt.EndpointId, attempt.At, attempt.DurationMs);
         await _db.ScriptEvaluateAsync(RecordAttemptScript,
-            [DeliveryAttemptsKey(attempt.DeliveryId), EndpointAttemptsKey(attempt.EndpointId), DeliveriesKey(attempt.EventId), EndpointAttemptBytesKey(attempt.EndpointId), TenantQuotaStore.OverridesKey(tenant)],
-            [Serialize(attempt), _options.AttemptsPerDelivery, _options.AttemptsPerEndpoint, (long)_options.EventRetention.TotalMilliseconds, attempt.EndpointId, Serialize(record), quotas.Value.AttemptLogBytes]);
+            [DeliveryAttemptsKey(attempt.DeliveryId), EndpointAttemptsKey(attempt.EndpointId), DeliveriesKey(attempt.EventId), EndpointAttemptBytesKey(attempt.EndpointId), TenantQuotaStore.OverridesKey(tenant),
+                stats.Fine, stats.Coarse, stats.Summary],
+            [Serialize(attempt), _options.AttemptsPerDelivery, _options.AttemptsPerEndpoint, (long)_options.EventRetention.TotalMilliseconds, attempt.EndpointId, Serialize(record), quotas.Value.AttemptLogBytes,
+                attempt.Succeeded ? "ok" : "failed", stats.LatencyField, attempt.At.ToUnixTimeMilliseconds(), (long)EndpointStats.Kept.TotalMilliseconds]);
     }
 
     /// <summary>The event's delivery to the endpoint, or null when it has none.</summary>

@@ -33,6 +33,7 @@ public static class StorageRegistration
         builder.Services.AddSingleton<SecretProtector>();
         builder.Services.AddSingleton<EndpointRegistry>();
         builder.Services.AddSingleton<EventStore>();
+        builder.Services.AddSingleton<EndpointStats>();
         builder.Services.AddOptions<DeadLetterOptions>().BindConfiguration(DeadLetterOptions.Section);
         builder.Services.AddSingleton<DeadLetterIndex>();
         builder.Services.AddOptions<FairnessOptions>().BindConfiguration(FairnessOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -34,6 +34,8 @@ public static class EndpointsApi
         endpoints.MapGet("/{id}/secret", GetSecret);
         endpoints.MapPost("/{id}/secret/rotate", RotateSecret);
         endpoints.MapGet("/{id}/attempts", Attempts);
+        endpoints.MapGet("/{id}/stats", async (string id, ClaimsPrincipal user, EndpointRegistry registry, EndpointStats stats) =>
+            await Visible(id, user, registry) is null ? (IResult)NotFound(id) : TypedResults.Ok(await stats.ReadAsync(id, DateTimeOffset.UtcNow)));
         return routes;
     }
 

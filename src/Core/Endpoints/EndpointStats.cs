@@ -1,0 +1,89 @@
+using System.Globalization;
+using StackExchange.Redis;
+using Webhooks.Core.Storage;
+
+namespace Webhooks.Core.Endpoints;
+
+/// <summary>
+/// How an endpoint has fared: attempts, successes and a latency histogram per five minutes and per
+/// hour, written with each attempt (by the attempt script, in the same round trip) and kept eight
+/// days; read as the last hour, day and week.
+/// </summary>
+public sealed class EndpointStats(RedisStorage redis)
+{
+    /// <summary>The latency buckets' upper bounds (ms); a slower attempt counts in the last, unbounded one.</summary>
+    public static readonly int[] LatencyBoundsMs = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000];
+
+    public static readonly TimeSpan Kept = TimeSpan.FromDays(8);
+    private static readonly TimeSpan Fine = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan Coarse = TimeSpan.FromHours(1);
+
+    private readonly IDatabase _db = redis.Database;
+
+    internal static string SummaryKey(string endpointId) => $"endpoint:{endpointId}:stats";
+    private static string BucketKey(string endpointId, TimeSpan width, long start) => $"endpoint:{endpointId}:stats:{(long)width.TotalMinutes}m:{start}";
+    private static long BucketStart(DateTimeOffset at, TimeSpan width) => at.ToUnixTimeMilliseconds() / (long)width.TotalMilliseconds;
+
+    /// <summary>The keys and the latency field one attempt is counted under (see the attempt script).</summary>
+    internal static (RedisKey Fine, RedisKey Coarse, RedisKey Summary, string LatencyField) Of(string endpointId, DateTimeOffset at, double durationMs) =>
+        (BucketKey(endpointId, Fine, BucketStart(at, Fine)), BucketKey(endpointId, Coarse, BucketStart(at, Coarse)), SummaryKey(endpointId),
+            LatencyBoundsMs.FirstOrDefault(b => durationMs <= b) is var bound and > 0 ? $"le{bound}" : "inf");
+
+    /// <summary>The last hour (from five-minute buckets), day and week (from hourly ones), and the last success and failure.</summary>
+    public async Task<EndpointStatsView> ReadAsync(string endpointId, DateTimeOffset now)
+    {
+        var batch = _db.CreateBatch();
+        Task<HashEntry[]>[] Buckets(TimeSpan width, int count) =>
+            [.. Enumerable.Range(0, count).Select(i => batch.HashGetAllAsync(BucketKey(endpointId, width, BucketStart(now, width) - i)))];
+        var hour = Buckets(Fine, 12);
+        var week = Buckets(Coarse, 24 * 7);
+        var summary = batch.HashGetAllAsync(SummaryKey(endpointId));
+        batch.Execute();
+        var weekBuckets = await Task.WhenAll(week);
+        var last = (await summary).ToDictionary(e => (string)e.Name!, e => (long)e.Value);
+        return new EndpointStatsView(
+            Window(await Task.WhenAll(hour)), Window(weekBuckets[..24]), Window(weekBuckets),
+            last.TryGetValue("lastSuccessAt", out var s) ? DateTimeOffset.FromUnixTimeMilliseconds(s) : null,
+            last.TryGetValue("lastFailureAt", out var f) ? DateTimeOffset.FromUnixTimeMilliseconds(f) : null);
+    }
+
+    private static StatsWindow Window(IEnumerable<HashEntry[]> buckets)
+    {
+        var totals = new Dictionary<string, long>();
+        foreach (var entry in buckets.SelectMany(b => b))
+        {
+            totals[entry.Name!] = totals.GetValueOrDefault(entry.Name!) + (long)entry.Value;
+        }
+        var succeeded = totals.GetValueOrDefault("ok");
+        var failed = totals.GetValueOrDefault("failed");
+        var attempts = succeeded + failed;
+        int? Percentile(double p)
+        {
+            if (attempts == 0)
+            {
+                return null;
+            }
+            var rank = Math.Ceiling(p * attempts);
+            long seen = 0;
+            foreach (var bound in LatencyBoundsMs)
+            {
+                if ((seen += totals.GetValueOrDefault($"le{bound}")) >= rank)
+                {
+                    return bound;
+                }
+            }
+            return null; // slower than the last bound
+        }
+        return new StatsWindow(attempts, succeeded, failed, attempts == 0 ? null : Math.Round((double)succeeded / attempts, 4),
+            new LatencyPercentiles(Percentile(0.5), Percentile(0.9), Percentile(0.99)));
+    }
+}
+
+/// <summary>An endpoint's record over the last hour, day and week.</summary>
+public sealed record EndpointStatsView(StatsWindow LastHour, StatsWindow LastDay, StatsWindow LastWeek, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastFailureAt);
+
+/// <summary>Attempts in a window; the success rate is null without attempts.</summary>
+public sealed record StatsWindow(long Attempts, long Succeeded, long Failed, double? SuccessRate, LatencyPercentiles LatencyMs);
+
+/// <summary>Latency percentiles as the upper bound (ms) of the histogram bucket they fall in; null without attempts or beyond the last bound (60 s).</summary>
+public sealed record LatencyPercentiles(int? P50, int? P90, int? P99);
