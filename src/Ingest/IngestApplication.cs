@@ -46,6 +46,7 @@ public static class IngestApplication
         app.MapEventListApi();
         app.MapResendApi();
         app.MapRecoverApi();
+        app.MapTestEventApi();
         app.MapEndpointsApi();
         app.MapDeadLettersApi();
         app.MapApiKeysApi();

@@ -110,6 +110,28 @@ public sealed class CliTests(WebhooksSystem system) : IClassFixture<WebhooksSyst
     }
 
     [Fact]
+    public async Task A_test_event_reaches_the_endpoint_alone_signed_and_its_answer_is_shown()
+    {
+        await using var tested = await Subscriber.StartAsync(_ => new Reply(201, Body: "hello from the receiver"));
+        await using var sibling = await Subscriber.StartAsync();
+        var (endpointId, secret) = await system.CreateEndpointAsync("cli-test", tested.Url, ["order.*"]);
+        await system.CreateEndpointAsync("cli-test", sibling.Url, ["*"]);
+
+        var run = await Webhooks("endpoints", "test", endpointId, "--type", "order.created", "--data", """{"orderId":"t-1"}""");
+        var json = (await Webhooks("endpoints", "test", endpointId, "--json")).Json;
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("201", run.Out);
+        Assert.Contains("hello from the receiver", run.Out);
+        Assert.Equal(201, json.GetProperty("attempt").GetProperty("statusCode").GetInt32());
+        Assert.Equal(2, tested.Received.Count);
+        Assert.All(tested.Received, r => Assert.True(r.VerifiesWith(secret)));
+        Assert.Equal(["order.created", "webhooks.test"], tested.Received.Select(r => r.Json.GetProperty("type").GetString()));
+        Assert.Equal("t-1", tested.Received.First().Json.GetProperty("data").GetProperty("orderId").GetString());
+        Assert.Empty(sibling.Received);
+    }
+
+    [Fact]
     public async Task Recover_takes_a_window_and_says_why_it_refuses()
     {
         var (endpointId, _) = await system.CreateEndpointAsync("cli-recover", "https://hooks.example.com/r", ["*"]);

@@ -88,6 +88,37 @@ public static class EndpointsCommand
             s.Out.Show(rotated, () => s.Out.Fields(("secret", rotated.Text("secret")), ("previous secret", rotated.Text("previousSecret")), ("previous signs until", rotated.Time("previousSecretExpiresAt"))));
             return 0;
         });
+        var testType = new Option<string?>("--type") { Description = "the example event's type (webhooks.test when left out)" };
+        var testData = new Option<string?>("--data") { Description = "its data, a JSON object (an example when left out)" };
+        var test = new Command("test", "send a signed example event to this endpoint alone and show its answer").With(id, testType, testData).Runs(async s =>
+        {
+            System.Text.Json.JsonElement? data = null;
+            if (s.Get(testData) is { } text)
+            {
+                try
+                {
+                    data = JsonDocument.Parse(text).RootElement;
+                }
+                catch (JsonException e)
+                {
+                    throw new Api.CliFailure(Api.ExitCodes.Usage, $"--data is not JSON: {e.Message}");
+                }
+            }
+            var result = await s.Api.PostAsync($"/v1/endpoints/{Uri.EscapeDataString(s.Get(id)!)}/test", new { type = s.Get(testType), data }, s.Cancellation);
+            s.Out.Show(result, () =>
+            {
+                if (result.TryGetProperty("attempt", out var attempt) && attempt.ValueKind == JsonValueKind.Object)
+                {
+                    s.Out.Line($"Sent {result.Text("eventId")}; the endpoint answered:");
+                    AttemptsTable(s.Out, [attempt]);
+                }
+                else
+                {
+                    s.Out.Line($"Sent {result.Text("eventId")}; no answer yet: webhooks events show {result.Text("eventId")}");
+                }
+            });
+            return 0;
+        });
         var stats = new Command("stats", "success rate and latency over the last hour, day and week; the last success and failure").With(id).Runs(async s =>
         {
             var read = await s.Api.GetAsync($"/v1/endpoints/{Uri.EscapeDataString(s.Get(id)!)}/stats", s.Cancellation);
@@ -105,7 +136,7 @@ public static class EndpointsCommand
             });
             return 0;
         });
-        return new Command("endpoints", "the endpoints events are delivered to").With(add, list, show, update, remove, Switch("enable", "switch deliveries on"), Switch("disable", "switch deliveries off"), rotate, stats);
+        return new Command("endpoints", "the endpoints events are delivered to").With(add, list, show, update, remove, Switch("enable", "switch deliveries on"), Switch("disable", "switch deliveries off"), rotate, stats, test);
     }
 
     private static void Describe(Printer output, JsonElement e) => output.Fields(

@@ -1,0 +1,83 @@
+using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Webhooks.Core;
+using Webhooks.Core.Endpoints;
+using Webhooks.Core.Events;
+using Webhooks.Ingest.Auth;
+using Webhooks.Ingest.Events;
+using Webhooks.Ingest.Requests;
+
+namespace Webhooks.Ingest.Deliveries;
+
+/// <summary>
+/// <c>POST /v1/endpoints/{id}/test</c>: a signed example event of a chosen type, sent to this endpoint
+/// only, through the same pipeline as any delivery; the answer is the endpoint's, when it comes within
+/// the endpoint's timeout (else <c>202</c> with where to look).
+/// </summary>
+public static class TestEventApi
+{
+    public const string DefaultType = "webhooks.test";
+
+    public static IEndpointRouteBuilder MapTestEventApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/v1/endpoints/{id}/test", Test).WithTags("Endpoints").RequireAuthorization(AuthRegistration.Admin).RequireWellFormedIds();
+        return routes;
+    }
+
+    private static async Task<IResult> Test(string id, HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, EventStore store, DeliveryRequeue requeue, CancellationToken cancellationToken)
+    {
+        var empty = request.ContentLength == 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count == 0);
+        var body = empty ? new JsonBody<TestEventRequest>(new TestEventRequest(null, null), [], null) : await JsonBody.ReadAsync<TestEventRequest>(request, 64 * 1024, cancellationToken);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+        var type = body.Value!.Type ?? DefaultType;
+        if (type != DefaultType && EventRules.CheckType(type) is { } typeError)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["type"] = [typeError] });
+        }
+        if (await registry.GetAsync(id) is not { } endpoint || !Caller.Of(user).Sees(endpoint.Tenant))
+        {
+            return TypedResults.Problem($"No endpoint '{id}'.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+        }
+        if (!endpoint.Enabled)
+        {
+            return TypedResults.Problem($"Endpoint '{id}' is disabled: enable it first.", statusCode: StatusCodes.Status409Conflict, title: "Endpoint disabled");
+        }
+        var now = DateTimeOffset.UtcNow;
+        var stored = new StoredEvent
+        {
+            Id = SortableId.New("evt"),
+            Type = type,
+            Tenant = endpoint.Tenant,
+            OccurredAt = now,
+            ReceivedAt = now,
+            Data = body.Value.Data is { ValueKind: JsonValueKind.Object } data ? data.Clone() : JsonSerializer.SerializeToElement(new { test = true, endpointId = id }),
+        };
+        await store.SaveAsync(stored);
+        // Sent to this endpoint alone: no fan-out to the tenant's others.
+        await store.MarkFannedOutAsync(stored.Id);
+        var delivery = DeliveryRequeue.Of(stored, id, SortableId.New("dlv"));
+        await requeue.SendAsync(await requeue.LaneAsync(endpoint.Tenant, 1, cancellationToken), delivery, 0, cancellationToken);
+
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(endpoint.TimeoutSeconds + 5);
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            if ((await store.GetAttemptsAsync(delivery.DeliveryId, 1)).FirstOrDefault() is { } attempt)
+            {
+                return TypedResults.Ok(new TestEventResult(stored.Id, delivery.DeliveryId, AttemptView.Of(attempt)));
+            }
+            await Task.Delay(100, cancellationToken);
+        }
+        return TypedResults.Accepted($"/v1/events/{stored.Id}", new TestEventResult(stored.Id, delivery.DeliveryId, null));
+    }
+}
+
+/// <summary>The body of a test: the event's type (<c>webhooks.test</c> when left out) and data (an example when left out).</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record TestEventRequest(string? Type, JsonElement? Data);
+
+/// <summary>The test event, its delivery, and the endpoint's answer (null when it has not come yet).</summary>
+public sealed record TestEventResult(string EventId, string DeliveryId, AttemptView? Attempt);
