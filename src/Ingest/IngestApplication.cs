@@ -47,6 +47,7 @@ public static class IngestApplication
         app.MapResendApi();
         app.MapRecoverApi();
         app.MapTestEventApi();
+        app.MapReplayApi();
         app.MapEndpointsApi();
         app.MapDeadLettersApi();
         app.MapApiKeysApi();

@@ -76,6 +76,42 @@ public sealed class RecoverTests(WebhooksSystemWithoutDispatcher system) : IClas
         }
     }
 
+    [Fact]
+    public async Task A_replay_delivers_the_events_an_endpoint_never_got_and_nothing_twice()
+    {
+        var dispatcher = await system.StartDispatcherAsync();
+        try
+        {
+            await using var late = await Subscriber.StartAsync();
+            var since = DateTimeOffset.UtcNow;
+            var before = new[] { await system.PublishAsync("replay", "order.placed"), await system.PublishAsync("replay", "order.paid") };
+            var unsubscribed = await system.PublishAsync("replay", "invoice.sent");
+            await Eventually.HoldsAsync(() => system.GetEventAsync(before[1]), _ => true, "stored");
+            var (endpointId, _) = await system.CreateEndpointAsync("replay", late.Url, ["order.*"]);
+            var after = await system.PublishAsync("replay", "order.shipped");
+            await late.WaitForAsync(1);
+            (await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/disable", null)).EnsureSuccessStatusCode();
+            var whileOff = await system.PublishAsync("replay", "order.cancelled");
+            await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={endpointId}"), d => d.Count == 1, "the event sent while it was off is dead-lettered");
+            (await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/enable", null)).EnsureSuccessStatusCode();
+
+            var run = await CliRun.RunAsync(system, ["replay", "--endpoint", endpointId, "--since", since.ToString("O"), "--json"]);
+            var again = await CliRun.RunAsync(system, ["replay", "--endpoint", endpointId, "--since", since.ToString("O"), "--json"]);
+
+            Assert.Equal((0, 2, 1), (run.ExitCode, run.Json.GetProperty("replayed").GetInt32(), run.Json.GetProperty("redriven").GetInt32()));
+            Assert.Equal((0, 0), (again.Json.GetProperty("replayed").GetInt32(), again.Json.GetProperty("redriven").GetInt32()));
+            await late.WaitForAsync(4);
+            await Task.Delay(500);
+            // Each once: the one it got, the two from before it existed, the one from while it was off.
+            Assert.Equal(new[] { after, before[0], before[1], whileOff }.Order(), late.Received.Select(r => r.Id).Order());
+            Assert.DoesNotContain(unsubscribed, late.Received.Select(r => r.Id));
+        }
+        finally
+        {
+            await system.StopAsync(dispatcher);
+        }
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("?since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z")]

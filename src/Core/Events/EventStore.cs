@@ -88,6 +88,42 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
     }
 
     /// <summary>
+    /// The tenant's events in the window, newest first, of a type <paramref name="subscribes"/> takes, that
+    /// have no delivery to the endpoint at all (it was created, or subscribed, after them); at most
+    /// <see cref="MaxScannedPerPage"/> looked at, and where to go on (null at the end).
+    /// </summary>
+    public async Task<(IReadOnlyList<string> EventIds, IndexPosition? Next)> NeverDeliveredAsync(string tenant, string endpointId, Func<string, bool> subscribes,
+        DateTimeOffset since, DateTimeOffset? until, IndexPosition? after)
+    {
+        var key = TenantEventsKey(tenant);
+        var max = after?.Score ?? (until is { } u ? u.ToUnixTimeMilliseconds() : double.PositiveInfinity);
+        var exclude = after is null && until is not null ? Exclude.Stop : Exclude.None;
+        var missing = new List<string>();
+        const int chunk = 500;
+        var scanned = 0;
+        for (var start = 0L; ; start += chunk)
+        {
+            var entries = await _db.SortedSetRangeByScoreWithScoresAsync(key, since.ToUnixTimeMilliseconds(), max, exclude, Order.Descending, start, chunk);
+            var candidates = entries
+                .Where(e => after is null || e.Score < after.Score || string.CompareOrdinal(e.Element, after.Id) < 0)
+                .Select(e => (Entry: e, Parts: ((string)e.Element!).Split('|', 2)))
+                .Where(c => subscribes(c.Parts[1]))
+                .ToList();
+            var delivered = await Task.WhenAll(candidates.Select(c => _db.HashExistsAsync(DeliveriesKey(c.Parts[0]), endpointId)));
+            missing.AddRange(candidates.Zip(delivered).Where(c => !c.Second).Select(c => c.First.Parts[0]));
+            scanned += entries.Length;
+            if (entries.Length < chunk)
+            {
+                return (missing, null);
+            }
+            if (scanned >= MaxScannedPerPage)
+            {
+                return (missing, new IndexPosition(entries[^1].Score, entries[^1].Element!));
+            }
+        }
+    }
+
+    /// <summary>
     /// Where an event stands, from its deliveries: <c>dead_lettered</c> when one is, else <c>failing</c>
     /// when one is being retried, else <c>pending</c> while one (or the fan-out) is, else <c>delivered</c>;
     /// <c>no_endpoints</c> when it was fanned out to none.
