@@ -2,6 +2,7 @@ using Webhooks.Contracts;
 using Webhooks.Core.Destinations;
 using Webhooks.Core.Storage;
 using Webhooks.Core.Topology;
+using Webhooks.Ingest.Audit;
 using Webhooks.Ingest.Auth;
 using Webhooks.Ingest.Availability;
 using Webhooks.Ingest.DeadLetters;
@@ -30,6 +31,7 @@ public static class IngestApplication
         builder.Services.AddSingleton<EventPublisher>();
         builder.Services.AddSingleton<IdempotencyKeys>();
         builder.Services.AddSingleton<DeliveryRequeue>();
+        builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddHostedService<SecretReEncryption>();
         return builder;
     }
@@ -48,6 +50,7 @@ public static class IngestApplication
         app.MapRecoverApi();
         app.MapTestEventApi();
         app.MapReplayApi();
+        app.MapAuditApi();
         app.MapEndpointsApi();
         app.MapDeadLettersApi();
         app.MapApiKeysApi();

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Webhooks.Core.Events;
+using Webhooks.Ingest.Audit;
 using Webhooks.Ingest.Requests;
 
 namespace Webhooks.Ingest.Auth;
@@ -16,7 +17,7 @@ public static class ApiKeysApi
         return routes;
     }
 
-    private static async Task<IResult> Create(HttpRequest request, ClaimsPrincipal user, ApiKeyStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> Create(HttpRequest request, ClaimsPrincipal user, ApiKeyStore store, AuditLog audit, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<ApiKeyRequest>(request, 8 * 1024, cancellationToken);
         if (body.Problem is not null)
@@ -48,6 +49,7 @@ public static class ApiKeysApi
             return caller.WrongTenant(tenant ?? "(none)");
         }
         var (key, secret) = await store.CreateAsync(input.Role!, tenant, input.Name);
+        await audit.RecordAsync(user, "key.created", tenant, key.Id, new { key.Role, key.Name });
         return TypedResults.Created($"/v1/api-keys/{key.Id}", ApiKeyView.Of(key, secret));
     }
 
@@ -61,13 +63,14 @@ public static class ApiKeysApi
         return TypedResults.Ok(new ApiKeyPage([.. keys.Select(k => ApiKeyView.Of(k))], next));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, ClaimsPrincipal user, ApiKeyStore store)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, ClaimsPrincipal user, ApiKeyStore store, AuditLog audit)
     {
         if (await store.GetAsync(id) is not { } key || !Caller.Of(user).Sees(key.Tenant ?? ""))
         {
             return TypedResults.Problem($"No API key '{id}'.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
         }
         await store.DeleteAsync(key);
+        await audit.RecordAsync(user, "key.revoked", key.Tenant, key.Id, new { key.Role, key.Name });
         return TypedResults.NoContent();
     }
 }

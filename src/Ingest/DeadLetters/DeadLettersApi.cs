@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Storage;
+using Webhooks.Ingest.Audit;
 using Webhooks.Ingest.Auth;
 using Webhooks.Ingest.Deliveries;
 using Webhooks.Ingest.Requests;
@@ -47,7 +48,7 @@ public static class DeadLettersApi
     /// (counted against its allowance like any delivery); each dead letter is taken from the index
     /// before it is sent, so two redrives racing send it once. An invalid event cannot be redriven and stays.
     /// </summary>
-    private static async Task<IResult> Redrive(ClaimsPrincipal user, DeadLetterIndex index, DeliveryRequeue requeue,
+    private static async Task<IResult> Redrive(ClaimsPrincipal user, DeadLetterIndex index, DeliveryRequeue requeue, AuditLog audit,
         string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until, string? after, CancellationToken cancellationToken)
     {
         if (Position(after).Problem is { } problem)
@@ -57,6 +58,7 @@ public static class DeadLettersApi
         var page = await index.ListAsync(new DeadLetterFilter(endpointId, Caller.Of(user).ListFilter(tenant), reason, since, until), Position(after).Position, MaxPerOperation);
         var matches = page.Found;
         var redriven = await RedriveAsync(index, requeue, matches, cancellationToken);
+        await audit.RecordAsync(user, "dead_letters.redriven", Caller.Of(user).ListFilter(tenant), endpointId ?? "(filter)", new { endpointId, tenant, reason, since, until, redriven });
         return TypedResults.Ok(new RedriveResult(redriven, matches.Count(d => d.Delivery is null), NextAfter(page)));
     }
 
@@ -92,7 +94,7 @@ public static class DeadLettersApi
         return redriven;
     }
 
-    private static async Task<IResult> Purge(ClaimsPrincipal user, DeadLetterIndex index, string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until, string? after)
+    private static async Task<IResult> Purge(ClaimsPrincipal user, DeadLetterIndex index, AuditLog audit, string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until, string? after)
     {
         if (Position(after).Problem is { } problem)
         {
@@ -103,6 +105,7 @@ public static class DeadLettersApi
         {
             await index.RemoveAsync(deadLetter);
         }
+        await audit.RecordAsync(user, "dead_letters.purged", Caller.Of(user).ListFilter(tenant), endpointId ?? "(filter)", new { endpointId, tenant, reason, since, until, purged = page.Found.Count });
         return TypedResults.Ok(new PurgeResult(page.Found.Count, NextAfter(page)));
     }
 }

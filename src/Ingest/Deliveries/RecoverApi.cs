@@ -3,6 +3,7 @@ using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
+using Webhooks.Ingest.Audit;
 using Webhooks.Ingest.Auth;
 using Webhooks.Ingest.DeadLetters;
 using Webhooks.Ingest.Requests;
@@ -25,7 +26,7 @@ public static class RecoverApi
         return routes;
     }
 
-    private static async Task<IResult> Recover(string id, ClaimsPrincipal user, EndpointRegistry registry, DeadLetterIndex deadLetters, EventStore store, DeliveryRequeue requeue,
+    private static async Task<IResult> Recover(string id, ClaimsPrincipal user, EndpointRegistry registry, DeadLetterIndex deadLetters, EventStore store, DeliveryRequeue requeue, AuditLog audit,
         DateTimeOffset? since, DateTimeOffset? until, CancellationToken cancellationToken)
     {
         if (since is null || since >= until)
@@ -57,6 +58,7 @@ public static class RecoverApi
             await requeue.SendAsync(lane, DeliveryRequeue.Of(stored, id, record.Id), record.Attempts, cancellationToken);
             resent++;
         }
+        await audit.RecordAsync(user, "deliveries.recovered", endpoint.Tenant, id, new { since, until, redriven, resent });
         return TypedResults.Ok(new RecoverResult(redriven, resent, Complete: page.Next is null));
     }
 

@@ -3,6 +3,7 @@ using Webhooks.Core;
 using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
+using Webhooks.Ingest.Audit;
 using Webhooks.Ingest.Auth;
 using Webhooks.Ingest.DeadLetters;
 using Webhooks.Ingest.Requests;
@@ -22,7 +23,7 @@ public static class ReplayApi
         return routes;
     }
 
-    private static async Task<IResult> Replay(string id, ClaimsPrincipal user, EndpointRegistry registry, EventStore store, DeadLetterIndex deadLetters, DeliveryRequeue requeue,
+    private static async Task<IResult> Replay(string id, ClaimsPrincipal user, EndpointRegistry registry, EventStore store, DeadLetterIndex deadLetters, DeliveryRequeue requeue, AuditLog audit,
         DateTimeOffset? since, DateTimeOffset? until, string? after, CancellationToken cancellationToken)
     {
         var (position, cursorProblem) = Paging.ReadPosition(after);
@@ -61,6 +62,7 @@ public static class ReplayApi
                 sent++;
             }
         }
+        await audit.RecordAsync(user, "deliveries.replayed", endpoint.Tenant, id, new { since, until, replayed = sent, redriven });
         return TypedResults.Ok(new ReplayResult(sent, redriven, Paging.Cursor(next)));
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Webhooks.Core;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
+using Webhooks.Ingest.Audit;
 using Webhooks.Ingest.Auth;
 using Webhooks.Ingest.Requests;
 
@@ -22,7 +23,7 @@ public static class ResendApi
     }
 
     private static async Task<Results<Accepted<ResendAccepted>, ProblemHttpResult>> Resend(string id, string endpointId, ClaimsPrincipal user, EventStore store, EndpointRegistry registry,
-        DeliveryRequeue requeue, CancellationToken cancellationToken)
+        DeliveryRequeue requeue, AuditLog audit, CancellationToken cancellationToken)
     {
         var caller = Caller.Of(user);
         if (await store.GetAsync(id) is not { } stored || !caller.Sees(stored.Tenant))
@@ -44,6 +45,7 @@ public static class ResendApi
         var existing = await store.GetDeliveryAsync(id, endpointId);
         var delivery = DeliveryRequeue.Of(stored, endpointId, existing?.Id ?? SortableId.New("dlv"));
         await requeue.SendAsync(await requeue.LaneAsync(stored.Tenant, 1, cancellationToken), delivery, existing?.Attempts ?? 0, cancellationToken);
+        await audit.RecordAsync(user, "delivery.resent", stored.Tenant, endpointId, new { eventId = id, delivery.DeliveryId });
         return TypedResults.Accepted($"/v1/events/{id}", new ResendAccepted(delivery.DeliveryId, (existing?.Attempts ?? 0) + 1));
     }
 

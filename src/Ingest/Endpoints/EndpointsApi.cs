@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Webhooks.Core;
@@ -9,6 +10,7 @@ using Webhooks.Core.Events;
 using Webhooks.Core.Operational;
 using Webhooks.Core.Quotas;
 using Webhooks.Core.Signing;
+using Webhooks.Ingest.Audit;
 using Webhooks.Ingest.Auth;
 using Webhooks.Ingest.Events;
 using Webhooks.Ingest.Quotas;
@@ -29,8 +31,8 @@ public static class EndpointsApi
         endpoints.MapGet("/{id}", Get);
         endpoints.MapPatch("/{id}", Update);
         endpoints.MapDelete("/{id}", Delete);
-        endpoints.MapPost("/{id}/enable", (string id, HttpContext http, ClaimsPrincipal user, EndpointRegistry registry, EventPublisher events) => SetEnabled(id, true, http, user, registry, events));
-        endpoints.MapPost("/{id}/disable", (string id, HttpContext http, ClaimsPrincipal user, EndpointRegistry registry, EventPublisher events) => SetEnabled(id, false, http, user, registry, events));
+        endpoints.MapPost("/{id}/enable", (string id, HttpContext http, ClaimsPrincipal user, EndpointRegistry registry, EventPublisher events, AuditLog audit) => SetEnabled(id, true, http, user, registry, events, audit));
+        endpoints.MapPost("/{id}/disable", (string id, HttpContext http, ClaimsPrincipal user, EndpointRegistry registry, EventPublisher events, AuditLog audit) => SetEnabled(id, false, http, user, registry, events, audit));
         endpoints.MapGet("/{id}/secret", GetSecret);
         endpoints.MapPost("/{id}/secret/rotate", RotateSecret);
         endpoints.MapGet("/{id}/attempts", Attempts);
@@ -39,7 +41,7 @@ public static class EndpointsApi
         return routes;
     }
 
-    private static async Task<IResult> Create(HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, DestinationGuard guard, TenantQuotaStore quotas, CancellationToken cancellationToken)
+    private static async Task<IResult> Create(HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, DestinationGuard guard, TenantQuotaStore quotas, AuditLog audit, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<EndpointRequest>(request, MaxRequestBytes, cancellationToken);
         if (body.Problem is not null)
@@ -74,6 +76,7 @@ public static class EndpointsApi
         {
             return QuotaAnswers.TooManyEndpoints(endpoint.Tenant, quota);
         }
+        await audit.RecordAsync(user, "endpoint.created", endpoint.Tenant, endpoint.Id, new { url = RedactedUrl.Of(endpoint.Url), endpoint.EventTypes });
         return TypedResults.Created($"/v1/endpoints/{endpoint.Id}", EndpointView.Of(request.HttpContext.Response.Tag(endpoint), withSecret: true));
     }
 
@@ -100,7 +103,7 @@ public static class EndpointsApi
     private static async Task<WebhookEndpoint?> Visible(string id, ClaimsPrincipal user, EndpointRegistry registry) =>
         await registry.GetAsync(id) is { } endpoint && Caller.Of(user).Sees(endpoint.Tenant) ? endpoint : null;
 
-    private static async Task<IResult> Update(string id, HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, DestinationGuard guard, CancellationToken cancellationToken)
+    private static async Task<IResult> Update(string id, HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, DestinationGuard guard, AuditLog audit, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<EndpointRequest>(request, MaxRequestBytes, cancellationToken);
         if (body.Problem is not null)
@@ -116,10 +119,11 @@ public static class EndpointsApi
         {
             return TypedResults.ValidationProblem(errors, title: "The change is not valid");
         }
-        return await ChangeAsync(id, request.HttpContext, user, registry, endpoint => body.Value.ApplyTo(endpoint, DateTimeOffset.UtcNow), e => EndpointView.Of(e));
+        var fields = JsonSerializer.SerializeToElement(body.Value, WebhooksJson.Options).EnumerateObject().Select(f => f.Name).ToList();
+        return await ChangeAsync(id, request.HttpContext, user, registry, endpoint => body.Value.ApplyTo(endpoint, DateTimeOffset.UtcNow), e => EndpointView.Of(e), audit, "endpoint.updated", new { fields });
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, AuditLog audit)
     {
         if (await Visible(id, user, registry) is not { } endpoint)
         {
@@ -129,7 +133,12 @@ public static class EndpointsApi
         {
             return EndpointETag.Stale(endpoint);
         }
-        return await registry.DeleteAsync(endpoint, request.Headers.IfMatch.Count > 0 ? endpoint.Version : null) switch
+        var outcome = await registry.DeleteAsync(endpoint, request.Headers.IfMatch.Count > 0 ? endpoint.Version : null);
+        if (outcome == ChangeOutcome.Changed)
+        {
+            await audit.RecordAsync(user, "endpoint.deleted", endpoint.Tenant, endpoint.Id, new { url = RedactedUrl.Of(endpoint.Url) });
+        }
+        return outcome switch
         {
             ChangeOutcome.Changed => TypedResults.NoContent(),
             ChangeOutcome.Stale => EndpointETag.Stale(await registry.GetAsync(id) ?? endpoint),
@@ -137,7 +146,7 @@ public static class EndpointsApi
         };
     }
 
-    private static async Task<Results<Ok<EndpointView>, ProblemHttpResult>> SetEnabled(string id, bool enabled, HttpContext http, ClaimsPrincipal user, EndpointRegistry registry, EventPublisher events)
+    private static async Task<Results<Ok<EndpointView>, ProblemHttpResult>> SetEnabled(string id, bool enabled, HttpContext http, ClaimsPrincipal user, EndpointRegistry registry, EventPublisher events, AuditLog audit)
     {
         if (enabled && await Visible(id, user, registry) is { Enabled: false })
         {
@@ -149,7 +158,7 @@ public static class EndpointsApi
         {
             switchedOn = enabled && !endpoint.Enabled;
             return endpoint with { Enabled = enabled, UpdatedAt = DateTimeOffset.UtcNow };
-        }, e => EndpointView.Of(e));
+        }, e => EndpointView.Of(e), audit, enabled ? "endpoint.enabled" : "endpoint.disabled");
         if (switchedOn && result.Result is Ok<EndpointView> { Value: { } view })
         {
             var at = DateTimeOffset.UtcNow;
@@ -164,13 +173,17 @@ public static class EndpointsApi
     /// the other's result, never over it), under the request's <c>If-Match</c> if it has one.
     /// </summary>
     private static async Task<Results<Ok<T>, ProblemHttpResult>> ChangeAsync<T>(string id, HttpContext http, ClaimsPrincipal user, EndpointRegistry registry,
-        Func<WebhookEndpoint, WebhookEndpoint> change, Func<WebhookEndpoint, T> answer)
+        Func<WebhookEndpoint, WebhookEndpoint> change, Func<WebhookEndpoint, T> answer, AuditLog audit, string action, object? detail = null)
     {
         if (await Visible(id, user, registry) is null)
         {
             return NotFound(id);
         }
         var result = await registry.ChangeAsync(id, change, EndpointETag.IfMatch(http.Request));
+        if (result is { Outcome: ChangeOutcome.Changed, Endpoint: { } written })
+        {
+            await audit.RecordAsync(user, action, written.Tenant, written.Id, detail);
+        }
         return result switch
         {
             { Outcome: ChangeOutcome.Stale, Endpoint: { } current } => EndpointETag.Stale(current),
@@ -184,7 +197,7 @@ public static class EndpointsApi
             ? TypedResults.Ok(new EndpointSecretView(e.Secret, e.PreviousSecretExpiresAt > DateTimeOffset.UtcNow ? e.PreviousSecret : null, e.PreviousSecretExpiresAt > DateTimeOffset.UtcNow ? e.PreviousSecretExpiresAt : null))
             : NotFound(id);
 
-    private static Task<Results<Ok<EndpointSecretView>, ProblemHttpResult>> RotateSecret(string id, HttpContext http, ClaimsPrincipal user, EndpointRegistry registry, IOptions<IngestOptions> options) =>
+    private static Task<Results<Ok<EndpointSecretView>, ProblemHttpResult>> RotateSecret(string id, HttpContext http, ClaimsPrincipal user, EndpointRegistry registry, IOptions<IngestOptions> options, AuditLog audit) =>
         ChangeAsync(id, http, user, registry, endpoint =>
         {
             var now = DateTimeOffset.UtcNow;
@@ -195,7 +208,7 @@ public static class EndpointsApi
                 PreviousSecretExpiresAt = now + options.Value.SecretRotationGrace,
                 UpdatedAt = now,
             };
-        }, rotated => new EndpointSecretView(rotated.Secret, rotated.PreviousSecret, rotated.PreviousSecretExpiresAt));
+        }, rotated => new EndpointSecretView(rotated.Secret, rotated.PreviousSecret, rotated.PreviousSecretExpiresAt), audit, "endpoint.secret_rotated");
 
     private static async Task<IResult> Attempts(string id, HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, EventStore store, string? after, int? limit)
     {

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Webhooks.Core.Events;
 using Webhooks.Core.Quotas;
+using Webhooks.Ingest.Audit;
 using Webhooks.Ingest.Auth;
 using Webhooks.Ingest.Requests;
 
@@ -31,7 +32,7 @@ public static class QuotasApi
         return TypedResults.Ok(QuotaView.Of(tenant, await quotas.GetOverridesAsync(tenant), quotas.Defaults));
     }
 
-    private static async Task<IResult> Set(string tenant, HttpRequest request, ClaimsPrincipal user, TenantQuotaStore quotas, CancellationToken cancellationToken)
+    private static async Task<IResult> Set(string tenant, HttpRequest request, ClaimsPrincipal user, TenantQuotaStore quotas, AuditLog audit, CancellationToken cancellationToken)
     {
         if (Refuse(tenant, Caller.Of(user), operatorOnly: true) is { } refused)
         {
@@ -49,6 +50,7 @@ public static class QuotasApi
         }
         var overrides = body.Value.ToOverrides();
         await quotas.SetOverridesAsync(tenant, overrides);
+        await audit.RecordAsync(user, "quotas.set", tenant, tenant, overrides);
         return TypedResults.Ok(QuotaView.Of(tenant, overrides, quotas.Defaults));
     }
 

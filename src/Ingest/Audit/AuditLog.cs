@@ -1,0 +1,77 @@
+using System.Security.Claims;
+using System.Text.Json;
+using StackExchange.Redis;
+using Webhooks.Core;
+using Webhooks.Core.Storage;
+using Webhooks.Ingest.Auth;
+
+namespace Webhooks.Ingest.Audit;
+
+/// <summary>
+/// Who changed what, and when: every change to endpoints, keys and quotas, and every redrive, purge,
+/// recover, replay and resend, kept <see cref="Retention"/> and listed by the API, newest first, by
+/// tenant and action.
+/// </summary>
+public sealed class AuditLog(RedisStorage redis, TimeProvider clock)
+{
+    public static readonly TimeSpan Retention = TimeSpan.FromDays(90);
+    public const int MaxScannedPerPage = 5000;
+
+    private readonly IDatabase _db = redis.Database;
+    private const string AllKey = "audit";
+    private static string TenantKey(string tenant) => $"audit:tenant:{tenant}";
+    private static string EntryKey(string id) => $"audit:entry:{id}";
+
+    /// <summary>Writes an entry of <paramref name="action"/> on <paramref name="target"/> by the caller.</summary>
+    public async Task RecordAsync(ClaimsPrincipal user, string action, string? tenant, string target, object? detail = null)
+    {
+        var at = clock.GetUtcNow();
+        var caller = Caller.Of(user);
+        var entry = new AuditEntry(SortableId.New("aud"), at, user.FindFirstValue(ApiKeyAuthentication.KeyIdClaim) ?? "configured admin key", caller.Role, tenant, action, target,
+            detail is null ? null : JsonSerializer.SerializeToElement(detail, WebhooksJson.Options));
+        var score = at.ToUnixTimeMilliseconds();
+        var expired = score - (long)Retention.TotalMilliseconds;
+        var tx = _db.CreateTransaction();
+        _ = tx.StringSetAsync(EntryKey(entry.Id), JsonSerializer.Serialize(entry, WebhooksJson.Options), Retention);
+        foreach (var key in tenant is null ? new[] { AllKey } : [AllKey, TenantKey(tenant)])
+        {
+            _ = tx.SortedSetAddAsync(key, entry.Id, score);
+            _ = tx.SortedSetRemoveRangeByScoreAsync(key, double.NegativeInfinity, expired);
+        }
+        await tx.ExecuteAsync();
+    }
+
+    /// <summary>A page of entries, newest first, of a tenant (all when null) and an action (all when null), after a position.</summary>
+    public async Task<(IReadOnlyList<AuditEntry> Entries, IndexPosition? Next)> ListAsync(string? tenant, string? action, IndexPosition? after, int limit)
+    {
+        RedisKey key = tenant is null ? AllKey : TenantKey(tenant);
+        var found = new List<AuditEntry>(limit);
+        var scanned = 0;
+        const int chunk = 200;
+        for (var start = 0L; ; start += chunk)
+        {
+            var entries = await _db.SortedSetRangeByScoreWithScoresAsync(key, double.NegativeInfinity, after?.Score ?? double.PositiveInfinity, Exclude.None, Order.Descending, start, chunk);
+            var fresh = entries.Where(e => after is null || e.Score < after.Score || string.CompareOrdinal(e.Element, after.Id) < 0).ToList();
+            var values = fresh.Count == 0 ? [] : await _db.StringGetAsync([.. fresh.Select(e => (RedisKey)EntryKey(e.Element!))]);
+            foreach (var (entry, value) in fresh.Zip(values))
+            {
+                scanned++;
+                if (!value.IsNullOrEmpty && JsonSerializer.Deserialize<AuditEntry>((string)value!, WebhooksJson.Options) is { } read && (action is null || read.Action == action))
+                {
+                    found.Add(read);
+                }
+                if (found.Count == limit || scanned >= MaxScannedPerPage)
+                {
+                    return (found, new IndexPosition(entry.Score, entry.Element!));
+                }
+            }
+            if (entries.Length < chunk)
+            {
+                return (found, null);
+            }
+        }
+    }
+}
+
+/// <summary>One change: who (the key's id and role), for which tenant, what, on what, with what detail.</summary>
+public sealed record AuditEntry(string Id, DateTimeOffset At, string Actor, string Role, string? Tenant, string Action, string Target, JsonElement? Detail);
