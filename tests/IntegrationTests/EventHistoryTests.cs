@@ -87,4 +87,25 @@ public sealed class EventHistoryTests(WebhooksSystem system) : IClassFixture<Web
         await Task.Delay(500);
         Assert.Empty(subscriber.Received);
     }
+
+    [Fact]
+    public async Task A_failed_connection_says_why_and_a_dead_letter_shows_its_event()
+    {
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        var (endpointId, _) = await system.CreateEndpointAsync("nobody-home", $"http://127.0.0.1:{port}/hook", ["*"]);
+        var id = await system.PublishAsync("nobody-home", "door.knocked", new { knock = 3 });
+
+        var deadLetter = Assert.Single(await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={endpointId}"), d => d.Count == 1, "the delivery is dead-lettered"));
+        var attempt = (await system.GetEventAsync(id)).GetProperty("deliveries")[0].GetProperty("attempts")[0];
+
+        Assert.Equal(("connection_failed", "connection refused: nothing listens on that port"), (attempt.GetProperty("error").GetString(), attempt.GetProperty("errorDetail").GetString()));
+        Assert.Equal("connection refused: nothing listens on that port", deadLetter.GetProperty("lastAttempt").GetProperty("errorDetail").GetString());
+        Assert.Equal((id, "door.knocked", 3), (deadLetter.GetProperty("event").GetProperty("eventId").GetString(), deadLetter.GetProperty("event").GetProperty("type").GetString(),
+            deadLetter.GetProperty("event").GetProperty("data").GetProperty("knock").GetInt32()));
+    }
 }

@@ -37,7 +37,7 @@ public static class DlqCommand
                 var last = d.TryGetProperty("lastAttempt", out var l) && l.ValueKind == JsonValueKind.Object ? l : default;
                 s.Out.Fields(("id", d.Text("id")), ("reason", d.Text("reason")), ("detail", d.Text("detail")), ("dead-lettered", d.Time("deadLetteredAt")),
                     ("tenant", d.Text("tenant")), ("endpoint", d.Text("endpointId")), ("event", d.Text("eventId")), ("type", d.Text("eventType")),
-                    ("last attempt", last.ValueKind == JsonValueKind.Object ? $"#{last.Text("number")} at {last.Time("at")}: {last.Text("statusCode") ?? last.Text("error")}" : null));
+                    ("last attempt", last.ValueKind == JsonValueKind.Object ? $"#{last.Text("number")} at {last.Time("at")}: {last.Text("statusCode") ?? last.Text("error")}{(last.Text("errorDetail") is { } why ? $" ({why})" : "")}" : null));
             });
             return 0;
         });

@@ -146,7 +146,7 @@ public static class EndpointsCommand
 
     /// <summary>Attempts as a table: when, which event, the answer (status or error), how long.</summary>
     public static void AttemptsTable(Printer output, IEnumerable<JsonElement> attempts) => output.Table(["at", "event", "attempt", "answer", "ms", "response"],
-        attempts.Select(a => new[] { a.Time("at"), a.Text("eventId"), a.Text("number"), a.Text("statusCode") ?? a.Text("error"), a.Text("durationMs") is { } ms ? $"{double.Parse(ms, System.Globalization.CultureInfo.InvariantCulture):0}" : null, Short(a.Text("responseBody")) }),
+        attempts.Select(a => new[] { a.Time("at"), a.Text("eventId"), a.Text("number"), a.Text("statusCode") ?? (a.Text("errorDetail") is { } why ? $"{a.Text("error")} ({why})" : a.Text("error")), a.Text("durationMs") is { } ms ? $"{double.Parse(ms, System.Globalization.CultureInfo.InvariantCulture):0}" : null, Short(a.Text("responseBody")) }),
         "No attempts yet.");
 
     private static string? Under(string? boundMs) => boundMs is null ? null : $"≤ {boundMs}";

@@ -15,6 +15,9 @@ public sealed record AttemptOutcome
     /// <summary>The kind of failure without a response (timeout, connection_refused, …).</summary>
     public string? Error { get; init; }
 
+    /// <summary>What the error was, in a few words.</summary>
+    public string? ErrorDetail { get; init; }
+
     /// <summary>How long the attempt took.</summary>
     public required double DurationMs { get; init; }
 }

@@ -13,6 +13,9 @@ public sealed record DeliveryAttempt
 
     /// <summary>timeout, connection_failed, … when no response arrived.</summary>
     public string? Error { get; init; }
+
+    /// <summary>What the error was, in a few words (refused, timed out connecting, the name not found, the certificate untrusted…).</summary>
+    public string? ErrorDetail { get; init; }
     public required double DurationMs { get; init; }
 
     /// <summary>The first bytes of the response body.</summary>

@@ -109,7 +109,7 @@ public sealed partial class DeliverWebhookConsumer(
             activity?.SetStatus(ActivityStatusCode.Error, result.Error ?? $"HTTP {result.StatusCode}");
         }
 
-        var outcome = new AttemptOutcome { Number = delivery.Number, At = at, StatusCode = result.StatusCode, Error = result.Error, DurationMs = result.Duration.TotalMilliseconds };
+        var outcome = new AttemptOutcome { Number = delivery.Number, At = at, StatusCode = result.StatusCode, Error = result.Error, ErrorDetail = result.ErrorDetail, DurationMs = result.Duration.TotalMilliseconds };
         switch (verdict)
         {
             case AttemptVerdict.Delivered:
@@ -144,6 +144,7 @@ public sealed partial class DeliverWebhookConsumer(
         Succeeded = result.Succeeded,
         StatusCode = result.StatusCode,
         Error = result.Error,
+        ErrorDetail = result.ErrorDetail,
         DurationMs = result.Duration.TotalMilliseconds,
         ResponseBody = result.ResponseBody,
         TraceId = activity?.TraceId.ToString(),

@@ -1,7 +1,7 @@
 namespace Webhooks.Dispatcher.Delivery;
 
 /// <summary>What one POST to a subscriber came to.</summary>
-public sealed record SendResult(int? StatusCode, string? Error, TimeSpan Duration, string? ResponseBody, TimeSpan? RetryAfter = null)
+public sealed record SendResult(int? StatusCode, string? Error, TimeSpan Duration, string? ResponseBody, TimeSpan? RetryAfter = null, string? ErrorDetail = null)
 {
     public bool Succeeded => StatusCode is >= 200 and < 300;
 }

@@ -52,11 +52,11 @@ public sealed class WebhookSender(DeliveryClients clients)
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new SendResult(null, "timeout", Stopwatch.GetElapsedTime(started), null);
+            return new SendResult(null, "timeout", Stopwatch.GetElapsedTime(started), null, ErrorDetail: $"no complete answer within the endpoint's timeout of {endpoint.TimeoutSeconds} s");
         }
         catch (HttpRequestException e) when (e.InnerException is BlockedDestinationException)
         {
-            return new SendResult(null, BlockedDestination, Stopwatch.GetElapsedTime(started), null);
+            return new SendResult(null, BlockedDestination, Stopwatch.GetElapsedTime(started), null, ErrorDetail: "the host resolves only to addresses the SSRF guard refuses");
         }
         catch (HttpRequestException e)
         {
@@ -68,8 +68,34 @@ public sealed class WebhookSender(DeliveryClients clients)
                 HttpRequestError.InvalidResponse or HttpRequestError.ResponseEnded => "invalid_response",
                 _ => "network_error",
             };
-            return new SendResult(null, error, Stopwatch.GetElapsedTime(started), null);
+            return new SendResult(null, error, Stopwatch.GetElapsedTime(started), null, ErrorDetail: Describe(e));
         }
+    }
+
+    /// <summary>What went wrong below HTTP, in a few words: refused, timed out connecting, unreachable, the name not found, the certificate untrusted.</summary>
+    private static string Describe(HttpRequestException e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            switch (inner)
+            {
+                case System.Net.Sockets.SocketException socket:
+                    return socket.SocketErrorCode switch
+                    {
+                        System.Net.Sockets.SocketError.ConnectionRefused => "connection refused: nothing listens on that port",
+                        System.Net.Sockets.SocketError.TimedOut => "timed out connecting",
+                        System.Net.Sockets.SocketError.HostUnreachable or System.Net.Sockets.SocketError.NetworkUnreachable => "host unreachable",
+                        System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.NoData => "DNS: the name does not resolve",
+                        System.Net.Sockets.SocketError.ConnectionReset => "connection reset by the endpoint",
+                        var code => $"socket error {code}",
+                    };
+                case System.Security.Authentication.AuthenticationException tls:
+                    return $"TLS: {tls.Message}";
+                case TimeoutException or TaskCanceledException:
+                    return "timed out connecting";
+            }
+        }
+        return e.Message;
     }
 
     private static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now) => response.Headers.RetryAfter switch

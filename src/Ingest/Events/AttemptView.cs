@@ -12,11 +12,12 @@ public sealed record AttemptView(
     bool Succeeded,
     int? StatusCode,
     string? Error,
+    string? ErrorDetail,
     double DurationMs,
     string? ResponseBody,
     string? TraceId,
     DateTimeOffset? NextAttemptAt)
 {
     public static AttemptView Of(DeliveryAttempt a) =>
-        new(a.DeliveryId, a.EventId, a.EndpointId, a.Number, a.At, a.Succeeded, a.StatusCode, a.Error, a.DurationMs, a.ResponseBody, a.TraceId, a.NextAttemptAt);
+        new(a.DeliveryId, a.EventId, a.EndpointId, a.Number, a.At, a.Succeeded, a.StatusCode, a.Error, a.ErrorDetail, a.DurationMs, a.ResponseBody, a.TraceId, a.NextAttemptAt);
 }
