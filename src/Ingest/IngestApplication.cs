@@ -31,6 +31,7 @@ public static class IngestApplication
         builder.Services.AddSingleton<EventPublisher>();
         builder.Services.AddSingleton<IdempotencyKeys>();
         builder.Services.AddSingleton<DeliveryRequeue>();
+        builder.Services.AddSingleton<BulkDeliveries>();
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddHostedService<SecretReEncryption>();
         return builder;
