@@ -9,6 +9,7 @@ using Webhooks.Ingest.DeadLetters;
 using Webhooks.Ingest.Deliveries;
 using Webhooks.Ingest.Endpoints;
 using Webhooks.Ingest.Events;
+using Webhooks.Ingest.Jobs;
 using Webhooks.Ingest.Quotas;
 using Webhooks.ServiceDefaults;
 
@@ -32,6 +33,9 @@ public static class IngestApplication
         builder.Services.AddSingleton<IdempotencyKeys>();
         builder.Services.AddSingleton<DeliveryRequeue>();
         builder.Services.AddSingleton<BulkDeliveries>();
+        builder.Services.AddSingleton<JobStore>();
+        builder.Services.AddSingleton<JobRunner>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddHostedService<SecretReEncryption>();
         return builder;
@@ -52,6 +56,7 @@ public static class IngestApplication
         app.MapTestEventApi();
         app.MapReplayApi();
         app.MapAuditApi();
+        app.MapJobsApi();
         app.MapEndpointsApi();
         app.MapDeadLettersApi();
         app.MapApiKeysApi();

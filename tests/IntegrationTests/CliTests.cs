@@ -31,7 +31,7 @@ public sealed class CliTests(WebhooksSystem system) : IClassFixture<WebhooksSyst
         var redriven = await Webhooks("dlq", "redrive", "--endpoint", endpointId);
 
         Assert.Equal(0, redriven.ExitCode);
-        Assert.Contains("Redriven 1 dead letter", redriven.Out);
+        Assert.Contains("done: redriven 1,", redriven.Out);
         var delivered = await Eventually.HoldsAsync(() => Webhooks("events", "list", "--tenant", "cli-sre", "--status", "delivered", "--json"), r => r.ExitCode == 0 && r.Json.GetArrayLength() == 1, "the redriven event is delivered");
         Assert.Equal(eventId, delivered.Json[0].GetProperty("id").GetString());
         Assert.Empty((await Webhooks("dlq", "list", "--endpoint", endpointId, "--json")).Json.EnumerateArray());
@@ -145,7 +145,7 @@ public sealed class CliTests(WebhooksSystem system) : IClassFixture<WebhooksSyst
         Assert.Equal((2, 1, 0), (withoutWindow.ExitCode, disabled.ExitCode, nothing.ExitCode));
         Assert.Contains("--since", withoutWindow.Error);
         Assert.Contains("disabled", disabled.Error);
-        Assert.Contains("Redriven 0 dead letter(s); sent 0", nothing.Out);
+        Assert.Contains("done: redriven 0, resent 0", nothing.Out);
     }
 
     [Fact]

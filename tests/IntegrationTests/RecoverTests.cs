@@ -98,8 +98,8 @@ public sealed class RecoverTests(WebhooksSystemWithoutDispatcher system) : IClas
             var run = await CliRun.RunAsync(system, ["replay", "--endpoint", endpointId, "--since", since.ToString("O"), "--json"]);
             var again = await CliRun.RunAsync(system, ["replay", "--endpoint", endpointId, "--since", since.ToString("O"), "--json"]);
 
-            Assert.Equal((0, 2, 1), (run.ExitCode, run.Json.GetProperty("replayed").GetInt32(), run.Json.GetProperty("redriven").GetInt32()));
-            Assert.Equal((0, 0), (again.Json.GetProperty("replayed").GetInt32(), again.Json.GetProperty("redriven").GetInt32()));
+            Assert.Equal((0, 2, 1), (run.ExitCode, run.Json.GetProperty("counts").GetProperty("replayed").GetInt32(), run.Json.GetProperty("counts").GetProperty("redriven").GetInt32()));
+            Assert.Equal((0, 0), (again.Json.GetProperty("counts").GetProperty("replayed").GetInt32(), again.Json.GetProperty("counts").GetProperty("redriven").GetInt32()));
             await late.WaitForAsync(4);
             await Task.Delay(500);
             // Each once: the one it got, the two from before it existed, the one from while it was off.

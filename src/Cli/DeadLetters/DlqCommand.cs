@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using Spectre.Console;
+using Webhooks.Cli.Jobs;
 using Webhooks.Cli.Output;
 using static Webhooks.Cli.CommandLine;
 
@@ -41,51 +41,17 @@ public static class DlqCommand
             });
             return 0;
         });
-        var redrive = new Command("redrive", "deliver the matching dead letters again (all pages)").With(filters).Runs(s => BulkAsync(s, "POST", "redrive", Filter(s), "redriven"));
-        var purge = new Command("purge", "forget the matching dead letters (all pages)").With([.. filters, yes]).Runs(async s =>
+        object Job(Session s, string kind) => new { kind, endpointId = s.Get(endpoint), tenant = s.Get(tenant), reason = s.Get(reason), since = s.Get(since), until = s.Get(until) };
+        var redrive = new Command("redrive", "deliver the matching dead letters again (every page, as a job)").With(filters).Runs(s => JobProgress.RunAsync(s, Job(s, "redrive")));
+        var purge = new Command("purge", "forget the matching dead letters (every page, as a job)").With([.. filters, yes]).Runs(async s =>
         {
             var filter = Filter(s);
             if (!s.Confirmed(yes, $"Purge every dead letter{(filter.Length == 0 ? "" : $" matching {filter}")}? They cannot be redriven afterwards."))
             {
                 return Api.ExitCodes.NotConfirmed;
             }
-            return await BulkAsync(s, "DELETE", "", filter, "purged");
+            return await JobProgress.RunAsync(s, Job(s, "purge"));
         });
         return new Command("dlq", "dead letters: what could not be delivered, and why").With(list, show, redrive, purge);
-    }
-
-    /// <summary>Runs a redrive or purge page after page until the API says it reached the end, showing progress.</summary>
-    private static async Task<int> BulkAsync(Session s, string method, string action, string filter, string counted)
-    {
-        var total = 0;
-        var notRedrivable = 0;
-        var pages = 0;
-        string? after = null;
-        async Task RunAsync(Action<int>? progress)
-        {
-            do
-            {
-                var query = string.Join("&", new[] { filter, after is null ? "" : $"after={Uri.EscapeDataString(after)}" }.Where(q => q.Length > 0));
-                var path = $"/v1/dead-letters{(action.Length > 0 ? "/" + action : "")}{(query.Length > 0 ? "?" + query : "")}";
-                var result = method == "POST" ? await s.Api.PostAsync(path, null, s.Cancellation) : await s.Api.DeleteAsync(path, s.Cancellation);
-                total += result.GetProperty(counted).GetInt32();
-                notRedrivable += result.TryGetProperty("notRedrivable", out var n) ? n.GetInt32() : 0;
-                after = result.Text("nextAfter");
-                pages++;
-                progress?.Invoke(total);
-            }
-            while (after is not null);
-        }
-        if (s.Out.Json || Console.IsOutputRedirected)
-        {
-            await RunAsync(null);
-        }
-        else
-        {
-            await AnsiConsole.Status().StartAsync($"{counted}…", async context => await RunAsync(n => context.Status($"{counted} {n} so far")));
-        }
-        s.Out.Show(new Dictionary<string, int> { [counted] = total, ["notRedrivable"] = notRedrivable, ["pages"] = pages },
-            () => s.Out.Line($"{char.ToUpperInvariant(counted[0])}{counted[1..]} {total} dead letter(s){(notRedrivable > 0 ? $"; {notRedrivable} cannot be redriven (their event is invalid) and stay" : "")}."));
-        return 0;
     }
 }

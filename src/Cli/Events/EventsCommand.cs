@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Webhooks.Cli.Endpoints;
+using Webhooks.Cli.Jobs;
 using Webhooks.Cli.Output;
 using static Webhooks.Cli.CommandLine;
 
@@ -72,14 +73,8 @@ public static class EventsCommand
         var endpoint = new Option<string>("--endpoint") { Description = "the endpoint (ep_…)", Required = true };
         var since = new Option<DateTimeOffset>("--since") { Description = "the window's start (ISO 8601)", Required = true };
         var until = new Option<DateTimeOffset?>("--until") { Description = "the window's end (ISO 8601; now when left out)" };
-        return new Command("recover", "deliver again every delivery to an endpoint that failed in a window").With(endpoint, since, until).Runs(async s =>
-        {
-            var query = Query(("since", s.Get(since).ToString("O")), ("until", s.Get(until)?.ToString("O")));
-            var result = await s.Api.PostAsync($"/v1/endpoints/{Uri.EscapeDataString(s.Get(endpoint)!)}/recover?{query}", null, s.Cancellation);
-            s.Out.Show(result, () => s.Out.Line($"Redriven {result.Text("redriven")} dead letter(s); sent {result.Text("resent")} delivery(ies) waiting for a retry now."
-                + (result.GetProperty("complete").GetBoolean() ? "" : " More dead letters remain in the window: run it again.")));
-            return 0;
-        });
+        return new Command("recover", "deliver again every delivery to an endpoint that failed in a window (as a job)").With(endpoint, since, until)
+            .Runs(s => JobProgress.RunAsync(s, new { kind = "recover", endpointId = s.Get(endpoint), since = s.Get(since), until = s.Get(until) }));
     }
 
     public static Command Replay()
@@ -87,22 +82,8 @@ public static class EventsCommand
         var endpoint = new Option<string>("--endpoint") { Description = "the endpoint (ep_…)", Required = true };
         var since = new Option<DateTimeOffset>("--since") { Description = "the window's start (ISO 8601)", Required = true };
         var until = new Option<DateTimeOffset?>("--until") { Description = "the window's end (ISO 8601; now when left out)" };
-        return new Command("replay", "deliver to an endpoint the events of its types it never received in a window").With(endpoint, since, until).Runs(async s =>
-        {
-            int replayed = 0, redriven = 0;
-            string? after = null;
-            do
-            {
-                var query = Query(("since", s.Get(since).ToString("O")), ("until", s.Get(until)?.ToString("O")), ("after", after));
-                var result = await s.Api.PostAsync($"/v1/endpoints/{Uri.EscapeDataString(s.Get(endpoint)!)}/replay?{query}", null, s.Cancellation);
-                replayed += result.GetProperty("replayed").GetInt32();
-                redriven += result.GetProperty("redriven").GetInt32();
-                after = result.Text("nextAfter");
-            }
-            while (after is not null);
-            s.Out.Show(new { replayed, redriven }, () => s.Out.Line($"Replayed {replayed} event(s) the endpoint never got; redriven {redriven} dead-lettered while it was disabled."));
-            return 0;
-        });
+        return new Command("replay", "deliver to an endpoint the events of its types it never received in a window (as a job)").With(endpoint, since, until)
+            .Runs(s => JobProgress.RunAsync(s, new { kind = "replay", endpointId = s.Get(endpoint), since = s.Get(since), until = s.Get(until) }));
     }
 
     private static void Describe(Printer output, JsonElement e)

@@ -1,0 +1,77 @@
+using System.Text.Json;
+using StackExchange.Redis;
+using Webhooks.Core;
+using Webhooks.Core.Storage;
+
+namespace Webhooks.Ingest.Jobs;
+
+/// <summary>Jobs in Redis: each as JSON, the active ones in a set, every one in a time index (all, and per tenant); a lease says who runs one.</summary>
+public sealed class JobStore(RedisStorage redis)
+{
+    /// <summary>How long a finished job stays visible.</summary>
+    public static readonly TimeSpan KeptAfterDone = TimeSpan.FromDays(7);
+
+    private readonly IDatabase _db = redis.Database;
+    private static string Key(string id) => $"job:{id}";
+    private static string LeaseKey(string id) => $"job:{id}:lease";
+    private const string ActiveKey = "jobs:active";
+    private const string AllKey = "jobs";
+    private static string TenantKey(string tenant) => $"jobs:tenant:{tenant}";
+
+    // KEYS: the lease. ARGV: owner, ms. Takes a free lease or renews one's own; 1 when held now.
+    private const string LeaseScript = """
+        local holder = redis.call('GET', KEYS[1])
+        if holder and holder ~= ARGV[1] then return 0 end
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        return 1
+        """;
+
+    public async Task CreateAsync(Job job)
+    {
+        var score = job.CreatedAt.ToUnixTimeMilliseconds();
+        var tx = _db.CreateTransaction();
+        _ = tx.StringSetAsync(Key(job.Id), Serialize(job));
+        _ = tx.SetAddAsync(ActiveKey, job.Id);
+        _ = tx.SortedSetAddAsync(AllKey, job.Id, score);
+        if (job.Tenant is not null)
+        {
+            _ = tx.SortedSetAddAsync(TenantKey(job.Tenant), job.Id, score);
+        }
+        await tx.ExecuteAsync();
+    }
+
+    public async Task<Job?> GetAsync(string id) => await _db.StringGetAsync(Key(id)) is { IsNullOrEmpty: false } value ? JsonSerializer.Deserialize<Job>((string)value!, WebhooksJson.Options) : null;
+
+    /// <summary>Saves progress; a finished job leaves the active set and expires after <see cref="KeptAfterDone"/>.</summary>
+    public async Task SaveAsync(Job job)
+    {
+        var finished = job.Status is JobStatus.Done or JobStatus.Failed;
+        var tx = _db.CreateTransaction();
+        _ = finished ? tx.StringSetAsync(Key(job.Id), Serialize(job), KeptAfterDone) : tx.StringSetAsync(Key(job.Id), Serialize(job));
+        if (finished)
+        {
+            _ = tx.SetRemoveAsync(ActiveKey, job.Id);
+        }
+        await tx.ExecuteAsync();
+    }
+
+    public async Task<IReadOnlyList<string>> ActiveAsync() => [.. (await _db.SetMembersAsync(ActiveKey)).Select(v => (string)v!).Order(StringComparer.Ordinal)];
+
+    public async Task<bool> LeaseAsync(string id, string owner, TimeSpan length) =>
+        (long)await _db.ScriptEvaluateAsync(LeaseScript, [LeaseKey(id)], [owner, (long)length.TotalMilliseconds]) == 1;
+
+    public Task ReleaseAsync(string id) => _db.KeyDeleteAsync(LeaseKey(id));
+
+    /// <summary>A page of jobs, newest first, of a tenant (every one when null).</summary>
+    public async Task<(IReadOnlyList<Job> Jobs, IndexPosition? Next)> ListAsync(string? tenant, IndexPosition? after, int limit)
+    {
+        var entries = await _db.SortedSetRangeByScoreWithScoresAsync(tenant is null ? AllKey : TenantKey(tenant), double.NegativeInfinity, after?.Score ?? double.PositiveInfinity,
+            Exclude.None, Order.Descending, 0, limit + 200);
+        var fresh = entries.Where(e => after is null || e.Score < after.Score || string.CompareOrdinal(e.Element, after.Id) < 0).Take(limit).ToList();
+        var values = fresh.Count == 0 ? [] : await _db.StringGetAsync([.. fresh.Select(e => (RedisKey)Key(e.Element!))]);
+        var jobs = values.Where(v => !v.IsNullOrEmpty).Select(v => JsonSerializer.Deserialize<Job>((string)v!, WebhooksJson.Options)!).ToList();
+        return (jobs, fresh.Count == limit ? new IndexPosition(fresh[^1].Score, fresh[^1].Element!) : null);
+    }
+
+    private static string Serialize(Job job) => JsonSerializer.Serialize(job, WebhooksJson.Options);
+}
