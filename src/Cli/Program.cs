@@ -18,7 +18,7 @@ var listen = new Command("listen", """
 listen.SetAction((parsed, _) => ListenCommand.RunAsync([.. parsed.UnmatchedTokens]));
 
 var root = new RootCommand("webhooks: the Webhooks platform from the command line (docs/cli.md)")
-    .With(CommandLine.Url, CommandLine.Key, CommandLine.Json, EndpointsCommand.Create(), EventsCommand.Create(), EventsCommand.Resend(), EventsCommand.Recover(), EventsCommand.Replay(), DlqCommand.Create(), KeysCommand.Create(), AuditCommand.Create(), listen);
+    .With(CommandLine.Url, CommandLine.Key, CommandLine.Json, EndpointsCommand.Create(), EventsCommand.Create(), EventsCommand.Resend(), EventsCommand.Recover(), EventsCommand.Replay(), TailCommand.Create(), DlqCommand.Create(), KeysCommand.Create(), AuditCommand.Create(), listen);
 
 var parsedArgs = root.Parse(args);
 if (parsedArgs.Errors.Count > 0)

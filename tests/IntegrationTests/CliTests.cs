@@ -132,6 +132,25 @@ public sealed class CliTests(WebhooksSystem system) : IClassFixture<WebhooksSyst
     }
 
     [Fact]
+    public async Task Deliveries_tail_prints_the_attempts_that_happen_while_it_runs_and_not_the_older_ones()
+    {
+        await using var subscriber = await Subscriber.StartAsync();
+        var (endpointId, _) = await system.CreateEndpointAsync("cli-tail", subscriber.Url, ["*"]);
+        var old = await system.PublishAsync("cli-tail", "tail.old");
+        await subscriber.WaitForAsync(1);
+        await Eventually.HoldsAsync(() => system.GetEventAsync(old), e => e.GetProperty("deliveries")[0].GetProperty("attemptCount").GetInt32() == 1, "recorded");
+
+        var tailing = CliRun.RunAsync(system, ["deliveries", "tail", "--tenant", "cli-tail", "--for", "00:00:06", "--json"]);
+        await Task.Delay(2500);
+        var fresh = await system.PublishAsync("cli-tail", "tail.new");
+        var run = await tailing;
+
+        Assert.Equal(0, run.ExitCode);
+        var printed = run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("eventId").GetString()).ToList();
+        Assert.Equal([fresh], printed);
+    }
+
+    [Fact]
     public async Task Recover_takes_a_window_and_says_why_it_refuses()
     {
         var (endpointId, _) = await system.CreateEndpointAsync("cli-recover", "https://hooks.example.com/r", ["*"]);
