@@ -99,3 +99,34 @@ public sealed class OperationalEventsTests(WebhooksSystem system) : IClassFixtur
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
+
+/// <summary><c>webhooks.endpoint.failing</c>: once per run of failures, long before the endpoint is disabled.</summary>
+public sealed class FailingEndpointTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+{
+    [Fact]
+    public async Task An_endpoint_failing_longer_than_the_threshold_is_announced_once()
+    {
+        var dispatcher = await system.StartDispatcherAsync(new Dictionary<string, string?> { ["Webhooks:Retries:FailingAnnounceAfter"] = "00:00:00.300" });
+        try
+        {
+            await using var operations = await Subscriber.StartAsync();
+            await using var failing = await Subscriber.StartAsync(_ => 500);
+            await system.CreateEndpointAsync("failing-ops", operations.Url, ["webhooks.endpoint.failing"]);
+            var (failingId, _) = await system.CreateEndpointAsync("failing-ops", failing.Url, ["job.*"]);
+
+            await system.PublishAsync("failing-ops", "job.failed", new { n = 1 });
+            await system.PublishAsync("failing-ops", "job.failed", new { n = 2 });
+            await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={failingId}"), d => d.Count == 2, "both deliveries run out of attempts");
+            await Task.Delay(500);
+
+            var announced = Assert.Single(operations.Received);
+            Assert.Equal("webhooks.endpoint.failing", announced.Json.GetProperty("type").GetString());
+            Assert.Equal(failingId, announced.Json.GetProperty("data").GetProperty("endpointId").GetString());
+            Assert.True(announced.Json.GetProperty("data").GetProperty("disabledAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddDays(4));
+        }
+        finally
+        {
+            await system.StopAsync(dispatcher);
+        }
+    }
+}

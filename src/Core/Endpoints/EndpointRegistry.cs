@@ -14,6 +14,7 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
     private static string EndpointKey(string id) => $"endpoint:{id}";
     private static string TenantKey(string tenant) => $"tenant:{tenant}:endpoints";
     private static string FailingSinceKey(string id) => $"endpoint:{id}:failing-since";
+    private static string FailingAnnouncedKey(string id) => $"endpoint:{id}:failing-announced";
     private static string TenantVersionKey(string tenant) => $"tenant:{tenant}:endpoints:version";
 
     // KEYS: the endpoint, its tenant's version. ARGV: the endpoint's new JSON, the version it was read at.
@@ -33,7 +34,7 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
         local current = redis.call('GET', KEYS[1])
         if not current then return -1 end
         if ARGV[2] ~= '' and (cjson.decode(current).version or 0) ~= tonumber(ARGV[2]) then return 0 end
-        redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[7], KEYS[8])
+        redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[7], KEYS[8], KEYS[9])
         redis.call('SREM', KEYS[4], ARGV[1])
         redis.call('ZREM', KEYS[5], ARGV[1])
         redis.call('INCR', KEYS[6])
@@ -110,7 +111,7 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
     /// <summary>Deletes the endpoint with its run of failures and its attempt log, if it still has <paramref name="ifVersion"/> (when given).</summary>
     public async Task<ChangeOutcome> DeleteAsync(WebhookEndpoint endpoint, long? ifVersion = null) =>
         (long)await _db.ScriptEvaluateAsync(DeleteScript,
-            [EndpointKey(endpoint.Id), FailingSinceKey(endpoint.Id), EventStore.EndpointAttemptsKey(endpoint.Id), TenantKey(endpoint.Tenant), AllKey, TenantVersionKey(endpoint.Tenant), EventStore.EndpointAttemptBytesKey(endpoint.Id), EndpointStats.SummaryKey(endpoint.Id)],
+            [EndpointKey(endpoint.Id), FailingSinceKey(endpoint.Id), EventStore.EndpointAttemptsKey(endpoint.Id), TenantKey(endpoint.Tenant), AllKey, TenantVersionKey(endpoint.Tenant), EventStore.EndpointAttemptBytesKey(endpoint.Id), EndpointStats.SummaryKey(endpoint.Id), FailingAnnouncedKey(endpoint.Id)],
             [endpoint.Id, ifVersion is { } v ? v : ""]) switch
         {
             1 => ChangeOutcome.Changed,
@@ -126,7 +127,7 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
     {
         if (succeeded)
         {
-            await _db.KeyDeleteAsync(FailingSinceKey(id));
+            await _db.KeyDeleteAsync([FailingSinceKey(id), FailingAnnouncedKey(id)]);
             return null;
         }
         await _db.StringSetAsync(FailingSinceKey(id), at.ToUnixTimeMilliseconds(), when: When.NotExists);
@@ -135,7 +136,10 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
     }
 
     /// <summary>Forgets an endpoint's run of failures: switched on again, it gets the whole auto-disable period anew.</summary>
-    public Task ClearFailureStreakAsync(string id) => _db.KeyDeleteAsync(FailingSinceKey(id));
+    public Task ClearFailureStreakAsync(string id) => _db.KeyDeleteAsync([FailingSinceKey(id), FailingAnnouncedKey(id)]);
+
+    /// <summary>True for the first caller only in a run of failures: that one announces it (the run ends with a success, or when the endpoint is switched on again).</summary>
+    public Task<bool> TryAnnounceFailingAsync(string id) => _db.StringSetAsync(FailingAnnouncedKey(id), 1, when: When.NotExists);
 
     /// <summary>Switches an endpoint off; false when it was already off or is gone.</summary>
     public async Task<bool> DisableAsync(string id) =>

@@ -14,6 +14,7 @@ public static class OperationalEvents
     public const string Prefix = "webhooks.";
     public const string EndpointDisabled = "webhooks.endpoint.disabled";
     public const string EndpointEnabled = "webhooks.endpoint.enabled";
+    public const string EndpointFailing = "webhooks.endpoint.failing";
     public const string DeliveryDeadLettered = "webhooks.delivery.dead_lettered";
     public const string DeliveryRecovered = "webhooks.delivery.recovered";
 

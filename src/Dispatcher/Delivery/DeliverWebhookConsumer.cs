@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MassTransit;
+using Microsoft.Extensions.Options;
 using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;
@@ -24,6 +25,7 @@ public sealed partial class DeliverWebhookConsumer(
     DeliveryAdmission admission,
     WebhookSender sender,
     RetryPolicy retries,
+    IOptions<RetryOptions> retryOptions,
     EndpointHealth health,
     EventStore store,
     AttemptRecorder recorder,
@@ -121,6 +123,10 @@ public sealed partial class DeliverWebhookConsumer(
                 }
                 break;
             case AttemptVerdict.RetryAt retry:
+                if (failingSince is { } since)
+                {
+                    await health.AnnounceFailingAsync(context, endpoint, since, retryOptions.Value.FailingAnnounceAfter, retryOptions.Value.AutoDisableAfter);
+                }
                 await ladder.DeferAsync(context, delivery with { Attempt = delivery.Attempt + 1, DueAt = retry.DueAt });
                 LogRetryScheduled(delivery.EventId, delivery.EndpointId, delivery.Attempt, result.Error ?? $"HTTP {result.StatusCode}", retry.DueAt);
                 break;

@@ -29,6 +29,18 @@ public sealed partial class EndpointHealth(EndpointRegistry registry, EndpointCa
         }
     }
 
+    /// <summary>Announces, once per run of failures, an endpoint failing for longer than <paramref name="after"/>, and when it will be disabled.</summary>
+    public async Task AnnounceFailingAsync(ConsumeContext context, WebhookEndpoint endpoint, DateTimeOffset failingSince, TimeSpan after, TimeSpan disabledAfter)
+    {
+        var now = clock.GetUtcNow();
+        if (now - failingSince < after || !(await circuit.TryAsync(() => registry.TryAnnounceFailingAsync(endpoint.Id))).Value)
+        {
+            return;
+        }
+        await context.Publish(OperationalEvents.Create(endpoint.Tenant, OperationalEvents.EndpointFailing,
+            new { EndpointId = endpoint.Id, Url = RedactedUrl.Of(endpoint.Url), endpoint.Description, FailingSince = failingSince, DisabledAt = failingSince + disabledAfter }, now));
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Endpoint {EndpointId} disabled ({Reason})")]
     private partial void LogDisabled(string endpointId, string reason);
 }

@@ -33,6 +33,9 @@ public sealed class RetryOptions : IValidatableObject
     /// <summary>An endpoint failing without a single success for this long is disabled.</summary>
     public TimeSpan AutoDisableAfter { get; set; } = TimeSpan.FromDays(5);
 
+    /// <summary>An endpoint failing without a success for this long is announced once (<c>webhooks.endpoint.failing</c>), long before it is disabled.</summary>
+    public TimeSpan FailingAnnounceAfter { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>A delivery whose endpoint this dispatcher has never seen, while Redis is away, waits this long (not an attempt).</summary>
     public TimeSpan UnknownEndpointDelay { get; set; } = TimeSpan.FromSeconds(5);
 
