@@ -94,18 +94,26 @@ public sealed class CliTests(WebhooksSystem system) : IClassFixture<WebhooksSyst
             await Eventually.HoldsAsync(() => system.GetEventAsync(id), e => e.GetProperty("deliveries") is { ValueKind: JsonValueKind.Array } d && d.GetArrayLength() == 1 && d[0].GetProperty("status").GetString() == "delivered", "delivered");
         }
 
-        var stats = (await Webhooks("endpoints", "stats", endpointId, "--json")).Json;
+        // Under load an attempt record may reach Redis a moment after its delivery is seen: wait for all five.
+        var run = await Eventually.HoldsAsync(() => Webhooks("endpoints", "stats", endpointId, "--json"),
+            r => r.ExitCode == 0 && r.Json.GetProperty("lastWeek").GetProperty("attempts").GetInt32() >= 5, "the five attempts are counted");
+        var stats = run.Json;
         var table = await Webhooks("endpoints", "stats", endpointId);
+        Assert.True(table.ExitCode == 0, table.Error);
 
         foreach (var window in new[] { "lastHour", "lastDay", "lastWeek" })
         {
             var w = stats.GetProperty(window);
-            Assert.Equal((5, 4, 1, 0.8), (w.GetProperty("attempts").GetInt32(), w.GetProperty("succeeded").GetInt32(), w.GetProperty("failed").GetInt32(), w.GetProperty("successRate").GetDouble()));
+            // Four good and one failed; a redelivery under load (at least once) may add a good one.
+            var (attempts, succeeded) = (w.GetProperty("attempts").GetInt32(), w.GetProperty("succeeded").GetInt32());
+            Assert.Equal((1, attempts - 1), (w.GetProperty("failed").GetInt32(), succeeded));
+            Assert.InRange(succeeded, 4, 5);
+            Assert.Equal(Math.Round((double)succeeded / attempts, 4), w.GetProperty("successRate").GetDouble());
             Assert.InRange(w.GetProperty("latencyMs").GetProperty("p50").GetInt32(), 5, 60_000);
         }
         Assert.Equal(JsonValueKind.String, stats.GetProperty("lastSuccessAt").ValueKind);
         Assert.Equal(JsonValueKind.String, stats.GetProperty("lastFailureAt").ValueKind);
-        Assert.Contains("80.0", table.Out);
+        Assert.Contains(stats.GetProperty("lastHour").GetProperty("succeeded").GetInt32() == 4 ? "80.0" : "83.3", table.Out);
         Assert.Contains("last week", table.Out);
     }
 
