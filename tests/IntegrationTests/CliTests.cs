@@ -111,6 +111,7 @@ public sealed class CliTests(WebhooksSystem system) : IClassFixture<WebhooksSyst
             Assert.Equal(Math.Round((double)succeeded / attempts, 4), w.GetProperty("successRate").GetDouble());
             Assert.InRange(w.GetProperty("latencyMs").GetProperty("p50").GetInt32(), 5, 60_000);
         }
+        Assert.Equal(0, stats.GetProperty("pending").GetInt32());
         Assert.Equal(JsonValueKind.String, stats.GetProperty("lastSuccessAt").ValueKind);
         Assert.Equal(JsonValueKind.String, stats.GetProperty("lastFailureAt").ValueKind);
         Assert.Contains(stats.GetProperty("lastHour").GetProperty("succeeded").GetInt32() == 4 ? "80.0" : "83.3", table.Out);

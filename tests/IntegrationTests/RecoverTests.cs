@@ -62,6 +62,7 @@ public sealed class RecoverTests(WebhooksSystemWithoutDispatcher system) : IClas
             var id = await system.PublishAsync("recover-waiting", "sync.failed");
             await Eventually.HoldsAsync(() => system.GetEventAsync(id), e => e.GetProperty("deliveries") is { ValueKind: JsonValueKind.Array } d && d.GetArrayLength() == 1 && d[0].GetProperty("status").GetString() == "failed", "the first attempt fails");
             Volatile.Write(ref healthy, true);
+            Assert.Equal(1, (await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{endpointId}/stats")).GetProperty("pending").GetInt32());
 
             var result = await (await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/recover?since={Uri.EscapeDataString(since.ToString("O"))}", null)).Content.ReadFromJsonAsync<JsonElement>();
 
@@ -69,6 +70,7 @@ public sealed class RecoverTests(WebhooksSystemWithoutDispatcher system) : IClas
             await Eventually.HoldsAsync(() => Task.FromResult(subscriber.Received.Count(r => r.Id == id)), n => n == 2, "the waiting delivery is sent now");
             var delivery = (await Eventually.HoldsAsync(() => system.GetEventAsync(id), e => e.GetProperty("deliveries")[0].GetProperty("status").GetString() == "delivered", "it is delivered")).GetProperty("deliveries")[0];
             Assert.Equal([1, 2], delivery.GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("number").GetInt32()));
+            Assert.Equal(0, (await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{endpointId}/stats")).GetProperty("pending").GetInt32());
         }
         finally
         {

@@ -132,7 +132,7 @@ public static class EndpointsCommand
                         var rate = window.Text("successRate") is { } r ? $"{double.Parse(r, System.Globalization.CultureInfo.InvariantCulture):P1}" : null;
                         return new[] { w.Item1, window.Text("attempts"), window.Text("succeeded"), window.Text("failed"), rate, Under(latency.Text("p50")), Under(latency.Text("p90")), Under(latency.Text("p99")) };
                     }));
-                s.Out.Fields(("last success", read.Time("lastSuccessAt")), ("last failure", read.Time("lastFailureAt")));
+                s.Out.Fields(("pending now", read.Text("pending")), ("last success", read.Time("lastSuccessAt")), ("last failure", read.Time("lastFailureAt")));
             });
             return 0;
         });

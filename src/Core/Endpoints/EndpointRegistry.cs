@@ -34,7 +34,7 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
         local current = redis.call('GET', KEYS[1])
         if not current then return -1 end
         if ARGV[2] ~= '' and (cjson.decode(current).version or 0) ~= tonumber(ARGV[2]) then return 0 end
-        redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[7], KEYS[8], KEYS[9])
+        redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[7], KEYS[8], KEYS[9], KEYS[10])
         redis.call('SREM', KEYS[4], ARGV[1])
         redis.call('ZREM', KEYS[5], ARGV[1])
         redis.call('INCR', KEYS[6])
@@ -111,7 +111,7 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
     /// <summary>Deletes the endpoint with its run of failures and its attempt log, if it still has <paramref name="ifVersion"/> (when given).</summary>
     public async Task<ChangeOutcome> DeleteAsync(WebhookEndpoint endpoint, long? ifVersion = null) =>
         (long)await _db.ScriptEvaluateAsync(DeleteScript,
-            [EndpointKey(endpoint.Id), FailingSinceKey(endpoint.Id), EventStore.EndpointAttemptsKey(endpoint.Id), TenantKey(endpoint.Tenant), AllKey, TenantVersionKey(endpoint.Tenant), EventStore.EndpointAttemptBytesKey(endpoint.Id), EndpointStats.SummaryKey(endpoint.Id), FailingAnnouncedKey(endpoint.Id)],
+            [EndpointKey(endpoint.Id), FailingSinceKey(endpoint.Id), EventStore.EndpointAttemptsKey(endpoint.Id), TenantKey(endpoint.Tenant), AllKey, TenantVersionKey(endpoint.Tenant), EventStore.EndpointAttemptBytesKey(endpoint.Id), EndpointStats.SummaryKey(endpoint.Id), FailingAnnouncedKey(endpoint.Id), EventStore.EndpointPendingKey(endpoint.Id)],
             [endpoint.Id, ifVersion is { } v ? v : ""]) switch
         {
             1 => ChangeOutcome.Changed,

@@ -80,7 +80,7 @@ public sealed class EndpointStats(RedisStorage redis)
 }
 
 /// <summary>An endpoint's record over the last hour, day and week.</summary>
-public sealed record EndpointStatsView(StatsWindow LastHour, StatsWindow LastDay, StatsWindow LastWeek, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastFailureAt);
+public sealed record EndpointStatsView(StatsWindow LastHour, StatsWindow LastDay, StatsWindow LastWeek, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastFailureAt, long Pending = 0);
 
 /// <summary>Attempts in a window; the success rate is null without attempts.</summary>
 public sealed record StatsWindow(long Attempts, long Succeeded, long Failed, double? SuccessRate, LatencyPercentiles LatencyMs);

@@ -158,13 +158,18 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
         return 1
         """;
 
-    // KEYS: the event's deliveries. ARGV: retention ms, then per endpoint its id and its pending record.
-    // Returns, per endpoint, false when the pending record was added, else the record it already had.
+    // KEYS: the event's deliveries, then per endpoint its pending deliveries. ARGV: retention ms, now (ms),
+    // then per endpoint its id, its pending record and the delivery id. Returns, per endpoint, false when
+    // the pending record was added (and the delivery counted pending), else the record it already had.
     private const string AddPendingScript = """
         local existing = {}
-        for i = 2, #ARGV, 2 do
+        for i = 3, #ARGV, 3 do
+          local endpoint = (i - 3) / 3 + 2
           if redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) == 1 then
             existing[#existing + 1] = false
+            redis.call('ZADD', KEYS[endpoint], ARGV[2], ARGV[i + 2])
+            redis.call('ZREMRANGEBYSCORE', KEYS[endpoint], '-inf', tonumber(ARGV[2]) - tonumber(ARGV[1]))
+            redis.call('PEXPIRE', KEYS[endpoint], ARGV[1])
           else
             existing[#existing + 1] = redis.call('HGET', KEYS[1], ARGV[i])
           end
@@ -173,11 +178,18 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
         return existing
         """;
 
+    /// <summary>An endpoint's deliveries not yet delivered nor dead-lettered (queued, or waiting for a retry), by when they became so.</summary>
+    internal static string EndpointPendingKey(string endpointId) => $"endpoint:{endpointId}:pending";
+
+    /// <summary>How many deliveries to the endpoint are pending: queued, or waiting for a retry (within the retention).</summary>
+    public Task<long> PendingCountAsync(string endpointId) =>
+        _db.SortedSetLengthAsync(EndpointPendingKey(endpointId), DateTimeOffset.UtcNow.Subtract(_options.EventRetention).ToUnixTimeMilliseconds());
+
     // KEYS: the delivery's attempts, the endpoint's attempts, the event's deliveries, the bytes of the
     // endpoint's attempts, the tenant's quota overrides, the endpoint's five-minute and hourly stats
-    // buckets and its stats summary. ARGV: the attempt, attempts kept per delivery, attempts kept per
+    // buckets and its stats summary, its pending deliveries. ARGV: the attempt, attempts kept per delivery, attempts kept per
     // endpoint, retention ms, the endpoint id, the delivery's record, the default attempt-log bytes per
-    // endpoint, 'ok' or 'failed', the latency bucket, the attempt's time (ms), stats kept (ms). The endpoint's log drops its oldest past either bound (the newest always stays).
+    // endpoint, 'ok' or 'failed', the latency bucket, the attempt's time (ms), stats kept (ms), the delivery id. The endpoint's log drops its oldest past either bound (the newest always stays).
     private const string RecordAttemptScript = """
         redis.call('LPUSH', KEYS[1], ARGV[1])
         redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
@@ -202,6 +214,7 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
         end
         redis.call('HSET', KEYS[8], ARGV[8] == 'ok' and 'lastSuccessAt' or 'lastFailureAt', ARGV[10])
         redis.call('PEXPIRE', KEYS[8], ARGV[11])
+        if ARGV[8] == 'ok' then redis.call('ZREM', KEYS[9], ARGV[12]) end
         return 1
         """;
 
@@ -240,14 +253,17 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
         {
             return [];
         }
-        var args = new RedisValue[1 + deliveries.Count * 2];
+        var args = new RedisValue[2 + deliveries.Count * 3];
         args[0] = (long)_options.EventRetention.TotalMilliseconds;
+        args[1] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         for (var i = 0; i < deliveries.Count; i++)
         {
-            args[1 + i * 2] = deliveries[i].EndpointId;
-            args[2 + i * 2] = Serialize(Pending(deliveries[i].DeliveryId, deliveries[i].EndpointId));
+            args[2 + i * 3] = deliveries[i].EndpointId;
+            args[3 + i * 3] = Serialize(Pending(deliveries[i].DeliveryId, deliveries[i].EndpointId));
+            args[4 + i * 3] = deliveries[i].DeliveryId;
         }
-        var existing = (RedisResult[])(await _db.ScriptEvaluateAsync(AddPendingScript, [DeliveriesKey(eventId)], args))!;
+        RedisKey[] keys = [DeliveriesKey(eventId), .. deliveries.Select(d => (RedisKey)EndpointPendingKey(d.EndpointId))];
+        var existing = (RedisResult[])(await _db.ScriptEvaluateAsync(AddPendingScript, keys, args))!;
         return [.. deliveries.Select((d, i) => existing[i].IsNull ? d.DeliveryId : Deserialize<DeliveryRecord>((RedisValue)existing[i])?.Id ?? d.DeliveryId)];
     }
 
@@ -285,9 +301,9 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
         var stats = EndpointStats.Of(attempt.EndpointId, attempt.At, attempt.DurationMs);
         await _db.ScriptEvaluateAsync(RecordAttemptScript,
             [DeliveryAttemptsKey(attempt.DeliveryId), EndpointAttemptsKey(attempt.EndpointId), DeliveriesKey(attempt.EventId), EndpointAttemptBytesKey(attempt.EndpointId), TenantQuotaStore.OverridesKey(tenant),
-                stats.Fine, stats.Coarse, stats.Summary],
+                stats.Fine, stats.Coarse, stats.Summary, EndpointPendingKey(attempt.EndpointId)],
             [Serialize(attempt), _options.AttemptsPerDelivery, _options.AttemptsPerEndpoint, (long)_options.EventRetention.TotalMilliseconds, attempt.EndpointId, Serialize(record), quotas.Value.AttemptLogBytes,
-                attempt.Succeeded ? "ok" : "failed", stats.LatencyField, attempt.At.ToUnixTimeMilliseconds(), (long)EndpointStats.Kept.TotalMilliseconds]);
+                attempt.Succeeded ? "ok" : "failed", stats.LatencyField, attempt.At.ToUnixTimeMilliseconds(), (long)EndpointStats.Kept.TotalMilliseconds, attempt.DeliveryId]);
     }
 
     /// <summary>The event's delivery to the endpoint, or null when it has none.</summary>
@@ -302,14 +318,17 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
             with { Status = DeliveryStatus.DeadLettered, DeadLetterReason = reason, UpdatedAt = DateTimeOffset.UtcNow };
         await _db.HashSetAsync(DeliveriesKey(eventId), endpointId, Serialize(record));
         await _db.KeyExpireAsync(DeliveriesKey(eventId), _options.EventRetention);
+        await _db.SortedSetRemoveAsync(EndpointPendingKey(endpointId), deliveryId);
     }
 
-    /// <summary>Puts a delivery back to pending (it was redriven).</summary>
+    /// <summary>Puts a delivery back to pending (it was redriven, resent, recovered or replayed).</summary>
     public async Task MarkPendingAsync(string eventId, string endpointId, string deliveryId)
     {
         var record = Pending(deliveryId, endpointId);
         await _db.HashSetAsync(DeliveriesKey(eventId), endpointId, Serialize(record));
         await _db.KeyExpireAsync(DeliveriesKey(eventId), _options.EventRetention);
+        await _db.SortedSetAddAsync(EndpointPendingKey(endpointId), deliveryId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        await _db.KeyExpireAsync(EndpointPendingKey(endpointId), _options.EventRetention);
     }
 
     /// <summary>A delivery's latest <paramref name="count"/> attempts, oldest first.</summary>

@@ -36,8 +36,9 @@ public static class EndpointsApi
         endpoints.MapGet("/{id}/secret", GetSecret);
         endpoints.MapPost("/{id}/secret/rotate", RotateSecret);
         endpoints.MapGet("/{id}/attempts", Attempts);
-        endpoints.MapGet("/{id}/stats", async (string id, ClaimsPrincipal user, EndpointRegistry registry, EndpointStats stats) =>
-            await Visible(id, user, registry) is null ? (IResult)NotFound(id) : TypedResults.Ok(await stats.ReadAsync(id, DateTimeOffset.UtcNow)));
+        endpoints.MapGet("/{id}/stats", async (string id, ClaimsPrincipal user, EndpointRegistry registry, EndpointStats stats, EventStore store) =>
+            await Visible(id, user, registry) is null ? (IResult)NotFound(id)
+                : TypedResults.Ok(await stats.ReadAsync(id, DateTimeOffset.UtcNow) with { Pending = await store.PendingCountAsync(id) }));
         return routes;
     }
 
