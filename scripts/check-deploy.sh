@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks what can be checked of the container deployment without a Docker engine: the compose
-# file is valid, and every image's build step (scripts/publish.sh of its project) succeeds.
+# file is valid, every image's build step (scripts/publish.sh of its project) succeeds, and the CLI
+# packs as a dotnet tool that installs and runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,3 +22,9 @@ for project in $(grep -E '^\s+PROJECT:' docker-compose.yml | awk '{print $2}' | 
   bash scripts/publish.sh "$project" "$out/$project"
   echo "Image build step for $project publishes."
 done
+
+# The CLI ships as a dotnet tool too: it packs, installs into a tool path and runs.
+dotnet pack src/Cli -o "$out/nupkg" -v q -nologo >/dev/null
+dotnet tool install --tool-path "$out/tools" --add-source "$out/nupkg" Webhooks.Cli >/dev/null
+"$out/tools/webhooks" --help >/dev/null
+echo "The webhooks tool packs, installs and runs."
