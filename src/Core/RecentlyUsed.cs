@@ -64,7 +64,11 @@ public sealed class RecentlyUsed<TKey, TValue>(int capacity, TimeSpan idle, Time
         return entry.Value;
     }
 
-    /// <summary>Sets the value to <paramref name="update"/> of the one held (or <paramref name="add"/> when none is); updates of one key are serialized.</summary>
+    /// <summary>
+    /// Sets the value to <paramref name="update"/> of the one held — of <paramref name="add"/>'s when none
+    /// was. Updates of one key are serialized, so exactly one caller sees each value; <paramref name="add"/>
+    /// may run for a caller that then finds another's entry, so it must not have side effects.
+    /// </summary>
     public TValue AddOrUpdate(TKey key, Func<TKey, TValue> add, Func<TKey, TValue, TValue> update)
     {
         Tidy(added: false);
@@ -74,7 +78,6 @@ public sealed class RecentlyUsed<TKey, TValue>(int capacity, TimeSpan idle, Time
             if ((entry = _entries.GetOrAdd(key, added)) == added)
             {
                 Tidy(added: true);
-                return added.Value;
             }
         }
         lock (entry)

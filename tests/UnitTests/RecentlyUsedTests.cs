@@ -56,4 +56,21 @@ public sealed class RecentlyUsedTests
         Assert.True(map.TryRemove("a", 1));
         Assert.Equal(0, map.Count);
     }
+
+    [Fact]
+    public async Task Concurrent_updates_of_a_new_key_each_see_the_value_before_them_once()
+    {
+        var map = new RecentlyUsed<string, int>(100, TimeSpan.FromMinutes(1), _clock);
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                map.AddOrUpdate("tenant", _ => 0, (_, n) => n + 1);
+            }
+        })));
+
+        Assert.True(map.TryGetValue("tenant", out var count));
+        Assert.Equal(8000, count);
+    }
 }

@@ -29,11 +29,8 @@ public sealed partial class TenantAllowance(RedisStorage redis, IOptions<Fairnes
         }
         var now = Environment.TickCount64;
         var log = false;
-        _loggedAt.AddOrUpdate((stage, tenant), _ =>
-        {
-            log = true;
-            return now;
-        }, (_, last) =>
+        // Never logged yet reads as logged long ago; only the one caller that moves the time on logs.
+        _loggedAt.AddOrUpdate((stage, tenant), _ => now - (long)LogEvery.TotalMilliseconds, (_, last) =>
         {
             if (now - last < LogEvery.TotalMilliseconds)
             {
