@@ -62,6 +62,8 @@ public static class DispatcherApplication
     {
         app.Services.GetRequiredService<RedisCircuit>().RegisterGauge();
         app.MapDefaultEndpoints();
+        // Once the metrics pipeline listens: counters then show 0 rather than nothing.
+        app.Lifetime.ApplicationStarted.Register(DispatcherTelemetry.StartAtZero);
         return app;
     }
 

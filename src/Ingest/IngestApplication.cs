@@ -43,8 +43,21 @@ public static class IngestApplication
 
     public static WebApplication MapIngest(this WebApplication app)
     {
+        // Outermost, so that it sees every answer as written: a 503 from the exception handler, a 401 from authentication.
+        app.Use(async (context, next) =>
+        {
+            await next(context);
+            // Publish requests refused, by reason.
+            if (context.Request.Method == HttpMethods.Post && context.Request.Path.StartsWithSegments("/v1/events") && !context.Request.Path.Value!.Contains("/endpoints/", StringComparison.Ordinal)
+                && IngestTelemetry.RefusalReason(context.Response.StatusCode) is { } reason)
+            {
+                IngestTelemetry.Refused.Add(1, IngestTelemetry.Tag("reason", reason));
+            }
+        });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Once the metrics pipeline listens: counters then show 0 rather than nothing.
+        app.Lifetime.ApplicationStarted.Register(IngestTelemetry.StartAtZero);
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapDefaultEndpoints();

@@ -20,4 +20,6 @@ public static class DeadLetterReasons
 
     /// <summary>A bus-published event failed validation.</summary>
     public const string InvalidEvent = "invalid_event";
+
+    public static readonly IReadOnlyList<string> All = [Exhausted, EndpointDisabled, EndpointDeleted, BlockedDestination, SecretUnreadable, InvalidEvent];
 }

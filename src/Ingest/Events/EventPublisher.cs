@@ -49,7 +49,9 @@ public sealed class EventPublisher(IBus bus, TopologyDeclaration topology, Event
             var published = lane == TenantLanes.FastLane(FairnessStage.Events)
                 ? bus.Publish(message, cancellationToken)
                 : SendToLaneAsync(lane, message, cancellationToken);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             await published.WaitAsync(timeout, cancellationToken);
+            IngestTelemetry.PublishDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             IngestTelemetry.EventsAccepted.Add(1, IngestTelemetry.Tag("lane", lane == TenantLanes.FastLane(FairnessStage.Events) ? "fast" : "bulk"));
         }
         catch (TimeoutException e)

@@ -85,6 +85,10 @@ public static class EventsApi
             await publisher.PublishAsync(Accept(input, reservation.EventId), cancellationToken);
             await idempotency.MarkDoneAsync(input.Tenant!, key, reservation);
         }
+        else
+        {
+            IngestTelemetry.Replayed.Add(1);
+        }
         return Accepted(reservation.EventId);
     }
 
@@ -187,6 +191,10 @@ public static class EventsApi
             }
             await Task.WhenAll(accepted.Select((e, i) => publisher.PublishAsync(e with { Id = reservation.BatchIds[i] }, cancellationToken)));
             await idempotency.MarkDoneAsync(batchTenant, key, reservation);
+        }
+        else
+        {
+            IngestTelemetry.Replayed.Add(1);
         }
         return TypedResults.Accepted((string?)null, new EventBatchAccepted(reservation.BatchIds));
     }

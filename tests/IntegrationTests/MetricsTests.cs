@@ -1,0 +1,51 @@
+using System.Net.Http.Json;
+using Webhooks.IntegrationTests.Infrastructure;
+
+namespace Webhooks.IntegrationTests;
+
+/// <summary>What Prometheus scrapes: counters at zero from the start, refusals by reason, histograms in buckets that fit.</summary>
+public sealed class MetricsTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+{
+    /// <summary>The value of the first series of <paramref name="name"/> whose labels include every one of <paramref name="labels"/> (NaN when none).</summary>
+    private static double Value(string metrics, string name, params string[] labels) =>
+        metrics.Split('\n')
+            .Where(line => line.StartsWith(name + "{", StringComparison.Ordinal) || line.StartsWith(name + " ", StringComparison.Ordinal))
+            .Where(line => labels.All(label => line.Contains(label, StringComparison.Ordinal)))
+            .Select(line => line[(line.IndexOf('}') is var end and >= 0 ? end + 1 : name.Length)..].Trim().Split(' ')[0])
+            .Select(value => double.Parse(value, System.Globalization.CultureInfo.InvariantCulture))
+            .DefaultIfEmpty(double.NaN)
+            .First();
+
+    [Fact]
+    public async Task Counters_start_at_zero_refusals_are_counted_by_reason_and_lag_is_in_seconds_buckets()
+    {
+        var dispatcher = await system.StartDispatcherAsync();
+        try
+        {
+            using var dispatcherHttp = new HttpClient { BaseAddress = new Uri(dispatcher.Urls.Single()) };
+            var before = await system.Ingest.GetStringAsync("/metrics");
+            // Shown before any happened (other tests' hosts in this process share the instruments, so only "there" is asserted).
+            Assert.False(double.IsNaN(Value(await dispatcherHttp.GetStringAsync("/metrics"), "webhooks_delivery_dead_lettered_total", "reason=\"blocked_destination\"")));
+            Assert.False(double.IsNaN(Value(before, "webhooks_ingest_requests_refused_total", "reason=\"over_quota\"")));
+
+            (await system.Ingest.PostAsJsonAsync("/v1/events", new { type = "Not A Type", tenant = "metrics" })).Dispose();
+            await using var subscriber = await Subscriber.StartAsync();
+            await system.CreateEndpointAsync("metrics", subscriber.Url, ["*"]);
+            await system.PublishAsync("metrics", "meter.read");
+            await subscriber.WaitForAsync(1);
+
+            // The exporter answers scrapes from a short cache: scrape until the refusal shows.
+            var ingest = await Eventually.HoldsAsync(() => system.Ingest.GetStringAsync("/metrics"),
+                m => Value(m, "webhooks_ingest_requests_refused_total", "reason=\"invalid\"") - Value(before, "webhooks_ingest_requests_refused_total", "reason=\"invalid\"") >= 1, "the refusal is counted");
+            // Seconds buckets: a delivery on loopback lands well under one second, and the buckets can say so.
+            var dispatched = await Eventually.HoldsAsync(() => dispatcherHttp.GetStringAsync("/metrics"), m => Value(m, "webhooks_delivery_lag_seconds_bucket", "le=\"1\"") >= 1, "a lag under a second is recorded");
+            Assert.True(Value(ingest, "webhooks_ingest_publish_duration_seconds_count") >= 1, "the confirm is timed");
+            Assert.False(double.IsNaN(Value(dispatched, "webhooks_delivery_lag_seconds_bucket", "le=\"0.25\"")));
+            Assert.False(double.IsNaN(Value(dispatched, "webhooks_delivery_attempt_duration_seconds_bucket", "le=\"0.05\"")));
+        }
+        finally
+        {
+            await system.StopAsync(dispatcher);
+        }
+    }
+}
