@@ -45,6 +45,19 @@ public sealed record DeliverWebhook
     [System.Text.Json.Serialization.JsonIgnore]
     public int Number => EarlierAttempts + Attempt;
 
+    /// <summary>The delivery of a stored event to an endpoint, as fan-out queues it and a requeue sends it again.</summary>
+    public static DeliverWebhook Of(Events.StoredEvent stored, string endpointId, string deliveryId) => new()
+    {
+        DeliveryId = deliveryId,
+        EndpointId = endpointId,
+        EventId = stored.Id,
+        Type = stored.Type,
+        Tenant = stored.Tenant,
+        OccurredAt = stored.OccurredAt,
+        Data = stored.Data,
+        Resource = stored.Resource,
+    };
+
     /// <summary>Not before: a retry (or a deferred delivery) waits in the delay tiers until then.</summary>
     public DateTimeOffset? DueAt { get; init; }
 }

@@ -127,17 +127,7 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, Even
         var deliveryIds = recording.Result;
         await Task.WhenAll(endpoints.Select(async (endpoint, i) =>
         {
-            var message = new DeliverWebhook
-            {
-                DeliveryId = deliveryIds[i],
-                EndpointId = endpoint.Id,
-                EventId = stored.Id,
-                Type = stored.Type,
-                Tenant = stored.Tenant,
-                OccurredAt = stored.OccurredAt,
-                Data = stored.Data,
-                Resource = stored.Resource,
-            };
+            var message = DeliverWebhook.Of(stored, endpoint.Id, deliveryIds[i]);
             if (endpoint.Enabled)
             {
                 await delivery.Send(message, context.CancellationToken);

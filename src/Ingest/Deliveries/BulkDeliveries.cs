@@ -52,7 +52,7 @@ public sealed class BulkDeliveries(DeadLetterIndex deadLetters, EventStore store
             var deliveryId = SortableId.New("dlv");
             if ((await store.AddPendingDeliveriesAsync(eventId, [(endpoint.Id, deliveryId)]))[0] == deliveryId && await store.GetAsync(eventId) is { } stored)
             {
-                await requeue.SendAsync(lane, DeliveryRequeue.Of(stored, endpoint.Id, deliveryId), 0, cancellationToken);
+                await requeue.SendAsync(lane, DeliverWebhook.Of(stored, endpoint.Id, deliveryId), 0, cancellationToken);
                 replayed++;
             }
         }
@@ -80,7 +80,7 @@ public sealed class BulkDeliveries(DeadLetterIndex deadLetters, EventStore store
             {
                 continue;
             }
-            await requeue.SendAsync(lane, DeliveryRequeue.Of(stored, endpoint.Id, record.Id), record.Attempts, cancellationToken);
+            await requeue.SendAsync(lane, DeliverWebhook.Of(stored, endpoint.Id, record.Id), record.Attempts, cancellationToken);
             resent++;
         }
         return (redriven, resent, null);

@@ -27,17 +27,4 @@ public sealed class DeliveryRequeue(EventStore store, TenantLanes lanes, IBus bu
         await store.MarkPendingAsync(delivery.EventId, delivery.EndpointId, delivery.DeliveryId);
         await lane.Send(delivery with { Attempt = 1, DueAt = null, EarlierAttempts = earlierAttempts }, cancellationToken);
     }
-
-    /// <summary>The delivery of a stored event to an endpoint.</summary>
-    public static DeliverWebhook Of(StoredEvent stored, string endpointId, string deliveryId) => new()
-    {
-        DeliveryId = deliveryId,
-        EndpointId = endpointId,
-        EventId = stored.Id,
-        Type = stored.Type,
-        Tenant = stored.Tenant,
-        OccurredAt = stored.OccurredAt,
-        Data = stored.Data,
-        Resource = stored.Resource,
-    };
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Webhooks.Core;
+using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
 using Webhooks.Ingest.Audit;
@@ -43,7 +44,7 @@ public static class ResendApi
             return Problem(StatusCodes.Status409Conflict, "Endpoint disabled", $"Endpoint '{endpointId}' is disabled: enable it (POST /v1/endpoints/{endpointId}/enable), then resend.");
         }
         var existing = await store.GetDeliveryAsync(id, endpointId);
-        var delivery = DeliveryRequeue.Of(stored, endpointId, existing?.Id ?? SortableId.New("dlv"));
+        var delivery = DeliverWebhook.Of(stored, endpointId, existing?.Id ?? SortableId.New("dlv"));
         await requeue.SendAsync(await requeue.LaneAsync(stored.Tenant, 1, cancellationToken), delivery, existing?.Attempts ?? 0, cancellationToken);
         await audit.RecordAsync(user, "delivery.resent", stored.Tenant, endpointId, new { eventId = id, delivery.DeliveryId });
         return TypedResults.Accepted($"/v1/events/{id}", new ResendAccepted(delivery.DeliveryId, (existing?.Attempts ?? 0) + 1));

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Webhooks.Core;
+using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
 using Webhooks.Ingest.Auth;
@@ -59,7 +60,7 @@ public static class TestEventApi
         await store.SaveAsync(stored);
         // Sent to this endpoint alone: no fan-out to the tenant's others.
         await store.MarkFannedOutAsync(stored.Id);
-        var delivery = DeliveryRequeue.Of(stored, id, SortableId.New("dlv"));
+        var delivery = DeliverWebhook.Of(stored, id, SortableId.New("dlv"));
         await requeue.SendAsync(await requeue.LaneAsync(endpoint.Tenant, 1, cancellationToken), delivery, 0, cancellationToken);
 
         var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(endpoint.TimeoutSeconds + 5);
