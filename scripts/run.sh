@@ -12,9 +12,9 @@ smoke=false
 [ "${1:-}" = "--smoke" ] && smoke=true
 INGEST="http://127.0.0.1:5080"
 DASHBOARD="http://127.0.0.1:18888"
-for port in 5080 9000 18888 18889 18890 5680 15680 6390; do
+for port in 5080 5081 5082 9000 18888 18889 18890 5680 15680 6390; do
   if port_in_use "$port"; then
-    echo "Port $port is taken (is the system already running?): the local run needs 5080, 9000, 18888-18890, 5680, 15680 and 6390." >&2
+    echo "Port $port is taken (is the system already running?): the local run needs 5080-5082, 9000, 18888-18890, 5680, 15680 and 6390." >&2
     exit 1
   fi
 done
@@ -87,6 +87,10 @@ echo
 echo "The demo receiver got event $event_id, signature verified:"
 echo
 sed 's/^/  /' "$receiver_log"
+for port in 5081 5082; do
+  curl -fsS "http://127.0.0.1:$port/metrics" | grep -q '^webhooks_delivery_attempts_total' \
+    || { echo "Dispatcher metrics on :$port do not answer" >&2; exit 1; }
+done
 if $smoke; then
   exit 0
 fi
@@ -95,6 +99,7 @@ cat <<INFO
 Webhooks is running.
   Dashboard      $DASHBOARD   (traces, metrics and logs of every process)
   Ingest API     $INGEST   (OpenAPI: $INGEST/openapi/v1.json)
+  Metrics        $INGEST/metrics, http://127.0.0.1:5081/metrics and :5082/metrics (each dispatcher's own)
   Admin API key  $key
   Demo receiver  tenant demo, every event type; it prints to $receiver_log
   RabbitMQ       http://127.0.0.1:15680 (guest/guest)

@@ -8,10 +8,14 @@ var ingest = builder.AddProject<Projects.Ingest>("ingest")
     .WithWebhooksSettings(run, rabbitMq, redis)
     .WithEndpoint("http", e => e.IsProxied = false)
     .WithHttpHealthCheck("/readyz");
-builder.AddProject<Projects.Dispatcher>("dispatcher")
-    .WithWebhooksSettings(run, rabbitMq, redis)
-    .WithReplicas(2)
-    .WithHttpHealthCheck("/readyz");
+// Two dispatchers, each on a port of its own, so that each one's /metrics can be read (replicas would share one port, answering in turn).
+foreach (var (name, port) in new[] { ("dispatcher-1", 5081), ("dispatcher-2", 5082) })
+{
+    builder.AddProject<Projects.Dispatcher>(name)
+        .WithWebhooksSettings(run, rabbitMq, redis)
+        .WithEndpoint("http", e => (e.Port, e.IsProxied) = (port, false))
+        .WithHttpHealthCheck("/readyz");
+}
 builder.AddProject<Projects.Cli>("demo-receiver")
     .WithArgs("listen", "--port", "9000", "--register", "http://127.0.0.1:5080", "--api-key", run.AdminKey, "--tenant", "demo", "--log", run.ReceiverLog)
     .WaitFor(ingest);

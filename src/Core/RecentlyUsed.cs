@@ -95,6 +95,19 @@ public sealed class RecentlyUsed<TKey, TValue>(int capacity, TimeSpan idle, Time
 
     public void Clear() => _entries.Clear();
 
+    /// <summary>The entries used within <c>idle</c>, as they are now (reading them is not a use).</summary>
+    public IEnumerable<KeyValuePair<TKey, TValue>> Entries()
+    {
+        var now = Now;
+        foreach (var (key, entry) in _entries)
+        {
+            if (now - entry.UsedAt <= IdleTicks)
+            {
+                yield return KeyValuePair.Create(key, entry.Value);
+            }
+        }
+    }
+
     private void Tidy(bool added)
     {
         var now = Now;

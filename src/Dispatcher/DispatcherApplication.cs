@@ -15,6 +15,7 @@ using Webhooks.Dispatcher.Degraded;
 using Webhooks.Dispatcher.Delivery;
 using Webhooks.Dispatcher.Endpoints;
 using Webhooks.Dispatcher.FanOut;
+using Webhooks.Dispatcher.QueueDepths;
 using Webhooks.Dispatcher.RateLimiting;
 using Webhooks.Dispatcher.Retries;
 using Webhooks.ServiceDefaults;
@@ -40,6 +41,7 @@ public static class DispatcherApplication
         AddAdmission(builder.Services);
         AddRetries(builder.Services);
         AddDelivery(builder);
+        AddQueueSampling(builder.Services);
         builder.AddWebhooksBus(x =>
         {
             // Fan-out and delivery run on every lane, configured below rather than by convention.
@@ -61,6 +63,8 @@ public static class DispatcherApplication
     public static WebApplication MapDispatcher(this WebApplication app)
     {
         app.Services.GetRequiredService<RedisCircuit>().RegisterGauge();
+        DispatcherTelemetry.ObserveQueues(app.Services.GetRequiredService<QueueSampler>());
+        DispatcherTelemetry.ObserveFailingEndpoints(app.Services.GetRequiredService<FailingEndpoints>());
         app.MapDefaultEndpoints();
         // Once the metrics pipeline listens: counters then show 0 rather than nothing.
         app.Lifetime.ApplicationStarted.Register(DispatcherTelemetry.StartAtZero);
@@ -103,11 +107,21 @@ public static class DispatcherApplication
         });
     }
 
+    /// <summary>Every queue's depth and consumers from the broker, and when the last message taken from each lane had entered it.</summary>
+    private static void AddQueueSampling(IServiceCollection services)
+    {
+        services.AddSingleton<LaneEntries>();
+        services.AddSingleton<IConsumeObserver>(sp => sp.GetRequiredService<LaneEntries>());
+        services.AddSingleton<QueueSampler>();
+        services.AddHostedService(sp => sp.GetRequiredService<QueueSampler>());
+    }
+
     /// <summary>The attempt itself, the endpoint's health, and dead letters.</summary>
     private static void AddDelivery(IHostApplicationBuilder builder)
     {
         builder.AddWebhookSender();
         builder.Services.AddSingleton<EndpointHealth>();
+        builder.Services.AddSingleton<FailingEndpoints>();
         builder.Services.AddSingleton<TenantEndpoints>();
         builder.Services.AddSingleton<DeadLetterSender>();
     }

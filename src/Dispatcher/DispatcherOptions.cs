@@ -23,6 +23,10 @@ public sealed class DispatcherOptions
     /// <summary>How long one fan-out may hold its event before another copy of the event may take over.</summary>
     public TimeSpan FanOutLease { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often each dispatcher asks the broker for every queue's depth and consumers (the <c>webhooks.queue.*</c> gauges).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan QueueSampling { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>How long a TCP connect to a subscriber may take.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

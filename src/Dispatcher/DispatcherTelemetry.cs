@@ -12,11 +12,13 @@ public static class DispatcherTelemetry
 
     private static readonly Meter Meter = new(SourceName);
 
-    public static readonly Counter<long> Attempts = Meter.CreateCounter<long>("webhooks.delivery.attempts", description: "Delivery attempts, by outcome (delivered, failed).");
+    public static readonly Counter<long> Attempts = Meter.CreateCounter<long>("webhooks.delivery.attempts", description: "Delivery attempts, by outcome (delivered, failed) and status class (2xx … 5xx, none when no answer came).");
 
     public static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>("webhooks.delivery.dead_lettered", description: "Deliveries and events dead-lettered, by reason.");
 
-    public static readonly Counter<long> Deferred = Meter.CreateCounter<long>("webhooks.delivery.deferred", description: "Deliveries put off without an attempt, by reason (rate_limit, max_in_flight).");
+    public static readonly Counter<long> Deferred = Meter.CreateCounter<long>("webhooks.delivery.deferred", description: "Deliveries put off, by reason: rate_limit and max_in_flight (without an attempt), retry_after (a retry at the time the subscriber's Retry-After asked).");
+
+    public static readonly Counter<long> EndpointsDisabled = Meter.CreateCounter<long>("webhooks.endpoints.disabled", description: "Endpoints switched off by the dispatcher, by reason (failing, gone).");
 
     // Buckets in seconds that fit each histogram: OpenTelemetry's defaults (0, 5, 10, 25 … 10000) are for milliseconds.
     public static readonly Histogram<double> AttemptDuration = Meter.CreateHistogram("webhooks.delivery.attempt.duration", unit: "s", description: "Duration of one HTTP attempt.", tags: null,
@@ -41,26 +43,47 @@ public static class DispatcherTelemetry
     public static void ObserveDegraded(Func<bool> degraded) =>
         Meter.CreateObservableGauge("webhooks.redis.degraded", () => degraded() ? 1 : 0, description: "1 while Redis is unreachable and the dispatcher runs on its fallbacks.");
 
+    /// <summary>Every queue's ready messages and consumers, and each lane's oldest message at most, from the broker's last sample.</summary>
+    public static void ObserveQueues(QueueDepths.QueueSampler sampler)
+    {
+        Meter.CreateObservableGauge("webhooks.queue.messages", sampler.Messages, description: "Messages ready in each queue the platform declares, by queue and kind (lane, dead_letter, poison, delay, retry, error), as last sampled.");
+        Meter.CreateObservableGauge("webhooks.queue.consumers", sampler.Consumers, description: "Consumers of each queue, as last sampled.");
+        Meter.CreateObservableGauge("webhooks.queue.oldest_message.age", sampler.OldestAges, unit: "s",
+            description: "At most how long the oldest message ready in each lane has waited (0 when empty), as this dispatcher sees it: take the minimum across dispatchers.");
+    }
+
+    public static void ObserveFailingEndpoints(Endpoints.FailingEndpoints failing) =>
+        Meter.CreateObservableGauge("webhooks.endpoint.failing", failing.Longest, unit: "s",
+            description: $"How long each of the {Endpoints.FailingEndpoints.Shown} endpoints failing longest (seen failing here in the last 15 minutes) has failed without a success, by endpoint id.");
+
     public static KeyValuePair<string, object?> Tag(string name, object? value) => new(name, value);
+
+    /// <summary>An answer's status class (<c>2xx</c> … <c>5xx</c>), or <c>none</c> when no answer came.</summary>
+    public static string StatusClass(int? status) => status is >= 100 and < 600 ? $"{status / 100}xx" : "none";
 
     /// <summary>Every counter at zero for each of its known labels, so that a panel or an alert can tell "none" from "no data".</summary>
     public static void StartAtZero()
     {
-        foreach (var outcome in new[] { "delivered", "failed" })
+        Attempts.Add(0, Tag("outcome", "delivered"), Tag("status_class", "2xx"));
+        foreach (var statusClass in new[] { "3xx", "4xx", "5xx", "none" })
         {
-            Attempts.Add(0, Tag("outcome", outcome));
+            Attempts.Add(0, Tag("outcome", "failed"), Tag("status_class", statusClass));
         }
         foreach (var reason in Core.DeadLetters.DeadLetterReasons.All)
         {
             DeadLettered.Add(0, Tag("reason", reason));
         }
-        foreach (var reason in new[] { "rate_limit", "max_in_flight" })
+        foreach (var reason in new[] { "rate_limit", "max_in_flight", "retry_after" })
         {
             Deferred.Add(0, Tag("reason", reason));
         }
         foreach (var lane in new[] { "fast", "bulk" })
         {
             FanOutDeliveries.Add(0, Tag("lane", lane));
+        }
+        foreach (var reason in new[] { Retries.RetryPolicy.Failing, Retries.RetryPolicy.Gone })
+        {
+            EndpointsDisabled.Add(0, Tag("reason", reason));
         }
         DeadLettersDropped.Add(0);
         RecordsDropped.Add(0);

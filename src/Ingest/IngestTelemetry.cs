@@ -22,6 +22,15 @@ public static class IngestTelemetry
     public static readonly Histogram<double> PublishDuration = Meter.CreateHistogram("webhooks.ingest.publish.duration", unit: "s", description: "From publishing an event to the broker's confirm.", tags: null,
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
 
+    // Tenants refused for a quota lately: a count, not a label (a tenant is never a metric label).
+    private static readonly Core.RecentlyUsed<string, bool> TenantsOverQuota = new(10_000, TimeSpan.FromMinutes(5));
+
+    private static readonly ObservableGauge<int> TenantsOverQuotaGauge = Meter.CreateObservableGauge("webhooks.tenants.over_quota", () => TenantsOverQuota.Entries().Count(),
+        description: "Tenants refused for a quota in the last 5 minutes (the refusals log names them).");
+
+    /// <summary>Notes a tenant refused for a quota, for <c>webhooks.tenants.over_quota</c>.</summary>
+    public static void NoteOverQuota(string tenant) => TenantsOverQuota.Set(tenant, true);
+
     /// <summary>The reason a refused publish request is counted under, from its status; null for a status that is not a refusal.</summary>
     public static string? RefusalReason(int status) => status switch
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OpenTelemetry;
 
 namespace Webhooks.ServiceDefaults;
 
@@ -14,8 +15,9 @@ internal static class TraceContextPropagation
     {
         ShouldListenTo = source => source.Name is "MassTransit" or "Microsoft.AspNetCore" or "System.Net.Http"
             || source.Name.StartsWith("Webhooks.", StringComparison.Ordinal),
-        Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.PropagationData,
-        SampleUsingParentId = (ref ActivityCreationOptions<string> _) => ActivitySamplingResult.PropagationData,
+        // Like the SDK's own listener, none inside a SuppressInstrumentationScope (a send that must not carry the trace on).
+        Sample = (ref ActivityCreationOptions<ActivityContext> _) => Sdk.SuppressInstrumentation ? ActivitySamplingResult.None : ActivitySamplingResult.PropagationData,
+        SampleUsingParentId = (ref ActivityCreationOptions<string> _) => Sdk.SuppressInstrumentation ? ActivitySamplingResult.None : ActivitySamplingResult.PropagationData,
     };
     private static int _started;
 

@@ -52,6 +52,8 @@ public sealed class CliTests(WebhooksSystem system) : IClassFixture<WebhooksSyst
         Assert.Contains("202", shown.Out);
         Assert.Contains("queued-by-receiver", shown.Out);
         Assert.Contains(DateTimeOffset.UtcNow.ToString("yyyy-MM-dd"), shown.Out);
+        // The trace the subscriber's request carried, to look up in the tracing backend.
+        Assert.Contains(subscriber.Received.Single().Headers["traceparent"].ToString().Split('-')[1], shown.Out);
         var json = (await Webhooks("events", "show", eventId, "--json")).Json;
         Assert.Equal(202, json.GetProperty("deliveries")[0].GetProperty("attempts")[0].GetProperty("statusCode").GetInt32());
     }

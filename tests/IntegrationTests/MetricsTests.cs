@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using RabbitMQ.Client;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -42,6 +43,46 @@ public sealed class MetricsTests(WebhooksSystemWithoutDispatcher system) : IClas
             Assert.True(Value(ingest, "webhooks_ingest_publish_duration_seconds_count") >= 1, "the confirm is timed");
             Assert.False(double.IsNaN(Value(dispatched, "webhooks_delivery_lag_seconds_bucket", "le=\"0.25\"")));
             Assert.False(double.IsNaN(Value(dispatched, "webhooks_delivery_attempt_duration_seconds_bucket", "le=\"0.05\"")));
+        }
+        finally
+        {
+            await system.StopAsync(dispatcher);
+        }
+    }
+
+    [Fact]
+    public async Task Queues_are_sampled_from_the_broker_and_failures_are_shown_by_status_class_cause_and_endpoint()
+    {
+        // A message nobody consumes, put where an SRE must see it.
+        await using (var connection = await new ConnectionFactory { Uri = system.RabbitMq }.CreateConnectionAsync())
+        await using (var channel = await connection.CreateChannelAsync())
+        {
+            await channel.BasicPublishAsync("webhooks-poison", "", "{}"u8.ToArray());
+        }
+        var dispatcher = await system.StartDispatcherAsync(new Dictionary<string, string?> { ["Webhooks:Dispatcher:QueueSampling"] = "00:00:01" });
+        try
+        {
+            using var dispatcherHttp = new HttpClient { BaseAddress = new Uri(dispatcher.Urls.Single()) };
+            await using var busy = await Subscriber.StartAsync(n => n == 0 ? new Reply(503, RetryAfter: "1") : 500);
+            var (endpointId, _) = await system.CreateEndpointAsync("metrics-failing", busy.Url, ["*"]);
+            await system.PublishAsync("metrics-failing", "meter.broken");
+            await busy.WaitForAsync(2);
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await system.Ingest.PutAsJsonAsync("/v1/tenants/metrics-quota/quotas", new { eventsPerSecond = 0.01, eventsBurst = 1 })).StatusCode);
+            await system.PublishAsync("metrics-quota", "meter.first");
+            (await system.Ingest.PostAsJsonAsync("/v1/events", new { type = "meter.second", tenant = "metrics-quota", data = new { } })).Dispose();
+
+            var metrics = await Eventually.HoldsAsync(() => dispatcherHttp.GetStringAsync("/metrics"),
+                m => Value(m, "webhooks_queue_messages", "queue=\"webhooks-poison\"", "kind=\"poison\"") >= 1
+                    && Value(m, "webhooks_queue_consumers", "queue=\"webhooks-delivery\"", "kind=\"lane\"") >= 1
+                    && Value(m, "webhooks_endpoint_failing_seconds", $"endpoint=\"{endpointId}\"") >= 0
+                    && Value(m, "webhooks_delivery_deferred_total", "reason=\"retry_after\"") >= 1
+                    && Value(m, "webhooks_delivery_attempts_total", "outcome=\"failed\"", "status_class=\"5xx\"") >= 2,
+                "the poison message, the lane's consumers, the failing endpoint, the Retry-After and the 5xx attempts are shown");
+            Assert.False(double.IsNaN(Value(metrics, "webhooks_queue_consumers", "queue=\"webhooks-poison\"")));
+            Assert.False(double.IsNaN(Value(metrics, "webhooks_queue_messages", "kind=\"delay\"")));
+            Assert.False(double.IsNaN(Value(metrics, "webhooks_queue_oldest_message_age_seconds", "queue=\"webhooks-fan-out\"")));
+            Assert.False(double.IsNaN(Value(metrics, "webhooks_endpoints_disabled_total", "reason=\"failing\"")));
+            await Eventually.HoldsAsync(() => system.Ingest.GetStringAsync("/metrics"), m => Value(m, "webhooks_tenants_over_quota") >= 1, "the tenant over its quota is counted");
         }
         finally
         {

@@ -57,7 +57,7 @@ public sealed class RetryPolicyTests
     [InlineData(503)]
     public void Retry_after_on_429_and_503_is_honoured(int status)
     {
-        Assert.Equal(new AttemptVerdict.RetryAt(Now + TimeSpan.FromSeconds(42)), Policy().Decide(1, Status(status, TimeSpan.FromSeconds(42)), Now, Now, Url));
+        Assert.Equal(new AttemptVerdict.RetryAt(Now + TimeSpan.FromSeconds(42), AsAsked: true), Policy().Decide(1, Status(status, TimeSpan.FromSeconds(42)), Now, Now, Url));
     }
 
     [Theory]
@@ -79,8 +79,8 @@ public sealed class RetryPolicyTests
     {
         var policy = Policy(maxRetryAfter: TimeSpan.FromMinutes(10));
 
-        Assert.Equal(new AttemptVerdict.RetryAt(Now + TimeSpan.FromMinutes(10)), policy.Decide(1, Status(429, TimeSpan.FromDays(2)), Now, Now, Url));
-        Assert.Equal(new AttemptVerdict.RetryAt(Now), policy.Decide(1, Status(503, TimeSpan.FromSeconds(-30)), Now, Now, Url));
+        Assert.Equal(new AttemptVerdict.RetryAt(Now + TimeSpan.FromMinutes(10), AsAsked: true), policy.Decide(1, Status(429, TimeSpan.FromDays(2)), Now, Now, Url));
+        Assert.Equal(new AttemptVerdict.RetryAt(Now, AsAsked: true), policy.Decide(1, Status(503, TimeSpan.FromSeconds(-30)), Now, Now, Url));
     }
 
     [Fact]

@@ -144,9 +144,9 @@ public static class EndpointsCommand
         ("enabled", e.Text("enabled")), ("rate limit", e.TryGetProperty("rateLimit", out var r) && r.ValueKind == JsonValueKind.Object ? $"{r.Text("perSecond")}/s, burst {r.Text("burst") ?? "1"}" : null),
         ("payload", e.Text("payload")), ("created", e.Time("createdAt")), ("updated", e.Time("updatedAt")));
 
-    /// <summary>Attempts as a table: when, which event, the answer (status or error), how long.</summary>
-    public static void AttemptsTable(Printer output, IEnumerable<JsonElement> attempts) => output.Table(["at", "event", "attempt", "answer", "ms", "response"],
-        attempts.Select(a => new[] { a.Time("at"), a.Text("eventId"), a.Text("number"), a.Text("statusCode") ?? (a.Text("errorDetail") is { } why ? $"{a.Text("error")} ({why})" : a.Text("error")), a.Text("durationMs") is { } ms ? $"{double.Parse(ms, System.Globalization.CultureInfo.InvariantCulture):0}" : null, Short(a.Text("responseBody")) }),
+    /// <summary>Attempts as a table: when, which event, the answer (status or error), how long, its trace (to look up in the tracing backend).</summary>
+    public static void AttemptsTable(Printer output, IEnumerable<JsonElement> attempts) => output.Table(["at", "event", "attempt", "answer", "ms", "trace", "response"],
+        attempts.Select(a => new[] { a.Time("at"), a.Text("eventId"), a.Text("number"), a.Text("statusCode") ?? (a.Text("errorDetail") is { } why ? $"{a.Text("error")} ({why})" : a.Text("error")), a.Text("durationMs") is { } ms ? $"{double.Parse(ms, System.Globalization.CultureInfo.InvariantCulture):0}" : null, a.Text("traceId"), Short(a.Text("responseBody")) }),
         "No attempts yet.");
 
     private static string? Under(string? boundMs) => boundMs is null ? null : $"≤ {boundMs}";

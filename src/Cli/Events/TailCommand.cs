@@ -54,7 +54,7 @@ public static class TailCommand
                         }
                         else
                         {
-                            s.Out.Line($"{attempt.Time("at")}  {id}  {attempt.Text("eventId")}  #{attempt.Text("number")}  {attempt.Text("statusCode") ?? attempt.Text("error")}  {attempt.Text("durationMs")} ms");
+                            s.Out.Line($"{attempt.Time("at")}  {id}  {attempt.Text("eventId")}  #{attempt.Text("number")}  {attempt.Text("statusCode") ?? attempt.Text("error")}  {attempt.Text("durationMs")} ms  trace {attempt.Text("traceId") ?? "-"}");
                         }
                     }
                 }

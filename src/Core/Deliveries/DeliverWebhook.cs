@@ -58,6 +58,13 @@ public sealed record DeliverWebhook
         Resource = stored.Resource,
     };
 
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the span a delivery back from the delay tiers links to: the
+    /// delivery's first attempt for a retry, else the span that deferred it. Waiting in the tiers
+    /// ends a trace, so a retry hours later is a trace of its own, linked to where it began.
+    /// </summary>
+    public string? TraceLink { get; init; }
+
     /// <summary>Not before: a retry (or a deferred delivery) waits in the delay tiers until then.</summary>
     public DateTimeOffset? DueAt { get; init; }
 }

@@ -54,6 +54,35 @@ public static class Queues
     public static string DeadLetterRetry(TimeSpan delay) => $"webhooks-dead-letter-retry-{(long)delay.TotalMilliseconds}ms";
 
     /// <summary>
+    /// Every queue the platform declares (as <see cref="TopologyDeclaration"/> does, with the options'
+    /// delay tiers and retry queues) and MassTransit's <c>_error</c> queue of each one consumed, with
+    /// its kind: <c>lane</c>, <c>dead_letter</c>, <c>poison</c>, <c>delay</c>, <c>retry</c> or <c>error</c>.
+    /// </summary>
+    public static IEnumerable<(string Queue, string Kind)> Declared(TopologyOptions options)
+    {
+        var lanes = Fairness.TenantLanes.Of(Fairness.FairnessStage.Events).Concat(Fairness.TenantLanes.Of(Fairness.FairnessStage.Deliveries)).ToList();
+        foreach (var lane in lanes)
+        {
+            yield return (lane, "lane");
+        }
+        yield return (DeadLetter, "dead_letter");
+        yield return (Poison, "poison");
+        foreach (var tier in options.DelayTiers)
+        {
+            yield return (DelayTier(tier), "delay");
+        }
+        if (options.FanOutDeferral is { } deferral)
+        {
+            yield return (FanOutRetry(deferral), "retry");
+            yield return (DeadLetterRetry(deferral), "retry");
+        }
+        foreach (var consumed in lanes.Append(DeadLetter))
+        {
+            yield return ($"{consumed}_error", "error");
+        }
+    }
+
+    /// <summary>
     /// A delay queue holds messages for its TTL (they expire at the head, all with the same TTL)
     /// and then dead-letters them, at least once, to <paramref name="backTo"/>: for deliveries the
     /// lanes exchange, which routes each back to its lane by the routing key it was sent with.

@@ -51,7 +51,7 @@ public sealed partial class DeliverWebhookConsumer(
                 {
                     DispatcherTelemetry.Deferred.Add(1, DispatcherTelemetry.Tag("reason", deferred.Cause == DeferralCause.RateLimit ? "rate_limit" : "max_in_flight"));
                 }
-                await ladder.DeferAsync(context, delivery with { DueAt = deferred.Until });
+                await ladder.DeferAsync(context, delivery with { DueAt = deferred.Until, TraceLink = delivery.TraceLink ?? Activity.Current?.Id });
                 break;
             case AdmissionDecision.Refused refused:
                 await Park(context, refused.Reason, refused.Detail, lastAttempt: null);
@@ -77,7 +77,7 @@ public sealed partial class DeliverWebhookConsumer(
     private async Task AttemptAsync(ConsumeContext<DeliverWebhook> context, WebhookEndpoint endpoint, InFlightLease lease)
     {
         var delivery = context.Message;
-        using var activity = DispatcherTelemetry.Activities.StartActivity("webhook deliver", ActivityKind.Internal);
+        using var activity = DispatcherTelemetry.Activities.StartActivity(ActivityKind.Internal, links: LinkTo(delivery.TraceLink), name: "webhook deliver");
         activity?.SetTag("webhooks.event.id", delivery.EventId);
         activity?.SetTag("webhooks.endpoint.id", delivery.EndpointId);
         activity?.SetTag("webhooks.delivery.attempt", delivery.Attempt);
@@ -89,7 +89,7 @@ public sealed partial class DeliverWebhookConsumer(
         lease.Observe(result.Duration);
         var releasing = lease.ReleaseAsync();
         DispatcherTelemetry.AttemptDuration.Record(result.Duration.TotalSeconds);
-        DispatcherTelemetry.Attempts.Add(1, DispatcherTelemetry.Tag("outcome", result.Succeeded ? "delivered" : "failed"));
+        DispatcherTelemetry.Attempts.Add(1, DispatcherTelemetry.Tag("outcome", result.Succeeded ? "delivered" : "failed"), DispatcherTelemetry.Tag("status_class", DispatcherTelemetry.StatusClass(result.StatusCode)));
         activity?.SetTag("http.response.status_code", result.StatusCode);
         // A success is judged without the endpoint's failure streak, so the streak is cleared beside the record; a failure needs it first.
         var streak = health.RecordOutcomeAsync(endpoint.Id, result.Succeeded, at);
@@ -123,11 +123,17 @@ public sealed partial class DeliverWebhookConsumer(
                 }
                 break;
             case AttemptVerdict.RetryAt retry:
+                if (retry.AsAsked)
+                {
+                    DispatcherTelemetry.Deferred.Add(1, DispatcherTelemetry.Tag("reason", "retry_after"));
+                }
                 if (failingSince is { } since)
                 {
                     await health.AnnounceFailingAsync(context, endpoint, since, retryOptions.Value.FailingAnnounceAfter, retryOptions.Value.AutoDisableAfter);
                 }
-                await ladder.DeferAsync(context, delivery with { Attempt = delivery.Attempt + 1, DueAt = retry.DueAt });
+                // Every retry links to the first attempt of its schedule.
+                var firstAttempt = delivery.Attempt == 1 ? activity?.Id : delivery.TraceLink;
+                await ladder.DeferAsync(context, delivery with { Attempt = delivery.Attempt + 1, DueAt = retry.DueAt, TraceLink = firstAttempt });
                 LogRetryScheduled(delivery.EventId, delivery.EndpointId, delivery.Attempt, result.Error ?? $"HTTP {result.StatusCode}", retry.DueAt);
                 break;
             case AttemptVerdict.DisableEndpoint disable:
@@ -139,6 +145,9 @@ public sealed partial class DeliverWebhookConsumer(
                 break;
         }
     }
+
+    private static ActivityLink[]? LinkTo(string? traceParent) =>
+        ActivityContext.TryParse(traceParent, null, out var linked) ? [new ActivityLink(linked)] : null;
 
     private static DeliveryAttempt Attempt(DeliverWebhook delivery, DateTimeOffset at, SendResult result, Activity? activity, DateTimeOffset? nextAttemptAt) => new()
     {

@@ -8,20 +8,33 @@ using Webhooks.ServiceDefaults;
 namespace Webhooks.Dispatcher.Endpoints;
 
 /// <summary>An endpoint's run of failures, and switching it off when <c>RetryPolicy</c> says so (410 Gone, or failing too long).</summary>
-public sealed partial class EndpointHealth(EndpointRegistry registry, EndpointCache endpoints, RedisCircuit circuit, TimeProvider clock, ILogger<EndpointHealth> logger)
+public sealed partial class EndpointHealth(EndpointRegistry registry, EndpointCache endpoints, FailingEndpoints failing, RedisCircuit circuit, TimeProvider clock, ILogger<EndpointHealth> logger)
 {
     /// <summary>Notes an attempt's outcome; returns since when the endpoint has failed without a success (null after a success, or while Redis is away: auto-disable waits for it).</summary>
-    public async Task<DateTimeOffset?> RecordOutcomeAsync(string endpointId, bool succeeded, DateTimeOffset at) =>
-        (await circuit.TryAsync(() => registry.RecordOutcomeAsync(endpointId, succeeded, at))).Value;
+    public async Task<DateTimeOffset?> RecordOutcomeAsync(string endpointId, bool succeeded, DateTimeOffset at)
+    {
+        var since = (await circuit.TryAsync(() => registry.RecordOutcomeAsync(endpointId, succeeded, at))).Value;
+        if (succeeded)
+        {
+            failing.Recovered(endpointId);
+        }
+        else
+        {
+            failing.Failed(endpointId, since ?? at);
+        }
+        return since;
+    }
 
     /// <summary>Switches the endpoint off and announces it with <see cref="EndpointDisabled"/> (once, whichever dispatcher gets there first).</summary>
     public async Task DisableAsync(ConsumeContext context, WebhookEndpoint endpoint, string why, DateTimeOffset? failingSince)
     {
         var (_, disabled) = await circuit.TryAsync(() => registry.DisableAsync(endpoint.Id));
         endpoints.Forget(endpoint.Id);
+        failing.Recovered(endpoint.Id);
         if (disabled)
         {
             LogDisabled(endpoint.Id, why);
+            DispatcherTelemetry.EndpointsDisabled.Add(1, DispatcherTelemetry.Tag("reason", why));
             var at = clock.GetUtcNow();
             await context.Publish(new EndpointDisabled { EndpointId = endpoint.Id, Tenant = endpoint.Tenant, Reason = why, DisabledAt = at, FailingSince = failingSince });
             await context.Publish(OperationalEvents.Create(endpoint.Tenant, OperationalEvents.EndpointDisabled,

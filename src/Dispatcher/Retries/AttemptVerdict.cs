@@ -10,8 +10,8 @@ public abstract record AttemptVerdict
     /// <summary>The subscriber answered 2xx: done.</summary>
     public sealed record Delivered : AttemptVerdict;
 
-    /// <summary>Try again at <paramref name="DueAt"/> (the delay tiers hold it until then).</summary>
-    public sealed record RetryAt(DateTimeOffset DueAt) : AttemptVerdict;
+    /// <summary>Try again at <paramref name="DueAt"/> (the delay tiers hold it until then); <paramref name="AsAsked"/> when the subscriber's <c>Retry-After</c> set it.</summary>
+    public sealed record RetryAt(DateTimeOffset DueAt, bool AsAsked = false) : AttemptVerdict;
 
     /// <summary>Never again: dead-letter it with <paramref name="Reason"/> (one of <c>DeadLetterReasons</c>).</summary>
     public sealed record DeadLetter(string Reason, string Detail) : AttemptVerdict;

@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
+using OpenTelemetry;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Fairness;
 using Webhooks.Core.Topology;
@@ -35,6 +36,8 @@ public sealed class DelayLadder
     /// Sends a delivery to wait in the tiers until its <see cref="DeliverWebhook.DueAt"/>. Its routing
     /// key names the lane it came from, and the tier dead-letters it back there (through
     /// <see cref="Queues.LanesExchange"/>): a backlogged tenant's retries stay in its bulk lane.
+    /// It is sent without trace context, so that what it does when due is a trace of its own
+    /// (linked through <see cref="DeliverWebhook.TraceLink"/>) rather than part of one hours long.
     /// </summary>
     public async Task DeferAsync(ConsumeContext context, DeliverWebhook delivery)
     {
@@ -43,6 +46,9 @@ public sealed class DelayLadder
         var tier = TierFor(remaining) ?? Shortest;
         var lane = TenantLanes.LaneOf(FairnessStage.Deliveries, context.ReceiveContext.InputAddress);
         var endpoint = await context.GetSendEndpoint(Queues.Address(Queues.DelayTier(tier)));
-        await endpoint.Send(delivery, send => send.SetRoutingKey(lane), context.CancellationToken);
+        using (SuppressInstrumentationScope.Begin())
+        {
+            await endpoint.Send(delivery, send => send.SetRoutingKey(lane), context.CancellationToken);
+        }
     }
 }

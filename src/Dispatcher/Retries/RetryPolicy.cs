@@ -44,15 +44,15 @@ public sealed class RetryPolicy(IOptions<RetryOptions> options, TimeProvider clo
             // The guard refuses where the URL leads: retrying will not change that.
             return new AttemptVerdict.DeadLetter(DeadLetterReasons.BlockedDestination, $"{RedactedUrl.Of(endpointUrl)} leads to an address the SSRF guard refuses.");
         }
-        if (WaitAfter(attempt, result) is not { } wait)
+        if (WaitAfter(attempt, result) is not var (wait, asAsked))
         {
             return new AttemptVerdict.DeadLetter(DeadLetterReasons.Exhausted, $"All {MaxAttempts} attempts failed; the last with {result.Error ?? $"HTTP {result.StatusCode}"}.");
         }
-        return new AttemptVerdict.RetryAt(clock.GetUtcNow() + wait);
+        return new AttemptVerdict.RetryAt(clock.GetUtcNow() + wait, asAsked);
     }
 
-    /// <summary>The wait before the attempt after <paramref name="attempt"/>, or null when that was the last one.</summary>
-    private TimeSpan? WaitAfter(int attempt, SendResult result)
+    /// <summary>The wait before the attempt after <paramref name="attempt"/> and whether the subscriber asked for it, or null when that was the last one.</summary>
+    private (TimeSpan Wait, bool AsAsked)? WaitAfter(int attempt, SendResult result)
     {
         if (attempt >= MaxAttempts)
         {
@@ -62,9 +62,9 @@ public sealed class RetryPolicy(IOptions<RetryOptions> options, TimeProvider clo
         {
             // The subscriber said when: never earlier, a little later at most, and within bounds.
             var bounded = retryAfter < TimeSpan.Zero ? TimeSpan.Zero : retryAfter > _options.MaxRetryAfter ? _options.MaxRetryAfter : retryAfter;
-            return bounded + bounded * (Random.Shared.NextDouble() * _options.Jitter);
+            return (bounded + bounded * (Random.Shared.NextDouble() * _options.Jitter), true);
         }
         var wait = _options.Waits[attempt - 1];
-        return wait + wait * ((Random.Shared.NextDouble() * 2 - 1) * _options.Jitter);
+        return (wait + wait * ((Random.Shared.NextDouble() * 2 - 1) * _options.Jitter), false);
     }
 }
