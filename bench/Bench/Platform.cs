@@ -24,7 +24,7 @@ public sealed class Platform : IAsyncDisposable
     private Platform(Uri rabbitMq, string redis)
     {
         RabbitMq = rabbitMq;
-        _hosts = new PlatformHosts(rabbitMq, redis, $"bench-{DateTime.UtcNow:yyyyMMddHHmmss}:", new Dictionary<string, string?>
+        _hosts = new PlatformHosts(rabbitMq.ToString(), redis, $"bench-{DateTime.UtcNow:yyyyMMddHHmmss}:", new Dictionary<string, string?>
         {
             // The bench polls /readyz while the bus starts.
             ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "None",

@@ -9,6 +9,8 @@
 # node: `( . DIR/env; rabbitmqctl shutdown )`. The node is webhooks-AMQP_PORT@localhost and also
 # listens on AMQP_PORT+20000 (distribution); its own epmd, on AMQP_PORT+30000, outlives it: stop
 # that with `epmd -port PORT -kill`. Everything listens on 127.0.0.1 only.
+# Nodes of one cluster share an Erlang cookie and an epmd: set WEBHOOKS_RABBITMQ_COOKIE and
+# WEBHOOKS_RABBITMQ_EPMD_PORT alike for each (servers.sh's start_rabbitmq_cluster does).
 set -euo pipefail
 if [ $# -ne 3 ]; then
   echo "usage: $0 DIR AMQP_PORT MANAGEMENT_PORT" >&2
@@ -17,9 +19,14 @@ fi
 mkdir -p "$1"
 dir=$(cd "$1" && pwd)
 amqp=$2 mgmt=$3
-epmd=$((amqp + 30000)) dist=$((amqp + 20000))
+epmd=${WEBHOOKS_RABBITMQ_EPMD_PORT:-$((amqp + 30000))} dist=$((amqp + 20000))
 
 mkdir -p "$dir/mnesia" "$dir/log"
+if [ -n "${WEBHOOKS_RABBITMQ_COOKIE:-}" ]; then
+  rm -f "$dir/.erlang.cookie"
+  printf '%s' "$WEBHOOKS_RABBITMQ_COOKIE" >"$dir/.erlang.cookie"
+  chmod 400 "$dir/.erlang.cookie"
+fi
 cat >"$dir/rabbitmq.conf" <<CONF
 listeners.tcp.1 = 127.0.0.1:$amqp
 management.tcp.ip = 127.0.0.1

@@ -22,22 +22,35 @@ ensure_server_packages() {
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# pick_ports AMQP_BASE REDIS_BASE: sets AMQP_PORT, MANAGEMENT_PORT and REDIS_PORT to free ports at or above the bases.
-# RabbitMQ also takes AMQP+20000 (distribution) and AMQP+30000 (its private epmd).
+# pick_ports AMQP_BASE REDIS_BASE [NODES]: sets AMQP_PORT, MANAGEMENT_PORT and REDIS_PORT to free ports at or above
+# the bases; with NODES, AMQP_PORT … AMQP_PORT+NODES-1 are free for a cluster. RabbitMQ also takes AMQP+20000
+# (distribution) and AMQP+30000 (its private epmd).
 pick_ports() {
   AMQP_PORT=$1 REDIS_PORT=$2
-  while port_in_use "$AMQP_PORT" || port_in_use $((AMQP_PORT + 10000)) || port_in_use $((AMQP_PORT + 20000)) || port_in_use $((AMQP_PORT + 30000)); do
-    AMQP_PORT=$((AMQP_PORT + 1))
+  local nodes=${3:-1} i
+  while true; do
+    for i in $(seq 0 $((nodes - 1))); do
+      if port_in_use $((AMQP_PORT + i)) || port_in_use $((AMQP_PORT + i + 10000)) || port_in_use $((AMQP_PORT + i + 20000)) || port_in_use $((AMQP_PORT + i + 30000)); then
+        AMQP_PORT=$((AMQP_PORT + i + 1))
+        continue 2
+      fi
+    done
+    break
   done
   while port_in_use "$REDIS_PORT"; do REDIS_PORT=$((REDIS_PORT + 1)); done
   MANAGEMENT_PORT=$((AMQP_PORT + 10000))
 }
 
-# start_servers DIR AMQP_PORT MANAGEMENT_PORT REDIS_PORT: RabbitMQ in DIR/rabbitmq and Redis in
-# DIR/redis, by the recipes in private-rabbitmq.sh and private-redis.sh; returns once both answer.
+# start_servers DIR AMQP_PORT MANAGEMENT_PORT REDIS_PORT [NODES]: RabbitMQ in DIR/rabbitmq (with NODES,
+# a cluster of that many: start_rabbitmq_cluster) and Redis in DIR/redis, by the recipes in
+# private-rabbitmq.sh and private-redis.sh; returns once both answer.
 start_servers() {
-  local dir=$1 amqp=$2 mgmt=$3 redis=$4
-  start_rabbitmq "$dir" "$amqp" "$mgmt"
+  local dir=$1 amqp=$2 mgmt=$3 redis=$4 nodes=${5:-1}
+  if [ "$nodes" -gt 1 ]; then
+    start_rabbitmq_cluster "$dir" "$nodes" "$amqp" || return 1
+  else
+    start_rabbitmq "$dir" "$amqp" "$mgmt"
+  fi
 
   bash "$WEBHOOKS_SERVERS_LIB/private-redis.sh" "$dir/redis" "$redis" \
     --daemonize yes --logfile "$dir/redis/redis.log" >/dev/null
@@ -48,6 +61,41 @@ start_servers() {
     sleep 0.2
   done
   wait_rabbitmq "$dir"
+}
+
+# start_rabbitmq_cluster DIR N AMQP_PORT: a cluster of N nodes on AMQP_PORT, AMQP_PORT+1 … (each
+# with its management port 10000 above and its distribution port 20000 above), in DIR/rabbitmq,
+# DIR/rabbitmq-2 …, sharing one Erlang cookie and one epmd (AMQP_PORT+30000), the others joined
+# to the first with rabbitmqctl join_cluster. Sets CLUSTER_NODES to "127.0.0.1:PORT,…" of all but the first.
+start_rabbitmq_cluster() {
+  local dir=$1 count=$2 first=$3 i port node_dir
+  local cookie
+  cookie=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
+  CLUSTER_NODES=
+  for i in $(seq 1 "$count"); do
+    port=$((first + i - 1))
+    node_dir="$dir/rabbitmq"; [ "$i" = 1 ] || node_dir="$dir/rabbitmq-$i"
+    mkdir -p "$node_dir"
+    ( export WEBHOOKS_RABBITMQ_COOKIE=$cookie WEBHOOKS_RABBITMQ_EPMD_PORT=$((first + 30000))
+      setsid bash "$WEBHOOKS_SERVERS_LIB/private-rabbitmq.sh" "$node_dir" "$port" $((port + 10000)) \
+        </dev/null >>"$node_dir/stdout.log" 2>&1 & )
+    [ "$i" = 1 ] || CLUSTER_NODES="${CLUSTER_NODES:+$CLUSTER_NODES,}127.0.0.1:$port"
+  done
+  for i in $(seq 1 "$count"); do
+    node_dir="$dir/rabbitmq"; [ "$i" = 1 ] || node_dir="$dir/rabbitmq-$i"
+    wait_rabbitmq_node "$node_dir" || return 1
+  done
+  for i in $(seq 2 "$count"); do
+    ( . "$dir/rabbitmq-$i/env"
+      /usr/lib/rabbitmq/bin/rabbitmqctl -q stop_app
+      /usr/lib/rabbitmq/bin/rabbitmqctl -q join_cluster "webhooks-$first@localhost"
+      /usr/lib/rabbitmq/bin/rabbitmqctl -q start_app ) >>"$dir/rabbitmq-$i/stdout.log" 2>&1 \
+      || { echo "RabbitMQ node $i did not join the cluster: see $dir/rabbitmq-$i/stdout.log" >&2; return 1; }
+  done
+  wait_rabbitmq_node "$dir/rabbitmq"
+  local running
+  running=$(curl -fsS -u guest:guest "http://127.0.0.1:$((first + 10000))/api/nodes" | grep -o '"running":true' | wc -l)
+  [ "$running" -eq "$count" ] || { echo "The RabbitMQ cluster runs $running of its $count nodes" >&2; return 1; }
 }
 
 # start_rabbitmq DIR [AMQP_PORT MANAGEMENT_PORT]: starts the node in the background, in its own
@@ -64,12 +112,15 @@ start_rabbitmq() {
 }
 
 # wait_rabbitmq DIR: returns once the node's management API answers; fails after a minute.
-wait_rabbitmq() {
+wait_rabbitmq() { wait_rabbitmq_node "$1/rabbitmq"; }
+
+# wait_rabbitmq_node NODE_DIR: the same, for the node whose folder is NODE_DIR.
+wait_rabbitmq_node() {
   local mgmt= deadline=$((SECONDS + 60))
   until [ -n "$mgmt" ] && curl -fsS -u guest:guest "http://127.0.0.1:$mgmt/api/overview" >/dev/null 2>&1; do
-    [ $SECONDS -lt $deadline ] || { echo "RabbitMQ did not start: see $1/rabbitmq/log and $1/rabbitmq/stdout.log" >&2; return 1; }
+    [ $SECONDS -lt $deadline ] || { echo "RabbitMQ did not start: see $1/log and $1/stdout.log" >&2; return 1; }
     # The recipe writes env as the node starts.
-    [ -f "$1/rabbitmq/env" ] && mgmt=$(. "$1/rabbitmq/env"; echo "$WEBHOOKS_MANAGEMENT_PORT")
+    [ -f "$1/env" ] && mgmt=$(. "$1/env"; echo "$WEBHOOKS_MANAGEMENT_PORT")
     sleep 0.3
   done
 }
@@ -81,14 +132,19 @@ restart_rabbitmq() {
   wait_rabbitmq "$1"
 }
 
-# stop_servers DIR
+# stop_servers DIR: Redis and every RabbitMQ node in DIR (a cluster's too), then their epmd.
 stop_servers() {
-  local dir=$1
+  local dir=$1 node
   if [ -f "$dir/redis/pid" ]; then kill "$(cat "$dir/redis/pid")" 2>/dev/null || true; fi
-  if [ -f "$dir/rabbitmq/env" ]; then
-    ( . "$dir/rabbitmq/env"
+  # Every node first: the nodes of a cluster share the epmd that rabbitmqctl finds them through.
+  for node in "$dir"/rabbitmq-* "$dir/rabbitmq"; do
+    [ -f "$node/env" ] || continue
+    ( . "$node/env"
       timeout 30 /usr/lib/rabbitmq/bin/rabbitmqctl -q shutdown >/dev/null 2>&1 \
-        || { [ -f "$RABBITMQ_PID_FILE" ] && kill -9 "$(cat "$RABBITMQ_PID_FILE")" 2>/dev/null; }
-      epmd -port "$ERL_EPMD_PORT" -kill >/dev/null 2>&1 || true )
-  fi
+        || { [ -f "$RABBITMQ_PID_FILE" ] && kill -9 "$(cat "$RABBITMQ_PID_FILE")" 2>/dev/null; } || true )
+  done
+  for node in "$dir"/rabbitmq-* "$dir/rabbitmq"; do
+    [ -f "$node/env" ] || continue
+    ( . "$node/env"; epmd -port "$ERL_EPMD_PORT" -kill >/dev/null 2>&1 || true )
+  done
 }

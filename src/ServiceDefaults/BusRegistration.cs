@@ -2,6 +2,7 @@ using MassTransit;
 using MassTransit.Serialization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using Webhooks.Core.Topology;
 
 namespace Webhooks.ServiceDefaults;
 
@@ -16,9 +17,14 @@ public static class BusRegistration
     {
         var connectionString = builder.Configuration.GetConnectionString("RabbitMq")
             ?? throw new InvalidOperationException("ConnectionStrings:RabbitMq is not set (for example amqp://guest:guest@127.0.0.1:5672/).");
-        if (!Uri.TryCreate(connectionString, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps"))
+        BrokerAddress broker;
+        try
         {
-            throw new InvalidOperationException($"ConnectionStrings:RabbitMq must be an amqp:// or amqps:// URI, not '{connectionString}'.");
+            broker = BrokerAddress.Parse(connectionString);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidOperationException(e.Message, e);
         }
 
         builder.Services.AddMassTransit(x =>
@@ -27,15 +33,25 @@ public static class BusRegistration
             configure?.Invoke(x);
             x.UsingRabbitMq((context, cfg) =>
             {
-                var (user, password) = Credentials(uri);
-                var vhost = uri.AbsolutePath.Trim('/') is { Length: > 0 } path ? Uri.UnescapeDataString(path) : "/";
-                cfg.Host(uri.Host, (ushort)(uri.IsDefaultPort ? (uri.Scheme == "amqps" ? 5671 : 5672) : uri.Port), vhost, h =>
+                var first = broker.Nodes[0];
+                cfg.Host(first.Host, (ushort)first.Port, broker.VirtualHost, h =>
                 {
-                    h.Username(user);
-                    h.Password(password);
-                    if (uri.Scheme == "amqps")
+                    h.Username(broker.User);
+                    h.Password(broker.Password);
+                    if (broker.Tls)
                     {
-                        h.UseSsl(s => s.ServerName = uri.Host);
+                        h.UseSsl(s => s.ServerName = first.Host);
+                    }
+                    if (broker.Nodes.Count > 1)
+                    {
+                        // A cluster: connect to the first node that answers, and to another when it goes.
+                        h.UseCluster(cluster =>
+                        {
+                            foreach (var node in broker.Nodes)
+                            {
+                                cluster.Node(node.ToString());
+                            }
+                        });
                     }
                 });
                 // Plain JSON is read beside MassTransit's envelope; the hops between our own hosts send it (SendAsPlainJson).
@@ -56,14 +72,4 @@ public static class BusRegistration
         bus.Send<T>(s => s.UseSerializer(SystemTextJsonRawMessageSerializer.JsonContentType));
 
     private const RawSerializerOptions PlainJson = RawSerializerOptions.AnyMessageType | RawSerializerOptions.AddTransportHeaders;
-
-    private static (string User, string Password) Credentials(Uri uri)
-    {
-        if (string.IsNullOrEmpty(uri.UserInfo))
-        {
-            return ("guest", "guest");
-        }
-        var parts = uri.UserInfo.Split(':', 2);
-        return (Uri.UnescapeDataString(parts[0]), parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : "");
-    }
 }

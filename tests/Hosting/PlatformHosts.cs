@@ -16,7 +16,7 @@ namespace Webhooks.Hosting;
 /// with every key under <paramref name="keyPrefix"/>: how the integration tests and the benchmark
 /// start the platform. <paramref name="settings"/> are added to (and win over) the shared ones.
 /// </summary>
-public sealed class PlatformHosts(Uri rabbitMq, string redis, string keyPrefix, IReadOnlyDictionary<string, string?>? settings = null, string environment = "Testing")
+public sealed class PlatformHosts(string rabbitMq, string redis, string keyPrefix, IReadOnlyDictionary<string, string?>? settings = null, string environment = "Testing")
 {
     /// <summary>The admin API key every host is configured with.</summary>
     public string AdminKey { get; } = "test-admin-" + Guid.NewGuid().ToString("N");
@@ -29,7 +29,7 @@ public sealed class PlatformHosts(Uri rabbitMq, string redis, string keyPrefix, 
         var all = new Dictionary<string, string?>
         {
             ["Urls"] = "http://127.0.0.1:0",
-            ["ConnectionStrings:RabbitMq"] = rabbitMq.ToString(),
+            ["ConnectionStrings:RabbitMq"] = rabbitMq,
             ["ConnectionStrings:Redis"] = redis,
             ["Webhooks:Storage:KeyPrefix"] = keyPrefix,
             ["Webhooks:Destinations:Allow:0"] = "127.0.0.0/8 ports=* keep-bodies",

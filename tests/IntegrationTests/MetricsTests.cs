@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using RabbitMQ.Client;
 using Webhooks.IntegrationTests.Infrastructure;
 
@@ -83,6 +84,30 @@ public sealed class MetricsTests(WebhooksSystemWithoutDispatcher system) : IClas
             Assert.False(double.IsNaN(Value(metrics, "webhooks_queue_oldest_message_age_seconds", "queue=\"webhooks-fan-out\"")));
             Assert.False(double.IsNaN(Value(metrics, "webhooks_endpoints_disabled_total", "reason=\"failing\"")));
             await Eventually.HoldsAsync(() => system.Ingest.GetStringAsync("/metrics"), m => Value(m, "webhooks_tenants_over_quota") >= 1, "the tenant over its quota is counted");
+        }
+        finally
+        {
+            await system.StopAsync(dispatcher);
+        }
+    }
+
+    [Fact]
+    public async Task A_lane_knows_when_the_messages_it_gave_out_had_entered_it_not_when_they_were_taken()
+    {
+        await using var subscriber = await Subscriber.StartAsync();
+        await system.CreateEndpointAsync("metrics-waiting", subscriber.Url, ["*"]);
+        // No dispatcher yet: the event waits in the fan-out lane.
+        await system.PublishAsync("metrics-waiting", "meter.waited");
+        var published = DateTimeOffset.UtcNow;
+
+        var dispatcher = await system.StartDispatcherAsync();
+        try
+        {
+            var started = DateTimeOffset.UtcNow;
+            await subscriber.WaitForAsync(1);
+            var entered = dispatcher.Services.GetRequiredService<Webhooks.Dispatcher.QueueDepths.LaneEntries>().LastEntered("webhooks-fan-out");
+            Assert.NotNull(entered);
+            Assert.True(entered <= published, $"entered at {entered:o}, published at {published:o}, the dispatcher started at {started:o}");
         }
         finally
         {

@@ -11,7 +11,7 @@ public sealed class PublishedDefaultsTests
     {
         var servers = await TestServers.GetAsync();
         var name = $"defaults-{Guid.NewGuid():N}";
-        return new PlatformHosts(await servers.CreateVirtualHostAsync(name), servers.Redis, name + ":", settings, environment);
+        return new PlatformHosts(servers.ConnectionString(await servers.CreateVirtualHostAsync(name)), servers.Redis, name + ":", settings, environment);
     }
 
     [Fact]

@@ -40,8 +40,7 @@ public sealed partial class TopologyDeclaration(IOptions<TopologyOptions> option
 
     private async Task DeclareAsync(CancellationToken cancellationToken)
     {
-        var factory = new ConnectionFactory { Uri = options.Value.RabbitMqUri, ClientProvidedName = "webhooks-topology" };
-        await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+        await using var connection = await options.Value.Broker.ConnectAsync("webhooks-topology", cancellationToken);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         await DeclareQueueWithExchangeAsync(channel, Queues.Poison, new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }, cancellationToken);
         foreach (var queue in TenantLanes.Of(FairnessStage.Events).Concat(TenantLanes.Of(FairnessStage.Deliveries)).Append(Queues.DeadLetter))

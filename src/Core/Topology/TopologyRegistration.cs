@@ -11,7 +11,7 @@ public static class TopologyRegistration
     {
         // AddWebhooksBus refuses a missing or malformed connection string at start-up with a clear message.
         var configured = builder.Configuration.GetConnectionString("RabbitMq");
-        builder.Services.AddOptions<TopologyOptions>().Configure(o => o.RabbitMqUri = new Uri(configured ?? o.RabbitMqUri.ToString()));
+        builder.Services.AddOptions<TopologyOptions>().Configure(o => o.Broker = configured is null ? o.Broker : BrokerAddress.Parse(configured));
         builder.Services.AddSingleton<TopologyDeclaration>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TopologyDeclaration>());
         return builder;

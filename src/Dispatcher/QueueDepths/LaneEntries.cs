@@ -12,6 +12,7 @@ namespace Webhooks.Dispatcher.QueueDepths;
 public sealed class LaneEntries(TimeProvider clock) : IConsumeObserver
 {
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastEntered = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Uri, string> _queueOf = new();
 
     /// <summary>When the last message taken from <paramref name="queue"/> had entered it, if one was.</summary>
     public DateTimeOffset? LastEntered(string queue) => _lastEntered.TryGetValue(queue, out var at) ? at : null;
@@ -25,7 +26,7 @@ public sealed class LaneEntries(TimeProvider clock) : IConsumeObserver
             // Back from a delay tier: it re-entered its lane when the tier let it go, about when it was due.
             entered = due < now ? due : now;
         }
-        var queue = context.ReceiveContext.InputAddress.AbsolutePath.Split('/').Last();
+        var queue = _queueOf.GetOrAdd(context.ReceiveContext.InputAddress, address => address.AbsolutePath.Split('/').Last());
         _lastEntered.AddOrUpdate(queue, entered, (_, known) => entered > known ? entered : known);
         return Task.CompletedTask;
     }

@@ -64,7 +64,7 @@ public sealed partial class QueueSampler(
             {
                 try
                 {
-                    connection ??= await new ConnectionFactory { Uri = topology.Value.RabbitMqUri, ClientProvidedName = "webhooks-queue-sampler" }.CreateConnectionAsync(stoppingToken);
+                    connection ??= await topology.Value.Broker.ConnectAsync("webhooks-queue-sampler", stoppingToken);
                     _samples = await SampleAsync(connection, started, stoppingToken);
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)

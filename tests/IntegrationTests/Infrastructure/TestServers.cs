@@ -18,6 +18,8 @@ public sealed class TestServers
     public const string ManagementVariable = "WEBHOOKS_TEST_RABBITMQ_MANAGEMENT";
     public const string RedisVariable = "WEBHOOKS_TEST_REDIS";
     public const string RestartVariable = "WEBHOOKS_TEST_RABBITMQ_RESTART";
+    /// <summary>The other nodes of a RabbitMQ cluster (<c>host:port,host:port</c>), when <see cref="RabbitMqVariable"/> is one node of it.</summary>
+    public const string NodesVariable = "WEBHOOKS_TEST_RABBITMQ_NODES";
 
     private static readonly Lazy<Task<TestServers>> Shared = new(StartAsync);
 
@@ -25,6 +27,9 @@ public sealed class TestServers
     public required Uri RabbitMq { get; init; }
     public required Uri Management { get; init; }
     public required string Redis { get; init; }
+
+    /// <summary>The cluster's other nodes, <c>host:port</c>; empty for a single broker.</summary>
+    public IReadOnlyList<string> OtherNodes { get; init; } = [];
 
     /// <summary>Restarts the broker on its own data; set when the servers come from scripts/test.sh or a container.</summary>
     private Func<Task>? Restart { get; init; }
@@ -47,6 +52,7 @@ public sealed class TestServers
                 RabbitMq = new Uri(rabbit),
                 Management = new Uri(management),
                 Redis = redis,
+                OtherNodes = (Environment.GetEnvironmentVariable(NodesVariable) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 Restart = string.IsNullOrEmpty(restart) ? null : () => RunShellAsync(restart),
                 FreezeRedis = async () =>
                 {
@@ -118,6 +124,15 @@ public sealed class TestServers
             throw new InvalidOperationException($"'{command}' failed with {process.ExitCode}: {await output}{await error}");
         }
     }
+
+    /// <summary>
+    /// What the hosts are given as <c>ConnectionStrings:RabbitMq</c> for <paramref name="virtualHost"/>
+    /// (a URI of the node the tests talk to): every node of the cluster when there is one.
+    /// </summary>
+    public string ConnectionString(Uri virtualHost) =>
+        OtherNodes.Count == 0
+            ? virtualHost.ToString()
+            : $"{virtualHost.Scheme}://{virtualHost.UserInfo}@{string.Join(',', [$"{virtualHost.Host}:{virtualHost.Port}", .. OtherNodes])}{virtualHost.AbsolutePath}";
 
     /// <summary>A new virtual host, so that fixtures running in parallel never consume each other's messages.</summary>
     public async Task<Uri> CreateVirtualHostAsync(string name)

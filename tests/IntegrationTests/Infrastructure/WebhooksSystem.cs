@@ -44,7 +44,7 @@ public class WebhooksSystem : IAsyncLifetime
     {
         Servers = await TestServers.GetAsync();
         RabbitMq = await Servers.CreateVirtualHostAsync(_name);
-        _hosts = new PlatformHosts(RabbitMq, Servers.Redis, KeyPrefix, new Dictionary<string, string?>
+        _hosts = new PlatformHosts(Servers.ConnectionString(RabbitMq), Servers.Redis, KeyPrefix, new Dictionary<string, string?>
         {
             // The retry schedule and delay ladder compressed to milliseconds, through the same code path.
             ["Webhooks:Retries:Schedule:0"] = "00:00:00.200",
