@@ -9,8 +9,9 @@ using Webhooks.Cli.Listen;
 
 var listen = new Command("listen", """
     receive webhooks on 127.0.0.1, verify their signatures and print them. Options: [--port 9000] [--bind 127.0.0.1]
-    [--secret whsec_…] [--status 200] [--log FILE] [--register INGEST_URL --api-key KEY [--tenant demo] [--event-types "*"] [--url URL]];
-    with --register it first subscribes itself as an endpoint and verifies with that endpoint's secret
+    [--secret whsec_…] [--status 200] [--log FILE] [--fetch] [--register INGEST_URL --api-key KEY [--tenant demo] [--event-types "*"] [--url URL] [--payload thin]];
+    with --register it first subscribes itself as an endpoint and verifies with that endpoint's secret;
+    with --fetch it also fetches a thin webhook's data through its signed link (links.data) and prints it
     """)
 {
     TreatUnmatchedTokensAsErrors = false,

@@ -26,6 +26,7 @@ public static class IngestApplication
         builder.AddDestinationGuard();
         builder.AddApiKeyAuth();
         builder.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<Core.Signing.DataLinkOptions>().BindConfiguration(Core.Signing.DataLinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<DependencyUnavailableHandler>();
         builder.Services.AddOpenApi();
@@ -63,6 +64,7 @@ public static class IngestApplication
         app.MapDefaultEndpoints();
         app.MapOpenApi();
         app.MapEventsApi();
+        app.MapEventDataApi();
         app.MapEventListApi();
         app.MapResendApi();
         app.MapRecoverApi();

@@ -72,7 +72,8 @@ public sealed class PlatformHosts(string rabbitMq, string redis, string keyPrefi
         app.MapDispatcher();
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        // Two minutes: a broker just restarted by a test recovers its quorum queues before it answers declarations.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
         while (!(await http.GetAsync("/readyz")).IsSuccessStatusCode)
         {
             if (DateTime.UtcNow > deadline)
@@ -81,7 +82,7 @@ public sealed class PlatformHosts(string rabbitMq, string redis, string keyPrefi
                 var checks = string.Join("; ", report.Entries.Select(e => $"{e.Key}: {e.Value.Status} {e.Value.Description} {e.Value.Exception?.Message}"));
                 await app.StopAsync();
                 await app.DisposeAsync();
-                throw new TimeoutException($"The dispatcher did not become ready within 60 s ({checks}).");
+                throw new TimeoutException($"The dispatcher did not become ready within 120 s ({checks}).");
             }
             await Task.Delay(100);
         }

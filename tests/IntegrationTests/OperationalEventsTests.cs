@@ -1,8 +1,5 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using Webhooks.IntegrationTests.Infrastructure;
 
@@ -14,39 +11,16 @@ public sealed class OperationalEventsTests(WebhooksSystem system) : IClassFixtur
     [Fact]
     public async Task An_operational_webhook_reaches_a_subscribed_listen_when_an_endpoint_is_disabled()
     {
-        var port = FreePort();
-        var output = new StringBuilder();
-        var start = new ProcessStartInfo("dotnet", ["Webhooks.Cli.dll", "listen", "--port", port.ToString(), "--register", system.Ingest.BaseAddress!.ToString(),
-            "--api-key", system.AdminKey, "--tenant", "ops", "--event-types", "webhooks.endpoint.disabled"])
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var listen = Process.Start(start)!;
-        listen.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        listen.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        listen.BeginOutputReadLine();
-        listen.BeginErrorReadLine();
-        string Printed() { lock (output) { return output.ToString(); } }
-        try
-        {
-            await Eventually.HoldsAsync(() => Task.FromResult(Printed()), o => o.Contains("Listening on"), "listen registers itself and listens");
-            await using var gone = await Subscriber.StartAsync(_ => 410);
-            var (endpointId, _) = await system.CreateEndpointAsync("ops", gone.Url, ["order.*"]);
+        await using var listen = await ListenProcess.StartAsync(system, "ops", "--event-types", "webhooks.endpoint.disabled");
+        await using var gone = await Subscriber.StartAsync(_ => 410);
+        var (endpointId, _) = await system.CreateEndpointAsync("ops", gone.Url, ["order.*"]);
 
-            await system.PublishAsync("ops", "order.placed");
+        await system.PublishAsync("ops", "order.placed");
 
-            var printed = await Eventually.HoldsAsync(() => Task.FromResult(Printed()), o => o.Contains("webhooks.endpoint.disabled"), "the operational webhook arrives");
-            Assert.Contains("✔ verified", printed);
-            Assert.Contains(endpointId, printed);
-            Assert.DoesNotContain("order.placed", printed);
-        }
-        finally
-        {
-            listen.Kill(entireProcessTree: true);
-            await listen.WaitForExitAsync();
-        }
+        var printed = await listen.WaitForAsync("webhooks.endpoint.disabled", "the operational webhook arrives");
+        Assert.Contains("✔ verified", printed);
+        Assert.Contains(endpointId, printed);
+        Assert.DoesNotContain("order.placed", printed);
     }
 
     [Fact]
@@ -90,13 +64,6 @@ public sealed class OperationalEventsTests(WebhooksSystem system) : IClassFixtur
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("platform's own", await response.Content.ReadAsStringAsync());
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

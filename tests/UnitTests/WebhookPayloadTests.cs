@@ -39,6 +39,17 @@ public sealed class WebhookPayloadTests
     }
 
     [Fact]
+    public void A_thin_payload_carries_its_data_link_and_a_full_one_never_does()
+    {
+        using var thin = JsonDocument.Parse(WebhookPayload.Render(Delivery, PayloadMode.Thin, "https://hooks.example.com/v1/events/evt_1/data?endpoint=ep_1"));
+        using var full = JsonDocument.Parse(WebhookPayload.Render(Delivery, PayloadMode.Full, "https://hooks.example.com/v1/events/evt_1/data?endpoint=ep_1"));
+
+        Assert.Equal("https://hooks.example.com/v1/events/evt_1/data?endpoint=ep_1", thin.RootElement.GetProperty("links").GetProperty("data").GetString());
+        Assert.False(thin.RootElement.TryGetProperty("data", out _));
+        Assert.False(full.RootElement.TryGetProperty("links", out _));
+    }
+
+    [Fact]
     public void Ids_sort_by_creation_time_and_a_message_id_always_gives_the_same_event_id()
     {
         var first = SortableId.New("evt");

@@ -6,7 +6,7 @@ namespace Webhooks.Cli.Listen;
 /// <summary>Subscribes the listener as an endpoint, waiting for Ingest to come up, and returns the endpoint's secret.</summary>
 public static class EndpointRegistration
 {
-    public static async Task<string?> RegisterAsync(Uri ingest, string? apiKey, string tenant, string[] eventTypes, string url)
+    public static async Task<string?> RegisterAsync(Uri ingest, string? apiKey, string tenant, string[] eventTypes, string url, string payload = "full")
     {
         using var http = new HttpClient { BaseAddress = ingest };
         if (apiKey is not null)
@@ -18,7 +18,7 @@ public static class EndpointRegistration
         {
             try
             {
-                var response = await http.PostAsJsonAsync("/v1/endpoints", new { tenant, url, eventTypes, description = "webhooks listen" });
+                var response = await http.PostAsJsonAsync("/v1/endpoints", new { tenant, url, eventTypes, payload, description = "webhooks listen" });
                 if (response.IsSuccessStatusCode)
                 {
                     var created = await response.Content.ReadFromJsonAsync<JsonElement>();

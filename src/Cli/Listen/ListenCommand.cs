@@ -7,7 +7,8 @@ namespace Webhooks.Cli.Listen;
 
 /// <summary>
 /// A local receiver: prints every webhook that arrives and whether its Standard Webhooks
-/// signature verifies against the endpoint secret (what webhook.site does, offline).
+/// signature verifies against the endpoint secret (what webhook.site does, offline); with
+/// <c>--fetch</c>, a thin webhook's data is fetched through its signed link and printed too.
 /// </summary>
 public static class ListenCommand
 {
@@ -15,10 +16,17 @@ public static class ListenCommand
 
     public static async Task<int> RunAsync(string[] args)
     {
-        string[] known = ["--port", "--status", "--secret", "--register", "--api-key", "--tenant", "--event-types", "--bind", "--url", "--log"];
+        string[] known = ["--port", "--status", "--secret", "--register", "--api-key", "--tenant", "--event-types", "--bind", "--url", "--log", "--payload"];
         var options = new Dictionary<string, string>();
+        var fetch = false;
         for (var i = 0; i < args.Length; i += 2)
         {
+            if (args[i] == "--fetch")
+            {
+                fetch = true;
+                i--;
+                continue;
+            }
             if (!known.Contains(args[i]) || i + 1 >= args.Length)
             {
                 Console.Error.WriteLine($"webhooks listen: unknown or incomplete option '{args[i]}'");
@@ -44,7 +52,7 @@ public static class ListenCommand
         if (register is not null)
         {
             secret = await EndpointRegistration.RegisterAsync(new Uri(register), options.GetValueOrDefault("--api-key"), options.GetValueOrDefault("--tenant", "demo"),
-                options.GetValueOrDefault("--event-types", "*").Split(','), options.GetValueOrDefault("--url", $"http://127.0.0.1:{port}/webhooks"));
+                options.GetValueOrDefault("--event-types", "*").Split(','), options.GetValueOrDefault("--url", $"http://127.0.0.1:{port}/webhooks"), options.GetValueOrDefault("--payload", "full"));
             if (secret is null)
             {
                 return 1;
@@ -56,11 +64,13 @@ public static class ListenCommand
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://{bind}:{port}");
         var app = builder.Build();
+        using var fetcher = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         app.MapPost("/{**path}", async (HttpRequest request) =>
         {
             using var buffer = new MemoryStream();
             await request.Body.CopyToAsync(buffer);
-            Print(output, request, buffer.ToArray(), secret);
+            var fetched = fetch ? await FetchDataAsync(fetcher, buffer.ToArray()) : null;
+            Print(output, request, buffer.ToArray(), secret, fetched);
             return Results.StatusCode(status);
         });
         await app.StartAsync();
@@ -81,7 +91,41 @@ public static class ListenCommand
         }
     }
 
-    private static void Print(TextWriter output, HttpRequest request, byte[] body, string? secret)
+    /// <summary>What a thin webhook's <c>links.data</c> gave, as lines to print; null when it has no link.</summary>
+    private static async Task<string?> FetchDataAsync(HttpClient http, byte[] body)
+    {
+        string link;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (!document.RootElement.TryGetProperty("links", out var links) || !links.TryGetProperty("data", out var data) || data.GetString() is not { } url)
+            {
+                return null;
+            }
+            link = url;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+        try
+        {
+            using var response = await http.GetAsync(link);
+            var text = await response.Content.ReadAsStringAsync();
+            if (!response.IsSuccessStatusCode)
+            {
+                return $"data fetch refused: {(int)response.StatusCode} {text}";
+            }
+            using var fetched = JsonDocument.Parse(text);
+            return "data (fetched): " + JsonSerializer.Serialize(fetched.RootElement, new JsonSerializerOptions { WriteIndented = true });
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+        {
+            return $"data fetch failed: {e.Message}";
+        }
+    }
+
+    private static void Print(TextWriter output, HttpRequest request, byte[] body, string? secret, string? fetched)
     {
         var id = request.Headers["webhook-id"].ToString();
         var timestamp = request.Headers["webhook-timestamp"].ToString();
@@ -105,6 +149,10 @@ public static class ListenCommand
         text.AppendLine($"{DateTimeOffset.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}  {verdict}  {id}  {type}  {request.Path}");
         text.AppendLine($"    traceparent: {request.Headers["traceparent"]}");
         foreach (var line in pretty.Split('\n'))
+        {
+            text.AppendLine("    " + line);
+        }
+        foreach (var line in fetched?.Split('\n') ?? [])
         {
             text.AppendLine("    " + line);
         }

@@ -29,6 +29,15 @@ public sealed class EndpointStats(RedisStorage redis)
         (BucketKey(endpointId, Fine, BucketStart(at, Fine)), BucketKey(endpointId, Coarse, BucketStart(at, Coarse)), SummaryKey(endpointId),
             LatencyBoundsMs.FirstOrDefault(b => durationMs <= b) is var bound and > 0 ? $"le{bound}" : "inf");
 
+    /// <summary>Counts a fetch of event data through one of the endpoint's links (<c>dataFetches</c> in its windows).</summary>
+    public Task CountDataFetchAsync(string endpointId, DateTimeOffset at) => Task.WhenAll(
+        new[] { Fine, Coarse }.Select(async width =>
+        {
+            var key = BucketKey(endpointId, width, BucketStart(at, width));
+            await _db.HashIncrementAsync(key, "fetches");
+            await _db.KeyExpireAsync(key, Kept);
+        }));
+
     /// <summary>The last hour (from five-minute buckets), day and week (from hourly ones), and the last success and failure.</summary>
     public async Task<EndpointStatsView> ReadAsync(string endpointId, DateTimeOffset now)
     {
@@ -75,7 +84,7 @@ public sealed class EndpointStats(RedisStorage redis)
             return null; // slower than the last bound
         }
         return new StatsWindow(attempts, succeeded, failed, attempts == 0 ? null : Math.Round((double)succeeded / attempts, 4),
-            new LatencyPercentiles(Percentile(0.5), Percentile(0.9), Percentile(0.99)));
+            new LatencyPercentiles(Percentile(0.5), Percentile(0.9), Percentile(0.99)), totals.GetValueOrDefault("fetches"));
     }
 }
 
@@ -83,7 +92,8 @@ public sealed class EndpointStats(RedisStorage redis)
 public sealed record EndpointStatsView(StatsWindow LastHour, StatsWindow LastDay, StatsWindow LastWeek, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastFailureAt, long Pending = 0);
 
 /// <summary>Attempts in a window; the success rate is null without attempts.</summary>
-public sealed record StatsWindow(long Attempts, long Succeeded, long Failed, double? SuccessRate, LatencyPercentiles LatencyMs);
+/// <summary>One window of an endpoint's stats; <paramref name="DataFetches"/> counts fetches through its thin deliveries' data links.</summary>
+public sealed record StatsWindow(long Attempts, long Succeeded, long Failed, double? SuccessRate, LatencyPercentiles LatencyMs, long DataFetches = 0);
 
 /// <summary>Latency percentiles as the upper bound (ms) of the histogram bucket they fall in; null without attempts or beyond the last bound (60 s).</summary>
 public sealed record LatencyPercentiles(int? P50, int? P90, int? P99);

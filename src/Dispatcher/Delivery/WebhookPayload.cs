@@ -4,10 +4,13 @@ using Webhooks.Core.Endpoints;
 
 namespace Webhooks.Dispatcher.Delivery;
 
-/// <summary>The body a subscriber receives: the event envelope, with its data (full) or only its resource URL (thin).</summary>
+/// <summary>
+/// The body a subscriber receives: the event envelope, with its data (full), or thin: without it,
+/// with the producer's resource URL when given and a signed link to fetch the data (<c>links.data</c>).
+/// </summary>
 public static class WebhookPayload
 {
-    public static byte[] Render(DeliverWebhook delivery, string payloadMode)
+    public static byte[] Render(DeliverWebhook delivery, string payloadMode, string? dataLink = null)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -25,6 +28,12 @@ public static class WebhookPayload
             if (delivery.Resource is not null)
             {
                 json.WriteString("resource", delivery.Resource);
+            }
+            if (payloadMode == PayloadMode.Thin && dataLink is not null)
+            {
+                json.WriteStartObject("links");
+                json.WriteString("data", dataLink);
+                json.WriteEndObject();
             }
             json.WriteEndObject();
         }

@@ -14,7 +14,7 @@ namespace Webhooks.Dispatcher.Delivery;
 /// followed (a 3xx is a failure) and a bounded read of the response, kept unless it came from a
 /// private destination that the allow-list opens without <c>keep-bodies</c>.
 /// </summary>
-public sealed class WebhookSender(DeliveryClients clients)
+public sealed class WebhookSender(DeliveryClients clients, Microsoft.Extensions.Options.IOptions<DataLinkOptions> links, Microsoft.Extensions.Options.IOptions<Core.Storage.StorageOptions> storage)
 {
     public const string BlockedDestination = "blocked_destination";
     public const int KeptResponseBytes = 4 * 1024;
@@ -23,10 +23,21 @@ public sealed class WebhookSender(DeliveryClients clients)
     private static readonly ProductInfoHeaderValue UserAgent = new("Webhooks", typeof(WebhookSender).Assembly.GetName().Version?.ToString(3) ?? "0");
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
+    /// <summary>A thin delivery's link to its event's data, signed with the endpoint's current secret; none without data or for a full payload.</summary>
+    private string? DataLinkFor(WebhookEndpoint endpoint, DeliverWebhook delivery, DateTimeOffset now)
+    {
+        if (endpoint.Payload != PayloadMode.Thin || delivery.Data is not { ValueKind: JsonValueKind.Object })
+        {
+            return null;
+        }
+        var lifetime = links.Value.Lifetime < storage.Value.EventRetention ? links.Value.Lifetime : storage.Value.EventRetention;
+        return DataLink.For(links.Value.BaseUrl, delivery.EventId, endpoint.Id, endpoint.Secret, now + lifetime);
+    }
+
     public async Task<SendResult> SendAsync(WebhookEndpoint endpoint, DeliverWebhook delivery, CancellationToken cancellationToken)
     {
-        var body = WebhookPayload.Render(delivery, endpoint.Payload);
         var now = DateTimeOffset.UtcNow;
+        var body = WebhookPayload.Render(delivery, endpoint.Payload, DataLinkFor(endpoint, delivery, now));
         var timestamp = now.ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = Json;

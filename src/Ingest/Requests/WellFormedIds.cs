@@ -12,6 +12,8 @@ internal static partial class WellFormedIds
     [GeneratedRegex(@"^[a-z]{1,8}_[A-Za-z0-9_-]{1,60}\z")]
     private static partial Regex Pattern();
 
+    public static bool IsWellFormed(string? id) => id is not null && Pattern().IsMatch(id);
+
     /// <summary>Checks the route's <c>{id}</c> and <c>{endpointId}</c>.</summary>
     public static TBuilder RequireWellFormedIds<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
     {

@@ -105,7 +105,13 @@ public class WebhooksSystem : IAsyncLifetime
     /// <summary>A Dispatcher host; stop it with <see cref="StopAsync"/> to simulate a dispatcher going away.</summary>
     public async Task<WebApplication> StartDispatcherAsync(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {
-        var app = await _hosts.StartDispatcherAsync(overrides, services);
+        // Thin deliveries link to this fixture's Ingest.
+        var settings = new Dictionary<string, string?> { ["Webhooks:DataLinks:BaseUrl"] = Ingest.BaseAddress!.ToString() };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+        var app = await _hosts.StartDispatcherAsync(settings, services);
         _apps.Add(app);
         return app;
     }

@@ -1,0 +1,138 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Web;
+using Webhooks.Core.Signing;
+using Webhooks.IntegrationTests.Infrastructure;
+
+namespace Webhooks.IntegrationTests;
+
+/// <summary>Thin deliveries: no data in the POST, a link signed with the endpoint's secret to fetch it from Ingest.</summary>
+public sealed class ThinWebhookTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+{
+    private static readonly object OrderData = new { orderId = "A-17", total = 99.5, lines = new[] { new { sku = "é-1", qty = 2 } }, note = (string?)null };
+
+    /// <summary>A client without an API key: a data link is its own credential.</summary>
+    private static readonly HttpClient Anonymous = new();
+
+    [Fact]
+    public async Task A_thin_endpoint_gets_no_data_and_with_the_delivery_and_its_secret_alone_fetches_exactly_the_producers_data()
+    {
+        await using var subscriber = await Subscriber.StartAsync();
+        var (endpointId, secret) = await system.CreateEndpointAsync("thin", subscriber.Url, ["order.*"], new { payload = "thin" });
+
+        var eventId = await system.PublishAsync("thin", "order.paid", OrderData);
+
+        await subscriber.WaitForAsync(1);
+        var received = Assert.Single(subscriber.Received);
+        Assert.True(received.VerifiesWith(secret));
+        Assert.False(received.Json.TryGetProperty("data", out _));
+        var link = received.Json.GetProperty("links").GetProperty("data").GetString()!;
+        var fetched = await Anonymous.GetAsync(link);
+        Assert.Equal(HttpStatusCode.OK, fetched.StatusCode);
+        Assert.Equal("application/json", fetched.Content.Headers.ContentType!.MediaType);
+        Assert.True(JsonNode.DeepEquals(JsonSerializer.SerializeToNode(OrderData), JsonNode.Parse(await fetched.Content.ReadAsStringAsync())));
+        Assert.Contains(eventId, link);
+
+        var stats = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{endpointId}/stats");
+        Assert.Equal(1, stats.GetProperty("lastHour").GetProperty("dataFetches").GetInt64());
+    }
+
+    [Fact]
+    public async Task Every_link_that_is_not_genuine_current_and_the_endpoints_own_is_refused_without_telling_whether_the_event_exists()
+    {
+        await using var subscriber = await Subscriber.StartAsync();
+        var (endpointId, secret) = await system.CreateEndpointAsync("thin-refusals", subscriber.Url, ["order.*"], new { payload = "thin" });
+        var (otherEndpointId, otherSecret) = await system.CreateEndpointAsync("thin-refusals", subscriber.Url, ["invoice.*"], new { payload = "thin" });
+        var eventId = await system.PublishAsync("thin-refusals", "order.paid", OrderData);
+        var notForIt = await system.PublishAsync("thin-refusals", "invoice.sent", OrderData);
+        var otherTenants = await system.PublishAsync("thin-someone-else", "order.paid", OrderData);
+        await subscriber.WaitForAsync(2);
+        var link = subscriber.Received.Select(r => r.Json.GetProperty("links").GetProperty("data").GetString()!).Single(l => l.Contains(eventId));
+        var later = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
+        string Signed(string evt, string ep, long expires, string key) =>
+            $"{system.Ingest.BaseAddress}v1/events/{evt}/data?endpoint={ep}&expires={expires}&signature={DataLink.Signature(key, evt, ep, expires)}";
+
+        await AssertRefused(With(link, "signature", s => (s[0] == 'A' ? "B" : "A") + s[1..]), 401, "Invalid data link");
+        await AssertRefused(With(link, "expires", e => (long.Parse(e) + 1).ToString()), 401, "Invalid data link");
+        await AssertRefused(link.Replace(eventId, notForIt), 401, "Invalid data link");
+        await AssertRefused(With(link, "endpoint", _ => otherEndpointId), 401, "Invalid data link");
+        await AssertRefused(With(link, "signature", _ => ""), 400, "Malformed data link");
+        await AssertRefused(Signed(eventId, endpointId, DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeSeconds(), secret), 410, "Data link expired");
+        // Genuinely signed by a secret holder, for what the endpoint never got: the same answer whether the event exists or not.
+        var absent = await AssertRefused(Signed("evt_doesnotexist", endpointId, later, secret), 404, "No data");
+        var foreign = await AssertRefused(Signed(otherTenants, endpointId, later, secret), 404, "No data");
+        var unsubscribed = await AssertRefused(Signed(eventId, otherEndpointId, later, otherSecret), 404, "No data");
+        Assert.Equal(absent.GetProperty("detail").GetString(), foreign.GetProperty("detail").GetString());
+        Assert.Equal(absent.GetProperty("detail").GetString(), unsubscribed.GetProperty("detail").GetString());
+
+        (await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/disable", null)).EnsureSuccessStatusCode();
+        await AssertRefused(link, 403, "Endpoint disabled");
+        (await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/enable", null)).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.OK, (await Anonymous.GetAsync(link)).StatusCode);
+
+        (await system.Ingest.DeleteAsync($"/v1/endpoints/{endpointId}")).EnsureSuccessStatusCode();
+        await AssertRefused(link, 401, "Invalid data link");
+    }
+
+    [Fact]
+    public async Task A_link_outlives_a_rotation_only_for_the_grace_period_and_fetches_beyond_the_rate_limit_wait()
+    {
+        var strict = await system.StartIngestAsync(new Dictionary<string, string?>
+        {
+            ["Webhooks:Ingest:SecretRotationGrace"] = "00:00:00",
+            ["Webhooks:DataLinks:FetchesPerSecond"] = "0.01",
+            ["Webhooks:DataLinks:FetchBurst"] = "2",
+        });
+        await using var subscriber = await Subscriber.StartAsync();
+        var (endpointId, _) = await system.CreateEndpointAsync("thin-strict", subscriber.Url, ["*"], new { payload = "thin" });
+        await system.PublishAsync("thin-strict", "order.paid", OrderData);
+        await subscriber.WaitForAsync(1);
+        var link = subscriber.Received.Single().Json.GetProperty("links").GetProperty("data").GetString()!;
+        var onStrict = new Uri(strict.BaseAddress!, new Uri(link).PathAndQuery).ToString();
+
+        Assert.Equal(HttpStatusCode.OK, (await Anonymous.GetAsync(onStrict)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Anonymous.GetAsync(onStrict)).StatusCode);
+        var limited = await Anonymous.GetAsync(onStrict);
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.NotNull(limited.Headers.RetryAfter);
+
+        // Rotated without grace: the old secret signs nothing any more, its links included.
+        (await strict.PostAsync($"/v1/endpoints/{endpointId}/secret/rotate", null)).EnsureSuccessStatusCode();
+        await AssertRefused(onStrict, 401, "Invalid data link");
+    }
+
+    [Fact]
+    public async Task Listen_with_fetch_follows_the_link_of_each_thin_webhook_and_prints_the_data()
+    {
+        await using var listen = await ListenProcess.StartAsync(system, "thin-listen", "--payload", "thin", "--fetch");
+
+        var eventId = await system.PublishAsync("thin-listen", "order.paid", OrderData);
+
+        var printed = await listen.WaitForAsync("data (fetched):", "listen fetches the data");
+        Assert.Contains(eventId, printed);
+        Assert.Contains("✔ verified", printed);
+        Assert.Contains("\"orderId\": \"A-17\"", printed);
+        Assert.Contains("links", printed);
+    }
+
+    private static string With(string link, string parameter, Func<string, string> change)
+    {
+        var uri = new Uri(link);
+        var query = HttpUtility.ParseQueryString(uri.Query);
+        query[parameter] = change(query[parameter]!);
+        return new UriBuilder(uri) { Query = query.ToString() }.Uri.ToString();
+    }
+
+    private static async Task<JsonElement> AssertRefused(string link, int status, string title)
+    {
+        var response = await Anonymous.GetAsync(link);
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(title, problem.GetProperty("title").GetString());
+        Assert.DoesNotContain("orderId", problem.GetRawText());
+        return problem;
+    }
+}
