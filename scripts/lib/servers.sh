@@ -22,12 +22,12 @@ ensure_server_packages() {
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# pick_ports AMQP_BASE REDIS_BASE [NODES]: sets AMQP_PORT, MANAGEMENT_PORT and REDIS_PORT to free ports at or above
-# the bases; with NODES, AMQP_PORT … AMQP_PORT+NODES-1 are free for a cluster. RabbitMQ also takes AMQP+20000
-# (distribution) and AMQP+30000 (its private epmd).
+# pick_ports AMQP_BASE REDIS_BASE [NODES [REDIS_NODES]]: sets AMQP_PORT, MANAGEMENT_PORT and REDIS_PORT to free
+# ports at or above the bases; with NODES (REDIS_NODES), that many ports from AMQP_PORT (REDIS_PORT) on are free
+# for a cluster. RabbitMQ also takes AMQP+20000 (distribution) and AMQP+30000 (its private epmd).
 pick_ports() {
   AMQP_PORT=$1 REDIS_PORT=$2
-  local nodes=${3:-1} i
+  local nodes=${3:-1} redis_nodes=${4:-1} i
   while true; do
     for i in $(seq 0 $((nodes - 1))); do
       if port_in_use $((AMQP_PORT + i)) || port_in_use $((AMQP_PORT + i + 10000)) || port_in_use $((AMQP_PORT + i + 20000)) || port_in_use $((AMQP_PORT + i + 30000)); then
@@ -37,20 +37,35 @@ pick_ports() {
     done
     break
   done
-  while port_in_use "$REDIS_PORT"; do REDIS_PORT=$((REDIS_PORT + 1)); done
+  while true; do
+    for i in $(seq 0 $((redis_nodes - 1))); do
+      if port_in_use $((REDIS_PORT + i)) || port_in_use $((REDIS_PORT + i + 10000)); then
+        REDIS_PORT=$((REDIS_PORT + i + 1))
+        continue 2
+      fi
+    done
+    break
+  done
   MANAGEMENT_PORT=$((AMQP_PORT + 10000))
 }
 
-# start_servers DIR AMQP_PORT MANAGEMENT_PORT REDIS_PORT [NODES]: RabbitMQ in DIR/rabbitmq (with NODES,
-# a cluster of that many: start_rabbitmq_cluster) and Redis in DIR/redis, by the recipes in
-# private-rabbitmq.sh and private-redis.sh; returns once both answer.
+# start_servers DIR AMQP_PORT MANAGEMENT_PORT REDIS_PORT [NODES [REDIS_NODES]]: RabbitMQ in DIR/rabbitmq (with
+# NODES > 1, a cluster of that many: start_rabbitmq_cluster) and Redis in DIR/redis (with REDIS_NODES > 1,
+# a Redis Cluster: start_redis_cluster), by the recipes in private-rabbitmq.sh and private-redis.sh;
+# returns once both answer. Sets REDIS_NODES to the Redis address(es) the hosts are given.
 start_servers() {
-  local dir=$1 amqp=$2 mgmt=$3 redis=$4 nodes=${5:-1}
+  local dir=$1 amqp=$2 mgmt=$3 redis=$4 nodes=${5:-1} redis_nodes=${6:-1}
   if [ "$nodes" -gt 1 ]; then
     start_rabbitmq_cluster "$dir" "$nodes" "$amqp" || return 1
   else
     start_rabbitmq "$dir" "$amqp" "$mgmt"
   fi
+  if [ "$redis_nodes" -gt 1 ]; then
+    start_redis_cluster "$dir" "$redis" "$redis_nodes" || return 1
+    wait_rabbitmq "$dir"
+    return
+  fi
+  REDIS_NODES="127.0.0.1:$redis"
 
   bash "$WEBHOOKS_SERVERS_LIB/private-redis.sh" "$dir/redis" "$redis" \
     --daemonize yes --logfile "$dir/redis/redis.log" >/dev/null
@@ -98,6 +113,35 @@ start_rabbitmq_cluster() {
   [ "$running" -eq "$count" ] || { echo "The RabbitMQ cluster runs $running of its $count nodes" >&2; return 1; }
 }
 
+# start_redis_cluster DIR PORT N: a Redis Cluster of N primaries on PORT, PORT+1 … (each by the recipe
+# in private-redis.sh, in DIR/redis, DIR/redis-2 …, with cluster mode on), the slots spread by
+# `redis-cli --cluster create`; returns once the cluster says ok. Sets REDIS_NODES to "127.0.0.1:PORT,…".
+start_redis_cluster() {
+  local dir=$1 first=$2 count=$3 i port node_dir nodes=()
+  for i in $(seq 1 "$count"); do
+    port=$((first + i - 1))
+    node_dir="$dir/redis"; [ "$i" = 1 ] || node_dir="$dir/redis-$i"
+    mkdir -p "$node_dir"
+    bash "$WEBHOOKS_SERVERS_LIB/private-redis.sh" "$node_dir" "$port" --daemonize yes --logfile "$node_dir/redis.log" \
+      --cluster-enabled yes --cluster-config-file "$node_dir/nodes.conf" >/dev/null
+    nodes+=("127.0.0.1:$port")
+  done
+  local deadline=$((SECONDS + 60))
+  for i in $(seq 1 "$count"); do
+    until redis-cli -h 127.0.0.1 -p $((first + i - 1)) ping >/dev/null 2>&1; do
+      [ $SECONDS -lt $deadline ] || { echo "Redis node $i did not start" >&2; return 1; }
+      sleep 0.2
+    done
+  done
+  redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes >"$dir/redis/cluster-create.log" 2>&1 \
+    || { cat "$dir/redis/cluster-create.log" >&2; return 1; }
+  until redis-cli -h 127.0.0.1 -p "$first" cluster info 2>/dev/null | grep -q 'cluster_state:ok'; do
+    [ $SECONDS -lt $deadline ] || { echo "The Redis Cluster did not come up" >&2; return 1; }
+    sleep 0.2
+  done
+  REDIS_NODES=$(IFS=,; echo "${nodes[*]}")
+}
+
 # start_rabbitmq DIR [AMQP_PORT MANAGEMENT_PORT]: starts the node in the background, in its own
 # session, and returns at once; without ports, on those of its last start in DIR.
 start_rabbitmq() {
@@ -135,7 +179,9 @@ restart_rabbitmq() {
 # stop_servers DIR: Redis and every RabbitMQ node in DIR (a cluster's too), then their epmd.
 stop_servers() {
   local dir=$1 node
-  if [ -f "$dir/redis/pid" ]; then kill "$(cat "$dir/redis/pid")" 2>/dev/null || true; fi
+  for node in "$dir"/redis "$dir"/redis-*; do
+    if [ -f "$node/pid" ]; then kill "$(cat "$node/pid")" 2>/dev/null || true; fi
+  done
   # Every node first: the nodes of a cluster share the epmd that rabbitmqctl finds them through.
   for node in "$dir"/rabbitmq-* "$dir/rabbitmq"; do
     [ -f "$node/env" ] || continue

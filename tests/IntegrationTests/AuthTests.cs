@@ -93,12 +93,11 @@ public sealed class AuthTests(WebhooksSystem system) : IClassFixture<WebhooksSys
         var client = As(key);
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/v1/events", new { type = "a.b", data = new { } })).StatusCode);
 
-        await using (var redis = await ConnectionMultiplexer.ConnectAsync(system.Servers.Redis))
+        foreach (var server in system.Primaries())
         {
-            var server = redis.GetServers().First();
             foreach (var redisKey in server.Keys(pattern: system.KeyPrefix + "apikey:*").Concat(server.Keys(pattern: system.KeyPrefix + "apikey-hash:*")))
             {
-                Assert.DoesNotContain(key, (await redis.GetDatabase().StringGetAsync(redisKey)).ToString());
+                Assert.DoesNotContain(key, (await system.Redis.StringGetAsync(redisKey)).ToString());
             }
         }
         var listed = await system.Ingest.GetFromJsonAsync<JsonElement>("/v1/api-keys?tenant=hashing");

@@ -124,13 +124,13 @@ public static class EndpointsCommand
             var read = await s.Api.GetAsync($"/v1/endpoints/{Uri.EscapeDataString(s.Get(id)!)}/stats", s.Cancellation);
             s.Out.Show(read, () =>
             {
-                s.Out.Table(["window", "attempts", "succeeded", "failed", "success rate", "p50 ms", "p90 ms", "p99 ms"],
+                s.Out.Table(["window", "attempts", "succeeded", "failed", "success rate", "p50 ms", "p90 ms", "p99 ms", "data fetches"],
                     new[] { ("last hour", "lastHour"), ("last day", "lastDay"), ("last week", "lastWeek") }.Select(w =>
                     {
                         var window = read.GetProperty(w.Item2);
                         var latency = window.GetProperty("latencyMs");
                         var rate = window.Text("successRate") is { } r ? $"{double.Parse(r, System.Globalization.CultureInfo.InvariantCulture):P1}" : null;
-                        return new[] { w.Item1, window.Text("attempts"), window.Text("succeeded"), window.Text("failed"), rate, Under(latency.Text("p50")), Under(latency.Text("p90")), Under(latency.Text("p99")) };
+                        return new[] { w.Item1, window.Text("attempts"), window.Text("succeeded"), window.Text("failed"), rate, Under(latency.Text("p50")), Under(latency.Text("p90")), Under(latency.Text("p99")), window.Text("dataFetches") };
                     }));
                 s.Out.Fields(("pending now", read.Text("pending")), ("last success", read.Time("lastSuccessAt")), ("last failure", read.Time("lastFailureAt")));
             });

@@ -55,16 +55,16 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
         }
         var score = deadLetter.DeadLetteredAt.ToUnixTimeMilliseconds();
         var expired = DateTimeOffset.UtcNow.Subtract(_retention).ToUnixTimeMilliseconds();
-        var tx = _db.CreateTransaction();
-        _ = tx.StringSetAsync(Key(deadLetter.Id), JsonSerializer.Serialize(deadLetter, WebhooksJson.Options), _retention);
-        foreach (var key in IndexKeys(deadLetter))
+        // The record, then its index entries, each key on its own (in a cluster each may live on another node):
+        // an index entry without its record is skipped by every reader, and indexing twice keeps one.
+        await _db.StringSetAsync(Key(deadLetter.Id), JsonSerializer.Serialize(deadLetter, WebhooksJson.Options), _retention);
+        await Task.WhenAll(IndexKeys(deadLetter).SelectMany(key => new Task[]
         {
-            _ = tx.SortedSetAddAsync(key, deadLetter.Id, score);
-            _ = tx.SortedSetRemoveRangeByScoreAsync(key, double.NegativeInfinity, expired);
-        }
-        var kept = tx.SortedSetLengthAsync(TenantKey(deadLetter.Tenant));
-        await tx.ExecuteAsync();
-        var over = await kept - (await quotas.ForTenantAsync(deadLetter.Tenant)).DeadLetters;
+            _db.SortedSetAddAsync(key, deadLetter.Id, score),
+            _db.SortedSetRemoveRangeByScoreAsync(key, double.NegativeInfinity, expired),
+        }));
+        var kept = await _db.SortedSetLengthAsync(TenantKey(deadLetter.Tenant));
+        var over = kept - (await quotas.ForTenantAsync(deadLetter.Tenant)).DeadLetters;
         return over > 0 ? await DropOldestAsync(deadLetter.Tenant, over) : 0;
     }
 
@@ -73,7 +73,7 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
     {
         var dropped = 0;
         var ids = await _db.SortedSetRangeByRankAsync(TenantKey(tenant), 0, count - 1);
-        var values = ids.Length == 0 ? [] : await _db.StringGetAsync([.. ids.Select(id => (RedisKey)Key(id!))]);
+        var values = await _db.GetEachAsync(ids.Select(id => (RedisKey)Key(id!)));
         foreach (var (id, value) in ids.Zip(values))
         {
             if (value.IsNullOrEmpty)
@@ -101,7 +101,7 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
         {
             return deadLetters;
         }
-        var events = await _db.StringGetAsync([.. byReference.Select(id => (RedisKey)EventStore.EventKey(id))]);
+        var events = await _db.GetEachAsync(byReference.Select(id => (RedisKey)EventStore.EventKey(id)));
         var data = byReference.Zip(events).ToDictionary(
             e => e.First, e => e.Second.IsNullOrEmpty ? null : JsonSerializer.Deserialize<StoredEvent>((string)e.Second!, WebhooksJson.Options)?.Data);
         return [.. deadLetters.Select(d => d is { DataInEvent: true, Delivery: { } delivery } ? d with { Delivery = delivery with { Data = data[d.EventId] } } : d)];
@@ -137,7 +137,7 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
             var fresh = entries.Where(e => after is null || e.Score < after.Score || string.CompareOrdinal(e.Element, after.Id) < 0).ToList();
             if (fresh.Count > 0)
             {
-                var values = await _db.StringGetAsync([.. fresh.Select(e => (RedisKey)Key(e.Element!))]);
+                var values = await _db.GetEachAsync(fresh.Select(e => (RedisKey)Key(e.Element!)));
                 foreach (var (entry, value) in fresh.Zip(values))
                 {
                     last = new IndexPosition(entry.Score, entry.Element!);
@@ -165,13 +165,9 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
     /// </summary>
     public async Task<bool> RemoveAsync(DeadLetter deadLetter)
     {
-        var tx = _db.CreateTransaction();
-        var taken = tx.KeyDeleteAsync(Key(deadLetter.Id));
-        foreach (var key in IndexKeys(deadLetter))
-        {
-            _ = tx.SortedSetRemoveAsync(key, deadLetter.Id);
-        }
-        await tx.ExecuteAsync();
-        return await taken;
+        // The record decides who took it; its index entries follow.
+        var taken = await _db.KeyDeleteAsync(Key(deadLetter.Id));
+        await Task.WhenAll(IndexKeys(deadLetter).Select(key => _db.SortedSetRemoveAsync(key, deadLetter.Id)));
+        return taken;
     }
 }

@@ -6,38 +6,48 @@ using Webhooks.Core.Storage;
 
 namespace Webhooks.Core.Endpoints;
 
-/// <summary>The endpoints, kept in Redis: one JSON value per endpoint, indexed by tenant and by creation order.</summary>
+/// <summary>
+/// The endpoints, kept in Redis: one JSON value per endpoint, indexed by tenant and by creation order.
+/// An endpoint's keys share its hash tag (<c>{ep_…}</c>) and a tenant's its own (<c>{tenant}</c>), so that
+/// every script touches one Redis Cluster slot; what spans both is done in steps, in an order that
+/// never shows a reader an endpoint half made.
+/// </summary>
 public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protector)
 {
     private readonly IDatabase _db = redis.Database;
 
-    private static string EndpointKey(string id) => $"endpoint:{id}";
-    private static string TenantKey(string tenant) => $"tenant:{tenant}:endpoints";
-    private static string FailingSinceKey(string id) => $"endpoint:{id}:failing-since";
-    private static string FailingAnnouncedKey(string id) => $"endpoint:{id}:failing-announced";
-    private static string TenantVersionKey(string tenant) => $"tenant:{tenant}:endpoints:version";
+    internal static string EndpointKey(string id) => RedisKeys.Endpoint(id);
+    private static string TenantKey(string tenant) => RedisKeys.Tenant(tenant, "endpoints");
+    private static string FailingSinceKey(string id) => RedisKeys.Endpoint(id, "failing-since");
+    private static string FailingAnnouncedKey(string id) => RedisKeys.Endpoint(id, "failing-announced");
+    private static string TenantVersionKey(string tenant) => RedisKeys.Tenant(tenant, "endpoints:version");
 
-    // KEYS: the endpoint, its tenant's version. ARGV: the endpoint's new JSON, the version it was read at.
+    // KEYS: the endpoint. ARGV: the endpoint's new JSON, the version it was read at.
     // 1 replaced, 0 changed by someone else since it was read, -1 gone.
     private const string ReplaceScript = """
         local current = redis.call('GET', KEYS[1])
         if not current then return -1 end
         if (cjson.decode(current).version or 0) ~= tonumber(ARGV[2]) then return 0 end
         redis.call('SET', KEYS[1], ARGV[1])
-        redis.call('INCR', KEYS[2])
         return 1
         """;
 
-    // KEYS: the endpoint, its run of failures, its attempts, its tenant's set, all endpoints, its tenant's version,
-    // its attempts' bytes, its stats summary (its stats buckets expire). ARGV: the endpoint id, the version it must still have (empty: any). 1 deleted, 0 changed meanwhile, -1 gone.
+    // KEYS: the endpoint, then its other keys (run of failures, attempts and their bytes, stats summary, pending
+    // deliveries; its stats buckets expire). ARGV: the version it must still have (empty: any). 1 deleted, 0 changed meanwhile, -1 gone.
     private const string DeleteScript = """
         local current = redis.call('GET', KEYS[1])
         if not current then return -1 end
-        if ARGV[2] ~= '' and (cjson.decode(current).version or 0) ~= tonumber(ARGV[2]) then return 0 end
-        redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[7], KEYS[8], KEYS[9], KEYS[10])
-        redis.call('SREM', KEYS[4], ARGV[1])
-        redis.call('ZREM', KEYS[5], ARGV[1])
-        redis.call('INCR', KEYS[6])
+        if ARGV[1] ~= '' and (cjson.decode(current).version or 0) ~= tonumber(ARGV[1]) then return 0 end
+        redis.call('DEL', unpack(KEYS))
+        return 1
+        """;
+
+    // KEYS: the tenant's endpoint set, its version. ARGV: the endpoint id, the tenant's endpoint quota.
+    // 1 joined (and the version moved on), 0 the tenant already has its quota.
+    private const string JoinScript = """
+        if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 and redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+        redis.call('SADD', KEYS[1], ARGV[1])
+        redis.call('INCR', KEYS[2])
         return 1
         """;
 
@@ -45,17 +55,24 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
     private const int MaxChangeAttempts = 20;
     private const string AllKey = "endpoints";
 
-    /// <summary>Stores a new endpoint unless its tenant already has <paramref name="quota"/> of them (false then, nothing stored).</summary>
+    /// <summary>
+    /// Stores a new endpoint unless its tenant already has <paramref name="quota"/> of them (false then,
+    /// nothing kept). The record first, then the list of all endpoints, then the tenant's set (the quota
+    /// checked there, atomically): fan-out finds an endpoint through its tenant's set, so it sees it
+    /// only once it is whole.
+    /// </summary>
     public async Task<bool> CreateAsync(WebhookEndpoint endpoint, int quota)
     {
-        var tx = _db.CreateTransaction();
-        tx.AddCondition(Condition.SetLengthLessThan(TenantKey(endpoint.Tenant), quota));
-        _ = tx.StringSetAsync(EndpointKey(endpoint.Id), Serialize(endpoint));
-        _ = tx.SetAddAsync(TenantKey(endpoint.Tenant), endpoint.Id);
+        await _db.StringSetAsync(EndpointKey(endpoint.Id), Serialize(endpoint));
         // Ids sort by creation time, so a lexical sorted set pages them in creation order.
-        _ = tx.SortedSetAddAsync(AllKey, endpoint.Id, 0);
-        _ = tx.StringIncrementAsync(TenantVersionKey(endpoint.Tenant));
-        return await tx.ExecuteAsync();
+        await _db.SortedSetAddAsync(AllKey, endpoint.Id, 0);
+        if ((long)await _db.ScriptEvaluateAsync(JoinScript, [TenantKey(endpoint.Tenant), TenantVersionKey(endpoint.Tenant)], [endpoint.Id, quota]) == 1)
+        {
+            return true;
+        }
+        await _db.SortedSetRemoveAsync(AllKey, endpoint.Id);
+        await _db.KeyDeleteAsync(EndpointKey(endpoint.Id));
+        return false;
     }
 
     public async Task<WebhookEndpoint?> GetAsync(string id)
@@ -98,8 +115,16 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
         throw new InvalidOperationException($"Endpoint '{id}' kept changing under {MaxChangeAttempts} attempts to change it.");
     }
 
-    private async Task<long> ReplaceAsync(WebhookEndpoint changed, long readAt) =>
-        (long)await _db.ScriptEvaluateAsync(ReplaceScript, [EndpointKey(changed.Id), TenantVersionKey(changed.Tenant)], [Serialize(changed), readAt]);
+    /// <summary>The compare-and-set of one endpoint; once it is written, its tenant's version moves on (copies of the tenant's endpoints are read again).</summary>
+    private async Task<long> ReplaceAsync(WebhookEndpoint changed, long readAt)
+    {
+        var replaced = (long)await _db.ScriptEvaluateAsync(ReplaceScript, [EndpointKey(changed.Id)], [Serialize(changed), readAt]);
+        if (replaced == 1)
+        {
+            await _db.StringIncrementAsync(TenantVersionKey(changed.Tenant));
+        }
+        return replaced;
+    }
 
     /// <summary>
     /// A number that changes whenever an endpoint of the tenant is created, changed or deleted, so
@@ -108,16 +133,26 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
     public async Task<long> TenantVersionAsync(string tenant) =>
         (long?)await _db.StringGetAsync(TenantVersionKey(tenant)) ?? 0;
 
-    /// <summary>Deletes the endpoint with its run of failures and its attempt log, if it still has <paramref name="ifVersion"/> (when given).</summary>
-    public async Task<ChangeOutcome> DeleteAsync(WebhookEndpoint endpoint, long? ifVersion = null) =>
-        (long)await _db.ScriptEvaluateAsync(DeleteScript,
-            [EndpointKey(endpoint.Id), FailingSinceKey(endpoint.Id), EventStore.EndpointAttemptsKey(endpoint.Id), TenantKey(endpoint.Tenant), AllKey, TenantVersionKey(endpoint.Tenant), EventStore.EndpointAttemptBytesKey(endpoint.Id), EndpointStats.SummaryKey(endpoint.Id), FailingAnnouncedKey(endpoint.Id), EventStore.EndpointPendingKey(endpoint.Id)],
-            [endpoint.Id, ifVersion is { } v ? v : ""]) switch
+    /// <summary>
+    /// Deletes the endpoint with its run of failures and its attempt log, if it still has <paramref name="ifVersion"/>
+    /// (when given); then takes it out of its tenant's set and the list of all endpoints.
+    /// </summary>
+    public async Task<ChangeOutcome> DeleteAsync(WebhookEndpoint endpoint, long? ifVersion = null)
+    {
+        var deleted = (long)await _db.ScriptEvaluateAsync(DeleteScript,
+            [EndpointKey(endpoint.Id), FailingSinceKey(endpoint.Id), FailingAnnouncedKey(endpoint.Id), EventStore.EndpointAttemptsKey(endpoint.Id), EventStore.EndpointAttemptBytesKey(endpoint.Id),
+                EndpointStats.SummaryKey(endpoint.Id), EventStore.EndpointPendingKey(endpoint.Id)],
+            [ifVersion is { } v ? v : ""]);
+        if (deleted != 1)
         {
-            1 => ChangeOutcome.Changed,
-            0 => ChangeOutcome.Stale,
-            _ => ChangeOutcome.Gone,
-        };
+            return deleted == 0 ? ChangeOutcome.Stale : ChangeOutcome.Gone;
+        }
+        var tenant = _db.CreateTransaction();
+        _ = tenant.SetRemoveAsync(TenantKey(endpoint.Tenant), endpoint.Id);
+        _ = tenant.StringIncrementAsync(TenantVersionKey(endpoint.Tenant));
+        await Task.WhenAll(tenant.ExecuteAsync(), _db.SortedSetRemoveAsync(AllKey, endpoint.Id));
+        return ChangeOutcome.Changed;
+    }
 
     /// <summary>
     /// Records whether an attempt succeeded and returns since when the endpoint has been failing
@@ -164,7 +199,7 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
         {
             return [];
         }
-        var values = await _db.StringGetAsync([.. ids.Select(id => (RedisKey)EndpointKey(id!))]);
+        var values = await GetStoredAsync(ids);
         return [.. values.Where(v => !v.IsNullOrEmpty).Select(ReadStored).Select(e => new EndpointSubscription(e.Id, e.EventTypes, e.Enabled))];
     }
 
@@ -175,7 +210,7 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
         {
             return new Dictionary<string, (string, string?)>();
         }
-        var values = await _db.StringGetAsync([.. ids.Select(id => (RedisKey)EndpointKey(id))]);
+        var values = await GetStoredAsync([.. ids.Select(id => (RedisValue)id)]);
         return values.Where(v => !v.IsNullOrEmpty).Select(ReadStored).ToDictionary(e => e.Id, e => (e.Url, e.Description));
     }
 
@@ -200,9 +235,12 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
         {
             return [];
         }
-        var values = await _db.StringGetAsync([.. ids.Select(id => (RedisKey)EndpointKey(id!))]);
+        var values = await GetStoredAsync(ids);
         return [.. values.Where(v => !v.IsNullOrEmpty).Select(Deserialize)];
     }
+
+    /// <summary>The stored values of these endpoints, in their order (null where gone): one GET each, sent together, as each may live on another cluster node.</summary>
+    private Task<RedisValue[]> GetStoredAsync(RedisValue[] ids) => _db.GetEachAsync(ids.Select(id => (RedisKey)EndpointKey(id!)));
 
     /// <summary>
     /// Re-encrypts every endpoint's secrets whose key is not the current one; returns how many, and
@@ -269,7 +307,7 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
             {
                 yield break;
             }
-            var values = await _db.StringGetAsync([.. ids.Select(id => (RedisKey)EndpointKey(id!))]);
+            var values = await GetStoredAsync(ids);
             foreach (var raw in values.Where(v => !v.IsNullOrEmpty))
             {
                 yield return (raw, ReadStored(raw));

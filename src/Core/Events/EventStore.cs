@@ -8,40 +8,47 @@ using Webhooks.Core.Storage;
 
 namespace Webhooks.Core.Events;
 
-/// <summary>Events, the state of their deliveries and the attempts log, kept in Redis for the retention period.</summary>
+/// <summary>
+/// Events, the state of their deliveries and the attempts log, kept in Redis for the retention period.
+/// An event's keys share its hash tag, an endpoint's and a tenant's theirs (<see cref="RedisKeys"/>): each
+/// script works within one Redis Cluster slot, and what spans an event, its endpoints and its tenant is
+/// written in steps sent together, each safe to repeat.
+/// </summary>
 public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> options, IOptions<QuotaOptions> quotas)
 {
     private readonly IDatabase _db = redis.Database;
     private readonly StorageOptions _options = options.Value;
 
-    internal static string EventKey(string id) => $"event:{id}";
-    private static string DeliveriesKey(string eventId) => $"event:{eventId}:deliveries";
-    private static string FannedOutKey(string eventId) => $"event:{eventId}:fanned-out";
-    private static string DeliveryAttemptsKey(string deliveryId) => $"delivery:{deliveryId}:attempts";
+    internal static string EventKey(string id) => RedisKeys.Event(id);
+    private static string DeliveriesKey(string eventId) => RedisKeys.Event(eventId, "deliveries");
+    private static string FannedOutKey(string eventId) => RedisKeys.Event(eventId, "fanned-out");
+    private static string DeliveryAttemptsKey(string eventId, string deliveryId) => RedisKeys.Event(eventId, $"delivery:{deliveryId}:attempts");
     /// <summary>The endpoint's attempt log, newest first: bounded, kept for the retention after its last attempt, dropped with the endpoint.</summary>
-    internal static string EndpointAttemptsKey(string endpointId) => $"endpoint:{endpointId}:attempts";
-    internal static string EndpointAttemptBytesKey(string endpointId) => $"endpoint:{endpointId}:attempts:bytes";
+    internal static string EndpointAttemptsKey(string endpointId) => RedisKeys.Endpoint(endpointId, "attempts");
+    internal static string EndpointAttemptBytesKey(string endpointId) => RedisKeys.Endpoint(endpointId, "attempts:bytes");
 
     /// <summary>The tenant's events by the time they were received (ms), trimmed to the retention as events are added.</summary>
-    internal static string TenantEventsKey(string tenant) => $"tenant:{tenant}:events";
+    internal static string TenantEventsKey(string tenant) => RedisKeys.Tenant(tenant, "events");
 
-    // KEYS: the event, its tenant's index. ARGV: the event's JSON, retention ms, received at (ms), its id.
-    // 1 when kept now (and indexed), 0 when one with its id already was.
-    private const string SaveScript = """
-        if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
-        redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
-        redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', tonumber(ARGV[3]) - tonumber(ARGV[2]))
-        redis.call('PEXPIRE', KEYS[2], ARGV[2])
+    // KEYS: the tenant's index. ARGV: received at (ms), the entry (id|type), retention ms. An entry already there keeps its place.
+    private const string IndexScript = """
+        redis.call('ZADD', KEYS[1], 'NX', ARGV[1], ARGV[2])
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[3]))
+        redis.call('PEXPIRE', KEYS[1], ARGV[3])
         return 1
         """;
 
     /// <summary>Keeps the event, and lists it under its tenant, unless one with its id is already kept; false when one was.</summary>
-    public async Task<bool> SaveAsync(StoredEvent stored) =>
-        (long)await _db.ScriptEvaluateAsync(SaveScript, [EventKey(stored.Id), TenantEventsKey(stored.Tenant)], SaveArguments(stored)) == 1;
+    public async Task<bool> SaveAsync(StoredEvent stored)
+    {
+        var saved = _db.StringSetAsync(EventKey(stored.Id), Serialize(stored), _options.EventRetention, When.NotExists);
+        await Task.WhenAll(saved, IndexAsync(stored));
+        return await saved;
+    }
 
     // The index holds id and type, so that a list filtered by type reads no event's data.
-    private RedisValue[] SaveArguments(StoredEvent stored) =>
-        [Serialize(stored), (long)_options.EventRetention.TotalMilliseconds, stored.ReceivedAt.ToUnixTimeMilliseconds(), $"{stored.Id}|{stored.Type}"];
+    private Task IndexAsync(StoredEvent stored) =>
+        _db.ScriptEvaluateAsync(IndexScript, [TenantEventsKey(stored.Tenant)], [stored.ReceivedAt.ToUnixTimeMilliseconds(), $"{stored.Id}|{stored.Type}", (long)_options.EventRetention.TotalMilliseconds]);
 
     /// <summary>Index entries looked at per page at most (see <see cref="ListAsync"/>).</summary>
     public const int MaxScannedPerPage = 5000;
@@ -142,34 +149,24 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
 
     public async Task<StoredEvent?> GetAsync(string id) => Deserialize<StoredEvent>(await _db.StringGetAsync(EventKey(id)));
 
-    // KEYS: the fan-out claim, the event, its tenant's index. ARGV: lease ms, event JSON, retention ms,
-    // received at (ms), its id. 0 claimed (and the event kept and indexed unless it was), 1 held by another
-    // copy, 2 already fanned out.
+    // KEYS: the fan-out claim, the event. ARGV: lease ms, event JSON, retention ms. 0 claimed (and the
+    // event kept unless it was), 1 held by another copy, 2 already fanned out.
     private const string ClaimScript = """
         if redis.call('SET', KEYS[1], 'claimed', 'NX', 'PX', ARGV[1]) then
-          if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3]) then
-            redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
-            redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', tonumber(ARGV[4]) - tonumber(ARGV[3]))
-            redis.call('PEXPIRE', KEYS[3], ARGV[3])
-          end
+          redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3])
           return 0
         end
         if redis.call('GET', KEYS[1]) == 'done' then return 2 end
         return 1
         """;
 
-    // KEYS: the event's deliveries, then per endpoint its pending deliveries. ARGV: retention ms, now (ms),
-    // then per endpoint its id, its pending record and the delivery id. Returns, per endpoint, false when
-    // the pending record was added (and the delivery counted pending), else the record it already had.
+    // KEYS: the event's deliveries. ARGV: retention ms, then per endpoint its id and its pending record.
+    // Returns, per endpoint, false when the pending record was added, else the record it already had.
     private const string AddPendingScript = """
         local existing = {}
-        for i = 3, #ARGV, 3 do
-          local endpoint = (i - 3) / 3 + 2
+        for i = 2, #ARGV, 2 do
           if redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) == 1 then
             existing[#existing + 1] = false
-            redis.call('ZADD', KEYS[endpoint], ARGV[2], ARGV[i + 2])
-            redis.call('ZREMRANGEBYSCORE', KEYS[endpoint], '-inf', tonumber(ARGV[2]) - tonumber(ARGV[1]))
-            redis.call('PEXPIRE', KEYS[endpoint], ARGV[1])
           else
             existing[#existing + 1] = redis.call('HGET', KEYS[1], ARGV[i])
           end
@@ -178,45 +175,79 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
         return existing
         """;
 
+    // KEYS: an endpoint's pending deliveries. ARGV: now (ms), the delivery id, retention ms.
+    private const string PendingScript = """
+        redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[3]))
+        redis.call('PEXPIRE', KEYS[1], ARGV[3])
+        return 1
+        """;
+
     /// <summary>An endpoint's deliveries not yet delivered nor dead-lettered (queued, or waiting for a retry), by when they became so.</summary>
-    internal static string EndpointPendingKey(string endpointId) => $"endpoint:{endpointId}:pending";
+    internal static string EndpointPendingKey(string endpointId) => RedisKeys.Endpoint(endpointId, "pending");
 
     /// <summary>How many deliveries to the endpoint are pending: queued, or waiting for a retry (within the retention).</summary>
     public Task<long> PendingCountAsync(string endpointId) =>
         _db.SortedSetLengthAsync(EndpointPendingKey(endpointId), DateTimeOffset.UtcNow.Subtract(_options.EventRetention).ToUnixTimeMilliseconds());
 
-    // KEYS: the delivery's attempts, the endpoint's attempts, the event's deliveries, the bytes of the
-    // endpoint's attempts, the tenant's quota overrides, the endpoint's five-minute and hourly stats
-    // buckets and its stats summary, its pending deliveries. ARGV: the attempt, attempts kept per delivery, attempts kept per
-    // endpoint, retention ms, the endpoint id, the delivery's record, the default attempt-log bytes per
-    // endpoint, 'ok' or 'failed', the latency bucket, the attempt's time (ms), stats kept (ms), the delivery id. The endpoint's log drops its oldest past either bound (the newest always stays).
-    private const string RecordAttemptScript = """
-        redis.call('LPUSH', KEYS[1], ARGV[1])
-        redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
-        redis.call('PEXPIRE', KEYS[1], ARGV[4])
-        local length = redis.call('LPUSH', KEYS[2], ARGV[1])
-        local bytes = redis.call('INCRBY', KEYS[4], #ARGV[1])
-        local count = tonumber(ARGV[3])
-        local limit = tonumber(redis.call('HGET', KEYS[5], 'attemptLogBytes')) or tonumber(ARGV[7])
+    // The endpoint's side of an attempt. KEYS: its attempts, their bytes, its five-minute and hourly stats
+    // buckets, its stats summary, its pending deliveries. ARGV: the attempt, attempts kept per endpoint,
+    // retention ms, attempt-log bytes allowed, 'ok' or 'failed', the latency bucket, the attempt's time (ms),
+    // stats kept (ms), the delivery id. The log drops its oldest past either bound (the newest always stays).
+    // An attempt already at the head (a record retried after Redis failed midway) is not counted twice.
+    private const string EndpointAttemptScript = """
+        if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then return 0 end
+        local length = redis.call('LPUSH', KEYS[1], ARGV[1])
+        local bytes = redis.call('INCRBY', KEYS[2], #ARGV[1])
+        local count = tonumber(ARGV[2])
+        local limit = tonumber(ARGV[4])
         while length > 1 and (length > count or bytes > limit) do
-          bytes = redis.call('DECRBY', KEYS[4], #redis.call('RPOP', KEYS[2]))
+          bytes = redis.call('DECRBY', KEYS[2], #redis.call('RPOP', KEYS[1]))
           length = length - 1
         end
-        if bytes < #ARGV[1] then redis.call('SET', KEYS[4], #ARGV[1]) end
-        redis.call('PEXPIRE', KEYS[2], ARGV[4])
-        redis.call('PEXPIRE', KEYS[4], ARGV[4])
-        redis.call('HSET', KEYS[3], ARGV[5], ARGV[6])
-        redis.call('PEXPIRE', KEYS[3], ARGV[4])
-        for i = 6, 7 do
-          redis.call('HINCRBY', KEYS[i], ARGV[8], 1)
-          redis.call('HINCRBY', KEYS[i], ARGV[9], 1)
-          redis.call('PEXPIRE', KEYS[i], ARGV[11])
+        if bytes < #ARGV[1] then redis.call('SET', KEYS[2], #ARGV[1]) end
+        redis.call('PEXPIRE', KEYS[1], ARGV[3])
+        redis.call('PEXPIRE', KEYS[2], ARGV[3])
+        for i = 3, 4 do
+          redis.call('HINCRBY', KEYS[i], ARGV[5], 1)
+          redis.call('HINCRBY', KEYS[i], ARGV[6], 1)
+          redis.call('PEXPIRE', KEYS[i], ARGV[8])
         end
-        redis.call('HSET', KEYS[8], ARGV[8] == 'ok' and 'lastSuccessAt' or 'lastFailureAt', ARGV[10])
-        redis.call('PEXPIRE', KEYS[8], ARGV[11])
-        if ARGV[8] == 'ok' then redis.call('ZREM', KEYS[9], ARGV[12]) end
+        redis.call('HSET', KEYS[5], ARGV[5] == 'ok' and 'lastSuccessAt' or 'lastFailureAt', ARGV[7])
+        redis.call('PEXPIRE', KEYS[5], ARGV[8])
+        if ARGV[5] == 'ok' then redis.call('ZREM', KEYS[6], ARGV[9]) end
         return 1
         """;
+
+    // The event's side. KEYS: the delivery's attempts, the event's deliveries. ARGV: the attempt, attempts
+    // kept per delivery, retention ms, the endpoint id, the delivery's record.
+    private const string DeliveryAttemptScript = """
+        if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[1] then
+          redis.call('LPUSH', KEYS[1], ARGV[1])
+          redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+        end
+        redis.call('PEXPIRE', KEYS[1], ARGV[3])
+        redis.call('HSET', KEYS[2], ARGV[4], ARGV[5])
+        redis.call('PEXPIRE', KEYS[2], ARGV[3])
+        return 1
+        """;
+
+    /// <summary>Tenants' attempt-log byte quotas as last read, and when (ms of <see cref="Environment.TickCount64"/>): read again after 30 s.</summary>
+    private readonly RecentlyUsed<string, (long Bytes, long ReadAt)> _attemptLogBytes = new(10_000, TimeSpan.FromMinutes(10));
+
+    private async Task<long> AttemptLogBytesAsync(string tenant)
+    {
+        var now = Environment.TickCount64;
+        if (_attemptLogBytes.TryGetValue(tenant, out var known) && now - known.ReadAt < 30_000)
+        {
+            return known.Bytes;
+        }
+        var overridden = await _db.HashGetAsync(TenantQuotaStore.OverridesKey(tenant), TenantQuotaStore.AttemptLogBytesField);
+        // RedisValue reads a missing field as 0: only a value set is an override.
+        var bytes = !overridden.IsNull && overridden.TryParse(out long value) ? value : quotas.Value.AttemptLogBytes;
+        _attemptLogBytes.Set(tenant, (bytes, now));
+        return bytes;
+    }
 
     /// <summary>
     /// Claims the fan-out of an event for <paramref name="lease"/>, so that two copies of one event
@@ -225,9 +256,11 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
     /// </summary>
     public async Task<FanOutClaim> ClaimFanOutAsync(StoredEvent stored, TimeSpan lease)
     {
-        var result = (long)await _db.ScriptEvaluateAsync(ClaimScript, [FannedOutKey(stored.Id), EventKey(stored.Id), TenantEventsKey(stored.Tenant)],
-            [(long)lease.TotalMilliseconds, .. SaveArguments(stored)]);
-        return result switch { 0 => FanOutClaim.Claimed, 2 => FanOutClaim.AlreadyDone, _ => FanOutClaim.HeldElsewhere };
+        // Listed under its tenant beside the claim (an entry already there stays as it is).
+        var claim = _db.ScriptEvaluateAsync(ClaimScript, [FannedOutKey(stored.Id), EventKey(stored.Id)],
+            [(long)lease.TotalMilliseconds, Serialize(stored), (long)_options.EventRetention.TotalMilliseconds]);
+        await Task.WhenAll(claim, IndexAsync(stored));
+        return (long)await claim switch { 0 => FanOutClaim.Claimed, 2 => FanOutClaim.AlreadyDone, _ => FanOutClaim.HeldElsewhere };
     }
 
     // KEYS: the event's fan-out marker. Drops a claim (not a 'done'); a claim carries no owner, so this is
@@ -253,17 +286,19 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
         {
             return [];
         }
-        var args = new RedisValue[2 + deliveries.Count * 3];
-        args[0] = (long)_options.EventRetention.TotalMilliseconds;
-        args[1] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var retention = (long)_options.EventRetention.TotalMilliseconds;
+        var args = new RedisValue[1 + deliveries.Count * 2];
+        args[0] = retention;
         for (var i = 0; i < deliveries.Count; i++)
         {
-            args[2 + i * 3] = deliveries[i].EndpointId;
-            args[3 + i * 3] = Serialize(Pending(deliveries[i].DeliveryId, deliveries[i].EndpointId));
-            args[4 + i * 3] = deliveries[i].DeliveryId;
+            args[1 + i * 2] = deliveries[i].EndpointId;
+            args[2 + i * 2] = Serialize(Pending(deliveries[i].DeliveryId, deliveries[i].EndpointId));
         }
-        RedisKey[] keys = [DeliveriesKey(eventId), .. deliveries.Select(d => (RedisKey)EndpointPendingKey(d.EndpointId))];
-        var existing = (RedisResult[])(await _db.ScriptEvaluateAsync(AddPendingScript, keys, args))!;
+        var existing = (RedisResult[])(await _db.ScriptEvaluateAsync(AddPendingScript, [DeliveriesKey(eventId)], args))!;
+        // Each new delivery counted pending at its endpoint, all sent together (each endpoint its own slot).
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await Task.WhenAll(deliveries.Where((_, i) => existing[i].IsNull)
+            .Select(d => _db.ScriptEvaluateAsync(PendingScript, [EndpointPendingKey(d.EndpointId)], [now, d.DeliveryId, retention])));
         return [.. deliveries.Select((d, i) => existing[i].IsNull ? d.DeliveryId : Deserialize<DeliveryRecord>((RedisValue)existing[i])?.Id ?? d.DeliveryId)];
     }
 
@@ -297,13 +332,18 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
             DeadLetterReason = deadLetterReason,
             UpdatedAt = DateTimeOffset.UtcNow,
         };
-        // One script, atomic like the transaction it replaces, and one operation instead of nine.
+        // Two scripts sent together, the endpoint's and the event's (each its own slot); each safe to run again.
         var stats = EndpointStats.Of(attempt.EndpointId, attempt.At, attempt.DurationMs);
-        await _db.ScriptEvaluateAsync(RecordAttemptScript,
-            [DeliveryAttemptsKey(attempt.DeliveryId), EndpointAttemptsKey(attempt.EndpointId), DeliveriesKey(attempt.EventId), EndpointAttemptBytesKey(attempt.EndpointId), TenantQuotaStore.OverridesKey(tenant),
-                stats.Fine, stats.Coarse, stats.Summary, EndpointPendingKey(attempt.EndpointId)],
-            [Serialize(attempt), _options.AttemptsPerDelivery, _options.AttemptsPerEndpoint, (long)_options.EventRetention.TotalMilliseconds, attempt.EndpointId, Serialize(record), quotas.Value.AttemptLogBytes,
-                attempt.Succeeded ? "ok" : "failed", stats.LatencyField, attempt.At.ToUnixTimeMilliseconds(), (long)EndpointStats.Kept.TotalMilliseconds, attempt.DeliveryId]);
+        var json = Serialize(attempt);
+        var retention = (long)_options.EventRetention.TotalMilliseconds;
+        var logBytes = await AttemptLogBytesAsync(tenant);
+        await Task.WhenAll(
+            _db.ScriptEvaluateAsync(EndpointAttemptScript,
+                [EndpointAttemptsKey(attempt.EndpointId), EndpointAttemptBytesKey(attempt.EndpointId), stats.Fine, stats.Coarse, stats.Summary, EndpointPendingKey(attempt.EndpointId)],
+                [json, _options.AttemptsPerEndpoint, retention, logBytes, attempt.Succeeded ? "ok" : "failed", stats.LatencyField, attempt.At.ToUnixTimeMilliseconds(),
+                    (long)EndpointStats.Kept.TotalMilliseconds, attempt.DeliveryId]),
+            _db.ScriptEvaluateAsync(DeliveryAttemptScript, [DeliveryAttemptsKey(attempt.EventId, attempt.DeliveryId), DeliveriesKey(attempt.EventId)],
+                [json, _options.AttemptsPerDelivery, retention, attempt.EndpointId, Serialize(record)]));
     }
 
     /// <summary>The event's delivery to the endpoint, or null when it has none.</summary>
@@ -332,9 +372,9 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
     }
 
     /// <summary>A delivery's latest <paramref name="count"/> attempts, oldest first.</summary>
-    public async Task<IReadOnlyList<DeliveryAttempt>> GetAttemptsAsync(string deliveryId, int count)
+    public async Task<IReadOnlyList<DeliveryAttempt>> GetAttemptsAsync(string eventId, string deliveryId, int count)
     {
-        var entries = await _db.ListRangeAsync(DeliveryAttemptsKey(deliveryId), 0, count - 1);
+        var entries = await _db.ListRangeAsync(DeliveryAttemptsKey(eventId, deliveryId), 0, count - 1);
         return [.. entries.Reverse().Select(e => Deserialize<DeliveryAttempt>(e)!)];
     }
 

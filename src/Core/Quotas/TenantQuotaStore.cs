@@ -15,9 +15,9 @@ public sealed class TenantQuotaStore(RedisStorage redis, IOptions<QuotaOptions> 
 {
     private readonly IDatabase _db = redis.Database;
 
-    internal static string OverridesKey(string tenant) => $"tenant:{tenant}:quotas";
-    private static string EventsCell(string tenant) => $"tenant:{tenant}:quota:events";
-    private static string BytesCell(string tenant) => $"tenant:{tenant}:quota:bytes";
+    internal static string OverridesKey(string tenant) => RedisKeys.Tenant(tenant, "quotas");
+    private static string EventsCell(string tenant) => RedisKeys.Tenant(tenant, "quota:events");
+    private static string BytesCell(string tenant) => RedisKeys.Tenant(tenant, "quota:bytes");
 
     private const string EndpointsField = "endpoints";
     private const string EventsPerSecondField = "eventsPerSecond";

@@ -7,7 +7,11 @@ public sealed class StorageOptions
 {
     public const string Section = "Webhooks:Storage";
 
-    /// <summary>Prefixed to every key, so several installations (or test fixtures) share one Redis.</summary>
+    /// <summary>
+    /// Prefixed to every key, so several installations (or test fixtures) share one Redis. No braces: a
+    /// hash tag in the prefix would put every key in one Redis Cluster slot (<see cref="RedisKeys"/>).
+    /// </summary>
+    [RegularExpression(@"^[^{}]*$", ErrorMessage = "Webhooks:Storage:KeyPrefix must hold no '{' or '}' (a hash tag would put every key in one Redis Cluster slot).")]
     public string KeyPrefix { get; set; } = "webhooks:";
 
     /// <summary>How long events, their delivery states and attempts are kept.</summary>

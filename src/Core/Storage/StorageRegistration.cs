@@ -28,6 +28,8 @@ public static class StorageRegistration
             return ConnectionMultiplexer.Connect(redis);
         });
         builder.Services.AddSingleton<RedisStorage>();
+        // Before the bus: keys from before hash tags are renamed first (a no-op once done).
+        builder.Services.AddHostedService<TaggedKeysMigration>();
         builder.Services.AddOptions<SecretEncryptionOptions>().BindConfiguration(SecretEncryptionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<SecretEncryptionOptions>, RefusePublishedSecretsKey>();
         builder.Services.AddSingleton<SecretProtector>();

@@ -31,14 +31,13 @@ public sealed class AuditLog(RedisStorage redis, TimeProvider clock)
             detail is null ? null : JsonSerializer.SerializeToElement(detail, WebhooksJson.Options));
         var score = at.ToUnixTimeMilliseconds();
         var expired = score - (long)Retention.TotalMilliseconds;
-        var tx = _db.CreateTransaction();
-        _ = tx.StringSetAsync(EntryKey(entry.Id), JsonSerializer.Serialize(entry, WebhooksJson.Options), Retention);
-        foreach (var key in tenant is null ? new[] { AllKey } : [AllKey, TenantKey(tenant)])
+        // The entry, then its index entries (an index entry without its entry is skipped by readers).
+        await _db.StringSetAsync(EntryKey(entry.Id), JsonSerializer.Serialize(entry, WebhooksJson.Options), Retention);
+        await Task.WhenAll((tenant is null ? new[] { AllKey } : [AllKey, TenantKey(tenant)]).SelectMany(key => new Task[]
         {
-            _ = tx.SortedSetAddAsync(key, entry.Id, score);
-            _ = tx.SortedSetRemoveRangeByScoreAsync(key, double.NegativeInfinity, expired);
-        }
-        await tx.ExecuteAsync();
+            _db.SortedSetAddAsync(key, entry.Id, score),
+            _db.SortedSetRemoveRangeByScoreAsync(key, double.NegativeInfinity, expired),
+        }));
     }
 
     /// <summary>A page of entries, newest first, of a tenant (all when null) and an action (all when null), after a position.</summary>
@@ -52,7 +51,7 @@ public sealed class AuditLog(RedisStorage redis, TimeProvider clock)
         {
             var entries = await _db.SortedSetRangeByScoreWithScoresAsync(key, double.NegativeInfinity, after?.Score ?? double.PositiveInfinity, Exclude.None, Order.Descending, start, chunk);
             var fresh = entries.Where(e => after is null || e.Score < after.Score || string.CompareOrdinal(e.Element, after.Id) < 0).ToList();
-            var values = fresh.Count == 0 ? [] : await _db.StringGetAsync([.. fresh.Select(e => (RedisKey)EntryKey(e.Element!))]);
+            var values = await _db.GetEachAsync(fresh.Select(e => (RedisKey)EntryKey(e.Element!)));
             foreach (var (entry, value) in fresh.Zip(values))
             {
                 scanned++;

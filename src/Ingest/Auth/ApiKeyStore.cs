@@ -25,11 +25,10 @@ public sealed class ApiKeyStore(RedisStorage redis)
     {
         var secret = KeyPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var key = new ApiKey { Id = SortableId.New("key"), Role = role, Tenant = tenant, Name = name, Hash = HashOf(secret), Prefix = secret[..12], CreatedAt = DateTimeOffset.UtcNow };
-        var tx = _db.CreateTransaction();
-        _ = tx.StringSetAsync(Key(key.Id), JsonSerializer.Serialize(key, WebhooksJson.Options));
-        _ = tx.StringSetAsync(HashKey(key.Hash), key.Id);
-        _ = tx.SortedSetAddAsync(AllKey, key.Id, 0);
-        await tx.ExecuteAsync();
+        // The record and the list first; the hash, which makes the secret work, last.
+        await _db.StringSetAsync(Key(key.Id), JsonSerializer.Serialize(key, WebhooksJson.Options));
+        await _db.SortedSetAddAsync(AllKey, key.Id, 0);
+        await _db.StringSetAsync(HashKey(key.Hash), key.Id);
         return (key, secret);
     }
 
@@ -64,7 +63,7 @@ public sealed class ApiKeyStore(RedisStorage redis)
             {
                 return (found, null);
             }
-            var values = await _db.StringGetAsync([.. ids.Select(id => (RedisKey)Key(id!))]);
+            var values = await _db.GetEachAsync(ids.Select(id => (RedisKey)Key(id!)));
             foreach (var (id, value) in ids.Zip(values))
             {
                 after = id;
@@ -84,10 +83,9 @@ public sealed class ApiKeyStore(RedisStorage redis)
 
     public async Task DeleteAsync(ApiKey key)
     {
-        var tx = _db.CreateTransaction();
-        _ = tx.KeyDeleteAsync(Key(key.Id));
-        _ = tx.KeyDeleteAsync(HashKey(key.Hash));
-        _ = tx.SortedSetRemoveAsync(AllKey, key.Id);
-        await tx.ExecuteAsync();
+        // The hash first: the secret stops working at once.
+        await _db.KeyDeleteAsync(HashKey(key.Hash));
+        await _db.KeyDeleteAsync(Key(key.Id));
+        await _db.SortedSetRemoveAsync(AllKey, key.Id);
     }
 }

@@ -66,7 +66,7 @@ public static class TestEventApi
         var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(endpoint.TimeoutSeconds + 5);
         while (DateTimeOffset.UtcNow < deadline)
         {
-            if ((await store.GetAttemptsAsync(delivery.DeliveryId, 1)).FirstOrDefault() is { } attempt)
+            if ((await store.GetAttemptsAsync(stored.Id, delivery.DeliveryId, 1)).FirstOrDefault() is { } attempt)
             {
                 return TypedResults.Ok(new TestEventResult(stored.Id, delivery.DeliveryId, AttemptView.Of(attempt)));
             }

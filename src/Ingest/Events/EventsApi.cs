@@ -219,7 +219,7 @@ public static class EventsApi
         var views = new List<DeliveryView>(deliveries.Count);
         foreach (var delivery in deliveries)
         {
-            var attempts = await store.GetAttemptsAsync(delivery.Id, AttemptsShown);
+            var attempts = await store.GetAttemptsAsync(id, delivery.Id, AttemptsShown);
             // The URL without its path: it may carry a credential, and events are read with publisher keys too.
             var endpoint = endpoints.TryGetValue(delivery.EndpointId, out var e) ? new DeliveryEndpointView(RedactedUrl.Of(e.Url), e.Description) : null;
             views.Add(new DeliveryView(delivery.Id, delivery.EndpointId, endpoint, delivery.Status, delivery.DeadLetterReason, delivery.UpdatedAt, delivery.Attempts, [.. attempts.Select(AttemptView.Of)]));

@@ -29,6 +29,12 @@ public sealed partial class JobRunner(JobStore jobs, BulkDeliveries bulk, Endpoi
             {
                 foreach (var id in await jobs.ActiveAsync())
                 {
+                    if (await jobs.GetAsync(id) is not { Status: JobStatus.Queued or JobStatus.Running })
+                    {
+                        // Finished (or gone) without leaving the active set: a save interrupted between its two writes.
+                        await jobs.Forget(id);
+                        continue;
+                    }
                     if (await jobs.LeaseAsync(id, _owner, LeaseLength))
                     {
                         try

@@ -28,16 +28,15 @@ public sealed class JobStore(RedisStorage redis)
 
     public async Task CreateAsync(Job job)
     {
+        // The record, its lists, and last the active set that runners pick it up from.
         var score = job.CreatedAt.ToUnixTimeMilliseconds();
-        var tx = _db.CreateTransaction();
-        _ = tx.StringSetAsync(Key(job.Id), Serialize(job));
-        _ = tx.SetAddAsync(ActiveKey, job.Id);
-        _ = tx.SortedSetAddAsync(AllKey, job.Id, score);
+        await _db.StringSetAsync(Key(job.Id), Serialize(job));
+        await _db.SortedSetAddAsync(AllKey, job.Id, score);
         if (job.Tenant is not null)
         {
-            _ = tx.SortedSetAddAsync(TenantKey(job.Tenant), job.Id, score);
+            await _db.SortedSetAddAsync(TenantKey(job.Tenant), job.Id, score);
         }
-        await tx.ExecuteAsync();
+        await _db.SetAddAsync(ActiveKey, job.Id);
     }
 
     public async Task<Job?> GetAsync(string id) => await _db.StringGetAsync(Key(id)) is { IsNullOrEmpty: false } value ? JsonSerializer.Deserialize<Job>((string)value!, WebhooksJson.Options) : null;
@@ -46,14 +45,15 @@ public sealed class JobStore(RedisStorage redis)
     public async Task SaveAsync(Job job)
     {
         var finished = job.Status is JobStatus.Done or JobStatus.Failed;
-        var tx = _db.CreateTransaction();
-        _ = finished ? tx.StringSetAsync(Key(job.Id), Serialize(job), KeptAfterDone) : tx.StringSetAsync(Key(job.Id), Serialize(job));
+        await (finished ? _db.StringSetAsync(Key(job.Id), Serialize(job), KeptAfterDone) : _db.StringSetAsync(Key(job.Id), Serialize(job)));
         if (finished)
         {
-            _ = tx.SetRemoveAsync(ActiveKey, job.Id);
+            await Forget(job.Id);
         }
-        await tx.ExecuteAsync();
     }
+
+    /// <summary>Takes a job out of the active set (finished, or its record is gone).</summary>
+    public Task Forget(string id) => _db.SetRemoveAsync(ActiveKey, id);
 
     public async Task<IReadOnlyList<string>> ActiveAsync() => [.. (await _db.SetMembersAsync(ActiveKey)).Select(v => (string)v!).Order(StringComparer.Ordinal)];
 
@@ -68,7 +68,7 @@ public sealed class JobStore(RedisStorage redis)
         var entries = await _db.SortedSetRangeByScoreWithScoresAsync(tenant is null ? AllKey : TenantKey(tenant), double.NegativeInfinity, after?.Score ?? double.PositiveInfinity,
             Exclude.None, Order.Descending, 0, limit + 200);
         var fresh = entries.Where(e => after is null || e.Score < after.Score || string.CompareOrdinal(e.Element, after.Id) < 0).Take(limit).ToList();
-        var values = fresh.Count == 0 ? [] : await _db.StringGetAsync([.. fresh.Select(e => (RedisKey)Key(e.Element!))]);
+        var values = await _db.GetEachAsync(fresh.Select(e => (RedisKey)Key(e.Element!)));
         var jobs = values.Where(v => !v.IsNullOrEmpty).Select(v => JsonSerializer.Deserialize<Job>((string)v!, WebhooksJson.Options)!).ToList();
         return (jobs, fresh.Count == limit ? new IndexPosition(fresh[^1].Score, fresh[^1].Element!) : null);
     }

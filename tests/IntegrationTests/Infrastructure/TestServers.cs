@@ -56,10 +56,15 @@ public sealed class TestServers
                 Restart = string.IsNullOrEmpty(restart) ? null : () => RunShellAsync(restart),
                 FreezeRedis = async () =>
                 {
+                    // Every server of a Redis Cluster, or the one server.
                     await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis + ",allowAdmin=true");
-                    var pid = (await connection.GetServers()[0].InfoAsync("server")).SelectMany(g => g).First(p => p.Key == "process_id").Value;
-                    await RunShellAsync($"kill -STOP {pid}");
-                    return () => RunShellAsync($"kill -CONT {pid}");
+                    var pids = new List<string>();
+                    foreach (var server in connection.GetServers())
+                    {
+                        pids.Add((await server.InfoAsync("server")).SelectMany(g => g).First(p => p.Key == "process_id").Value);
+                    }
+                    await RunShellAsync($"kill -STOP {string.Join(' ', pids)}");
+                    return () => RunShellAsync($"kill -CONT {string.Join(' ', pids)}");
                 },
             };
         }

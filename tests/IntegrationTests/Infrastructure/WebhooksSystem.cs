@@ -71,12 +71,9 @@ public class WebhooksSystem : IAsyncLifetime
         await Servers.DeleteVirtualHostAsync(_name);
         if (_redis is not null)
         {
-            var server = _redis.GetServers().First();
-            var keys = server.Keys(pattern: KeyPrefix + "*").ToArray();
-            if (keys.Length > 0)
-            {
-                await _redis.GetDatabase().KeyDeleteAsync(keys);
-            }
+            // Key by key, on every primary: in a Redis Cluster the keys live on several nodes, in several slots.
+            var keys = Primaries().SelectMany(server => server.Keys(pattern: KeyPrefix + "*")).ToList();
+            await Task.WhenAll(keys.Select(key => _redis.GetDatabase().KeyDeleteAsync(key)));
             await _redis.DisposeAsync();
         }
     }
@@ -168,7 +165,10 @@ public class WebhooksSystem : IAsyncLifetime
     public IDatabase Redis => _redis!.GetDatabase();
 
     /// <summary>How many keys of a kind this fixture has in Redis (for example <c>event:*</c>).</summary>
-    public int RedisKeys(string pattern) => _redis!.GetServers().First().Keys(pattern: KeyPrefix + pattern).Count();
+    public int RedisKeys(string pattern) => Primaries().Sum(server => server.Keys(pattern: KeyPrefix + pattern).Count());
+
+    /// <summary>The Redis server, or each primary of a Redis Cluster.</summary>
+    public IEnumerable<IServer> Primaries() => _redis!.GetServers().Where(server => !server.IsReplica);
 
     private static JsonElement Merge(JsonElement a, JsonElement b)
     {

@@ -1,0 +1,52 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Webhooks.IntegrationTests.Infrastructure;
+
+namespace Webhooks.IntegrationTests;
+
+/// <summary>An installation from before hash tags: its keys are renamed when a host starts, and everything is found again.</summary>
+public sealed partial class KeyMigrationTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+{
+    // Old names are put back by renames across slots, which a Redis Cluster refuses: as the migration itself, single Redis only.
+    [Fact]
+    [Trait("Category", "SingleRedis")]
+    public async Task Keys_named_the_old_way_are_renamed_at_start_and_endpoints_events_and_attempts_are_found_again()
+    {
+        await using var subscriber = await Subscriber.StartAsync();
+        var (endpointId, _) = await system.CreateEndpointAsync("migrated", subscriber.Url, ["*"]);
+        var eventId = await system.PublishAsync("migrated", "order.kept");
+        await Eventually.HoldsAsync(() => system.GetEventAsync(eventId), v => v.GetProperty("deliveries").EnumerateArray().Any(d => d.GetProperty("status").GetString() == "delivered"), "delivered");
+
+        // Back to the old names: endpoint:ep_1, event:evt_1:deliveries, tenant:migrated:endpoints, delivery:dlv_1:attempts.
+        var renamed = 0;
+        foreach (var key in system.Primaries().SelectMany(s => s.Keys(pattern: system.KeyPrefix + "*")).Select(k => (string)k!).ToList())
+        {
+            var name = key[system.KeyPrefix.Length..];
+            var old = DeliveryAttempts().Match(name) is { Success: true } m ? $"delivery:{m.Groups[1].Value}:attempts" : name.Replace("{", "").Replace("}", "");
+            if (old != name && name.Split(':')[0] is "endpoint" or "event" or "tenant")
+            {
+                await system.Redis.KeyRenameAsync(key, system.KeyPrefix + old);
+                renamed++;
+            }
+        }
+        Assert.True(renamed >= 8, $"{renamed} keys renamed to their old names");
+        await system.Redis.KeyDeleteAsync(system.KeyPrefix + "migrations:tagged-keys");
+        Assert.Equal(HttpStatusCode.NotFound, (await system.Ingest.GetAsync($"/v1/endpoints/{endpointId}")).StatusCode);
+
+        var restarted = await system.StartIngestAsync();
+
+        Assert.Equal(HttpStatusCode.OK, (await restarted.GetAsync($"/v1/endpoints/{endpointId}")).StatusCode);
+        var view = await restarted.GetFromJsonAsync<JsonElement>($"/v1/events/{eventId}");
+        var delivery = Assert.Single(view.GetProperty("deliveries").EnumerateArray());
+        Assert.Equal("delivered", delivery.GetProperty("status").GetString());
+        Assert.Equal(200, Assert.Single(delivery.GetProperty("attempts").EnumerateArray()).GetProperty("statusCode").GetInt32());
+        Assert.Equal(0, system.RedisKeys("endpoint:ep_*") + system.RedisKeys("event:evt_*") + system.RedisKeys("tenant:migrated:*") + system.RedisKeys("delivery:*"));
+        var listed = await restarted.GetFromJsonAsync<JsonElement>("/v1/events?tenant=migrated");
+        Assert.Equal(eventId, Assert.Single(listed.GetProperty("data").EnumerateArray()).GetProperty("id").GetString());
+    }
+
+    [GeneratedRegex(@"^event:\{[^}]+\}:delivery:([^:]+):attempts$")]
+    private static partial Regex DeliveryAttempts();
+}
