@@ -88,7 +88,9 @@ echo "The demo receiver got event $event_id, signature verified:"
 echo
 sed 's/^/  /' "$receiver_log"
 for port in 5081 5082; do
-  curl -fsS "http://127.0.0.1:$port/metrics" | grep -q '^webhooks_delivery_attempts_total' \
+  # Read whole, then searched: grep -q stopping early would fail curl's write (and the pipeline).
+  metrics=$(curl -fsS "http://127.0.0.1:$port/metrics" || true)
+  grep -q '^webhooks_delivery_attempts_total' <<<"$metrics" \
     || { echo "Dispatcher metrics on :$port do not answer" >&2; exit 1; }
 done
 if $smoke; then

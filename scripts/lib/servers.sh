@@ -135,7 +135,7 @@ start_redis_cluster() {
   done
   redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes >"$dir/redis/cluster-create.log" 2>&1 \
     || { cat "$dir/redis/cluster-create.log" >&2; return 1; }
-  until redis-cli -h 127.0.0.1 -p "$first" cluster info 2>/dev/null | grep -q 'cluster_state:ok'; do
+  until [[ "$(redis-cli -h 127.0.0.1 -p "$first" cluster info 2>/dev/null)" == *cluster_state:ok* ]]; do
     [ $SECONDS -lt $deadline ] || { echo "The Redis Cluster did not come up" >&2; return 1; }
     sleep 0.2
   done
