@@ -66,6 +66,8 @@ public sealed class PlatformHosts(string rabbitMq, string redis, string keyPrefi
     public async Task<WebApplication> StartDispatcherAsync(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {
         var builder = CreateBuilder(overrides);
+        var warnings = new RecentWarnings();
+        builder.Logging.AddProvider(warnings);
         builder.AddDispatcher();
         services?.Invoke(builder.Services);
         var app = builder.Build();
@@ -82,7 +84,7 @@ public sealed class PlatformHosts(string rabbitMq, string redis, string keyPrefi
                 var checks = string.Join("; ", report.Entries.Select(e => $"{e.Key}: {e.Value.Status} {e.Value.Description} {e.Value.Exception?.Message}"));
                 await app.StopAsync();
                 await app.DisposeAsync();
-                throw new TimeoutException($"The dispatcher did not become ready within 120 s ({checks}).");
+                throw new TimeoutException($"The dispatcher did not become ready within 120 s ({checks}). Its last warnings:{Environment.NewLine}{warnings.Text}");
             }
             await Task.Delay(100);
         }

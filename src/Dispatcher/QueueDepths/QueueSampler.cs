@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using MassTransit;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
@@ -15,6 +16,7 @@ namespace Webhooks.Dispatcher.QueueDepths;
 public sealed partial class QueueSampler(
     IOptions<TopologyOptions> topology,
     TopologyDeclaration declaration,
+    IBusControl bus,
     IOptions<DispatcherOptions> options,
     LaneEntries entries,
     TimeProvider clock,
@@ -53,8 +55,10 @@ public sealed partial class QueueSampler(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Before the topology is declared, every queue would look absent.
+        // Before the topology is declared every queue would look absent; and while the bus declares its own
+        // endpoints, the broker has enough to do: the first sample waits for both.
         await declaration.Declared.WaitAsync(stoppingToken);
+        await bus.WaitForHealthStatus(BusHealthStatus.Healthy, stoppingToken);
         var started = clock.GetUtcNow();
         using var timer = new PeriodicTimer(options.Value.QueueSampling, clock);
         IConnection? connection = null;
