@@ -56,9 +56,10 @@ public sealed partial class QueueSampler(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Before the topology is declared every queue would look absent; and while the bus declares its own
-        // endpoints, the broker has enough to do: the first sample waits for both.
+        // endpoints the broker has enough to do: the first sample waits for both (for the bus, ten seconds at
+        // most: a bus that stays degraded must not leave the gauges empty).
         await declaration.Declared.WaitAsync(stoppingToken);
-        await bus.WaitForHealthStatus(BusHealthStatus.Healthy, stoppingToken);
+        await bus.WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(10));
         var started = clock.GetUtcNow();
         using var timer = new PeriodicTimer(options.Value.QueueSampling, clock);
         IConnection? connection = null;
