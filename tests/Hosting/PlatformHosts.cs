@@ -76,11 +76,15 @@ public sealed class PlatformHosts(string rabbitMq, string redis, string keyPrefi
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
         // Two minutes: a broker just restarted by a test recovers its quorum queues before it answers declarations.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
-        while (!(await http.GetAsync("/readyz")).IsSuccessStatusCode)
+        // Ready and every receive endpoint started: /readyz answers 200 for a bus still Degraded (an endpoint
+        // not yet consuming, its queue perhaps not yet declared), which a test would race.
+        var health = app.Services.GetRequiredService<HealthCheckService>();
+        while (!(await http.GetAsync("/readyz")).IsSuccessStatusCode
+            || (await health.CheckHealthAsync(c => c.Tags.Contains("ready"))).Status != HealthStatus.Healthy)
         {
             if (DateTime.UtcNow > deadline)
             {
-                var report = await app.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(c => c.Tags.Contains("ready"));
+                var report = await health.CheckHealthAsync(c => c.Tags.Contains("ready"));
                 var checks = string.Join("; ", report.Entries.Select(e => $"{e.Key}: {e.Value.Status} {e.Value.Description} {e.Value.Exception?.Message}"));
                 await app.StopAsync();
                 await app.DisposeAsync();

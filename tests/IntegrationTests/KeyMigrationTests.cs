@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Webhooks.Core;
+using Webhooks.Core.DeadLetters;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -45,6 +47,41 @@ public sealed partial class KeyMigrationTests(WebhooksSystem system) : IClassFix
         Assert.Equal(0, system.RedisKeys("endpoint:ep_*") + system.RedisKeys("event:evt_*") + system.RedisKeys("tenant:migrated:*") + system.RedisKeys("delivery:*"));
         var listed = await restarted.GetFromJsonAsync<JsonElement>("/v1/events?tenant=migrated");
         Assert.Equal(eventId, Assert.Single(listed.GetProperty("data").EnumerateArray()).GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task Dead_letters_indexed_before_shards_are_moved_into_them_at_start_and_listed_again()
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < 30; i++)
+        {
+            var deadLetter = new DeadLetter
+            {
+                Id = SortableId.New("dlq"),
+                Reason = DeadLetterReasons.Exhausted,
+                Detail = "indexed before shards",
+                EventId = SortableId.New("evt"),
+                Tenant = "unsharded",
+                DeadLetteredAt = DateTimeOffset.UtcNow.AddMinutes(-1).AddMilliseconds(i),
+            };
+            // As an installation from before shards wrote it: the record, one key for all and one per reason.
+            await system.Redis.StringSetAsync(system.KeyPrefix + $"deadletter:{deadLetter.Id}", JsonSerializer.Serialize(deadLetter, WebhooksJson.Options), TimeSpan.FromDays(1));
+            await system.Redis.SortedSetAddAsync(system.KeyPrefix + "deadletters", deadLetter.Id, deadLetter.DeadLetteredAt.ToUnixTimeMilliseconds());
+            await system.Redis.SortedSetAddAsync(system.KeyPrefix + "deadletters:reason:exhausted", deadLetter.Id, deadLetter.DeadLetteredAt.ToUnixTimeMilliseconds());
+            ids.Insert(0, deadLetter.Id);
+        }
+        Assert.Empty((await system.Ingest.GetFromJsonAsync<JsonElement>("/v1/dead-letters?reason=exhausted")).GetProperty("data").EnumerateArray());
+        await system.Redis.KeyDeleteAsync(system.KeyPrefix + "migrations:sharded-deadletters");
+
+        var restarted = await system.StartIngestAsync();
+
+        foreach (var query in new[] { "", "reason=exhausted" })
+        {
+            var listed = await restarted.GetFromJsonAsync<JsonElement>($"/v1/dead-letters?limit=100&{query}");
+            Assert.Equal(ids, listed.GetProperty("data").EnumerateArray().Select(d => d.GetProperty("id").GetString()).Where(id => id!.StartsWith("dlq", StringComparison.Ordinal)));
+        }
+        Assert.False(await system.Redis.KeyExistsAsync(system.KeyPrefix + "deadletters"));
+        Assert.False(await system.Redis.KeyExistsAsync(system.KeyPrefix + "deadletters:reason:exhausted"));
     }
 
     [GeneratedRegex(@"^event:\{[^}]+\}:delivery:([^:]+):attempts$")]

@@ -47,6 +47,36 @@ public sealed class PagingTests(WebhooksSystemWithoutDispatcher system) : IClass
         Assert.Equal(seen.Count, seen.Distinct().Count());
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("&reason=exhausted")]
+    public async Task The_sharded_indexes_are_walked_in_one_order_each_entry_once(string filter)
+    {
+        // A window of its own in the past, so that the other tests' dead letters stay out of it.
+        var at = DateTimeOffset.UtcNow.AddDays(-2).AddMinutes(Random.Shared.Next(0, 1000));
+        // Twelve share one millisecond, spread over the shards by their ids: the merge must order them as one key would.
+        var seeded = Enumerable.Range(0, 40).Select(i => DeadLetter($"sharded{i % 3}", at.AddMilliseconds(i < 12 ? 0 : i), DeadLetterReasons.Exhausted)).ToList();
+        foreach (var d in seeded)
+        {
+            await DeadLetters.AddAsync(d);
+        }
+        Assert.True(seeded.Select(d => DeadLetterIndex.ShardOf(d.Id)).Distinct().Count() > 5, "the seeded ids spread over the shards");
+
+        var window = $"since={Uri.EscapeDataString(at.ToString("o"))}&until={Uri.EscapeDataString(at.AddSeconds(1).ToString("o"))}{filter}";
+        var seen = new List<string>();
+        for (string? after = null; ;)
+        {
+            var page = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/dead-letters?{window}&limit=7{(after is null ? "" : $"&after={after}")}");
+            seen.AddRange(page.GetProperty("data").EnumerateArray().Select(d => d.GetProperty("id").GetString()!));
+            if ((after = page.GetProperty("nextAfter").GetString()) is null)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(seeded.OrderByDescending(d => d.DeadLetteredAt).ThenByDescending(d => d.Id, StringComparer.Ordinal).Select(d => d.Id), seen);
+    }
+
     [Fact]
     public async Task A_filter_the_index_cannot_narrow_looks_at_a_bounded_number_of_entries_a_page_and_says_where_to_go_on()
     {

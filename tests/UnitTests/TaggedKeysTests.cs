@@ -28,4 +28,21 @@ public sealed class TaggedKeysTests
         Assert.Equal("event:{evt_1}:delivery:dlv_1:attempts", RedisKeys.Event("evt_1", "delivery:dlv_1:attempts"));
         Assert.Equal("tenant:{acme}:quota:events", RedisKeys.Tenant("acme", "quota:events"));
     }
+
+    [Theory]
+    // As Redis's CLUSTER KEYSLOT answers them.
+    [InlineData("foo", 12182)]
+    [InlineData("123456789", 12739)]
+    [InlineData("", 0)]
+    public void A_slot_is_what_redis_computes(string tag, int slot) => Assert.Equal(slot, RedisSlots.Of(tag));
+
+    [Fact]
+    public void Shard_tags_spread_one_to_each_equal_range_of_slots_so_three_primaries_get_a_third_each()
+    {
+        var slots = RedisSlots.SpreadTags("dl", 16).Select(RedisSlots.Of).ToList();
+
+        Assert.Equal(Enumerable.Range(0, 16), slots.Select(slot => slot * 16 / RedisSlots.Count));
+        // redis-cli --cluster create splits 16384 slots into 0-5460, 5461-10922, 10923-16383.
+        Assert.All(new[] { (0, 5461), (5461, 10923), (10923, 16384) }, range => Assert.InRange(slots.Count(s => s >= range.Item1 && s < range.Item2), 5, 6));
+    }
 }

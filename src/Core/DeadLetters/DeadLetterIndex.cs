@@ -16,17 +16,43 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
     private readonly IDatabase _db = redis.Database;
     private readonly TimeSpan _retention = options.Value.Retention;
 
-    private const string AllKey = "deadletters";
+    /// <summary>
+    /// The indexes every tenant writes to (all dead letters, and by reason) are each split into this
+    /// many keys, a dead letter's shard chosen by its id, each shard in a hash slot of its own, spread evenly over the slots (<see cref="RedisSlots.SpreadTags"/>): a storm of
+    /// dead letters spreads over a Redis Cluster's primaries instead of making one slot hot. Readers
+    /// merge the shards in order.
+    /// </summary>
+    public const int Shards = 16;
+
     private static string Key(string id) => $"deadletter:{id}";
     private static string EndpointKey(string id) => $"deadletters:endpoint:{id}";
     private static string TenantKey(string tenant) => $"deadletters:tenant:{tenant}";
-    private static string ReasonKey(string reason) => $"deadletters:reason:{reason}";
+    private static readonly string[] ShardTags = RedisSlots.SpreadTags("dl", Shards);
+    private static string AllKey(int shard) => $"deadletters:{{{ShardTags[shard]}}}";
+    private static string ReasonKey(string reason, int shard) => $"deadletters:reason:{reason}:{{{ShardTags[shard]}}}";
+    private static IEnumerable<RedisKey> AllKeys() => Enumerable.Range(0, Shards).Select(shard => (RedisKey)AllKey(shard));
+    private static IEnumerable<RedisKey> ReasonKeys(string reason) => Enumerable.Range(0, Shards).Select(shard => (RedisKey)ReasonKey(reason, shard));
+
+    /// <summary>The keys from before shards, moved into them once (<see cref="MoveUnshardedAsync"/>).</summary>
+    private static IEnumerable<RedisKey> UnshardedKeys() => DeadLetterReasons.All.Select(reason => (RedisKey)$"deadletters:reason:{reason}").Prepend("deadletters");
+
+    /// <summary>A dead letter's shard: FNV-1a of its id (stable across processes, unlike string hash codes).</summary>
+    public static int ShardOf(string id)
+    {
+        var hash = 2166136261u;
+        foreach (var c in id)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+        return (int)(hash % Shards);
+    }
 
     private static IEnumerable<RedisKey> IndexKeys(DeadLetter d)
     {
-        yield return AllKey;
+        var shard = ShardOf(d.Id);
+        yield return AllKey(shard);
         yield return TenantKey(d.Tenant);
-        yield return ReasonKey(d.Reason);
+        yield return ReasonKey(d.Reason, shard);
         if (d.EndpointId is not null)
         {
             yield return EndpointKey(d.EndpointId);
@@ -117,46 +143,62 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
     /// </summary>
     public async Task<DeadLetterPage> ListAsync(DeadLetterFilter filter, IndexPosition? after, int limit)
     {
-        // Walk the most selective index in pages; the other criteria are checked on each record.
-        RedisKey index = filter.EndpointId is not null ? EndpointKey(filter.EndpointId)
-            : filter.Tenant is not null ? TenantKey(filter.Tenant)
-            : filter.Reason is not null ? ReasonKey(filter.Reason)
-            : AllKey;
+        // Walk the most selective index (merging its shards) in pages; the other criteria are checked on each record.
+        IReadOnlyList<RedisKey> index = filter.EndpointId is not null ? [EndpointKey(filter.EndpointId)]
+            : filter.Tenant is not null ? [TenantKey(filter.Tenant)]
+            : filter.Reason is not null ? [.. ReasonKeys(filter.Reason)]
+            : [.. AllKeys()];
         var until = filter.Until is { } u ? u.ToUnixTimeMilliseconds() : double.PositiveInfinity;
-        // From the cursor's score on (inclusive: others with the same score may follow it), else up to until (exclusive).
-        var (max, exclude) = after is not null && after.Score < until ? (after.Score, Exclude.None) : (until, Exclude.Stop);
         var min = filter.Since is { } since ? since.ToUnixTimeMilliseconds() : double.NegativeInfinity;
+        var walk = new IndexWalk(_db, index, min, until, after, index.Count == 1 ? 200 : 50);
         var found = new List<DeadLetter>(limit);
-        const int page = 200;
         var scanned = 0;
         IndexPosition? last = null;
-        for (var start = 0L; ; start += page)
+        while (await walk.NextPageAsync(200) is { Count: > 0 } entries)
         {
-            var entries = await _db.SortedSetRangeByScoreWithScoresAsync(index, min, max, exclude, Order.Descending, start, page);
-            // Same score: Redis orders members in reverse, so the ones not yet seen sort before the cursor's.
-            var fresh = entries.Where(e => after is null || e.Score < after.Score || string.CompareOrdinal(e.Element, after.Id) < 0).ToList();
-            if (fresh.Count > 0)
+            var values = await _db.GetEachAsync(entries.Select(e => (RedisKey)Key(e.Element!)));
+            foreach (var (entry, value) in entries.Zip(values))
             {
-                var values = await _db.GetEachAsync(fresh.Select(e => (RedisKey)Key(e.Element!)));
-                foreach (var (entry, value) in fresh.Zip(values))
+                last = new IndexPosition(entry.Score, entry.Element!);
+                scanned++;
+                if (!value.IsNullOrEmpty && JsonSerializer.Deserialize<DeadLetter>((string)value!, WebhooksJson.Options) is { } d && filter.Matches(d))
                 {
-                    last = new IndexPosition(entry.Score, entry.Element!);
-                    scanned++;
-                    if (!value.IsNullOrEmpty && JsonSerializer.Deserialize<DeadLetter>((string)value!, WebhooksJson.Options) is { } d && filter.Matches(d))
-                    {
-                        found.Add(d);
-                    }
-                    if (found.Count == limit || scanned >= MaxScannedPerPage)
-                    {
-                        return new DeadLetterPage(await WithDataAsync(found), last);
-                    }
+                    found.Add(d);
+                }
+                if (found.Count == limit || scanned >= MaxScannedPerPage)
+                {
+                    return new DeadLetterPage(await WithDataAsync(found), last);
                 }
             }
-            if (entries.Length < page)
+        }
+        return new DeadLetterPage(await WithDataAsync(found), null);
+    }
+
+    /// <summary>
+    /// Moves the entries of the indexes from before shards into their shards, once per installation
+    /// (a marker says it is done; two hosts doing it at once add each entry twice, which keeps one).
+    /// Returns how many entries were moved.
+    /// </summary>
+    public async Task<long> MoveUnshardedAsync(string marker)
+    {
+        if (await _db.KeyExistsAsync(marker))
+        {
+            return 0;
+        }
+        var moved = 0L;
+        foreach (var old in UnshardedKeys())
+        {
+            var reason = ((string)old!).StartsWith("deadletters:reason:", StringComparison.Ordinal) ? ((string)old!)["deadletters:reason:".Length..] : null;
+            while (await _db.SortedSetRangeByRankWithScoresAsync(old, 0, 499) is { Length: > 0 } entries)
             {
-                return new DeadLetterPage(await WithDataAsync(found), null);
+                await Task.WhenAll(entries.GroupBy(e => ShardOf(e.Element!)).Select(shard =>
+                    _db.SortedSetAddAsync(reason is null ? AllKey(shard.Key) : ReasonKey(reason, shard.Key), [.. shard])));
+                await _db.SortedSetRemoveAsync(old, [.. entries.Select(e => e.Element)]);
+                moved += entries.Length;
             }
         }
+        await _db.StringSetAsync(marker, DateTimeOffset.UtcNow.ToString("o"));
+        return moved;
     }
 
     /// <summary>

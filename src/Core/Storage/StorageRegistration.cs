@@ -38,6 +38,7 @@ public static class StorageRegistration
         builder.Services.AddSingleton<EndpointStats>();
         builder.Services.AddOptions<DeadLetterOptions>().BindConfiguration(DeadLetterOptions.Section);
         builder.Services.AddSingleton<DeadLetterIndex>();
+        builder.Services.AddHostedService<DeadLetterShardsMigration>();
         builder.Services.AddOptions<FairnessOptions>().BindConfiguration(FairnessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<TenantAllowance>();
         builder.Services.AddSingleton<TenantLanes>();
