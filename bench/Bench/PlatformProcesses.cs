@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using Webhooks.Hosting;
 
 namespace Webhooks.Bench;
@@ -9,86 +7,51 @@ namespace Webhooks.Bench;
 /// <summary>Ingest and <c>N</c> Dispatchers, each a process of its own (as deployed), so that each one's CPU and memory can be read.</summary>
 public sealed class PlatformProcesses : IAsyncDisposable
 {
-    private PlatformProcesses(Process ingest, IReadOnlyList<Process> dispatchers, HttpClient client)
+    private readonly IReadOnlyList<HostProcess> _hosts;
+
+    private PlatformProcesses(IReadOnlyList<HostProcess> hosts, HttpClient client)
     {
-        Ingest = ingest;
-        Dispatchers = dispatchers;
+        _hosts = hosts;
         Client = client;
     }
 
-    public Process Ingest { get; }
+    public Process Ingest => _hosts[0].Process;
 
-    public IReadOnlyList<Process> Dispatchers { get; }
+    public IReadOnlyList<Process> Dispatchers => [.. _hosts.Skip(1).Select(h => h.Process)];
 
     /// <summary>A client of the Ingest process with the admin key.</summary>
     public HttpClient Client { get; }
 
     public static async Task<PlatformProcesses> StartAsync(PlatformHosts hosts, int dispatchers, IDictionary<string, string?>? overrides = null)
     {
-        var ingestUrl = FreeUrl();
-        var ingest = hosts.StartProcess("Ingest", With(overrides, ingestUrl));
-        var started = new List<(Process Process, string Url)> { (ingest, ingestUrl) };
+        var started = new List<HostProcess> { HostProcess.Start(hosts, "Ingest", overrides) };
         for (var i = 0; i < dispatchers; i++)
         {
-            var url = FreeUrl();
-            started.Add((hosts.StartProcess("Dispatcher", With(overrides, url)), url));
+            started.Add(HostProcess.Start(hosts, "Dispatcher", overrides));
         }
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        foreach (var (process, url) in started)
+        foreach (var host in started)
         {
-            while (!await ReadyAsync(http, url))
+            if (!await host.WaitReadyAsync(TimeSpan.FromSeconds(90)))
             {
-                if (process.HasExited || DateTime.UtcNow > deadline)
+                // Leave nothing behind: the others would keep reconnecting after the bench is gone.
+                foreach (var other in started)
                 {
-                    // Leave nothing behind: the others would keep reconnecting after the bench is gone.
-                    foreach (var (other, _) in started.Where(s => !s.Process.HasExited))
-                    {
-                        other.Kill(entireProcessTree: true);
-                    }
-                    throw new InvalidOperationException($"A host process at {url} did not become ready.");
+                    await other.DisposeAsync();
                 }
-                await Task.Delay(200);
+                throw new InvalidOperationException($"A host process at {host.Url} did not become ready.");
             }
         }
-        var client = new HttpClient { BaseAddress = new Uri(ingestUrl) };
+        var client = new HttpClient { BaseAddress = new Uri(started[0].Url) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", hosts.AdminKey);
-        return new PlatformProcesses(ingest, [.. started.Skip(1).Select(s => s.Process)], client);
+        return new PlatformProcesses(started, client);
     }
 
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        foreach (var process in Dispatchers.Prepend(Ingest))
+        foreach (var host in _hosts)
         {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-            await process.WaitForExitAsync();
-            process.Dispose();
+            await host.DisposeAsync();
         }
-    }
-
-    private static async Task<bool> ReadyAsync(HttpClient http, string url)
-    {
-        try
-        {
-            return (await http.GetAsync($"{url}/readyz")).IsSuccessStatusCode;
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-        {
-            return false;
-        }
-    }
-
-    private static Dictionary<string, string?> With(IDictionary<string, string?>? overrides, string url) =>
-        new(overrides ?? new Dictionary<string, string?>()) { ["Urls"] = url, ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "None" };
-
-    private static string FreeUrl()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
     }
 }

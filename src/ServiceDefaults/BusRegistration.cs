@@ -27,6 +27,10 @@ public static class BusRegistration
             throw new InvalidOperationException(e.Message, e);
         }
 
+        // Unset, the broker's (60 s on RabbitMQ): a host frozen twice that long loses its connection, and
+        // its unacknowledged messages go to the others.
+        var heartbeat = builder.Configuration.GetValue<TimeSpan?>("Webhooks:Broker:Heartbeat");
+
         builder.Services.AddMassTransit(x =>
         {
             x.DisableUsageTelemetry();
@@ -38,6 +42,10 @@ public static class BusRegistration
                 {
                     h.Username(broker.User);
                     h.Password(broker.Password);
+                    if (heartbeat is { } interval)
+                    {
+                        h.Heartbeat(interval);
+                    }
                     if (broker.Tls)
                     {
                         h.UseSsl(s => s.ServerName = first.Host);

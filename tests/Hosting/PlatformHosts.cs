@@ -98,7 +98,8 @@ public sealed class PlatformHosts(string rabbitMq, string redis, string keyPrefi
     /// <summary>
     /// <paramref name="host"/> (<c>Ingest</c> or <c>Dispatcher</c>) as a process of its own, from the
     /// build next to this assembly, with these settings as environment variables: for tests that kill
-    /// a host, and for the benchmark's figures per process. Its output is read and dropped.
+    /// a host, and for the benchmark's figures per process. Its output is read and dropped (echoed with
+    /// <c>WEBHOOKS_DEBUG_HOSTS=1</c>).
     /// </summary>
     public Process StartProcess(string host, IDictionary<string, string?>? overrides = null)
     {
@@ -118,8 +119,17 @@ public sealed class PlatformHosts(string rabbitMq, string redis, string keyPrefi
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        // WEBHOOKS_DEBUG_HOSTS=1 passes its output on to stderr, each line marked with the host.
+        var (echo, pid) = (Environment.GetEnvironmentVariable("WEBHOOKS_DEBUG_HOSTS") is { Length: > 0 }, process.Id);
+        void Echo(object _, DataReceivedEventArgs e)
+        {
+            if (echo && e.Data is { } line)
+            {
+                Console.Error.WriteLine($"[{host} {pid} {DateTime.UtcNow:HH:mm:ss.f}] {line}");
+            }
+        }
+        process.OutputDataReceived += Echo;
+        process.ErrorDataReceived += Echo;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;

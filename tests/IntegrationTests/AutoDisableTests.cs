@@ -1,6 +1,10 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using MassTransit;
+using Microsoft.Extensions.Options;
+using Webhooks.Core.Endpoints;
+using Webhooks.Core.SecretsAtRest;
+using Webhooks.Core.Storage;
 using Webhooks.Contracts;
 using Webhooks.IntegrationTests.Infrastructure;
 
@@ -8,6 +12,25 @@ namespace Webhooks.IntegrationTests;
 
 public sealed class AutoDisableTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
 {
+    [Fact]
+    public async Task Failures_and_successes_racing_never_make_a_streak_older_than_the_first_failure()
+    {
+        // Found by the fault suite: a success clearing the streak between the failure's write and its read left
+        // a missing value, read as 0 — "failing since 1970" — and the endpoint was disabled at once.
+        var storage = new RedisStorage(system.Redis.Multiplexer, Options.Create(new StorageOptions { KeyPrefix = system.KeyPrefix }));
+        var registry = new EndpointRegistry(storage, new SecretProtector(Options.Create(new SecretEncryptionOptions { Keys = [system.SecretsKey] })));
+        var started = DateTimeOffset.UtcNow;
+
+        var streaks = new List<DateTimeOffset?>();
+        for (var round = 0; round < 200; round++)
+        {
+            // A failure and a success at once, as two dispatchers' attempts to one endpoint.
+            streaks.AddRange(await Task.WhenAll(registry.RecordOutcomeAsync("ep_racing", succeeded: false, DateTimeOffset.UtcNow), registry.RecordOutcomeAsync("ep_racing", succeeded: true, DateTimeOffset.UtcNow)));
+        }
+
+        Assert.All(streaks.Where(s => s is not null), since => Assert.True(since >= started.AddMilliseconds(-1), $"failing since {since:o}, before the first failure at {started:o}"));
+    }
+
     [Fact]
     public async Task An_endpoint_failing_for_longer_than_the_auto_disable_period_is_disabled_and_announced_on_the_bus()
     {

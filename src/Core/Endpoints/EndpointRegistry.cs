@@ -165,10 +165,17 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
             await _db.KeyDeleteAsync([FailingSinceKey(id), FailingAnnouncedKey(id)]);
             return null;
         }
-        await _db.StringSetAsync(FailingSinceKey(id), at.ToUnixTimeMilliseconds(), when: When.NotExists);
-        var since = await _db.StringGetAsync(FailingSinceKey(id));
-        return since.TryParse(out long ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : at;
+        // In one step: a success clearing the streak between a SET and a GET left a null, read as 0 —
+        // an endpoint "failing since 1970", disabled at once (the fault suite found it).
+        var since = (RedisValue)await _db.ScriptEvaluateAsync(FailingSinceScript, [FailingSinceKey(id)], [at.ToUnixTimeMilliseconds()]);
+        return !since.IsNull && since.TryParse(out long ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : at;
     }
+
+    // KEYS: the endpoint's failing-since. ARGV: now (ms). When the run of failures began: now, unless it had begun before.
+    private const string FailingSinceScript = """
+        redis.call('SET', KEYS[1], ARGV[1], 'NX')
+        return redis.call('GET', KEYS[1])
+        """;
 
     /// <summary>Forgets an endpoint's run of failures: switched on again, it gets the whole auto-disable period anew.</summary>
     public Task ClearFailureStreakAsync(string id) => _db.KeyDeleteAsync([FailingSinceKey(id), FailingAnnouncedKey(id)]);
