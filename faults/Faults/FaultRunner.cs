@@ -8,7 +8,7 @@ namespace Webhooks.Faults;
 /// <summary>Runs one scenario: its own virtual host and key prefix, its fleet, endpoints, load and faults; then drains and classifies.</summary>
 public sealed class FaultRunner(FaultOptions options, Subscribers subscribers)
 {
-    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromMinutes(3);
 
     /// <summary>Retries compressed into seconds (0.5, 1, 2, 4, 8 s), the ladder to match, and a short heartbeat.</summary>
     private static readonly Dictionary<string, string?> Settings = new()

@@ -151,8 +151,10 @@ public sealed class CliTests(WebhooksSystem system) : IClassFixture<WebhooksSyst
         await subscriber.WaitForAsync(1);
         await Eventually.HoldsAsync(() => system.GetEventAsync(old), e => e.GetProperty("deliveries")[0].GetProperty("attemptCount").GetInt32() == 1, "recorded");
 
-        var tailing = CliRun.RunAsync(system, ["deliveries", "tail", "--tenant", "cli-tail", "--for", "00:00:06", "--json"]);
-        await Task.Delay(2500);
+        var following = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var tailing = CliRun.RunAsync(system, ["deliveries", "tail", "--tenant", "cli-tail", "--for", "00:00:10", "--json"], errorLine: "Following 1 endpoint(s)", printed: following);
+        // Once it says it follows, it has taken its first look: what is published now is news to it.
+        await following.Task.WaitAsync(TimeSpan.FromSeconds(30));
         var fresh = await system.PublishAsync("cli-tail", "tail.new");
         var run = await tailing;
 

@@ -54,15 +54,18 @@ public sealed class MetricsTests(WebhooksSystemWithoutDispatcher system) : IClas
     [Fact]
     public async Task Queues_are_sampled_from_the_broker_and_failures_are_shown_by_status_class_cause_and_endpoint()
     {
-        // A message nobody consumes, put where an SRE must see it.
-        await using (var connection = await new ConnectionFactory { Uri = system.RabbitMq }.CreateConnectionAsync())
-        await using (var channel = await connection.CreateChannelAsync())
-        {
-            await channel.BasicPublishAsync("webhooks-poison", "", "{}"u8.ToArray());
-        }
         var dispatcher = await system.StartDispatcherAsync(new Dictionary<string, string?> { ["Webhooks:Dispatcher:QueueSampling"] = "00:00:01" });
         try
         {
+            // A message nobody consumes, put where an SRE must see it — once the dispatcher has declared where: a publish
+            // to an exchange not yet declared is dropped without a word (a CI run lost that race).
+            await Eventually.HoldsAsync(async () =>
+            {
+                await using var connection = await new ConnectionFactory { Uri = system.RabbitMq }.CreateConnectionAsync();
+                await using var channel = await connection.CreateChannelAsync();
+                await channel.BasicPublishAsync("webhooks-poison", "", "{}"u8.ToArray());
+                return await system.QueueDepthAsync("webhooks-poison");
+            }, depth => depth >= 1, "the poison message is in its queue");
             using var dispatcherHttp = new HttpClient { BaseAddress = new Uri(dispatcher.Urls.Single()) };
             await using var busy = await Subscriber.StartAsync(n => n == 0 ? new Reply(503, RetryAfter: "1") : 500);
             var (endpointId, _) = await system.CreateEndpointAsync("metrics-failing", busy.Url, ["*"]);

@@ -36,9 +36,15 @@ public static class TailCommand
             {
                 seen.UnionWith((await s.Api.GetAsync($"/v1/endpoints/{Uri.EscapeDataString(id)}/attempts?limit=200", s.Cancellation)).GetProperty("data").EnumerateArray().Select(Key));
             }
-            if (!s.Out.Json)
+            // With --json on stderr, so that stdout stays one attempt a line; a script can wait for it to know the tail has begun.
+            var following = $"Following {ids.Count} endpoint(s); Ctrl-C stops.";
+            if (s.Out.Json)
             {
-                s.Out.Line($"Following {ids.Count} endpoint(s); Ctrl-C stops.");
+                Console.Error.WriteLine(following);
+            }
+            else
+            {
+                s.Out.Line(following);
             }
             while (!stop.IsCancellationRequested)
             {

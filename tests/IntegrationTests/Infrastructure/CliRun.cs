@@ -5,8 +5,9 @@ namespace Webhooks.IntegrationTests.Infrastructure;
 /// <summary>What a run of the real <c>webhooks</c> binary printed and exited with.</summary>
 public sealed record CliRun(int ExitCode, string Out, string Error)
 {
-    /// <summary>Runs <c>webhooks</c> (the build next to the tests) against <paramref name="system"/>'s Ingest, with its admin key unless given another, stdin closed.</summary>
-    public static async Task<CliRun> RunAsync(WebhooksSystem system, string[] args, string? key = null, string? url = null)
+    /// <summary>Runs <c>webhooks</c> (the build next to the tests) against <paramref name="system"/>'s Ingest, with its admin key unless given another, stdin closed;
+    /// <paramref name="printed"/> completes once a line of stderr holds <paramref name="errorLine"/> (to act while it runs).</summary>
+    public static async Task<CliRun> RunAsync(WebhooksSystem system, string[] args, string? key = null, string? url = null, string? errorLine = null, TaskCompletionSource? printed = null)
     {
         var start = new ProcessStartInfo("dotnet", ["Webhooks.Cli.dll", .. args])
         {
@@ -20,10 +21,25 @@ public sealed record CliRun(int ExitCode, string Out, string Error)
         using var process = Process.Start(start)!;
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
+        var error = ReadErrorsAsync(process.StandardError, errorLine, printed);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
         return new CliRun(process.ExitCode, await output, await error);
+    }
+
+    private static async Task<string> ReadErrorsAsync(StreamReader errors, string? watched, TaskCompletionSource? printed)
+    {
+        var all = new System.Text.StringBuilder();
+        while (await errors.ReadLineAsync() is { } line)
+        {
+            all.AppendLine(line);
+            if (watched is not null && line.Contains(watched, StringComparison.Ordinal))
+            {
+                printed?.TrySetResult();
+            }
+        }
+        printed?.TrySetException(new InvalidOperationException($"webhooks ended without printing \"{watched}\" on stderr: {all}"));
+        return all.ToString();
     }
 
     public System.Text.Json.JsonElement Json => System.Text.Json.JsonDocument.Parse(Out).RootElement;
