@@ -18,7 +18,10 @@ redis_port=${WEBHOOKS_FAULTS_REDIS_PORT:?set by faults/run.sh}
 ctl=/usr/lib/rabbitmq/bin/rabbitmqctl
 
 node_dir() { if [ "$1" = 1 ]; then echo "$dir/cluster/rabbitmq"; else echo "$dir/cluster/rabbitmq-$1"; fi; }
-answers() { curl -fsS -m 5 -u guest:guest "http://127.0.0.1:$(. "$1/env"; echo "$WEBHOOKS_MANAGEMENT_PORT")/api/overview" >/dev/null 2>&1; }
+# Whether a process still runs (not whether it answers: a loaded machine answers slowly, and a second
+# server started beside a slow one would fight it for its port and data).
+alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
+node_alive() { alive "$(cat "$1/pid" 2>/dev/null || true)"; }
 redis_pid() { cat "$dir/single/redis/pid" 2>/dev/null || true; }
 redis_answers() { timeout 5 redis-cli -h 127.0.0.1 -p "$redis_port" ping >/dev/null 2>&1; }
 
@@ -60,9 +63,12 @@ case "$1" in
     ( . "$dir/single/rabbitmq/env"
       "$ctl" -q eval "spawn(fun() -> timer:sleep($2 * 1000), vm_memory_monitor:set_vm_memory_high_watermark(0.0001), timer:sleep($3 * 1000), vm_memory_monitor:set_vm_memory_high_watermark(0.4) end), ok." >/dev/null ) ;;
   redis-stop)
+    pid=$(redis_pid)
+    alive "$pid" || { echo "Redis was not running" >&2; exit 1; }
+    # SHUTDOWN writes the AOF; redis-cli reports the closed connection as an error.
     redis-cli -h 127.0.0.1 -p "$redis_port" shutdown >/dev/null 2>&1 || true
     deadline=$((SECONDS + 30))
-    while redis_answers; do
+    while alive "$pid"; do
       [ $SECONDS -lt $deadline ] || { echo "Redis did not stop" >&2; exit 1; }
       sleep 0.2
     done ;;
@@ -70,10 +76,10 @@ case "$1" in
   redis-freeze) kill -STOP "$(redis_pid)" ;;
   redis-thaw) kill -CONT "$(redis_pid)" ;;
   heal)
-    pid=$(redis_pid); [ -z "$pid" ] || kill -CONT "$pid" 2>/dev/null || true
-    redis_answers || start_redis
-    for n in 1 2 3; do answers "$(node_dir "$n")" || start_cluster_node "$n"; done
-    if answers "$dir/single/rabbitmq"; then
+    pid=$(redis_pid)
+    if alive "$pid"; then kill -CONT "$pid"; else start_redis; fi
+    for n in 1 2 3; do node_alive "$(node_dir "$n")" || start_cluster_node "$n"; done
+    if node_alive "$dir/single/rabbitmq"; then
       # rabbitmqctl is slow on a loaded machine: only when the node says its alarm is still raised.
       if curl -fsS -m 5 -u guest:guest "http://127.0.0.1:$(. "$dir/single/rabbitmq/env"; echo "$WEBHOOKS_MANAGEMENT_PORT")/api/nodes" | grep -q '"mem_alarm":true'; then
         ( . "$dir/single/rabbitmq/env"; "$ctl" -q set_vm_memory_high_watermark 0.4 )

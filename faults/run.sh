@@ -11,7 +11,10 @@ cd "$(dirname "$0")/.."
 ensure_server_packages
 dir=$(mktemp -d /tmp/webhooks-faults.XXXXXX)
 export WEBHOOKS_FAULTS_DIR=$dir
-trap 'bash faults/control.sh heal >/dev/null 2>&1 || true; stop_servers "$dir/single"; stop_servers "$dir/cluster"; rm -rf "$dir"' EXIT
+# Whatever becomes of the suite, its host processes (written to hosts.pids as they start) go too.
+trap '{ [ -f "$dir/hosts.pids" ] && xargs -r kill -9 <"$dir/hosts.pids"; } 2>/dev/null || true
+  kill -CONT "$(cat "$dir/single/redis/pid" 2>/dev/null)" 2>/dev/null || true
+  stop_servers "$dir/single"; stop_servers "$dir/cluster"; rm -rf "$dir"' EXIT
 
 pick_ports 5900 6500
 single_amqp=$AMQP_PORT single_mgmt=$MANAGEMENT_PORT

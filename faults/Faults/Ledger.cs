@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -25,33 +26,40 @@ public sealed record Outcome(
 /// <summary>
 /// Classifies every accepted event for every endpoint it was due at, as a Jepsen checker does: delivered
 /// (a subscriber answered 2xx to it), dead-lettered (listed by the dead-letter API, with its reason), or
-/// lost (neither, once the platform had time to drain). Duplicates are counted, never hidden: the same
-/// <c>webhook-id</c> answered twice (redelivered: at-least-once) or one number accepted under two event
-/// ids (published twice: an Ingest that lost the key of a request it had accepted).
+/// lost (neither, once the platform had time to drain). An event counts as delivered only under an id
+/// Ingest answered 202 with (<c>webhook-id</c> is the event id). Duplicates are counted, never hidden:
+/// the same <c>webhook-id</c> answered twice (redelivered: at-least-once), or another event with the
+/// number of an accepted one (published twice: a request accepted whose 202 was lost, retried as new).
 /// </summary>
 public sealed class Ledger(Publisher publisher, Subscribers subscribers, IReadOnlyList<Endpoint> endpoints, string tenant)
 {
     /// <summary>The detail of one dead letter per reason: why they happened, for the log.</summary>
-    public System.Collections.Concurrent.ConcurrentDictionary<string, string> Details { get; } = new();
+    public ConcurrentDictionary<string, string> Details { get; } = new();
 
     /// <summary>
-    /// Waits until every due delivery is delivered or dead-lettered, or <paramref name="timeout"/> passes; then
-    /// classifies. The time to drain runs from when the load stopped sending new requests.
+    /// Watches from the moment the load is started until it is over (<paramref name="load"/>: every request
+    /// answered or given up) and every due delivery is delivered or dead-lettered, or until
+    /// <paramref name="timeout"/> after the load; then classifies. The time to drain runs from when the load
+    /// stopped sending new requests.
     /// </summary>
-    public async Task<Outcome> DrainAsync(Func<HttpClient> admin, TimeSpan timeout)
+    public async Task<Outcome> DrainAsync(Func<HttpClient> admin, Task load, TimeSpan timeout)
     {
-        var clock = Stopwatch.StartNew();
         TimeSpan? drained = null;
         var deadLetters = new Dictionary<(string EventId, string EndpointId), string>();
-        for (var round = 0; clock.Elapsed < timeout; round++)
+        DateTime? deadline = null;
+        for (var round = 0; deadline is null || DateTime.UtcNow < deadline; round++)
         {
-            if (Pending(deadLetters) == 0)
+            if (load.IsCompleted)
             {
-                drained = Stopwatch.GetElapsedTime(publisher.StoppedSending);
-                break;
+                deadline ??= DateTime.UtcNow + timeout;
+                if (Pending(deadLetters) == 0)
+                {
+                    drained = Stopwatch.GetElapsedTime(publisher.StoppedSending);
+                    break;
+                }
             }
             await Task.Delay(TimeSpan.FromMilliseconds(250));
-            if (round % 4 == 3)
+            if (round % 4 == 3 && load.IsCompleted)
             {
                 deadLetters = await DeadLettersAsync(admin) ?? deadLetters;
             }
@@ -62,23 +70,24 @@ public sealed class Ledger(Publisher publisher, Subscribers subscribers, IReadOn
         return Classify(deadLetters, drained);
     }
 
+    /// <summary>Whether the subscriber at <paramref name="path"/> answered 2xx to one of these events (<c>webhook-id</c> is the event id).</summary>
+    private bool Delivered(string path, long seq, ConcurrentBag<string> ids) =>
+        subscribers.Received(path).TryGetValue(seq, out var arrivals) && arrivals.Any(ids.Contains);
+
     private int Pending(Dictionary<(string, string), string> deadLetters) =>
-        publisher.Accepted.Sum(a => endpoints.Count(e => !subscribers.Received(e.Path).ContainsKey(a.Key) && !a.Value.Any(id => deadLetters.ContainsKey((id, e.Id)))));
+        publisher.Accepted.Sum(a => endpoints.Count(e => !Delivered(e.Path, a.Key, a.Value) && !a.Value.Any(id => deadLetters.ContainsKey((id, e.Id)))));
 
     private Outcome Classify(Dictionary<(string EventId, string EndpointId), string> deadLetters, TimeSpan? drained)
     {
-        int delivered = 0, lost = 0, redelivered = 0, publishedTwice = 0;
+        int delivered = 0, lost = 0;
         var reasons = new Dictionary<string, int>();
         foreach (var (seq, ids) in publisher.Accepted)
         {
-            publishedTwice += ids.Distinct().Count() - 1;
             foreach (var endpoint in endpoints)
             {
-                if (subscribers.Received(endpoint.Path).TryGetValue(seq, out var arrivals))
+                if (Delivered(endpoint.Path, seq, ids))
                 {
                     delivered++;
-                    var webhookIds = arrivals.ToList();
-                    redelivered += webhookIds.Count - webhookIds.Distinct().Count();
                 }
                 else if (ids.Select(id => deadLetters.GetValueOrDefault((id, endpoint.Id))).FirstOrDefault(r => r is not null) is { } reason)
                 {
@@ -90,7 +99,25 @@ public sealed class Ledger(Publisher publisher, Subscribers subscribers, IReadOn
                 }
             }
         }
-        var neverAcknowledged = endpoints.Sum(e => subscribers.Received(e.Path).Keys.Count(seq => !publisher.Accepted.ContainsKey(seq)));
+        // What the subscribers got beyond one answer per accepted event: the same event again (redelivered), or another
+        // event with the number of one accepted (published twice), or the number of one never accepted.
+        int redelivered = 0, publishedTwice = 0, neverAcknowledged = 0;
+        foreach (var endpoint in endpoints)
+        {
+            foreach (var (seq, arrivals) in subscribers.Received(endpoint.Path))
+            {
+                var webhookIds = arrivals.ToList();
+                redelivered += webhookIds.Count - webhookIds.Distinct().Count();
+                if (publisher.Accepted.TryGetValue(seq, out var ids))
+                {
+                    publishedTwice += webhookIds.Distinct().Count(id => !ids.Contains(id));
+                }
+                else
+                {
+                    neverAcknowledged++;
+                }
+            }
+        }
         return new Outcome(publisher.Accepted.Count, publisher.Accepted.Count * endpoints.Count, delivered, reasons, lost, redelivered, publishedTwice, neverAcknowledged, drained);
     }
 
@@ -119,7 +146,7 @@ public sealed class Ledger(Publisher publisher, Subscribers subscribers, IReadOn
                 }
             }
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or InvalidOperationException)
         {
             return null;
         }

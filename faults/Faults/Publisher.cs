@@ -74,7 +74,13 @@ public sealed class Publisher(string tenant, string scenario, string adminKey) :
         var deadline = DateTime.UtcNow + GiveUpAfter;
         while (DateTime.UtcNow < deadline)
         {
-            var ingest = NextIngest();
+            if (NextIngest() is not { } ingest)
+            {
+                // Every Ingest killed, their replacements not ready yet.
+                Refused("no Ingest");
+                await Task.Delay(TimeSpan.FromMilliseconds(250));
+                continue;
+            }
             try
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, count == 1 ? $"{ingest}/v1/events" : $"{ingest}/v1/events/batch")
@@ -95,9 +101,14 @@ public sealed class Publisher(string tenant, string scenario, string adminKey) :
                 }
                 Refused(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or IOException)
             {
                 Refused("connection");
+            }
+            catch (JsonException)
+            {
+                // An answer cut short by a killed Ingest: the retry with the same key gets the same ids.
+                Refused("answer cut short");
             }
             catch (TaskCanceledException)
             {
@@ -108,11 +119,11 @@ public sealed class Publisher(string tenant, string scenario, string adminKey) :
         Interlocked.Increment(ref _givenUp);
     }
 
-    private string NextIngest()
+    private string? NextIngest()
     {
         lock (_ingests)
         {
-            return _ingests[_turn++ % _ingests.Count];
+            return _ingests.Count == 0 ? null : _ingests[_turn++ % _ingests.Count];
         }
     }
 

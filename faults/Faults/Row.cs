@@ -32,6 +32,10 @@ public sealed record Row(Scenario Scenario, Outcome? Outcome, IReadOnlyDictionar
             {
                 refused += $"; {row.GivenUp} given up";
             }
+            if (o.NeverAcknowledged > 0)
+            {
+                refused += $"; {o.NeverAcknowledged} delivered though their 202 never arrived";
+            }
             if (row.Error is not null)
             {
                 refused += $"; {row.Error}";

@@ -78,9 +78,14 @@ public sealed class HostProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Thaw();
+        if (!Process.HasExited)
+        {
+            // A frozen process dies of SIGKILL too; SIGCONT first lets nothing else wait on it.
+            SendSignal(Process.Id, SigCont);
+        }
         Kill();
-        await Process.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await Process.WaitForExitAsync(timeout.Token);
         Process.Dispose();
     }
 
