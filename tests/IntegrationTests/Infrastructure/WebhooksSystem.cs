@@ -55,6 +55,8 @@ public class WebhooksSystem : IAsyncLifetime
         });
         _redis = await ConnectionMultiplexer.ConnectAsync(Servers.Redis);
         Ingest = await StartIngestAsync();
+        // Without a dispatcher, the Ingest declares the queues: a test that looks at one must not race it.
+        await _apps[^1].Services.GetRequiredService<Webhooks.Core.Topology.TopologyDeclaration>().Declared.WaitAsync(TimeSpan.FromSeconds(120));
         if (StartsDispatcher)
         {
             await StartDispatcherAsync(services: ConfigureDispatcher);
