@@ -33,8 +33,10 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
     private static IEnumerable<RedisKey> AllKeys() => Enumerable.Range(0, Shards).Select(shard => (RedisKey)AllKey(shard));
     private static IEnumerable<RedisKey> ReasonKeys(string reason) => Enumerable.Range(0, Shards).Select(shard => (RedisKey)ReasonKey(reason, shard));
 
-    /// <summary>The keys from before shards, moved into them once (<see cref="MoveUnshardedAsync"/>).</summary>
-    private static IEnumerable<RedisKey> UnshardedKeys() => DeadLetterReasons.All.Select(reason => (RedisKey)$"deadletters:reason:{reason}").Prepend("deadletters");
+    /// <summary>The keys from before shards, each with its shards, moved into them once (<see cref="MoveUnshardedAsync"/>).</summary>
+    private static IEnumerable<(RedisKey Old, Func<int, string> Shard)> UnshardedKeys() =>
+        DeadLetterReasons.All.Select(reason => ((RedisKey)$"deadletters:reason:{reason}", (Func<int, string>)(shard => ReasonKey(reason, shard))))
+            .Prepend(("deadletters", AllKey));
 
     /// <summary>A dead letter's shard: FNV-1a of its id (stable across processes, unlike string hash codes).</summary>
     public static int ShardOf(string id)
@@ -186,13 +188,11 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
             return 0;
         }
         var moved = 0L;
-        foreach (var old in UnshardedKeys())
+        foreach (var (old, shardKey) in UnshardedKeys())
         {
-            var reason = ((string)old!).StartsWith("deadletters:reason:", StringComparison.Ordinal) ? ((string)old!)["deadletters:reason:".Length..] : null;
             while (await _db.SortedSetRangeByRankWithScoresAsync(old, 0, 499) is { Length: > 0 } entries)
             {
-                await Task.WhenAll(entries.GroupBy(e => ShardOf(e.Element!)).Select(shard =>
-                    _db.SortedSetAddAsync(reason is null ? AllKey(shard.Key) : ReasonKey(reason, shard.Key), [.. shard])));
+                await Task.WhenAll(entries.GroupBy(e => ShardOf(e.Element!)).Select(shard => _db.SortedSetAddAsync(shardKey(shard.Key), [.. shard])));
                 await _db.SortedSetRemoveAsync(old, [.. entries.Select(e => e.Element)]);
                 moved += entries.Length;
             }
