@@ -34,6 +34,7 @@ public static class IngestApplication
         builder.Services.AddSingleton<IdempotencyKeys>();
         builder.Services.AddSingleton<DeliveryRequeue>();
         builder.Services.AddSingleton<BulkDeliveries>();
+        builder.Services.AddSingleton<DeadLetterScope>();
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<JobRunner>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());

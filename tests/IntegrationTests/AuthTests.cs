@@ -76,14 +76,48 @@ public sealed class AuthTests(WebhooksSystem system) : IClassFixture<WebhooksSys
         }
         Assert.Equal(HttpStatusCode.NotFound, (await tenantA.GetAsync($"/v1/events/{otherEvent}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await tenantA.GetAsync($"/v1/dead-letters/{otherDeadLetter.GetProperty("id").GetString()}")).StatusCode);
-        var endpoints = await tenantA.GetFromJsonAsync<JsonElement>("/v1/endpoints?tenant=tenant-b");
-        Assert.All(endpoints.GetProperty("data").EnumerateArray(), e => Assert.Equal("tenant-a", e.GetProperty("tenant").GetString()));
-        var deadLetters = await tenantA.GetFromJsonAsync<JsonElement>("/v1/dead-letters?tenant=tenant-b");
-        Assert.Empty(deadLetters.GetProperty("data").EnumerateArray());
-        var redriven = await (await tenantA.PostAsync("/v1/dead-letters/redrive?tenant=tenant-b", null)).Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(0, redriven.GetProperty("redriven").GetInt32());
+        // Naming the other tenant is refused, never quietly answered with the key's own tenant instead.
+        Assert.Equal(HttpStatusCode.Forbidden, (await tenantA.GetAsync("/v1/endpoints?tenant=tenant-b")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await tenantA.GetAsync("/v1/dead-letters?tenant=tenant-b")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await tenantA.PostAsync("/v1/dead-letters/redrive?tenant=tenant-b", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await tenantA.GetAsync($"/v1/dead-letters?endpointId={otherEndpoint}")).StatusCode);
         Assert.Single(await system.DeadLettersAsync("tenant=tenant-b"));
         Assert.Equal(HttpStatusCode.Forbidden, (await tenantA.PostAsJsonAsync("/v1/api-keys", new { role = "admin", tenant = "tenant-b" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_tenant_bound_key_that_names_another_tenant_is_refused_on_every_route_and_nothing_of_its_own_is_acted_on_instead()
+    {
+        var (_, key) = await CreateKeyAsync("admin", "globex");
+        var globex = As(key);
+        // Each tenant has a dead letter (a disabled endpoint's): a purge by filter must not take globex's own instead of acme's.
+        foreach (var tenant in new[] { "acme", "globex" })
+        {
+            var (endpointId, _) = await system.CreateEndpointAsync(tenant, "https://hooks.example.com/" + tenant, ["*"]);
+            (await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/disable", null)).EnsureSuccessStatusCode();
+            await system.PublishAsync(tenant, "plan.changed");
+            await Eventually.HoldsAsync(() => system.DeadLettersAsync($"tenant={tenant}"), l => l.Count == 1, $"{tenant} has a dead letter");
+        }
+
+        foreach (var (method, path, body) in new (string, string, object?)[]
+        {
+            ("DELETE", "/v1/dead-letters?tenant=acme", null), ("POST", "/v1/dead-letters/redrive?tenant=acme", null), ("GET", "/v1/dead-letters?tenant=acme", null),
+            ("GET", "/v1/events?tenant=acme", null), ("GET", "/v1/endpoints?tenant=acme", null), ("GET", "/v1/audit?tenant=acme", null),
+            ("GET", "/v1/api-keys?tenant=acme", null), ("POST", "/v1/jobs", new { kind = "purge", tenant = "acme" }), ("GET", "/v1/tenants/acme/quotas", null),
+            ("POST", "/v1/events", new { type = "a.b", tenant = "acme", data = new { } }), ("POST", "/v1/endpoints", new { tenant = "acme", url = "https://a.example/", eventTypes = new[] { "*" } }),
+        })
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = body is null ? null : JsonContent.Create(body) };
+            using var response = await globex.SendAsync(request);
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{method} {path} answered {(int)response.StatusCode}");
+            Assert.Contains("bound to tenant 'globex'", await response.Content.ReadAsStringAsync());
+        }
+
+        Assert.Single(await system.DeadLettersAsync("tenant=acme"));
+        Assert.Single(await system.DeadLettersAsync("tenant=globex"));
+        // Its own tenant, named or not, is its to act on.
+        Assert.Equal(1, (await (await globex.DeleteAsync("/v1/dead-letters?tenant=globex")).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("purged").GetInt32());
+        Assert.Empty(await system.DeadLettersAsync("tenant=globex"));
     }
 
     [Fact]

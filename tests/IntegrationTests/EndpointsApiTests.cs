@@ -63,6 +63,14 @@ public sealed class EndpointsApiTests(WebhooksSystemWithoutDispatcher system) : 
         { "{\"url\":\"https://x.example/\",\"eventTypes\":[\"*\"]}", "tenant is required" },
         { "{\"tenant\":\"bad\",\"url\":\"https://x.example/\",\"eventTypes\":[\"*\"],\"headers\":{\"webhook-id\":\"x\"}}", "cannot be overridden" },
         { "{\"tenant\":\"bad\",\"url\":\"https://x.example/\",\"eventTypes\":[\"*\"],\"payload\":\"fat\"}", "'full' or 'thin'" },
+        // '$' matches before a final newline: each rule ends at the end of the text.
+        { "{\"tenant\":\"bad\",\"url\":\"https://x.example/\",\"eventTypes\":[\"*\"],\"headers\":{\"X-A\\n\":\"x\"}}", "not a valid header name" },
+        { "{\"tenant\":\"bad\",\"url\":\"https://x.example/\",\"eventTypes\":[\"order.created\\n\"]}", "not an event type or wildcard" },
+        { "{\"tenant\":\"bad\\n\",\"url\":\"https://x.example/\",\"eventTypes\":[\"*\"]}", "letters, digits" },
+        // Headers HttpClient would drop unsent (they describe a body): refused, not stored to be silently lost.
+        { "{\"tenant\":\"bad\",\"url\":\"https://x.example/\",\"eventTypes\":[\"*\"],\"headers\":{\"Content-Disposition\":\"inline\"}}", "would never be sent" },
+        { "{\"tenant\":\"bad\",\"url\":\"https://x.example/\",\"eventTypes\":[\"*\"],\"headers\":{\"Content-Language\":\"de\"}}", "would never be sent" },
+        { "{\"tenant\":\"bad\",\"url\":\"https://x.example/\",\"eventTypes\":[\"*\"],\"headers\":{\"Expires\":\"0\"}}", "would never be sent" },
     };
 
     [Theory]

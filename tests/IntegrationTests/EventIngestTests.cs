@@ -21,6 +21,13 @@ public sealed class EventIngestTests(WebhooksSystemWithoutDispatcher system) : I
         { "wrong field type", "{\"type\":5,\"tenant\":\"acme\",\"data\":{}}", HttpStatusCode.BadRequest, "type" },
         // Inside the parser's 64 levels, but deeper than the message serialisers take once wrapped: once a 503 for ever.
         { "data nested 62 deep", "{\"type\":\"order.created\",\"tenant\":\"acme\",\"data\":" + string.Concat(Enumerable.Repeat("{\"a\":", 61)) + "{}" + new string('}', 61) + "}", HttpStatusCode.BadRequest, "nests deeper than 32" },
+        // Valid JSON text, but no string: it cannot be written as UTF-8, and once failed after the event was accepted (500).
+        { "an unpaired surrogate in data", "{\"type\":\"order.created\",\"tenant\":\"acme\",\"data\":{\"s\":\"\\ud800\"}}", HttpStatusCode.BadRequest, "not Unicode at data.s" },
+        { "an unpaired surrogate in a name", "{\"type\":\"order.created\",\"tenant\":\"acme\",\"data\":{\"a\":{\"\\udc00x\":1}}}", HttpStatusCode.BadRequest, "not Unicode at data.a" },
+        // '$' matches before a final newline: the rules end at the end of the text.
+        { "a type ending in a newline", "{\"type\":\"order.created\\n\",\"tenant\":\"acme\",\"data\":{}}", HttpStatusCode.BadRequest, "lowercase dotted" },
+        { "a tenant ending in a newline", "{\"type\":\"order.created\",\"tenant\":\"acme\\n\",\"data\":{}}", HttpStatusCode.BadRequest, "letters, digits" },
+        { "a reserved type", "{\"type\":\"webhooks.endpoint.disabled\",\"tenant\":\"acme\",\"data\":{}}", HttpStatusCode.BadRequest, "platform's own" },
         { "over 256 KiB", "{\"type\":\"order.created\",\"tenant\":\"acme\",\"data\":{\"blob\":\"" + new string('x', 256 * 1024) + "\"}}", HttpStatusCode.RequestEntityTooLarge, "256 KiB" },
     };
 

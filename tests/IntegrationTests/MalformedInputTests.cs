@@ -23,7 +23,14 @@ public sealed class MalformedInputTests(WebhooksSystemWithoutDispatcher system) 
         "[\"*\"]", "[\"order.*\", 5]", "{\"perSecond\": -5}", "{\"perSecond\": 1e400}", "{\"webhook-id\": \"x\"}", "{\"x-ok\": \"a\\r\\nb\"}",
         "\"full\"", "\"thin\"", "\"admin\"", "\"publisher\"", "\"root\"", "[{\"type\":\"a.b\",\"tenant\":\"t\",\"data\":{}}]",
         "\"" + new string('a', 5000) + "\"", "{\"k\": {\"k\": {\"k\": [1, 2, {\"z\": null}]}}}",
+        // Valid JSON that is no text (unpaired surrogates, where names and strings are), and names that end in a newline.
+        "{\"s\": \"\\ud800\"}", "{\"\\udfff\": 1}", "[\"\\ud83d\"]", "{\"a\": {\"b\": \"x\\udc00y\"}}", "\"order.created\\n\"", "\"acme\\n\"",
+        "[\"order.*\\n\"]", "{\"X-A\\n\": \"x\"}", "{\"Content-Disposition\": \"inline\"}", "\"webhooks.endpoint.disabled\"",
     ];
+
+    /// <summary>Cursors that decode but are no place in an index: NaN, the infinities, a number past double's range.</summary>
+    private static readonly string[] Cursors = [.. new[] { "NaN", "Infinity", "-Infinity", "1e999", "-0", "" }.Select(score =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{score}\nx_1")).TrimEnd('=').Replace('+', '-').Replace('/', '_')).Append("%00").Append("NaN")];
 
     [Fact]
     public async Task Random_and_malformed_bodies_never_cause_a_500_and_nothing_refused_is_published()
@@ -63,6 +70,38 @@ public sealed class MalformedInputTests(WebhooksSystemWithoutDispatcher system) 
                 {
                     var accepted = await response.Content.ReadFromJsonAsync<JsonElement>();
                     published += accepted.TryGetProperty("ids", out var ids) ? ids.GetArrayLength() : 1;
+                }
+            }
+        }
+
+        // Every list and bulk route that takes a cursor, with cursors that are none.
+        string[] cursorTargets = ["GET /v1/audit", "GET /v1/jobs", "GET /v1/dead-letters", "GET /v1/events?tenant=fuzz", "POST /v1/dead-letters/redrive", "DELETE /v1/dead-letters",
+            $"POST /v1/endpoints/{endpointId}/replay?since={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(-1).ToString("O"))}", $"GET /v1/endpoints/{endpointId}/attempts"];
+        foreach (var target in cursorTargets)
+        {
+            foreach (var cursor in Cursors)
+            {
+                var (method, path) = (target.Split(' ')[0], target.Split(' ', 2)[1]);
+                using var response = await system.Ingest.SendAsync(new HttpRequestMessage(new HttpMethod(method), $"{path}{(path.Contains('?') ? '&' : '?')}after={cursor}"));
+                if ((int)response.StatusCode >= 500 || response.IsSuccessStatusCode && cursor != Cursors[4])
+                {
+                    failures.Add($"{target} answered {(int)response.StatusCode} to the cursor {cursor}");
+                }
+            }
+        }
+        // Bodies that are not UTF-8 inside otherwise valid JSON.
+        foreach (var target in targets)
+        {
+            var (method, path) = target.StartsWith("PATCH ", StringComparison.Ordinal) ? (HttpMethod.Patch, target[6..]) : (HttpMethod.Post, target);
+            foreach (var invalid in new byte[][] { [0xC3], [0xE9, 0x20], [0xED, 0xA0, 0x80], [0xF8, 0x88, 0x80, 0x80, 0x80], [0xFF] })
+            {
+                var body = Encoding.UTF8.GetBytes("{\"type\":\"a.b\",\"tenant\":\"fuzz\",\"data\":{\"s\":\"#\"},\"name\":\"#\"}").SelectMany(b => b == (byte)'#' ? invalid : [b]).ToArray();
+                using var request = new HttpRequestMessage(method, path) { Content = new ByteArrayContent(body) };
+                request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json");
+                using var response = await system.Ingest.SendAsync(request);
+                if (response.StatusCode != HttpStatusCode.BadRequest)
+                {
+                    failures.Add($"{target} answered {(int)response.StatusCode} to a body that is not UTF-8");
                 }
             }
         }

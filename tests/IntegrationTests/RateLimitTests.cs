@@ -67,6 +67,43 @@ public sealed class RateLimitTests(WebhooksSystemWithoutDispatcher system) : ICl
     }
 
     [Fact]
+    public async Task At_most_burst_plus_rate_times_T_requests_begin_in_any_window_T_where_the_subscriber_counts_them()
+    {
+        // The receiver a process of its own (webhooks listen), timing each arrival; three dispatcher processes, cold at
+        // the start (their first requests make connections and compile code while later ones are admitted).
+        await using var receiver = await ListenProcess.StartReceiverAsync();
+        var (endpointId, _) = await system.CreateEndpointAsync("limited-receiver", receiver.Url, ["*"], new { rateLimit = new { perSecond = 10, burst = 5 } });
+        var dispatchers = Enumerable.Range(0, 3).Select(_ => system.StartDispatcherProcess()).ToList();
+        try
+        {
+            var ids = new HashSet<string>();
+            foreach (var count in new[] { 100, 20 })
+            {
+                var response = await system.Ingest.PostAsJsonAsync("/v1/events/batch", new { events = Enumerable.Range(0, count).Select(i => new { type = "meter.read", tenant = "limited-receiver", data = new { count, i } }) });
+                ids.UnionWith((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ids").EnumerateArray().Select(i => i.GetString()!));
+            }
+
+            var received = await Eventually.HoldsAsync(() => Task.FromResult(receiver.Received), r => r.Count >= 120, "the 120 webhooks arrived at the receiver", TimeSpan.FromSeconds(120));
+
+            Assert.Equal(ids, received.Select(r => r.GetProperty("webhookId").GetString()!).ToHashSet());
+            var arrivals = received.Select(r => r.GetProperty("receivedAt").GetDateTimeOffset()).ToList();
+            foreach (var window in new[] { 0.1, 0.25, 0.5, 1, 2, 5 })
+            {
+                var most = Windows.MostIn(arrivals, TimeSpan.FromSeconds(window));
+                Assert.True(most <= 5 + 10 * window, $"{most} requests began within {window} s at the receiver, more than burst 5 + 10/s × {window} s; arrivals (ms): {string.Join(" ", arrivals.Order().Select(a => (a - arrivals.Min()).TotalMilliseconds.ToString("0")))}");
+            }
+        }
+        finally
+        {
+            foreach (var dispatcher in dispatchers)
+            {
+                dispatcher.Kill(entireProcessTree: true);
+                await dispatcher.WaitForExitAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_hanging_endpoint_holds_only_its_share_of_consumers_while_a_healthy_one_keeps_flowing()
     {
         await using var hanging = await Subscriber.StartAsync(_ => new Reply(200, Delay: TimeSpan.FromSeconds(30)));

@@ -50,6 +50,19 @@ public sealed class SsrfGuardTests(ScriptedDnsSystem system) : IClassFixture<Scr
     }
 
     [Fact]
+    public async Task A_name_that_resolves_to_an_ipv4_translated_form_of_a_refused_address_is_refused_at_connect_time()
+    {
+        // ::ffff:0:169.254.169.254, the RFC 2765 form the guard once let through.
+        system.Resolver.Answers["translated.test"] = _ => [IPAddress.Parse("::ffff:0:a9fe:a9fe")];
+        var (endpointId, _) = await system.CreateEndpointAsync("ssrf-t", "http://translated.test/latest/meta-data", ["*"]);
+
+        await system.PublishAsync("ssrf-t", "probe.sent");
+
+        var deadLetter = Assert.Single(await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={endpointId}"), l => l.Count > 0, "the delivery is dead-lettered"));
+        Assert.Equal("blocked_destination", deadLetter.GetProperty("lastAttempt").GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task A_name_that_rebinds_to_a_refused_address_is_refused_on_the_next_connection()
     {
         await using var subscriber = await Subscriber.StartAsync(_ => new Reply(200, Close: true));
@@ -81,6 +94,12 @@ public sealed class SsrfGuardTests(ScriptedDnsSystem system) : IClassFixture<Scr
     [InlineData("http://[fd12:3456::1]/")]
     [InlineData("http://100.64.1.1/")]
     [InlineData("http://0.0.0.0/")]
+    [InlineData("http://[::ffff:0:a9fe:a9fe]/")] // IPv4-translated (RFC 2765)
+    [InlineData("http://[::ffff:0:10.0.0.1]/")]
+    [InlineData("http://[64:ff9b::a9fe:a9fe]/")] // NAT64
+    [InlineData("http://[64:ff9b:1::a9fe:a9fe]/")] // local-use NAT64
+    [InlineData("http://[2002:a9fe:a9fe::1]/")] // 6to4
+    [InlineData("http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/")] // Teredo
     public async Task Registration_refuses_a_url_that_visibly_leads_to_a_refused_address(string url)
     {
         var response = await system.Ingest.PostAsJsonAsync("/v1/endpoints", new { tenant = "ssrf-c", url, eventTypes = new[] { "*" } });

@@ -38,6 +38,10 @@ public sealed class DestinationGuardTests
     [InlineData("2002:a9fe:a9fe::1")] // 6to4 of 169.254.169.254
     [InlineData("2002:7f00:1::")] // 6to4 of 127.0.0.1
     [InlineData("2001:0:4136:e378:8000:63bf:3fff:fdd2")] // Teredo hides its IPv4
+    [InlineData("::ffff:0:127.0.0.1")] // IPv4-translated (RFC 2765) of 127.0.0.1
+    [InlineData("::ffff:0:a9fe:a9fe")] // translated 169.254.169.254, in hex
+    [InlineData("64:ff9b:1::7f00:1")] // local-use NAT64 (RFC 8215): refused whole
+    [InlineData("64:ff9b::10.0.0.1")] // NAT64 of a private address
     public void Private_loopback_link_local_and_reserved_addresses_are_refused_in_every_form(string address) =>
         Assert.False(Guard().IsAllowed(IPAddress.Parse(address), 443, "acme"));
 
@@ -48,6 +52,8 @@ public sealed class DestinationGuardTests
     [InlineData("2606:4700:4700::1111")]
     [InlineData("::ffff:8.8.8.8")]
     [InlineData("2002:0808:0808::1")] // 6to4 of a public address
+    [InlineData("::ffff:0:8.8.8.8")] // translated public address
+    [InlineData("64:ff9b::8.8.8.8")] // NAT64 of a public address
     public void Public_addresses_are_allowed(string address) =>
         Assert.True(Guard().IsAllowed(IPAddress.Parse(address), 443, "acme"));
 

@@ -20,4 +20,7 @@ public sealed record AttemptOutcome
 
     /// <summary>How long the attempt took.</summary>
     public required double DurationMs { get; init; }
+
+    /// <summary>The trace the attempt was made in (its subscriber's <c>traceparent</c>).</summary>
+    public string? TraceId { get; init; }
 }

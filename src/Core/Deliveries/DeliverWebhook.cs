@@ -56,6 +56,7 @@ public sealed record DeliverWebhook
         OccurredAt = stored.OccurredAt,
         Data = stored.Data,
         Resource = stored.Resource,
+        Test = stored.Test,
     };
 
     /// <summary>
@@ -67,4 +68,20 @@ public sealed record DeliverWebhook
 
     /// <summary>Not before: a retry (or a deferred delivery) waits in the delay tiers until then.</summary>
     public DateTimeOffset? DueAt { get; init; }
+
+    /// <summary>
+    /// The retry chain this message belongs to (<see cref="DeliveryRecord.Chain"/>): null for the chain fan-out
+    /// starts, a new one for each resend, redrive, recover or replay; a copy of a chain that was replaced is dropped.
+    /// </summary>
+    public string? Chain { get; init; }
+
+    /// <summary>A new chain's id: short, random, unique per delivery in practice.</summary>
+    public static string NewChain() => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6)).ToLowerInvariant();
+
+    /// <summary>A test event (<c>POST /v1/endpoints/{id}/test</c>): one attempt, never retried nor dead-lettered.</summary>
+    public bool Test { get; init; }
+
+    /// <summary>Whether this copy has been anywhere a newer chain could have replaced it meanwhile: waited in the tiers, or was sent again.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool MayBeSuperseded => Attempt > 1 || DueAt is not null || Chain is not null;
 }

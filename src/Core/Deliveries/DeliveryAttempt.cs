@@ -24,4 +24,7 @@ public sealed record DeliveryAttempt
 
     /// <summary>When the next attempt is due; none when this was the last.</summary>
     public DateTimeOffset? NextAttemptAt { get; init; }
+
+    /// <summary>The number of the last attempt its retry schedule allows (1 for a test): "attempt 2 of 5".</summary>
+    public int? FinalNumber { get; init; }
 }

@@ -8,8 +8,9 @@ namespace Webhooks.Core.Destinations;
 /// The SSRF guard: which addresses a webhook may be sent to. Everything that is not a public
 /// unicast address is refused — loopback, private, link-local (cloud metadata), CGNAT, multicast,
 /// unspecified, documentation and benchmarking ranges, IPv6 ULA and link-local — and so is every
-/// IPv6 form that carries such an IPv4 address inside it (mapped, compatible, NAT64, 6to4) or
-/// hides one (Teredo). The allow-list lets chosen ranges and host names through on purpose.
+/// IPv6 form that carries such an IPv4 address inside it (mapped, translated, compatible, NAT64
+/// 64:ff9b::/96, 6to4), judged by that address, or may hide one (Teredo, local-use NAT64 64:ff9b:1::/48:
+/// refused whole). The allow-list lets chosen ranges and host names through on purpose.
 /// </summary>
 public sealed class DestinationGuard
 {
@@ -31,6 +32,8 @@ public sealed class DestinationGuard
     private static readonly IPNetwork Nat64 = IPNetwork.Parse("64:ff9b::/96");
     private static readonly IPNetwork SixToFour = IPNetwork.Parse("2002::/16");
     private static readonly IPNetwork Compatible = IPNetwork.Parse("::/96");
+    // IPv4-translated (RFC 2765, SIIT): ::ffff:0:a.b.c.d — not the mapped ::ffff:a.b.c.d, which .NET knows.
+    private static readonly IPNetwork Translated = IPNetwork.Parse("::ffff:0:0:0/96");
 
     private readonly AllowEntry[] _entries;
 
@@ -89,7 +92,7 @@ public sealed class DestinationGuard
         return BlockedV6.Any(n => n.Contains(normalized));
     }
 
-    /// <summary>The IPv4 address an IPv6 address carries (mapped, compatible, NAT64, 6to4), or the address itself.</summary>
+    /// <summary>The IPv4 address an IPv6 address carries (mapped, translated, compatible, NAT64, 6to4), or the address itself.</summary>
     public static IPAddress Normalize(IPAddress address)
     {
         if (address.AddressFamily != AddressFamily.InterNetworkV6)
@@ -101,7 +104,7 @@ public sealed class DestinationGuard
             return address.MapToIPv4();
         }
         var bytes = address.GetAddressBytes();
-        if (Nat64.Contains(address) || (Compatible.Contains(address) && !address.Equals(IPAddress.IPv6Any) && !address.Equals(IPAddress.IPv6Loopback)))
+        if (Nat64.Contains(address) || Translated.Contains(address) || (Compatible.Contains(address) && !address.Equals(IPAddress.IPv6Any) && !address.Equals(IPAddress.IPv6Loopback)))
         {
             return new IPAddress(bytes[12..16]);
         }

@@ -210,6 +210,10 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
         return [.. values.Where(v => !v.IsNullOrEmpty).Select(ReadStored).Select(e => new EndpointSubscription(e.Id, e.EventTypes, e.Enabled))];
     }
 
+    /// <summary>The endpoint's tenant, read without decrypting anything (so also of an endpoint whose secret cannot be read); null when it does not exist.</summary>
+    public async Task<string?> TenantOfAsync(string id) =>
+        (await GetStoredAsync([(RedisValue)id])).FirstOrDefault(v => !v.IsNullOrEmpty) is { IsNullOrEmpty: false } value ? ReadStored(value).Tenant : null;
+
     /// <summary>The URL and description of each endpoint that still exists, read without decrypting anything.</summary>
     public async Task<IReadOnlyDictionary<string, (string Url, string? Description)>> DescribeAsync(IReadOnlyCollection<string> ids)
     {

@@ -29,6 +29,12 @@ public sealed class EndpointStats(RedisStorage redis)
         (BucketKey(endpointId, Fine, BucketStart(at, Fine)), BucketKey(endpointId, Coarse, BucketStart(at, Coarse)), SummaryKey(endpointId),
             LatencyBoundsMs.FirstOrDefault(b => durationMs <= b) is var bound and > 0 ? $"le{bound}" : "inf");
 
+    private const string FailurePrefix = "failed:";
+
+    /// <summary>The stats field a failed attempt is counted under by its kind: <c>failed:http_500</c>, <c>failed:timeout</c>, … (a bounded set).</summary>
+    internal static string FailureField(int? statusCode, string? error) =>
+        FailurePrefix + (statusCode is >= 100 and < 600 ? $"http_{statusCode}" : error is { Length: > 0 and <= 40 } e && e.All(c => char.IsAsciiLetterLower(c) || c == '_') ? e : "other");
+
     /// <summary>Counts a fetch of event data through one of the endpoint's links (<c>dataFetches</c> in its windows).</summary>
     public Task CountDataFetchAsync(string endpointId, DateTimeOffset at) => Task.WhenAll(
         new[] { Fine, Coarse }.Select(async width =>
@@ -83,17 +89,23 @@ public sealed class EndpointStats(RedisStorage redis)
             }
             return null; // slower than the last bound
         }
+        var failures = totals.Where(t => t.Key.StartsWith(FailurePrefix, StringComparison.Ordinal)).OrderByDescending(t => t.Value).ThenBy(t => t.Key, StringComparer.Ordinal)
+            .ToDictionary(t => t.Key[FailurePrefix.Length..], t => t.Value);
         return new StatsWindow(attempts, succeeded, failed, attempts == 0 ? null : Math.Round((double)succeeded / attempts, 4),
-            new LatencyPercentiles(Percentile(0.5), Percentile(0.9), Percentile(0.99)), totals.GetValueOrDefault("fetches"));
+            new LatencyPercentiles(Percentile(0.5), Percentile(0.9), Percentile(0.99)), totals.GetValueOrDefault("fetches"), failures);
     }
 }
 
 /// <summary>An endpoint's record over the last hour, day and week.</summary>
 public sealed record EndpointStatsView(StatsWindow LastHour, StatsWindow LastDay, StatsWindow LastWeek, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastFailureAt, long Pending = 0);
 
-/// <summary>Attempts in a window; the success rate is null without attempts.</summary>
-/// <summary>One window of an endpoint's stats; <paramref name="DataFetches"/> counts fetches through its thin deliveries' data links.</summary>
-public sealed record StatsWindow(long Attempts, long Succeeded, long Failed, double? SuccessRate, LatencyPercentiles LatencyMs, long DataFetches = 0);
+/// <summary>
+/// One window of an endpoint's stats: the success rate is null without attempts; <paramref name="DataFetches"/> counts fetches
+/// through its thin deliveries' data links; <paramref name="FailuresByKind"/> the failed attempts by answer or error
+/// (<c>http_500</c>, <c>timeout</c>, <c>connection_failed</c>, …), most first.
+/// </summary>
+public sealed record StatsWindow(long Attempts, long Succeeded, long Failed, double? SuccessRate, LatencyPercentiles LatencyMs, long DataFetches = 0,
+    IReadOnlyDictionary<string, long>? FailuresByKind = null);
 
 /// <summary>Latency percentiles as the upper bound (ms) of the histogram bucket they fall in; null without attempts or beyond the last bound (60 s).</summary>
 public sealed record LatencyPercentiles(int? P50, int? P90, int? P99);

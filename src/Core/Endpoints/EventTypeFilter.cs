@@ -10,7 +10,7 @@ namespace Webhooks.Core.Endpoints;
 /// </summary>
 public static partial class EventTypeFilter
 {
-    [GeneratedRegex("^(\\*|[a-z0-9][a-z0-9_-]*(\\.[a-z0-9][a-z0-9_-]*)*(\\.\\*)?)$")]
+    [GeneratedRegex("^(\\*|[a-z0-9][a-z0-9_-]*(\\.[a-z0-9][a-z0-9_-]*)*(\\.\\*)?)\\z")]
     private static partial Regex PatternShape();
 
     public static bool IsValidPattern(string pattern) => pattern.Length <= 128 && PatternShape().IsMatch(pattern);

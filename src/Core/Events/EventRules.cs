@@ -17,10 +17,11 @@ public static partial class EventRules
     /// </summary>
     public const int MaxDataDepth = 32;
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9_-]*(\\.[a-z0-9][a-z0-9_-]*)*$")]
+    // \z, not $: '$' also matches before a final newline ("order.created\n" would pass).
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]*(\\.[a-z0-9][a-z0-9_-]*)*\\z")]
     private static partial Regex TypePattern();
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]*\\z")]
     private static partial Regex TenantPattern();
 
     public static string? CheckType(string? type) =>
@@ -49,9 +50,9 @@ public static partial class EventRules
         {
             Add(errors, "data", "The data must be a JSON object.");
         }
-        else if (data is { ValueKind: JsonValueKind.Object } d && NestsDeeperThan(d, MaxDataDepth))
+        else if (data is { ValueKind: JsonValueKind.Object } d && CheckData(d) is { } dataError)
         {
-            Add(errors, "data", $"The data nests deeper than {MaxDataDepth} levels.");
+            Add(errors, "data", dataError);
         }
         var hasData = data is { ValueKind: JsonValueKind.Object };
         if (resource is not null)
@@ -65,6 +66,16 @@ public static partial class EventRules
         return errors;
     }
 
+    /// <summary>
+    /// Why an event's data cannot be kept and sent as given, or null: nesting deeper than <see cref="MaxDataDepth"/>, or
+    /// text that is not Unicode (an unpaired surrogate escape such as <c>"\ud800"</c> is valid JSON text but no string:
+    /// it cannot be written as UTF-8, so it would fail after the event was accepted).
+    /// </summary>
+    public static string? CheckData(JsonElement data) =>
+        NestsDeeperThan(data, MaxDataDepth) ? $"The data nests deeper than {MaxDataDepth} levels."
+        : FirstUnpairedSurrogate(data) is { } path ? $"The data holds text that is not Unicode at {path} (an unpaired surrogate such as \\ud800): send characters, not halves of them."
+        : null;
+
     /// <summary>Whether objects and arrays nest more than <paramref name="levels"/> deep; stops at the first branch that does.</summary>
     private static bool NestsDeeperThan(JsonElement element, int levels) => element.ValueKind switch
     {
@@ -72,6 +83,66 @@ public static partial class EventRules
         JsonValueKind.Array => levels == 0 || element.EnumerateArray().Any(e => NestsDeeperThan(e, levels - 1)),
         _ => false,
     };
+
+    /// <summary>The path of the first property name or string in <paramref name="element"/> that is not valid UTF-16, or null.</summary>
+    private static string? FirstUnpairedSurrogate(JsonElement element, string path = "data")
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (!IsText(property, static p => p.Name))
+                    {
+                        return path;
+                    }
+                    if (FirstUnpairedSurrogate(property.Value, $"{path}.{property.Name}") is { } found)
+                    {
+                        return found;
+                    }
+                }
+                return null;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (FirstUnpairedSurrogate(item, $"{path}[{i++}]") is { } found)
+                    {
+                        return found;
+                    }
+                }
+                return null;
+            case JsonValueKind.String:
+                return IsText(element, static e => e.GetString()!) ? null : path;
+            default:
+                return null;
+        }
+    }
+
+    private static bool IsText<T>(T value, Func<T, string> read)
+    {
+        string text;
+        try
+        {
+            text = read(value);
+        }
+        catch (InvalidOperationException)
+        {
+            return false; // System.Text.Json refuses to decode it
+        }
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /// <summary>An absolute http(s) URL without user information.</summary>
     public static string? CheckHttpUrl(string url, int maxLength)

@@ -38,11 +38,14 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
         return 1
         """;
 
-    /// <summary>Keeps the event, and lists it under its tenant, unless one with its id is already kept; false when one was.</summary>
+    /// <summary>
+    /// Keeps the event, and lists it under its tenant (a test event is not listed: it is not one of the tenant's events),
+    /// unless one with its id is already kept; false when one was.
+    /// </summary>
     public async Task<bool> SaveAsync(StoredEvent stored)
     {
         var saved = _db.StringSetAsync(EventKey(stored.Id), Serialize(stored), _options.EventRetention, When.NotExists);
-        await Task.WhenAll(saved, IndexAsync(stored));
+        await Task.WhenAll(saved, stored.Test ? Task.CompletedTask : IndexAsync(stored));
         return await saved;
     }
 
@@ -74,7 +77,7 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
                 .Where(e => after is null || e.Score < after.Score || string.CompareOrdinal(e.Element, after.Id) < 0)
                 .Select(e => (Entry: e, Parts: ((string)e.Element!).Split('|', 2)))
                 .ToList();
-            var statuses = await Task.WhenAll(candidates.Select(async c => query.Type is not null && c.Parts[1] != query.Type ? null : await StatusAsync(c.Parts[0])));
+            var statuses = await Task.WhenAll(candidates.Select(async c => query.Type is not null && !EventTypeFilter.Matches(query.Type, c.Parts[1]) ? null : await StatusAsync(c.Parts[0])));
             foreach (var ((entry, parts), status) in candidates.Zip(statuses))
             {
                 scanned++;
@@ -116,8 +119,10 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
                 .Select(e => (Entry: e, Parts: ((string)e.Element!).Split('|', 2)))
                 .Where(c => subscribes(c.Parts[1]))
                 .ToList();
-            var delivered = await Task.WhenAll(candidates.Select(c => _db.HashExistsAsync(DeliveriesKey(c.Parts[0]), endpointId)));
-            missing.AddRange(candidates.Zip(delivered).Where(c => !c.Second).Select(c => c.First.Parts[0]));
+            // No delivery at all, or one whose dead letter was purged: the endpoint never got it and nothing holds it.
+            var records = await Task.WhenAll(candidates.Select(c => _db.HashGetAsync(DeliveriesKey(c.Parts[0]), endpointId)));
+            missing.AddRange(candidates.Zip(records).Where(c => Deserialize<DeliveryRecord>(c.Second) is not { } record || record is { Status: DeliveryStatus.DeadLettered, Purged: true })
+                .Select(c => c.First.Parts[0]));
             scanned += entries.Length;
             if (entries.Length < chunk)
             {
@@ -193,7 +198,9 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
     // The endpoint's side of an attempt. KEYS: its attempts, their bytes, its five-minute and hourly stats
     // buckets, its stats summary, its pending deliveries. ARGV: the attempt, attempts kept per endpoint,
     // retention ms, attempt-log bytes allowed, 'ok' or 'failed', the latency bucket, the attempt's time (ms),
-    // stats kept (ms), the delivery id. The log drops its oldest past either bound (the newest always stays).
+    // stats kept (ms), the delivery id, '1' when no attempt follows a failure (a test's one attempt): the delivery is
+    // no longer pending after a success or such a last attempt; and a failure's kind ('' for a success), counted in the
+    // stats buckets too. The log drops its oldest past either bound (the newest always stays).
     // An attempt already at the head (a record retried after Redis failed midway) is not counted twice.
     private const string EndpointAttemptScript = """
         if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then return 0 end
@@ -211,24 +218,43 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
         for i = 3, 4 do
           redis.call('HINCRBY', KEYS[i], ARGV[5], 1)
           redis.call('HINCRBY', KEYS[i], ARGV[6], 1)
+          if ARGV[11] ~= '' then redis.call('HINCRBY', KEYS[i], ARGV[11], 1) end
           redis.call('PEXPIRE', KEYS[i], ARGV[8])
         end
         redis.call('HSET', KEYS[5], ARGV[5] == 'ok' and 'lastSuccessAt' or 'lastFailureAt', ARGV[7])
         redis.call('PEXPIRE', KEYS[5], ARGV[8])
-        if ARGV[5] == 'ok' then redis.call('ZREM', KEYS[6], ARGV[9]) end
+        if ARGV[5] == 'ok' or ARGV[10] == '1' then redis.call('ZREM', KEYS[6], ARGV[9]) end
         return 1
         """;
 
     // The event's side. KEYS: the delivery's attempts, the event's deliveries. ARGV: the attempt, attempts
-    // kept per delivery, retention ms, the endpoint id, the delivery's record.
+    // kept per delivery, retention ms, the endpoint id, the delivery's record, its chain ('' for fan-out's).
+    // The attempt is logged; the record moves to its new status only while the attempt's chain is the live
+    // one (1), not once a resend, redrive or recover has replaced it (0: that chain ends here).
     private const string DeliveryAttemptScript = """
         if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[1] then
           redis.call('LPUSH', KEYS[1], ARGV[1])
           redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
         end
         redis.call('PEXPIRE', KEYS[1], ARGV[3])
+        local current = redis.call('HGET', KEYS[2], ARGV[4])
+        if current then
+          local chain = cjson.decode(current)['chain']
+          if type(chain) ~= 'string' then chain = '' end
+          if chain ~= ARGV[6] then return 0 end
+        end
         redis.call('HSET', KEYS[2], ARGV[4], ARGV[5])
         redis.call('PEXPIRE', KEYS[2], ARGV[3])
+        return 1
+        """;
+
+    // KEYS: the event's deliveries. ARGV: the endpoint id, the record expected there ('' for none), the new record,
+    // retention ms. 1 when replaced; 0 when the record is no longer the one expected.
+    private const string ReplaceDeliveryScript = """
+        local current = redis.call('HGET', KEYS[1], ARGV[1])
+        if (current or '') ~= ARGV[2] then return 0 end
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+        redis.call('PEXPIRE', KEYS[1], ARGV[4])
         return 1
         """;
 
@@ -318,9 +344,11 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
 
     /// <summary>
     /// Appends an attempt to the delivery's and the endpoint's bounded logs (the endpoint's by count and by
-    /// the bytes its tenant's quota allows) and moves the delivery to its new status.
+    /// the bytes its tenant's quota allows) and moves the delivery to its new status — unless another chain
+    /// has replaced the attempt's <paramref name="chain"/> meanwhile: then false, and that chain goes no further.
+    /// <paramref name="final"/>: no attempt follows, whatever this one's outcome (a test's).
     /// </summary>
-    public async Task RecordAttemptAsync(DeliveryAttempt attempt, string tenant, string status, string? deadLetterReason = null)
+    public async Task<bool> RecordAttemptAsync(DeliveryAttempt attempt, string tenant, string status, string? chain = null, bool final = false)
     {
         var record = new DeliveryRecord
         {
@@ -329,44 +357,103 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
             Status = status,
             Attempts = attempt.Number,
             LastAttemptAt = attempt.At,
-            DeadLetterReason = deadLetterReason,
             UpdatedAt = DateTimeOffset.UtcNow,
+            Chain = chain,
         };
         // Two scripts sent together, the endpoint's and the event's (each its own slot); each safe to run again.
         var stats = EndpointStats.Of(attempt.EndpointId, attempt.At, attempt.DurationMs);
         var json = Serialize(attempt);
         var retention = (long)_options.EventRetention.TotalMilliseconds;
         var logBytes = await AttemptLogBytesAsync(tenant);
+        var current = _db.ScriptEvaluateAsync(DeliveryAttemptScript, [DeliveryAttemptsKey(attempt.EventId, attempt.DeliveryId), DeliveriesKey(attempt.EventId)],
+            [json, _options.AttemptsPerDelivery, retention, attempt.EndpointId, Serialize(record), chain ?? ""]);
         await Task.WhenAll(
+            current,
             _db.ScriptEvaluateAsync(EndpointAttemptScript,
                 [EndpointAttemptsKey(attempt.EndpointId), EndpointAttemptBytesKey(attempt.EndpointId), stats.Fine, stats.Coarse, stats.Summary, EndpointPendingKey(attempt.EndpointId)],
                 [json, _options.AttemptsPerEndpoint, retention, logBytes, attempt.Succeeded ? "ok" : "failed", stats.LatencyField, attempt.At.ToUnixTimeMilliseconds(),
-                    (long)EndpointStats.Kept.TotalMilliseconds, attempt.DeliveryId]),
-            _db.ScriptEvaluateAsync(DeliveryAttemptScript, [DeliveryAttemptsKey(attempt.EventId, attempt.DeliveryId), DeliveriesKey(attempt.EventId)],
-                [json, _options.AttemptsPerDelivery, retention, attempt.EndpointId, Serialize(record)]));
+                    (long)EndpointStats.Kept.TotalMilliseconds, attempt.DeliveryId, final ? "1" : "0", attempt.Succeeded ? "" : EndpointStats.FailureField(attempt.StatusCode, attempt.Error)]));
+        return (long)await current == 1;
     }
 
     /// <summary>The event's delivery to the endpoint, or null when it has none.</summary>
     public async Task<DeliveryRecord?> GetDeliveryAsync(string eventId, string endpointId) =>
         Deserialize<DeliveryRecord>(await _db.HashGetAsync(DeliveriesKey(eventId), endpointId));
 
-    /// <summary>Marks a delivery dead-lettered without a new attempt (its endpoint is gone or disabled).</summary>
-    public async Task MarkDeadLetteredAsync(string eventId, string endpointId, string deliveryId, string reason)
+    /// <summary>
+    /// Changes the event's delivery to the endpoint as <paramref name="change"/> says, from the record as it is when
+    /// written (a change racing another is made again from the other's result); <paramref name="change"/> answers
+    /// null to leave it. Returns the record written, or null when none was.
+    /// </summary>
+    public async Task<DeliveryRecord?> ChangeDeliveryAsync(string eventId, string endpointId, Func<DeliveryRecord?, DeliveryRecord?> change)
     {
-        var existing = Deserialize<DeliveryRecord>(await _db.HashGetAsync(DeliveriesKey(eventId), endpointId));
-        var record = (existing ?? Pending(deliveryId, endpointId))
-            with { Status = DeliveryStatus.DeadLettered, DeadLetterReason = reason, UpdatedAt = DateTimeOffset.UtcNow };
-        await _db.HashSetAsync(DeliveriesKey(eventId), endpointId, Serialize(record));
-        await _db.KeyExpireAsync(DeliveriesKey(eventId), _options.EventRetention);
-        await _db.SortedSetRemoveAsync(EndpointPendingKey(endpointId), deliveryId);
+        for (var tries = 0; tries < 10; tries++)
+        {
+            var raw = await _db.HashGetAsync(DeliveriesKey(eventId), endpointId);
+            if (change(Deserialize<DeliveryRecord>(raw)) is not { } changed)
+            {
+                return null;
+            }
+            if ((long)await _db.ScriptEvaluateAsync(ReplaceDeliveryScript, [DeliveriesKey(eventId)],
+                    [endpointId, raw.IsNull ? "" : raw, Serialize(changed), (long)_options.EventRetention.TotalMilliseconds]) == 1)
+            {
+                return changed;
+            }
+        }
+        throw new InvalidOperationException($"The delivery of {eventId} to {endpointId} kept changing while it was being changed.");
     }
 
-    /// <summary>Puts a delivery back to pending (it was redriven, resent, recovered or replayed).</summary>
-    public async Task MarkPendingAsync(string eventId, string endpointId, string deliveryId)
+    /// <summary>
+    /// Marks a delivery of <paramref name="chain"/> dead-lettered, as <paramref name="deadLetterId"/>; false (and nothing
+    /// changed) when another chain has replaced that one: it is then not dead-lettered at all.
+    /// </summary>
+    public async Task<bool> MarkDeadLetteredAsync(string eventId, string endpointId, string deliveryId, string? chain, string reason, string deadLetterId)
     {
-        var record = Pending(deliveryId, endpointId);
+        var marked = await ChangeDeliveryAsync(eventId, endpointId, existing => existing is not null && !existing.IsChain(chain) ? null
+            : (existing ?? Pending(deliveryId, endpointId, chain)) with
+            {
+                Status = DeliveryStatus.DeadLettered, DeadLetterReason = reason, DeadLetterId = deadLetterId, Purged = false, UpdatedAt = DateTimeOffset.UtcNow,
+            });
+        await _db.SortedSetRemoveAsync(EndpointPendingKey(endpointId), deliveryId);
+        return marked is not null;
+    }
+
+    /// <summary>Notes that the delivery's dead letter was purged, so that recover and replay may send it again.</summary>
+    public Task MarkPurgedAsync(string eventId, string endpointId, string deadLetterId) =>
+        ChangeDeliveryAsync(eventId, endpointId, existing => existing is { Status: DeliveryStatus.DeadLettered, Purged: false } && (existing.DeadLetterId ?? deadLetterId) == deadLetterId
+            ? existing with { Purged = true, DeadLetterId = null, UpdatedAt = DateTimeOffset.UtcNow }
+            : null);
+
+    /// <summary>
+    /// Claims a delivery whose dead letter was purged for sending again on <paramref name="chain"/>: of two recovers or
+    /// replays racing for it, one gets the record (pending now, its attempts counted), the other null.
+    /// </summary>
+    public async Task<DeliveryRecord?> ClaimPurgedAsync(string eventId, string endpointId, string chain)
+    {
+        var claimed = await ChangeDeliveryAsync(eventId, endpointId, existing => existing is { Status: DeliveryStatus.DeadLettered, Purged: true }
+            ? Pending(existing.Id, endpointId, chain) with { Attempts = existing.Attempts, LastAttemptAt = existing.LastAttemptAt }
+            : null);
+        if (claimed is not null)
+        {
+            await AddToPendingAsync(endpointId, claimed.Id);
+        }
+        return claimed;
+    }
+
+    /// <summary>
+    /// Puts a delivery back to pending on a new <paramref name="chain"/> (it was redriven, resent, recovered or
+    /// replayed), counting <paramref name="attempts"/> made so far; the chain it had, if any, ends.
+    /// </summary>
+    public async Task MarkPendingAsync(string eventId, string endpointId, string deliveryId, string chain, int attempts)
+    {
+        var record = Pending(deliveryId, endpointId, chain) with { Attempts = attempts };
         await _db.HashSetAsync(DeliveriesKey(eventId), endpointId, Serialize(record));
         await _db.KeyExpireAsync(DeliveriesKey(eventId), _options.EventRetention);
+        await AddToPendingAsync(endpointId, deliveryId);
+    }
+
+    private async Task AddToPendingAsync(string endpointId, string deliveryId)
+    {
         await _db.SortedSetAddAsync(EndpointPendingKey(endpointId), deliveryId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         await _db.KeyExpireAsync(EndpointPendingKey(endpointId), _options.EventRetention);
     }
@@ -412,8 +499,8 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
         }
     }
 
-    private static DeliveryRecord Pending(string deliveryId, string endpointId) =>
-        new() { Id = deliveryId, EndpointId = endpointId, Status = DeliveryStatus.Pending, UpdatedAt = DateTimeOffset.UtcNow };
+    private static DeliveryRecord Pending(string deliveryId, string endpointId, string? chain = null) =>
+        new() { Id = deliveryId, EndpointId = endpointId, Status = DeliveryStatus.Pending, UpdatedAt = DateTimeOffset.UtcNow, Chain = chain };
 
     private static string Serialize<T>(T value) => JsonSerializer.Serialize(value, WebhooksJson.Options);
 

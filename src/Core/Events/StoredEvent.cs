@@ -12,4 +12,7 @@ public sealed record StoredEvent
     public required DateTimeOffset ReceivedAt { get; init; }
     public JsonElement? Data { get; init; }
     public string? Resource { get; init; }
+
+    /// <summary>An example sent by <c>POST /v1/endpoints/{id}/test</c>: not listed with the tenant's events, never replayed.</summary>
+    public bool Test { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MassTransit;
 using Webhooks.Contracts;
 
 namespace Webhooks.Core.Operational;
@@ -19,6 +20,26 @@ public static class OperationalEvents
     public const string DeliveryRecovered = "webhooks.delivery.recovered";
 
     public static bool IsOperational(string eventType) => eventType.StartsWith(Prefix, StringComparison.Ordinal);
+
+    /// <summary>
+    /// The header that marks an event published on the bus as the platform's own: a seal (<see cref="SecretsAtRest.SecretProtector.Seal"/>)
+    /// of its id, type and tenant. Fan-out dead-letters an event of a reserved type without it as <c>invalid_event</c>:
+    /// a service on the bus cannot speak for the platform any more than one calling the API can.
+    /// </summary>
+    public const string SealHeader = "Webhooks-Operational-Seal";
+
+    private const string SealPurpose = "operational-event";
+
+    public static string SealOf(SecretsAtRest.SecretProtector protector, EventPublished e) => protector.Seal(SealPurpose, Sealed(e.EventId, e.Type, e.Tenant));
+
+    public static bool IsSealed(SecretsAtRest.SecretProtector protector, string eventId, string type, string tenant, string? seal) =>
+        protector.IsSealed(SealPurpose, Sealed(eventId, type, tenant), seal);
+
+    private static string Sealed(string? eventId, string type, string tenant) => $"{eventId}\n{type}\n{tenant}";
+
+    /// <summary>Publishes one of the platform's own events, sealed as such.</summary>
+    public static Task PublishSealedAsync(this IPublishEndpoint bus, SecretsAtRest.SecretProtector protector, EventPublished e, CancellationToken cancellationToken = default) =>
+        bus.Publish(e, context => context.Headers.Set(SealHeader, SealOf(protector, e)), cancellationToken);
 
     public static EventPublished Create(string tenant, string type, object data, DateTimeOffset at) => new()
     {

@@ -16,6 +16,32 @@ public static class PublishedDefaults
 
     public static string Refusal(string setting) =>
         $"{setting} is the default published in docker-compose.yml, which anyone can read; set your own (from a secret store). Only the Development environment accepts it.";
+
+    /// <summary>As long as a generated admin key (<c>whk_admin_</c> and 32 hex digits): anything shorter is guessable, or a placeholder.</summary>
+    public const int MinAdminKeyLength = 42;
+
+    /// <summary>
+    /// Why an admin key from configuration may not be used outside Development, or null: a placeholder this repository
+    /// ships (compose's default, deploy/k8s's CHANGE-ME, the docs' whk_admin_…), or shorter than a generated key.
+    /// </summary>
+    public static string? AdminKeyRefusal(string? key, string setting)
+    {
+        if (string.IsNullOrEmpty(key))
+        {
+            return null;
+        }
+        if (key == AdminKey)
+        {
+            return Refusal(setting);
+        }
+        if (key.Replace("-", "").Replace("_", "").Contains("changeme", StringComparison.OrdinalIgnoreCase) || key.Any(c => c is < '!' or > '~'))
+        {
+            return $"{setting} is a placeholder from this repository's examples (CHANGE-ME, compose's default, whk_admin_…): set a key of your own from a secret store, such as `echo whk_admin_$(openssl rand -hex 16)`. Only the Development environment accepts it.";
+        }
+        return key.Length < MinAdminKeyLength
+            ? $"{setting} is {key.Length} characters, shorter than a generated key ({MinAdminKeyLength}): use one such as `echo whk_admin_$(openssl rand -hex 16)`. Only the Development environment accepts a shorter one."
+            : null;
+    }
 }
 
 /// <summary>Refuses <see cref="PublishedDefaults"/> among the at-rest keys outside Development.</summary>

@@ -68,6 +68,32 @@ public sealed class SecretProtector
         return Encoding.UTF8.GetString(output);
     }
 
+    /// <summary>
+    /// A seal of <paramref name="value"/> for <paramref name="purpose"/>: <c>{key id}:{HMAC}</c> with a key derived from the
+    /// current at-rest key, which only the platform's hosts hold — what marks a message as the platform's own.
+    /// </summary>
+    public string Seal(string purpose, string value) => $"{_keys[0].Id}:{Convert.ToBase64String(Mac(_keys[0].Key, purpose, value))}";
+
+    /// <summary>Whether <paramref name="seal"/> is <see cref="Seal"/> of <paramref name="value"/> by a key this host holds (a rotated one too).</summary>
+    public bool IsSealed(string purpose, string value, string? seal)
+    {
+        if (seal?.Split(':', 2) is not [var keyId, var mac] || _keys.FirstOrDefault(k => k.Id == keyId).Key is not { } key)
+        {
+            return false;
+        }
+        try
+        {
+            return CryptographicOperations.FixedTimeEquals(Convert.FromBase64String(mac), Mac(key, purpose, value));
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    private static byte[] Mac(byte[] key, string purpose, string value) =>
+        HMACSHA256.HashData(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes("webhooks-seal:" + purpose)), Encoding.UTF8.GetBytes(value));
+
     /// <summary>The id of the key a stored secret was encrypted with.</summary>
     public static string? KeyIdOf(string stored) =>
         stored.StartsWith(Prefix, StringComparison.Ordinal) ? stored[Prefix.Length..].Split(':', 2)[0] : null;

@@ -20,6 +20,25 @@ public sealed class DataLinkOptions : IValidatableObject
     [Range(1, 100_000)]
     public int FetchBurst { get; set; } = 50;
 
+    /// <summary>
+    /// Links refused (bad signature, unknown endpoint, expiry beyond any genuine link's) per second from one client
+    /// address, and per endpoint a link names, before refusals answer 429 without checking anything (Ingest).
+    /// </summary>
+    [Range(0.01, 100_000)]
+    public double FailuresPerSecondPerClient { get; set; } = 5;
+
+    [Range(1, 100_000)]
+    public int FailureBurstPerClient { get; set; } = 20;
+
+    [Range(0.01, 100_000)]
+    public double FailuresPerSecondPerEndpoint { get; set; } = 20;
+
+    [Range(1, 100_000)]
+    public int FailureBurstPerEndpoint { get; set; } = 100;
+
+    /// <summary>A genuine link never expires later than this ahead of now: its lifetime (capped by the retention) and a little clock skew.</summary>
+    public TimeSpan LongestValidity(TimeSpan retention) => (Lifetime < retention ? Lifetime : retention) + TimeSpan.FromMinutes(5);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!BaseUrl.IsAbsoluteUri || BaseUrl.Scheme is not ("http" or "https"))

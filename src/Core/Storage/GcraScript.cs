@@ -12,8 +12,8 @@ public static class GcraScript
     private const long MaxToleranceMicroseconds = 365L * 24 * 3600 * 1_000_000;
 
     // KEYS[1]: the cell. ARGV: emission interval (µs), burst tolerance (µs), 1 to reserve a turn even
-    // if it is later, and the cost in cells. Returns 0 when admitted now, else the µs until the
-    // caller's turn (taken when reserving).
+    // if it is later (2 only to look: nothing is taken), and the cost in cells. Returns 0 when admitted
+    // now, else the µs until the caller's turn (taken when reserving).
     private const string Source = """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -23,6 +23,7 @@ public static class GcraScript
         local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
         if tat < now then tat = now end
         local wait = tat + (cost - 1) * interval - tolerance - now
+        if ARGV[3] == '2' then return math.max(wait, 0) end
         if wait > 0 and ARGV[3] ~= '1' then return wait end
         local next = tat + interval * cost
         redis.call('SET', KEYS[1], next, 'PX', math.ceil((next - now) / 1000) + 1000)
@@ -35,13 +36,21 @@ public static class GcraScript
     /// <paramref name="burst"/>: zero when they were free now, else how long until they would be
     /// (and, when <paramref name="reserve"/> is set, they are then taken at that later turn).
     /// </summary>
-    public static async Task<TimeSpan> RunAsync(IDatabase database, string key, double perSecond, int burst, bool reserve = false, int cost = 1)
+    /// <remarks><paramref name="toleranceCut"/> shortens the burst tolerance (never below none): room kept for requests that begin a little after their turn.</remarks>
+    public static async Task<TimeSpan> RunAsync(IDatabase database, string key, double perSecond, int burst, bool reserve = false, int cost = 1, TimeSpan toleranceCut = default) =>
+        await RunAsync(database, key, perSecond, burst, reserve ? "1" : "0", cost, toleranceCut);
+
+    /// <summary>How long until <paramref name="cost"/> cells would be free, taking none (zero: they are free now).</summary>
+    public static Task<TimeSpan> PeekAsync(IDatabase database, string key, double perSecond, int burst, int cost = 1) =>
+        RunAsync(database, key, perSecond, burst, "2", cost, default);
+
+    private static async Task<TimeSpan> RunAsync(IDatabase database, string key, double perSecond, int burst, string mode, int cost, TimeSpan toleranceCut)
     {
         // Clamped, so that no rate (one stored before the API refused it, a computed one) overflows the arithmetic:
         // at most one cell in about 17 minutes, at least a microsecond apart, a tolerance of at most a year.
         var interval = (long)(1_000_000 / Math.Clamp(double.IsNaN(perSecond) ? MinPerSecond : perSecond, MinPerSecond, 1_000_000));
-        var tolerance = Math.Min(interval * (long)Math.Clamp(burst - 1, 0, 10_000_000), MaxToleranceMicroseconds);
-        var result = (long)await database.ScriptEvaluateAsync(Source, [key], [interval, tolerance, reserve ? 1 : 0, cost]);
+        var tolerance = Math.Max(0, Math.Min(interval * (long)Math.Clamp(burst - 1, 0, 10_000_000), MaxToleranceMicroseconds) - (long)toleranceCut.TotalMicroseconds);
+        var result = (long)await database.ScriptEvaluateAsync(Source, [key], [interval, tolerance, mode, cost]);
         return TimeSpan.FromMicroseconds(result);
     }
 }

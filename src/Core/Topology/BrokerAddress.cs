@@ -47,7 +47,7 @@ public sealed partial record BrokerAddress(bool Tls, string User, string Passwor
     private string Written(string password) =>
         $"{(Tls ? "amqps" : "amqp")}://{Uri.EscapeDataString(User)}:{password}@{string.Join(',', Nodes)}/{(VirtualHost == "/" ? "" : Uri.EscapeDataString(VirtualHost))}";
 
-    [GeneratedRegex(@"^(?<scheme>amqps?)://(?:(?<user>[^:@/]*)(?::(?<password>[^@/]*))?@)?(?<nodes>[^/?#@]+)/?(?<vhost>[^/?#]*)$")]
+    [GeneratedRegex(@"^(?<scheme>amqps?)://(?:(?<user>[^:@/]*)(?::(?<password>[^@/]*))?@)?(?<nodes>[^/?#@]+)/?(?<vhost>[^/?#]*)\z")]
     private static partial Regex Pattern();
 }
 

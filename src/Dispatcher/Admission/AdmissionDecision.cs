@@ -10,8 +10,11 @@ public abstract record AdmissionDecision
     {
     }
 
-    /// <summary>Go: <paramref name="Lease"/> holds one of the endpoint's in-flight places until it is released.</summary>
-    public sealed record Admitted(WebhookEndpoint Endpoint, InFlightLease Lease) : AdmissionDecision;
+    /// <summary>
+    /// Go: <paramref name="Lease"/> holds one of the endpoint's in-flight places until it is released; a rate-limited
+    /// endpoint's request passes <paramref name="Gate"/> as it begins.
+    /// </summary>
+    public sealed record Admitted(WebhookEndpoint Endpoint, InFlightLease Lease, StartGate? Gate = null) : AdmissionDecision;
 
     /// <summary>Not now, and not an attempt: the delivery waits in the delay tiers until <paramref name="Until"/>.</summary>
     public sealed record Deferred(DateTimeOffset Until, DeferralCause Cause) : AdmissionDecision;

@@ -3,6 +3,7 @@ using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;
 using Webhooks.Dispatcher.Endpoints;
+using Microsoft.Extensions.Options;
 using Webhooks.Dispatcher.RateLimiting;
 
 namespace Webhooks.Dispatcher.Admission;
@@ -12,7 +13,7 @@ namespace Webhooks.Dispatcher.Admission;
 /// due time, endpoint state, the endpoint's in-flight cap, then its rate limit, as
 /// <see cref="AdmissionPolicy"/> decides from what Redis answers.
 /// </summary>
-public sealed class DeliveryAdmission(EndpointCache endpoints, InFlightLimiter inFlight, EndpointRateLimiter rateLimiter, AdmissionPolicy policy, TimeProvider clock)
+public sealed class DeliveryAdmission(EndpointCache endpoints, InFlightLimiter inFlight, EndpointRateLimiter rateLimiter, AdmissionPolicy policy, IOptions<RateLimitOptions> limits, TimeProvider clock)
 {
     public async Task<AdmissionDecision> AdmitAsync(DeliverWebhook delivery, CancellationToken cancellationToken)
     {
@@ -52,12 +53,19 @@ public sealed class DeliveryAdmission(EndpointCache endpoints, InFlightLimiter i
         }
         try
         {
-            if (endpoint.RateLimit is { } limit && await WaitForRateAsync(endpoint, limit, cancellationToken) is { } deferred)
+            if (endpoint.RateLimit is not { } limit)
+            {
+                return new AdmissionDecision.Admitted(endpoint, lease);
+            }
+            if (await WaitForRateAsync(endpoint, limit, cancellationToken) is { } deferred)
             {
                 await lease.ReleaseAsync();
                 return deferred;
             }
-            return new AdmissionDecision.Admitted(endpoint, lease);
+            // A request that begins too late after this takes a new turn before its first byte (null: it waits for it in place).
+            var gate = new StartGate(System.Diagnostics.Stopwatch.GetTimestamp(), limits.Value.SendSlack,
+                async ct => await WaitForRateAsync(endpoint, limit, ct) is { } later ? later.Until - clock.GetUtcNow() : null);
+            return new AdmissionDecision.Admitted(endpoint, lease, gate);
         }
         catch
         {

@@ -12,6 +12,24 @@ public sealed partial class AttemptRecorder(RedisCircuit circuit, ILogger<Attemp
     public const int Capacity = 100_000;
     private readonly ConcurrentQueue<Func<Task>> _pending = new();
 
+    /// <summary>
+    /// Writes a record whose write answers whether it still applied (<see cref="Core.Events.EventStore.RecordAttemptAsync"/>):
+    /// that answer, or true when the record had to wait for Redis (and is applied when it returns).
+    /// </summary>
+    public async Task<bool> RecordAsync(Func<Task<bool>> write)
+    {
+        if (_pending.IsEmpty)
+        {
+            var (ok, applied) = await circuit.TryAsync(write);
+            if (ok)
+            {
+                return applied;
+            }
+        }
+        await RecordAsync((Func<Task>)(async () => await write()));
+        return true;
+    }
+
     public async Task RecordAsync(Func<Task> write)
     {
         // Behind anything already waiting, so the records of one delivery keep their order.

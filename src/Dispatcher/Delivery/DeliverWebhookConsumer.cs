@@ -6,6 +6,7 @@ using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
 using Webhooks.Core.Operational;
+using Webhooks.Core.SecretsAtRest;
 using Webhooks.Dispatcher.Admission;
 using Webhooks.Dispatcher.DeadLetters;
 using Webhooks.Dispatcher.Degraded;
@@ -32,16 +33,17 @@ public sealed partial class DeliverWebhookConsumer(
     DelayLadder ladder,
     DeadLetterSender deadLetters,
     RedisCircuit circuit,
+    SecretProtector protector,
     TimeProvider clock,
     ILogger<DeliverWebhookConsumer> logger) : IConsumer<DeliverWebhook>
 {
     public async Task Consume(ConsumeContext<DeliverWebhook> context)
     {
         var delivery = context.Message;
-        if (delivery.Attempt > 1 && await AlreadyDeliveredAsync(delivery))
+        if (delivery.MayBeSuperseded && await SupersededAsync(delivery))
         {
-            // A retry whose delivery meanwhile succeeded (resent, or recovered): it has nothing left to do.
-            LogSuperseded(delivery.EventId, delivery.EndpointId, delivery.Attempt);
+            // A copy whose delivery meanwhile succeeded, or went on in a newer chain (resent, redriven, recovered): nothing left to do.
+            LogSuperseded(delivery.EventId, delivery.EndpointId, delivery.Number);
             return;
         }
         switch (await admission.AdmitAsync(delivery, context.CancellationToken))
@@ -53,13 +55,16 @@ public sealed partial class DeliverWebhookConsumer(
                 }
                 await ladder.DeferAsync(context, delivery with { DueAt = deferred.Until, TraceLink = delivery.TraceLink ?? Activity.Current?.Id });
                 break;
+            case AdmissionDecision.Refused refused when delivery.Test:
+                LogTestRefused(delivery.EventId, delivery.EndpointId, refused.Detail);
+                break;
             case AdmissionDecision.Refused refused:
                 await Park(context, refused.Reason, refused.Detail, lastAttempt: null);
                 break;
             case AdmissionDecision.Admitted admitted:
                 try
                 {
-                    await AttemptAsync(context, admitted.Endpoint, admitted.Lease);
+                    await AttemptAsync(context, admitted.Endpoint, admitted.Lease, admitted.Gate);
                 }
                 finally
                 {
@@ -69,12 +74,16 @@ public sealed partial class DeliverWebhookConsumer(
         }
     }
 
-    /// <summary>Whether the delivery's record says it succeeded (while Redis is away, it is assumed not to have).</summary>
-    private async Task<bool> AlreadyDeliveredAsync(DeliverWebhook delivery) =>
-        (await circuit.TryAsync(() => store.GetDeliveryAsync(delivery.EventId, delivery.EndpointId))).Value is { Status: DeliveryStatus.Delivered } record && record.Id == delivery.DeliveryId;
+    /// <summary>
+    /// Whether the delivery's record says it succeeded, or that another chain has replaced this copy's (a delivery has
+    /// one live chain); while Redis is away, neither is assumed.
+    /// </summary>
+    private async Task<bool> SupersededAsync(DeliverWebhook delivery) =>
+        (await circuit.TryAsync(() => store.GetDeliveryAsync(delivery.EventId, delivery.EndpointId))).Value is { } record
+        && (record is { Status: DeliveryStatus.Delivered } && record.Id == delivery.DeliveryId || !record.IsChain(delivery.Chain));
 
     /// <summary>Sends the request, records it, and carries out the verdict.</summary>
-    private async Task AttemptAsync(ConsumeContext<DeliverWebhook> context, WebhookEndpoint endpoint, InFlightLease lease)
+    private async Task AttemptAsync(ConsumeContext<DeliverWebhook> context, WebhookEndpoint endpoint, InFlightLease lease, StartGate? gate)
     {
         var delivery = context.Message;
         using var activity = DispatcherTelemetry.Activities.StartActivity(ActivityKind.Internal, links: LinkTo(delivery.TraceLink), name: "webhook deliver");
@@ -84,7 +93,15 @@ public sealed partial class DeliverWebhookConsumer(
 
         var at = clock.GetUtcNow();
         // In-flight requests finish on shutdown: only the endpoint's own timeout cuts them short.
-        var result = await sender.SendAsync(endpoint, delivery, CancellationToken.None);
+        var result = await sender.SendAsync(endpoint, delivery, CancellationToken.None, gate);
+        if (result.NotSentFor is { } turn)
+        {
+            // Began too late for its rate-limit turn and was not sent: not an attempt, it takes its new turn in the tiers.
+            await lease.ReleaseAsync();
+            DispatcherTelemetry.Deferred.Add(1, DispatcherTelemetry.Tag("reason", "rate_limit"));
+            await ladder.DeferAsync(context, delivery with { DueAt = clock.GetUtcNow() + turn, TraceLink = delivery.TraceLink ?? activity?.Id });
+            return;
+        }
         // The request is done: its in-flight place goes back now, beside the writes below.
         lease.Observe(result.Duration);
         var releasing = lease.ReleaseAsync();
@@ -92,15 +109,17 @@ public sealed partial class DeliverWebhookConsumer(
         DispatcherTelemetry.Attempts.Add(1, DispatcherTelemetry.Tag("outcome", result.Succeeded ? "delivered" : "failed"), DispatcherTelemetry.Tag("status_class", DispatcherTelemetry.StatusClass(result.StatusCode)));
         activity?.SetTag("http.response.status_code", result.StatusCode);
         // A success is judged without the endpoint's failure streak, so the streak is cleared beside the record; a failure needs it first.
-        var streak = health.RecordOutcomeAsync(endpoint.Id, result.Succeeded, at);
+        // A test is one attempt that says nothing of the endpoint's health: it neither starts nor ends a streak.
+        var streak = delivery.Test ? Task.FromResult<DateTimeOffset?>(null) : health.RecordOutcomeAsync(endpoint.Id, result.Succeeded, at);
         var failingSince = result.Succeeded ? null : await streak;
 
-        var verdict = retries.Decide(delivery.Attempt, result, at, failingSince, endpoint.Url);
+        var verdict = delivery.Test ? new AttemptVerdict.Delivered() : retries.Decide(delivery.Attempt, result, at, failingSince, endpoint.Url);
         var nextAttemptAt = (verdict as AttemptVerdict.RetryAt)?.DueAt;
-        var attempt = Attempt(delivery, at, result, activity, nextAttemptAt);
+        var attempt = Attempt(delivery, at, result, activity, nextAttemptAt, retries.FinalNumber(delivery));
+        bool live;
         try
         {
-            await recorder.RecordAsync(() => store.RecordAttemptAsync(attempt, endpoint.Tenant, result.Succeeded ? DeliveryStatus.Delivered : DeliveryStatus.Failed));
+            live = await recorder.RecordAsync(() => store.RecordAttemptAsync(attempt, endpoint.Tenant, result.Succeeded ? DeliveryStatus.Delivered : DeliveryStatus.Failed, delivery.Chain, final: delivery.Test));
         }
         finally
         {
@@ -110,15 +129,21 @@ public sealed partial class DeliverWebhookConsumer(
         {
             activity?.SetStatus(ActivityStatusCode.Error, result.Error ?? $"HTTP {result.StatusCode}");
         }
+        if (!live)
+        {
+            // Resent, redriven or recovered while this attempt was in flight: the newer chain goes on, this one ends here.
+            LogSuperseded(delivery.EventId, delivery.EndpointId, delivery.Number);
+            return;
+        }
 
-        var outcome = new AttemptOutcome { Number = delivery.Number, At = at, StatusCode = result.StatusCode, Error = result.Error, ErrorDetail = result.ErrorDetail, DurationMs = result.Duration.TotalMilliseconds };
+        var outcome = new AttemptOutcome { Number = delivery.Number, At = at, StatusCode = result.StatusCode, Error = result.Error, ErrorDetail = result.ErrorDetail, DurationMs = result.Duration.TotalMilliseconds, TraceId = attempt.TraceId };
         switch (verdict)
         {
             case AttemptVerdict.Delivered:
                 DispatcherTelemetry.Lag.Record((clock.GetUtcNow() - delivery.OccurredAt).TotalSeconds);
                 if (delivery.Number > 1 && !OperationalEvents.IsOperational(delivery.Type))
                 {
-                    await context.Publish(OperationalEvents.Create(delivery.Tenant, OperationalEvents.DeliveryRecovered,
+                    await context.PublishSealedAsync(protector, OperationalEvents.Create(delivery.Tenant, OperationalEvents.DeliveryRecovered,
                         new { delivery.EventId, EventType = delivery.Type, delivery.EndpointId, delivery.DeliveryId, Attempts = delivery.Number }, at));
                 }
                 break;
@@ -149,7 +174,7 @@ public sealed partial class DeliverWebhookConsumer(
     private static ActivityLink[]? LinkTo(string? traceParent) =>
         ActivityContext.TryParse(traceParent, null, out var linked) ? [new ActivityLink(linked)] : null;
 
-    private static DeliveryAttempt Attempt(DeliverWebhook delivery, DateTimeOffset at, SendResult result, Activity? activity, DateTimeOffset? nextAttemptAt) => new()
+    private static DeliveryAttempt Attempt(DeliverWebhook delivery, DateTimeOffset at, SendResult result, Activity? activity, DateTimeOffset? nextAttemptAt, int finalNumber) => new()
     {
         DeliveryId = delivery.DeliveryId,
         EventId = delivery.EventId,
@@ -164,6 +189,7 @@ public sealed partial class DeliverWebhookConsumer(
         ResponseBody = result.ResponseBody,
         TraceId = activity?.TraceId.ToString(),
         NextAttemptAt = nextAttemptAt,
+        FinalNumber = finalNumber,
     };
 
     private Task Park(ConsumeContext<DeliverWebhook> context, string reason, string detail, AttemptOutcome? lastAttempt) =>
@@ -178,8 +204,11 @@ public sealed partial class DeliverWebhookConsumer(
             LastAttempt = lastAttempt,
         });
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Retry {Attempt} of event {EventId} to endpoint {EndpointId} dropped: the delivery already succeeded")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Attempt {Attempt} of event {EventId} to endpoint {EndpointId} dropped: the delivery already succeeded, or a resend, redrive or recover replaced this retry")]
     private partial void LogSuperseded(string eventId, string endpointId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Test event {EventId} not sent to endpoint {EndpointId}: {Detail}")]
+    private partial void LogTestRefused(string eventId, string endpointId, string detail);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Attempt {Attempt} of event {EventId} to endpoint {EndpointId} failed ({Failure}); next at {DueAt:o}")]
     private partial void LogRetryScheduled(string eventId, string endpointId, int attempt, string failure, DateTimeOffset dueAt);

@@ -31,6 +31,9 @@ public sealed class DeliveryClients : IDisposable
                 // Past what we read ourselves, an unread body closes the connection instead of being drained.
                 MaxResponseDrainSize = 0,
                 ConnectCallback = connector.ConnectAsync,
+                ActivityHeadersPropagator = new TraceParentOnly(),
+                // Where a rate-limited request's first byte is held to its turn (after TLS: the request, not the handshake).
+                PlaintextStreamFilter = (context, _) => ValueTask.FromResult<Stream>(new RateLimiting.GatedStream(context.PlaintextStream)),
             };
             return new Client(new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan }, connector);
         }

@@ -34,7 +34,8 @@ public sealed class WebhookSender(DeliveryClients clients, Microsoft.Extensions.
         return DataLink.For(links.Value.BaseUrl, delivery.EventId, endpoint.Id, endpoint.Secret, now + lifetime);
     }
 
-    public async Task<SendResult> SendAsync(WebhookEndpoint endpoint, DeliverWebhook delivery, CancellationToken cancellationToken)
+    /// <summary>One attempt; <paramref name="gate"/> (a rate-limited endpoint's) holds the request to its turn as it begins.</summary>
+    public async Task<SendResult> SendAsync(WebhookEndpoint endpoint, DeliverWebhook delivery, CancellationToken cancellationToken, RateLimiting.StartGate? gate = null)
     {
         var now = DateTimeOffset.UtcNow;
         var body = WebhookPayload.Render(delivery, endpoint.Payload, DataLinkFor(endpoint, delivery, now));
@@ -54,6 +55,8 @@ public sealed class WebhookSender(DeliveryClients clients, Microsoft.Extensions.
         timeout.CancelAfter(TimeSpan.FromSeconds(endpoint.TimeoutSeconds));
         var started = Stopwatch.GetTimestamp();
         var client = clients.For(endpoint.Tenant);
+        // For this request alone: the change stays within this method's flow.
+        RateLimiting.StartGate.Carried = gate;
         try
         {
             using var response = await client.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
@@ -64,6 +67,10 @@ public sealed class WebhookSender(DeliveryClients clients, Microsoft.Extensions.
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return new SendResult(null, "timeout", Stopwatch.GetElapsedTime(started), null, ErrorDetail: $"no complete answer within the endpoint's timeout of {endpoint.TimeoutSeconds} s");
+        }
+        catch (HttpRequestException e) when (LateStart(e) is { } late)
+        {
+            return new SendResult(null, null, Stopwatch.GetElapsedTime(started), null) { NotSentFor = late.Turn };
         }
         catch (HttpRequestException e) when (e.InnerException is BlockedDestinationException)
         {
@@ -81,6 +88,18 @@ public sealed class WebhookSender(DeliveryClients clients, Microsoft.Extensions.
             };
             return new SendResult(null, error, Stopwatch.GetElapsedTime(started), null, ErrorDetail: Describe(e));
         }
+    }
+
+    private static RateLimiting.LateStartException? LateStart(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is RateLimiting.LateStartException late)
+            {
+                return late;
+            }
+        }
+        return null;
     }
 
     /// <summary>What went wrong below HTTP, in a few words: refused, timed out connecting, unreachable, the name not found, the certificate untrusted.</summary>

@@ -2,13 +2,14 @@ using MassTransit;
 using Webhooks.Contracts;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Operational;
+using Webhooks.Core.SecretsAtRest;
 using Webhooks.Dispatcher.Degraded;
 using Webhooks.ServiceDefaults;
 
 namespace Webhooks.Dispatcher.Endpoints;
 
 /// <summary>An endpoint's run of failures, and switching it off when <c>RetryPolicy</c> says so (410 Gone, or failing too long).</summary>
-public sealed partial class EndpointHealth(EndpointRegistry registry, EndpointCache endpoints, FailingEndpoints failing, RedisCircuit circuit, TimeProvider clock, ILogger<EndpointHealth> logger)
+public sealed partial class EndpointHealth(EndpointRegistry registry, EndpointCache endpoints, FailingEndpoints failing, RedisCircuit circuit, SecretProtector protector, TimeProvider clock, ILogger<EndpointHealth> logger)
 {
     /// <summary>Notes an attempt's outcome; returns since when the endpoint has failed without a success (null after a success, or while Redis is away: auto-disable waits for it).</summary>
     public async Task<DateTimeOffset?> RecordOutcomeAsync(string endpointId, bool succeeded, DateTimeOffset at)
@@ -37,7 +38,7 @@ public sealed partial class EndpointHealth(EndpointRegistry registry, EndpointCa
             DispatcherTelemetry.EndpointsDisabled.Add(1, DispatcherTelemetry.Tag("reason", why));
             var at = clock.GetUtcNow();
             await context.Publish(new EndpointDisabled { EndpointId = endpoint.Id, Tenant = endpoint.Tenant, Reason = why, DisabledAt = at, FailingSince = failingSince });
-            await context.Publish(OperationalEvents.Create(endpoint.Tenant, OperationalEvents.EndpointDisabled,
+            await context.PublishSealedAsync(protector, OperationalEvents.Create(endpoint.Tenant, OperationalEvents.EndpointDisabled,
                 new { EndpointId = endpoint.Id, Url = RedactedUrl.Of(endpoint.Url), endpoint.Description, Reason = why, FailingSince = failingSince, DisabledAt = at }, at));
         }
     }
@@ -50,7 +51,7 @@ public sealed partial class EndpointHealth(EndpointRegistry registry, EndpointCa
         {
             return;
         }
-        await context.Publish(OperationalEvents.Create(endpoint.Tenant, OperationalEvents.EndpointFailing,
+        await context.PublishSealedAsync(protector, OperationalEvents.Create(endpoint.Tenant, OperationalEvents.EndpointFailing,
             new { EndpointId = endpoint.Id, Url = RedactedUrl.Of(endpoint.Url), endpoint.Description, FailingSince = failingSince, DisabledAt = failingSince + disabledAfter }, now));
     }
 

@@ -8,6 +8,8 @@ using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
 using Webhooks.Core.Fairness;
+using Webhooks.Core.Operational;
+using Webhooks.Core.SecretsAtRest;
 using Webhooks.Core.Topology;
 using Webhooks.Dispatcher.DeadLetters;
 using Webhooks.Dispatcher.Degraded;
@@ -20,10 +22,10 @@ namespace Webhooks.Dispatcher.FanOut;
 /// subscribes to its type, so that each (event, endpoint) pair is retried and dead-lettered on its own.
 /// </summary>
 public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, EventStore store, DeadLetterSender deadLetters, TopologyDeclaration topology,
-    TenantLanes lanes, RedisCircuit circuit, IOptions<DispatcherOptions> options, IOptions<RetryOptions> retries, ILogger<FanOutConsumer> logger)
+    TenantLanes lanes, RedisCircuit circuit, SecretProtector protector, IOptions<DispatcherOptions> options, IOptions<RetryOptions> retries, ILogger<FanOutConsumer> logger)
     : IConsumer<EventPublished>
 {
-    [GeneratedRegex("^evt_[A-Za-z0-9_-]{1,60}$")]
+    [GeneratedRegex("^evt_[A-Za-z0-9_-]{1,60}\\z")]
     private static partial Regex EventIdPattern();
 
     public async Task Consume(ConsumeContext<EventPublished> context)
@@ -36,6 +38,12 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, Even
         if (!EventIdPattern().IsMatch(eventId))
         {
             errors["eventId"] = [$"'{eventId}' is not an event id ('evt_' and up to 60 letters, digits, '_' or '-')."];
+        }
+        // A reserved type only from the platform itself, as its seal shows: a service on the bus cannot forge one.
+        if (message.Type is { } type && OperationalEvents.IsOperational(type)
+            && !OperationalEvents.IsSealed(protector, eventId, type, message.Tenant ?? "", context.Headers.Get<string>(OperationalEvents.SealHeader)))
+        {
+            errors["type"] = [EventRules.CheckPublishable(type)!];
         }
         if (errors.Count > 0)
         {
@@ -61,7 +69,15 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, Even
             // Only dispatchers declare the retry queue: never send before it exists, or the broker would drop the event.
             await topology.Declared.WaitAsync(context.CancellationToken);
             var retry = await context.GetSendEndpoint(Queues.Address(Queues.FanOutRetry(retries.Value.FanOutDeferral)));
-            await retry.Send(message with { EventId = eventId }, context.CancellationToken);
+            // The platform's seal goes with it (an operational event would come back a forgery without it).
+            var seal = context.Headers.Get<string>(OperationalEvents.SealHeader);
+            await retry.Send(message with { EventId = eventId }, send =>
+            {
+                if (seal is not null)
+                {
+                    send.Headers.Set(OperationalEvents.SealHeader, seal);
+                }
+            }, context.CancellationToken);
         }
     }
 

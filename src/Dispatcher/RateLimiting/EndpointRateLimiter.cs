@@ -22,7 +22,8 @@ public sealed class EndpointRateLimiter(RedisStorage redis, RedisCircuit circuit
     /// <summary>Zero when the endpoint may be called now (the slot is taken), else how long to wait.</summary>
     public async Task<TimeSpan> TryAcquireAsync(WebhookEndpoint endpoint, RateLimit limit)
     {
-        var (ok, wait) = await circuit.TryAsync(() => RunAsync($"ratelimit:{endpoint.Id}", limit, reserve: false));
+        // The tolerance keeps room for a request beginning up to the send slack after its turn (StartGate).
+        var (ok, wait) = await circuit.TryAsync(() => GcraScript.RunAsync(_db, $"ratelimit:{endpoint.Id}", limit.PerSecond, limit.Burst ?? 1, toleranceCut: options.Value.SendSlack));
         return ok ? wait : Local(endpoint.Id, limit).TryAcquire();
     }
 

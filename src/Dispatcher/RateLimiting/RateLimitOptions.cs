@@ -11,6 +11,14 @@ public sealed class RateLimitOptions : IValidatableObject
     public TimeSpan MaxInPlaceWait { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// How much later than its admission a rate-limited request may begin (its first byte written): a later one
+    /// takes a new turn first (<see cref="StartGate"/>). The limiter's burst tolerance is cut by as much, so that at
+    /// most <c>burst + rate × T</c> requests begin in any window <c>T</c> at the subscriber; where the tolerance is
+    /// smaller than the slack (a burst of 1), the limit holds to within the slack.
+    /// </summary>
+    public TimeSpan SendSlack { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
     /// While Redis is away each dispatcher limits on its own, at this fraction of an endpoint's
     /// rate: set it to 1/N for N dispatchers to stay within the limit even then.
     /// </summary>
@@ -29,6 +37,10 @@ public sealed class RateLimitOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (SendSlack < TimeSpan.Zero || SendSlack > TimeSpan.FromSeconds(1))
+        {
+            yield return new ValidationResult($"{Section}:SendSlack must lie between 0 and 1 second.");
+        }
         if (InFlightRetryDelay < TimeSpan.Zero || MaxInFlightWait < InFlightRetryDelay || MaxInFlightWait > TimeSpan.FromHours(1))
         {
             yield return new ValidationResult($"{Section}:InFlightRetryDelay must not be negative, and MaxInFlightWait must lie between it and 1 hour.");

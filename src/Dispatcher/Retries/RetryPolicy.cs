@@ -20,6 +20,9 @@ public sealed class RetryPolicy(IOptions<RetryOptions> options, TimeProvider clo
     /// <summary>Attempts in all: the first and one per wait of the schedule.</summary>
     public int MaxAttempts => _options.Waits.Count + 1;
 
+    /// <summary>The number the delivery's last attempt on its schedule will have: a resend's schedule counts on from its earlier attempts; a test has one.</summary>
+    public int FinalNumber(Core.Deliveries.DeliverWebhook delivery) => delivery.Test ? delivery.Number : delivery.EarlierAttempts + MaxAttempts;
+
     /// <summary>
     /// The verdict on attempt number <paramref name="attempt"/> to <paramref name="endpointUrl"/>, made at
     /// <paramref name="attemptedAt"/>, which came to <paramref name="result"/>; <paramref name="failingSince"/>

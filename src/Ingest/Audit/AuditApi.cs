@@ -16,8 +16,12 @@ public static class AuditApi
 
     private static async Task<IResult> List(HttpRequest request, ClaimsPrincipal user, AuditLog log, string? tenant, string? action, string? after, int? limit)
     {
-        var caller = Caller.Of(user);
-        tenant = caller.ListFilter(tenant);
+        var (forTenant, forbidden) = Caller.Of(user).ActFor(tenant);
+        if (forbidden is not null)
+        {
+            return forbidden;
+        }
+        tenant = forTenant;
         if (tenant is not null && EventRules.CheckTenant(tenant) is { } tenantError)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["tenant"] = [tenantError] });

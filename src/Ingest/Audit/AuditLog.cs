@@ -22,12 +22,18 @@ public sealed class AuditLog(RedisStorage redis, TimeProvider clock)
     private static string TenantKey(string tenant) => $"audit:tenant:{tenant}";
     private static string EntryKey(string id) => $"audit:entry:{id}";
 
+    /// <summary>Who a request's key is, as the audit log names it: the key's id, or the admin key from configuration.</summary>
+    public static string ActorOf(ClaimsPrincipal user) => user.FindFirstValue(ApiKeyAuthentication.KeyIdClaim) ?? "configured admin key";
+
     /// <summary>Writes an entry of <paramref name="action"/> on <paramref name="target"/> by the caller.</summary>
-    public async Task RecordAsync(ClaimsPrincipal user, string action, string? tenant, string target, object? detail = null)
+    public Task RecordAsync(ClaimsPrincipal user, string action, string? tenant, string target, object? detail = null) =>
+        RecordAsync(ActorOf(user), Caller.Of(user).Role, action, tenant, target, detail);
+
+    /// <summary>Writes an entry of <paramref name="action"/> by <paramref name="actor"/> (a key's id) of <paramref name="role"/>: what a job did for the key that created it.</summary>
+    public async Task RecordAsync(string actor, string role, string action, string? tenant, string target, object? detail = null)
     {
         var at = clock.GetUtcNow();
-        var caller = Caller.Of(user);
-        var entry = new AuditEntry(SortableId.New("aud"), at, user.FindFirstValue(ApiKeyAuthentication.KeyIdClaim) ?? "configured admin key", caller.Role, tenant, action, target,
+        var entry = new AuditEntry(SortableId.New("aud"), at, actor, role, tenant, action, target,
             detail is null ? null : JsonSerializer.SerializeToElement(detail, WebhooksJson.Options));
         var score = at.ToUnixTimeMilliseconds();
         var expired = score - (long)Retention.TotalMilliseconds;

@@ -59,7 +59,12 @@ public static class ApiKeysApi
         {
             return problem;
         }
-        var (keys, next) = await store.ListAsync(Caller.Of(user).ListFilter(tenant), after, limit ?? Paging.DefaultLimit);
+        var (forTenant, forbidden) = Caller.Of(user).ActFor(tenant);
+        if (forbidden is not null)
+        {
+            return forbidden;
+        }
+        var (keys, next) = await store.ListAsync(forTenant, after, limit ?? Paging.DefaultLimit);
         return TypedResults.Ok(new ApiKeyPage([.. keys.Select(k => ApiKeyView.Of(k))], next));
     }
 

@@ -14,10 +14,10 @@ public sealed record Caller(string Role, string? Tenant)
     /// <summary>The tenant a request acts for: the one it names, or the key's own when it names none.</summary>
     public string? TenantFor(string? requested) => requested ?? Tenant;
 
-    /// <summary>The tenant to filter a list by: a tenant-bound key only ever lists its own.</summary>
-    public string? ListFilter(string? requested) => Tenant ?? requested;
-
-    /// <summary>The tenant a request acts for (see <see cref="TenantFor"/>), and the 403 when this key may not act for it.</summary>
+    /// <summary>
+    /// The tenant a request acts for or lists (see <see cref="TenantFor"/>), and the 403 when this key may not:
+    /// a tenant-bound key that names another tenant is refused, never quietly given its own tenant's instead.
+    /// </summary>
     public (string? Tenant, IResult? Forbidden) ActFor(string? requested) =>
         TenantFor(requested) is { } tenant && !Sees(tenant) ? (tenant, WrongTenant(tenant)) : (TenantFor(requested), null);
 

@@ -19,7 +19,7 @@ public sealed record DeadLetterView(
 {
     public static DeadLetterView Of(DeadLetter d) => new(
         d.Id, d.Reason, d.Detail, d.EventId, d.Tenant, d.EndpointId, d.DeliveryId, d.EventType, d.DeadLetteredAt,
-        d.LastAttempt is { } a ? new LastAttemptView(a.Number, a.At, a.StatusCode, a.Error, a.ErrorDetail, a.DurationMs) : null,
+        d.LastAttempt is { } a ? new LastAttemptView(a.Number, a.At, a.StatusCode, a.Error, a.ErrorDetail, a.DurationMs, a.TraceId) : null,
         d.Delivery is { } m ? new ParkedDeliveryView(m.DeliveryId, m.EndpointId, m.EventId, m.Type, m.Tenant, m.OccurredAt, m.Data, m.Resource, m.Attempt, m.DueAt) : null,
         // The event, whichever way it was parked: as refused at fan-out, or as its delivery carries it.
         d.Event is { } e ? new ParkedEventView(e.EventId, e.Type, e.Tenant, e.OccurredAt, e.Data, e.Resource)

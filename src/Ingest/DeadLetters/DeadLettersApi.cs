@@ -22,13 +22,18 @@ public static class DeadLettersApi
         return routes;
     }
 
-    private static async Task<IResult> List(HttpRequest request, ClaimsPrincipal user, DeadLetterIndex index, string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until, string? after, int? limit)
+    private static async Task<IResult> List(HttpRequest request, ClaimsPrincipal user, DeadLetterIndex index, DeadLetterScope scope, string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until, string? after, int? limit)
     {
         if ((Paging.Problem(request, limit) ?? Position(after).Problem) is { } problem)
         {
             return problem;
         }
-        var page = await index.ListAsync(new DeadLetterFilter(endpointId, Caller.Of(user).ListFilter(tenant), reason, since, until), Position(after).Position, limit ?? Paging.DefaultLimit);
+        var (filter, refused) = await scope.ResolveAsync(user, endpointId, tenant, reason, since, until);
+        if (filter is null)
+        {
+            return refused!;
+        }
+        var page = await index.ListAsync(filter, Position(after).Position, limit ?? Paging.DefaultLimit);
         return TypedResults.Ok(new DeadLetterList([.. page.Found.Select(DeadLetterView.Of)], NextAfter(page)));
     }
 
@@ -47,26 +52,34 @@ public static class DeadLettersApi
     /// before it is sent, so two redrives racing send it once. An invalid event cannot be redriven and stays.
     /// Beyond one page: a job (<c>POST /v1/jobs</c>).
     /// </summary>
-    private static async Task<IResult> Redrive(ClaimsPrincipal user, BulkDeliveries bulk, AuditLog audit,
+    private static async Task<IResult> Redrive(ClaimsPrincipal user, BulkDeliveries bulk, DeadLetterScope scope, AuditLog audit,
         string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until, string? after, CancellationToken cancellationToken)
     {
         if (Position(after).Problem is { } problem)
         {
             return problem;
         }
-        var filter = new DeadLetterFilter(endpointId, Caller.Of(user).ListFilter(tenant), reason, since, until);
+        var (filter, refused) = await scope.ResolveAsync(user, endpointId, tenant, reason, since, until);
+        if (filter is null)
+        {
+            return refused!;
+        }
         var (redriven, notRedrivable, next) = await bulk.RedriveAsync(filter, Position(after).Position, cancellationToken);
         await audit.RecordAsync(user, "dead_letters.redriven", filter.Tenant, endpointId ?? "(filter)", new { endpointId, tenant, reason, since, until, redriven });
         return TypedResults.Ok(new RedriveResult(redriven, notRedrivable, Paging.Cursor(next)));
     }
 
-    private static async Task<IResult> Purge(ClaimsPrincipal user, BulkDeliveries bulk, AuditLog audit, string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until, string? after)
+    private static async Task<IResult> Purge(ClaimsPrincipal user, BulkDeliveries bulk, DeadLetterScope scope, AuditLog audit, string? endpointId, string? tenant, string? reason, DateTimeOffset? since, DateTimeOffset? until, string? after)
     {
         if (Position(after).Problem is { } problem)
         {
             return problem;
         }
-        var filter = new DeadLetterFilter(endpointId, Caller.Of(user).ListFilter(tenant), reason, since, until);
+        var (filter, refused) = await scope.ResolveAsync(user, endpointId, tenant, reason, since, until);
+        if (filter is null)
+        {
+            return refused!;
+        }
         var (purged, next) = await bulk.PurgeAsync(filter, Position(after).Position);
         await audit.RecordAsync(user, "dead_letters.purged", filter.Tenant, endpointId ?? "(filter)", new { endpointId, tenant, reason, since, until, purged });
         return TypedResults.Ok(new PurgeResult(purged, Paging.Cursor(next)));

@@ -29,7 +29,16 @@ public sealed class BulkDeliveries(DeadLetterIndex deadLetters, EventStore store
         var purged = 0;
         foreach (var deadLetter in page.Found)
         {
-            purged += await deadLetters.RemoveAsync(deadLetter) ? 1 : 0;
+            if (!await deadLetters.RemoveAsync(deadLetter))
+            {
+                continue; // a redrive or another purge took it first
+            }
+            purged++;
+            if (deadLetter.EndpointId is { } endpointId)
+            {
+                // Its delivery stays dead-lettered, and may be sent again by recover or replay.
+                await store.MarkPurgedAsync(deadLetter.EventId, endpointId, deadLetter.Id);
+            }
         }
         return (purged, page.Next);
     }
@@ -50,9 +59,17 @@ public sealed class BulkDeliveries(DeadLetterIndex deadLetters, EventStore store
         {
             // Claimed first, like a fan-out: of two replays (or a replay and a fan-out) racing, one sends it.
             var deliveryId = SortableId.New("dlv");
-            if ((await store.AddPendingDeliveriesAsync(eventId, [(endpoint.Id, deliveryId)]))[0] == deliveryId && await store.GetAsync(eventId) is { } stored)
+            if (await store.GetAsync(eventId) is not { Test: false } stored)
+            {
+                continue;
+            }
+            if ((await store.AddPendingDeliveriesAsync(eventId, [(endpoint.Id, deliveryId)]))[0] == deliveryId)
             {
                 await requeue.SendAsync(lane, DeliverWebhook.Of(stored, endpoint.Id, deliveryId), 0, cancellationToken);
+                replayed++;
+            }
+            else if (await SendPurgedAsync(lane, stored, endpoint.Id, cancellationToken))
+            {
                 replayed++;
             }
         }
@@ -60,8 +77,9 @@ public sealed class BulkDeliveries(DeadLetterIndex deadLetters, EventStore store
     }
 
     /// <summary>
-    /// A page of the endpoint's dead letters in the window, redriven; after the last page, the deliveries
-    /// still waiting for a retry whose latest attempt, in the window, failed — sent now.
+    /// A page of the endpoint's dead letters in the window, redriven; after the last page, the deliveries whose
+    /// latest attempt, in the window, failed and that are still waiting for a retry (sent now, on a chain that
+    /// replaces the waiting one) or were dead-lettered and purged since (sent again).
     /// </summary>
     public async Task<(int Redriven, int Resent, IndexPosition? Next)> RecoverAsync(WebhookEndpoint endpoint, DateTimeOffset since, DateTimeOffset? until, IndexPosition? after, CancellationToken cancellationToken)
     {
@@ -75,15 +93,34 @@ public sealed class BulkDeliveries(DeadLetterIndex deadLetters, EventStore store
         var lane = await requeue.LaneAsync(endpoint.Tenant, 1, cancellationToken);
         foreach (var attempt in await FailingAsync(endpoint.Id, since, until))
         {
-            if (await store.GetDeliveryAsync(attempt.EventId, endpoint.Id) is not { Status: DeliveryStatus.Failed } record || record.Id != attempt.DeliveryId
-                || await store.GetAsync(attempt.EventId) is not { } stored)
+            if (await store.GetDeliveryAsync(attempt.EventId, endpoint.Id) is not { } record || record.Id != attempt.DeliveryId
+                || await store.GetAsync(attempt.EventId) is not { Test: false } stored)
             {
                 continue;
             }
-            await requeue.SendAsync(lane, DeliverWebhook.Of(stored, endpoint.Id, record.Id), record.Attempts, cancellationToken);
-            resent++;
+            if (record.Status == DeliveryStatus.Failed)
+            {
+                await requeue.SendAsync(lane, DeliverWebhook.Of(stored, endpoint.Id, record.Id), record.Attempts, cancellationToken);
+                resent++;
+            }
+            else if (record is { Status: DeliveryStatus.DeadLettered, Purged: true } && await SendPurgedAsync(lane, stored, endpoint.Id, cancellationToken))
+            {
+                resent++;
+            }
         }
         return (redriven, resent, null);
+    }
+
+    /// <summary>Sends again a delivery whose dead letter was purged, once it is claimed (false: not purged, or another caller claimed it).</summary>
+    private async Task<bool> SendPurgedAsync(MassTransit.ISendEndpoint lane, StoredEvent stored, string endpointId, CancellationToken cancellationToken)
+    {
+        var chain = DeliverWebhook.NewChain();
+        if (await store.ClaimPurgedAsync(stored.Id, endpointId, chain) is not { } claimed)
+        {
+            return false;
+        }
+        await requeue.SendOnAsync(lane, DeliverWebhook.Of(stored, endpointId, claimed.Id), claimed.Attempts, chain, cancellationToken);
+        return true;
     }
 
     /// <summary>

@@ -21,10 +21,18 @@ public sealed class DeliveryRequeue(EventStore store, TenantLanes lanes, IBus bu
         return await bus.GetSendEndpoint(Queues.Address(await lanes.ChooseAsync(FairnessStage.Deliveries, tenant, count)));
     }
 
-    /// <summary>Marks the delivery pending and sends it as its attempt number <paramref name="earlierAttempts"/> + 1.</summary>
+    /// <summary>
+    /// Marks the delivery pending on a chain of its own and sends it as its attempt number <paramref name="earlierAttempts"/> + 1:
+    /// whatever copy of it still waits for a retry belongs to the chain this one replaces, and is dropped when it comes back.
+    /// </summary>
     public async Task SendAsync(ISendEndpoint lane, DeliverWebhook delivery, int earlierAttempts, CancellationToken cancellationToken)
     {
-        await store.MarkPendingAsync(delivery.EventId, delivery.EndpointId, delivery.DeliveryId);
-        await lane.Send(delivery with { Attempt = 1, DueAt = null, EarlierAttempts = earlierAttempts }, cancellationToken);
+        var chain = DeliverWebhook.NewChain();
+        await store.MarkPendingAsync(delivery.EventId, delivery.EndpointId, delivery.DeliveryId, chain, earlierAttempts);
+        await SendOnAsync(lane, delivery, earlierAttempts, chain, cancellationToken);
     }
+
+    /// <summary>Sends a delivery already marked pending on <paramref name="chain"/> (claimed: <see cref="EventStore.ClaimPurgedAsync"/>).</summary>
+    public Task SendOnAsync(ISendEndpoint lane, DeliverWebhook delivery, int earlierAttempts, string chain, CancellationToken cancellationToken) =>
+        lane.Send(delivery with { Attempt = 1, DueAt = null, EarlierAttempts = earlierAttempts, Chain = chain }, cancellationToken);
 }

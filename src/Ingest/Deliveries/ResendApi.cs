@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Webhooks.Core;
+using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
@@ -24,7 +25,7 @@ public static class ResendApi
     }
 
     private static async Task<Results<Accepted<ResendAccepted>, ProblemHttpResult>> Resend(string id, string endpointId, ClaimsPrincipal user, EventStore store, EndpointRegistry registry,
-        DeliveryRequeue requeue, AuditLog audit, CancellationToken cancellationToken)
+        DeliveryRequeue requeue, DeadLetterIndex deadLetters, AuditLog audit, CancellationToken cancellationToken)
     {
         var caller = Caller.Of(user);
         if (await store.GetAsync(id) is not { } stored || !caller.Sees(stored.Tenant))
@@ -45,7 +46,12 @@ public static class ResendApi
         }
         var existing = await store.GetDeliveryAsync(id, endpointId);
         var delivery = DeliverWebhook.Of(stored, endpointId, existing?.Id ?? SortableId.New("dlv"));
+        // One live chain: this one replaces whatever retry still waits, and the delivery's dead letter goes (a new one comes if it fails again).
         await requeue.SendAsync(await requeue.LaneAsync(stored.Tenant, 1, cancellationToken), delivery, existing?.Attempts ?? 0, cancellationToken);
+        if (existing?.DeadLetterId is { } deadLetterId && await deadLetters.GetAsync(deadLetterId) is { } deadLetter)
+        {
+            await deadLetters.RemoveAsync(deadLetter);
+        }
         await audit.RecordAsync(user, "delivery.resent", stored.Tenant, endpointId, new { eventId = id, delivery.DeliveryId });
         return TypedResults.Accepted($"/v1/events/{id}", new ResendAccepted(delivery.DeliveryId, (existing?.Attempts ?? 0) + 1));
     }

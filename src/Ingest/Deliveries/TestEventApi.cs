@@ -13,8 +13,9 @@ namespace Webhooks.Ingest.Deliveries;
 
 /// <summary>
 /// <c>POST /v1/endpoints/{id}/test</c>: a signed example event of a chosen type, sent to this endpoint
-/// only, through the same pipeline as any delivery; the answer is the endpoint's, when it comes within
-/// the endpoint's timeout (else <c>202</c> with where to look).
+/// only, through the same pipeline as any delivery but attempted once (never retried nor dead-lettered, and
+/// not listed among the tenant's events); the answer is the endpoint's, when it comes within the endpoint's
+/// timeout (else <c>202</c> with where to look).
 /// </summary>
 public static class TestEventApi
 {
@@ -35,9 +36,19 @@ public static class TestEventApi
             return body.Problem;
         }
         var type = body.Value!.Type ?? DefaultType;
-        if (type != DefaultType && EventRules.CheckType(type) is { } typeError)
+        var errors = new Dictionary<string, string[]>();
+        if (type != DefaultType && (EventRules.CheckType(type) ?? EventRules.CheckPublishable(type)) is { } typeError)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["type"] = [typeError] });
+            // webhooks.test is the one reserved type a test may take: no test speaks for the platform.
+            errors["type"] = [typeError];
+        }
+        if (body.Value.Data is { } given && (given.ValueKind is JsonValueKind.Null ? null : given.ValueKind != JsonValueKind.Object ? "The data must be a JSON object." : EventRules.CheckData(given)) is { } dataError)
+        {
+            errors["data"] = [dataError];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The test event is not valid");
         }
         if (await registry.GetAsync(id) is not { } endpoint || !Caller.Of(user).Sees(endpoint.Tenant))
         {
@@ -56,7 +67,9 @@ public static class TestEventApi
             OccurredAt = now,
             ReceivedAt = now,
             Data = body.Value.Data is { ValueKind: JsonValueKind.Object } data ? data.Clone() : JsonSerializer.SerializeToElement(new { test = true, endpointId = id }),
+            Test = true,
         };
+        // Kept to be looked up by its id, but not listed among the tenant's events, never replayed, and attempted once.
         await store.SaveAsync(stored);
         // Sent to this endpoint alone: no fan-out to the tenant's others.
         await store.MarkFannedOutAsync(stored.Id);

@@ -35,8 +35,15 @@ public sealed partial record EndpointRequest(
         "upgrade", "te", "trailer", "expect", "proxy-authorization", "user-agent", "traceparent", "tracestate", "baggage",
     };
 
-    [GeneratedRegex("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")]
+    [GeneratedRegex("^[A-Za-z0-9!#$%&'*+.^_`|~-]+\\z")]
     private static partial Regex HeaderName();
+
+    /// <summary>Whether a request can carry the header as given: HttpClient refuses content headers among a request's own, and would drop them unsent.</summary>
+    private static bool SentAsRequestHeader(string name)
+    {
+        using var probe = new HttpRequestMessage();
+        return probe.Headers.TryAddWithoutValidation(name, "x");
+    }
 
     /// <summary>What is wrong with the request for an endpoint of <paramref name="tenant"/> (the one it names when creating).</summary>
     public Dictionary<string, string[]> Check(bool creating, DestinationGuard guard, string? tenant)
@@ -83,6 +90,7 @@ public sealed partial record EndpointRequest(
                 Add("headers", name.Length > MaxHeaderNameLength ? $"A header name is at most {MaxHeaderNameLength} characters."
                     : !HeaderName().IsMatch(name) ? $"'{name}' is not a valid header name."
                     : ReservedHeaders.Contains(name) || name.StartsWith("webhook-", StringComparison.OrdinalIgnoreCase) ? $"The header '{name}' is set by the platform and cannot be overridden."
+                    : !SentAsRequestHeader(name) ? $"The header '{name}' describes a body (Content-*, Expires, Allow, …), not a request: it would never be sent."
                     // HttpClient sends visible ASCII and spaces only: anything else failed every delivery instead of the registration.
                     : value is null || value.Length > 1000 || value.Any(c => c is not ('\t' or (>= ' ' and <= '~'))) ? $"The value of header '{name}' must be at most 1000 printable ASCII characters."
                     : null);

@@ -83,7 +83,12 @@ public static class EndpointsApi
 
     private static async Task<IResult> List(HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, string? tenant, string? after, int? limit)
     {
-        tenant = Caller.Of(user).ListFilter(tenant);
+        var (forTenant, forbidden) = Caller.Of(user).ActFor(tenant);
+        if (forbidden is not null)
+        {
+            return forbidden;
+        }
+        tenant = forTenant;
         if (tenant is not null && EventRules.CheckTenant(tenant) is { } tenantError)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["tenant"] = [tenantError] });

@@ -16,8 +16,9 @@ public sealed record AttemptView(
     double DurationMs,
     string? ResponseBody,
     string? TraceId,
-    DateTimeOffset? NextAttemptAt)
+    DateTimeOffset? NextAttemptAt,
+    int? FinalNumber)
 {
     public static AttemptView Of(DeliveryAttempt a) =>
-        new(a.DeliveryId, a.EventId, a.EndpointId, a.Number, a.At, a.Succeeded, a.StatusCode, a.Error, a.ErrorDetail, a.DurationMs, a.ResponseBody, a.TraceId, a.NextAttemptAt);
+        new(a.DeliveryId, a.EventId, a.EndpointId, a.Number, a.At, a.Succeeded, a.StatusCode, a.Error, a.ErrorDetail, a.DurationMs, a.ResponseBody, a.TraceId, a.NextAttemptAt, a.FinalNumber);
 }

@@ -23,7 +23,7 @@ public static class EventDataApi
     }
 
     private static async Task<IResult> Fetch(string id, HttpRequest request, HttpResponse response, EndpointRegistry registry, EventStore store, EndpointStats stats,
-        RedisStorage redis, IOptions<DataLinkOptions> options)
+        RedisStorage redis, IOptions<DataLinkOptions> options, IOptions<StorageOptions> storage)
     {
         var query = request.Query;
         if (!WellFormedIds.IsWellFormed(query["endpoint"]) || !long.TryParse(query["expires"], NumberStyles.None, CultureInfo.InvariantCulture, out var expires)
@@ -33,9 +33,27 @@ public static class EventDataApi
         }
         var endpointId = query["endpoint"].ToString();
         var now = DateTimeOffset.UtcNow;
-        // An endpoint that is gone cannot prove the link: the same answer as a wrong signature.
-        if (await registry.GetAsync(endpointId) is not { } endpoint || !DataLink.Verify(endpoint.SigningSecrets(now), id, endpointId, expires, signature))
+        var limits = options.Value;
+        var db = redis.Database;
+        // Failed checks are throttled by client and by endpoint before anything is looked up or computed.
+        var (clientKey, endpointKey) = ($"datalinks:failed-from:{request.HttpContext.Connection.RemoteIpAddress}", $"datalinks:failed:{endpointId}");
+        var throttled = await Task.WhenAll(
+            GcraScript.PeekAsync(db, clientKey, limits.FailuresPerSecondPerClient, limits.FailureBurstPerClient),
+            GcraScript.PeekAsync(db, endpointKey, limits.FailuresPerSecondPerEndpoint, limits.FailureBurstPerEndpoint));
+        if (throttled.Max() is var backOff && backOff > TimeSpan.Zero)
         {
+            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(backOff.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            return Refused(StatusCodes.Status429TooManyRequests, "Too many invalid data links", "Too many links that did not verify came from this client, or named this endpoint: wait, and use links as deliveries gave them.");
+        }
+        // An endpoint that is gone cannot prove the link: the same answer as a wrong signature. So is an expiry no
+        // genuine link carries (beyond the links' lifetime and the event's retention): the signature proves it only
+        // if the secret never leaked, and a leaked one must not buy a link for ever.
+        if (DateTimeOffset.FromUnixTimeSeconds(Math.Min(expires, DateTimeOffset.MaxValue.ToUnixTimeSeconds())) > now + limits.LongestValidity(storage.Value.EventRetention)
+            || await registry.GetAsync(endpointId) is not { } endpoint || !DataLink.Verify(endpoint.SigningSecrets(now), id, endpointId, expires, signature))
+        {
+            await Task.WhenAll(
+                GcraScript.RunAsync(db, clientKey, limits.FailuresPerSecondPerClient, limits.FailureBurstPerClient),
+                GcraScript.RunAsync(db, endpointKey, limits.FailuresPerSecondPerEndpoint, limits.FailureBurstPerEndpoint));
             return Refused(StatusCodes.Status401Unauthorized, "Invalid data link", "The link's signature does not match it: it was changed, or made with a secret the endpoint no longer has.");
         }
         if (DateTimeOffset.FromUnixTimeSeconds(Math.Min(expires, DateTimeOffset.MaxValue.ToUnixTimeSeconds())) < now)

@@ -5,7 +5,10 @@ using Webhooks.Ingest.Requests;
 
 namespace Webhooks.Ingest.Events;
 
-/// <summary><c>GET /v1/events</c>: a tenant's events, newest first, by type, status and time.</summary>
+/// <summary>
+/// <c>GET /v1/events</c>: a tenant's events, newest first, by type (a name or a wildcard as endpoints take them:
+/// <c>order.*</c>, or <c>*</c> for all but the platform's <c>webhooks.*</c>), status and time.
+/// </summary>
 public static class EventListApi
 {
     public static IEndpointRouteBuilder MapEventListApi(this IEndpointRouteBuilder routes)
@@ -30,6 +33,10 @@ public static class EventListApi
         else if (EventRules.CheckTenant(forTenant) is { } tenantError)
         {
             errors["tenant"] = [tenantError];
+        }
+        if (type is not null && !Core.Endpoints.EventTypeFilter.IsValidPattern(type))
+        {
+            errors["type"] = [$"'{type}' is not an event type or wildcard (such as 'order.created', 'order.*', or '*' for every type but the platform's own)."];
         }
         if (status is not null && !EventStatus.All.Contains(status))
         {

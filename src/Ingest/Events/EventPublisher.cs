@@ -3,6 +3,8 @@ using Microsoft.Extensions.Options;
 using Webhooks.Contracts;
 using Webhooks.Core.Events;
 using Webhooks.Core.Fairness;
+using Webhooks.Core.Operational;
+using Webhooks.Core.SecretsAtRest;
 using Webhooks.Core.Topology;
 
 namespace Webhooks.Ingest.Events;
@@ -13,7 +15,7 @@ namespace Webhooks.Ingest.Events;
 /// beyond it, it is sent to the tenant's bulk fan-out lane, so that a flood does not queue in
 /// front of the other tenants' events.
 /// </summary>
-public sealed class EventPublisher(IBus bus, TopologyDeclaration topology, EventStore store, TenantLanes lanes, IOptions<IngestOptions> options)
+public sealed class EventPublisher(IBus bus, TopologyDeclaration topology, EventStore store, TenantLanes lanes, SecretProtector protector, IOptions<IngestOptions> options)
 {
     public async Task PublishAsync(StoredEvent stored, CancellationToken cancellationToken)
     {
@@ -46,9 +48,11 @@ public sealed class EventPublisher(IBus bus, TopologyDeclaration topology, Event
             // No publish before the fan-out queue is bound, or the broker would confirm and drop it.
             await topology.Declared.WaitAsync(timeout, cancellationToken);
             // MassTransit waits for a reconnect and does not always honour cancellation: bound the wait ourselves.
+            // The platform's own events (webhooks.*, refused from callers before this) carry its seal.
+            var seal = OperationalEvents.IsOperational(message.Type) ? OperationalEvents.SealOf(protector, message) : null;
             var published = lane == TenantLanes.FastLane(FairnessStage.Events)
-                ? bus.Publish(message, cancellationToken)
-                : SendToLaneAsync(lane, message, cancellationToken);
+                ? bus.Publish(message, context => Seal(context, seal), cancellationToken)
+                : SendToLaneAsync(lane, message, seal, cancellationToken);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             await published.WaitAsync(timeout, cancellationToken);
             IngestTelemetry.PublishDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
@@ -65,9 +69,17 @@ public sealed class EventPublisher(IBus bus, TopologyDeclaration topology, Event
         }
     }
 
-    private async Task SendToLaneAsync(string lane, EventPublished message, CancellationToken cancellationToken)
+    private async Task SendToLaneAsync(string lane, EventPublished message, string? seal, CancellationToken cancellationToken)
     {
         var endpoint = await bus.GetSendEndpoint(Queues.Address(lane));
-        await endpoint.Send(message, cancellationToken);
+        await endpoint.Send(message, context => Seal(context, seal), cancellationToken);
+    }
+
+    private static void Seal(SendContext context, string? seal)
+    {
+        if (seal is not null)
+        {
+            context.Headers.Set(OperationalEvents.SealHeader, seal);
+        }
     }
 }

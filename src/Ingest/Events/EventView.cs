@@ -12,4 +12,5 @@ public sealed record EventView(
     JsonElement? Data,
     string? Resource,
     IReadOnlyList<DeliveryView> Deliveries,
-    string? NextAfter);
+    string? NextAfter,
+    bool Test = false);

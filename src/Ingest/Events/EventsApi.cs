@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Webhooks.Core;
+using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
 using Webhooks.Core.Quotas;
@@ -222,10 +223,13 @@ public static class EventsApi
             var attempts = await store.GetAttemptsAsync(id, delivery.Id, AttemptsShown);
             // The URL without its path: it may carry a credential, and events are read with publisher keys too.
             var endpoint = endpoints.TryGetValue(delivery.EndpointId, out var e) ? new DeliveryEndpointView(RedactedUrl.Of(e.Url), e.Description) : null;
-            views.Add(new DeliveryView(delivery.Id, delivery.EndpointId, endpoint, delivery.Status, delivery.DeadLetterReason, delivery.UpdatedAt, delivery.Attempts, [.. attempts.Select(AttemptView.Of)]));
+            var latest = attempts.Count > 0 ? attempts[^1] : null;
+            views.Add(new DeliveryView(delivery.Id, delivery.EndpointId, endpoint, delivery.Status, delivery.DeadLetterReason, delivery.UpdatedAt, delivery.Attempts, [.. attempts.Select(AttemptView.Of)],
+                NextAttemptAt: delivery.Status == DeliveryStatus.Failed ? latest?.NextAttemptAt : null, FinalAttempt: latest?.FinalNumber,
+                DeadLetterId: delivery.DeadLetterId, Purged: delivery.Purged));
         }
         return TypedResults.Ok(new EventView(stored.Id, stored.Type, stored.Tenant, stored.OccurredAt, stored.ReceivedAt, stored.Data, stored.Resource, views,
-            deliveries.Count == page ? deliveries[^1].EndpointId : null));
+            deliveries.Count == page ? deliveries[^1].EndpointId : null, stored.Test));
     }
 
     /// <summary>

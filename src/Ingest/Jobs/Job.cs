@@ -24,6 +24,9 @@ public sealed record Job
     public IReadOnlyDictionary<string, long> Counts { get; init; } = new Dictionary<string, long>();
     public string? Error { get; init; }
     public required string Actor { get; init; }
+
+    /// <summary>The role of the key that created it, for the audit entry of what it did.</summary>
+    public string? ActorRole { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
 }
@@ -36,6 +39,15 @@ public static class JobKind
     public const string Replay = "replay";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string> { Redrive, Purge, Recover, Replay };
+
+    /// <summary>The audit action of what a job of <paramref name="kind"/> did: the same as the API's own for one page.</summary>
+    public static string AuditAction(string kind) => kind switch
+    {
+        Redrive => "dead_letters.redriven",
+        Purge => "dead_letters.purged",
+        Recover => "deliveries.recovered",
+        _ => "deliveries.replayed",
+    };
 }
 
 public static class JobStatus

@@ -1,6 +1,7 @@
 using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Storage;
+using Webhooks.Ingest.Audit;
 using Webhooks.Ingest.Deliveries;
 using Webhooks.Ingest.Requests;
 
@@ -12,7 +13,7 @@ namespace Webhooks.Ingest.Jobs;
 /// lease to expire, and another — or itself, restarted — goes on from the last saved page; the page in
 /// flight then runs again, which acts on nothing twice (see <see cref="BulkDeliveries"/>).
 /// </summary>
-public sealed partial class JobRunner(JobStore jobs, BulkDeliveries bulk, EndpointRegistry registry, TimeProvider clock, ILogger<JobRunner> logger) : BackgroundService
+public sealed partial class JobRunner(JobStore jobs, BulkDeliveries bulk, EndpointRegistry registry, AuditLog audit, TimeProvider clock, ILogger<JobRunner> logger) : BackgroundService
 {
     public static readonly TimeSpan LeaseLength = TimeSpan.FromSeconds(30);
     private readonly string _owner = Guid.NewGuid().ToString("N");
@@ -79,6 +80,12 @@ public sealed partial class JobRunner(JobStore jobs, BulkDeliveries bulk, Endpoi
                 next = job with { Status = JobStatus.Failed, Error = refused.Message };
             }
             await jobs.SaveAsync(next with { Pages = job.Pages + 1, UpdatedAt = clock.GetUtcNow() });
+            if (next.Status is JobStatus.Done or JobStatus.Failed)
+            {
+                // What it did, under its tenant and the action it performed (its creation was audited as job.created).
+                await audit.RecordAsync(job.Actor, job.ActorRole ?? "admin", JobKind.AuditAction(job.Kind), job.Tenant, job.EndpointId ?? "(filter)",
+                    new { jobId = job.Id, job.EndpointId, job.Reason, job.Since, job.Until, next.Status, next.Counts, next.Error });
+            }
             if (next.Status == JobStatus.Done)
             {
                 LogDone(job.Id, job.Kind, string.Join(", ", next.Counts.Select(c => $"{c.Key} {c.Value}")));

@@ -6,6 +6,7 @@ using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
 using Webhooks.Ingest.Audit;
 using Webhooks.Ingest.Auth;
+using Webhooks.Ingest.DeadLetters;
 using Webhooks.Ingest.Deliveries;
 using Webhooks.Ingest.Requests;
 
@@ -26,7 +27,7 @@ public static class JobsApi
         return routes;
     }
 
-    private static async Task<IResult> Create(HttpRequest request, ClaimsPrincipal user, JobStore jobs, JobRunner runner, EndpointRegistry registry, AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> Create(HttpRequest request, ClaimsPrincipal user, JobStore jobs, JobRunner runner, EndpointRegistry registry, DeadLetterScope scope, AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<JobRequest>(request, 8 * 1024, cancellationToken);
         if (body.Problem is not null)
@@ -61,9 +62,15 @@ public static class JobsApi
             }
             tenant = endpoint.Tenant;
         }
-        else if (input.Since >= input.Until)
+        else
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["since"] = ["since must be before until."] });
+            // Scoped like the dead-letter API's own filter: by endpoint alone, the endpoint's tenant.
+            var (filter, refused) = await scope.ResolveAsync(user, input.EndpointId, input.Tenant, input.Reason, input.Since, input.Until);
+            if (filter is null)
+            {
+                return refused!;
+            }
+            tenant = filter.Tenant;
         }
         var now = clock.GetUtcNow();
         var job = new Job
@@ -75,7 +82,8 @@ public static class JobsApi
             Reason = input.Reason,
             Since = input.Since,
             Until = input.Until,
-            Actor = user.FindFirstValue(ApiKeyAuthentication.KeyIdClaim) ?? "configured admin key",
+            Actor = AuditLog.ActorOf(user),
+            ActorRole = caller.Role,
             CreatedAt = now,
             UpdatedAt = now,
         };

@@ -33,6 +33,11 @@ internal static class JsonBody
             buffer.Write(chunk, 0, read);
         }
         var bytes = buffer.ToArray();
+        // JSON text is UTF-8: bytes that are not would be kept as U+FFFD, a change to what the client sent.
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+        {
+            return Fail<T>(Invalid("The body is not valid UTF-8."));
+        }
         try
         {
             using var document = JsonDocument.Parse(bytes, DocumentOptions);

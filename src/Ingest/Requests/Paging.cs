@@ -47,7 +47,9 @@ internal static class Paging
         {
             return (null, problem);
         }
-        return double.TryParse(parts[0], CultureInfo.InvariantCulture, out var score) ? (new IndexPosition(score, parts[1]), null) : (null, NotACursor);
+        // Only a finite time: NaN or Infinity (each parses) is no place in an index, and Redis refuses it.
+        return double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var score) && double.IsFinite(score)
+            ? (new IndexPosition(score, parts[1]), null) : (null, NotACursor);
     }
 
     /// <summary>The cursor of a place in a time index (null for none: the end).</summary>
