@@ -3,13 +3,29 @@
 # Redis (private loopback instances of the machine's own servers, or containers where a Docker
 # engine runs), Ingest, two Dispatchers and a demo receiver that subscribes itself; sends one
 # event, shows it arriving verified, and keeps running until Ctrl-C, with the Aspire dashboard.
-#   --smoke   stop after the verified delivery (what CI checks)
+#   --smoke          stop after the verified delivery (what CI checks)
+#   --fast-retries   retry failed deliveries after 2 s, 5 s, 10 s, 20 s and 30 s instead of Svix's
+#                    schedule of hours (to watch a delivery retry and end in a dead letter)
+#   --keep-data      keep the broker's and Redis's data, and the keys, from the run before
+# Every Webhooks__* variable of the environment is passed on to Ingest and both Dispatchers
+# (docs/configuration.md lists them), e.g. Webhooks__RateLimiting__DefaultMaxInFlight=4 ./scripts/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/servers.sh
 
-smoke=false
-[ "${1:-}" = "--smoke" ] && smoke=true
+smoke=false fast=false
+for arg in "$@"; do
+  case "$arg" in
+    --smoke) smoke=true ;;
+    --fast-retries) fast=true ;;
+    --keep-data) export WEBHOOKS_KEEP_DATA=1 ;;
+    *) echo "usage: $0 [--smoke] [--fast-retries] [--keep-data]" >&2; exit 2 ;;
+  esac
+done
+if $fast; then
+  export Webhooks__Retries__Schedule__0=00:00:02 Webhooks__Retries__Schedule__1=00:00:05 Webhooks__Retries__Schedule__2=00:00:10 \
+    Webhooks__Retries__Schedule__3=00:00:20 Webhooks__Retries__Schedule__4=00:00:30
+fi
 INGEST="http://127.0.0.1:5080"
 DASHBOARD="http://127.0.0.1:18888"
 for port in 5080 5081 5082 9000 18888 18889 18890 5680 15680 6390; do
@@ -25,26 +41,34 @@ mkdir -p .run
 dotnet build src/AppHost -v quiet -nologo >.run/build.log 2>&1 || { cat .run/build.log; exit 1; }
 
 apphost= tail_pid=
+# What the run starts, by command line: the orchestrator, the broker (its command line shows its epmd
+# port, not its node name) and Redis.
+started_here="tools/dcp |-epmd_port 35680|redis-server 127.0.0.1:6390"
 cleanup() {
   trap - EXIT INT TERM
+  # Whatever happens to our output now (`run.sh | tee log` stopped by Ctrl-C takes tee with it), the
+  # cleanup runs to its end: a write to a closed pipe must neither kill the script nor stop it here.
+  trap '' PIPE
+  set +e
   # A background job of a script ignores SIGINT: Ctrl-C alone would leave the tail running.
   if [ -n "$tail_pid" ]; then
-    kill "$tail_pid" 2>/dev/null || true
-    wait "$tail_pid" 2>/dev/null || true
+    kill "$tail_pid" 2>/dev/null
+    wait "$tail_pid" 2>/dev/null
   fi
-  echo
-  echo "Stopping…"
+  { echo; echo "Stopping…"; } 2>/dev/null
   if [ -n "$apphost" ]; then
-    kill -TERM "$apphost" 2>/dev/null || true
-    wait "$apphost" 2>/dev/null || true
-    # The orchestrator stops every resource once the AppHost is gone (the broker's command line
-    # shows its epmd port, not its node name).
+    kill -TERM "$apphost" 2>/dev/null
+    wait "$apphost" 2>/dev/null
+    # The orchestrator stops every resource once the AppHost is gone.
     for _ in $(seq 1 60); do
-      pgrep -f "tools/dcp |-epmd_port 35680|redis-server 127.0.0.1:6390" >/dev/null || break
+      pgrep -f "$started_here" >/dev/null || break
       sleep 0.5
     done
+    # Anything still there after 30 s is stopped by force.
+    pkill -KILL -f "$started_here" 2>/dev/null
   fi
-  epmd -port 35680 -kill >/dev/null 2>&1 || true
+  epmd -port 35680 -kill >/dev/null 2>&1
+  return 0
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -98,7 +122,7 @@ if $smoke; then
 fi
 cat <<INFO
 
-Webhooks is running.
+Webhooks is running.$($fast && printf '\n  Retries        after 2 s, 5 s, 10 s, 20 s and 30 s (--fast-retries): a failing delivery is dead-lettered within about a minute')$([ "${WEBHOOKS_KEEP_DATA:-}" = 1 ] && printf '\n  Data           kept from the run before, and kept for the next (--keep-data): .run/aspire')
   Dashboard      $DASHBOARD   (traces, metrics and logs of every process)
   Ingest API     $INGEST   (OpenAPI: $INGEST/openapi/v1.json)
   Metrics        $INGEST/metrics, http://127.0.0.1:5081/metrics and :5082/metrics (each dispatcher's own)
@@ -106,11 +130,13 @@ Webhooks is running.
   Demo receiver  tenant demo, every event type; it prints to $receiver_log
   RabbitMQ       http://127.0.0.1:15680 (guest/guest)
 
-Send your own event:
+Send your own event, and see what happened to it, with the CLI (docs/cli.md):
+  export WEBHOOKS_API_KEY=$key
+  dotnet run --project src/Cli -- events send --tenant demo --type order.shipped --data '{"orderId":"1001"}'
+  dotnet run --project src/Cli -- events show <id>
+or with curl:
   curl -X POST $INGEST/v1/events -H '$auth' -H 'content-type: application/json' \\
     -d '{"type":"order.shipped","tenant":"demo","data":{"orderId":"1001"}}'
-See what happened to it:
-  curl -H '$auth' $INGEST/v1/events/<id>
 
 Ctrl-C stops everything.
 INFO

@@ -48,12 +48,16 @@ public static class BrokerAndStore
     {
         project = rabbitMq.Reference is { } rabbitReference ? project.WithReference(rabbitReference, "RabbitMq") : project.WithEnvironment("ConnectionStrings__RabbitMq", rabbitMq.Value);
         project = redis.Reference is { } redisReference ? project.WithReference(redisReference, "Redis") : project.WithEnvironment("ConnectionStrings__Redis", redis.Value);
-        return project
+        project = project
             .WithEnvironment("Webhooks__Auth__AdminKey", run.AdminKey)
             .WithEnvironment("Webhooks__Secrets__Keys__0", run.SecretsKey)
-            .WithEnvironment("Webhooks__Destinations__Allow__0", "127.0.0.0/8 ports=* keep-bodies")
-            .WaitFor(rabbitMq.Resource)
-            .WaitFor(redis.Resource);
+            .WithEnvironment("Webhooks__Destinations__Allow__0", "127.0.0.0/8 ports=* keep-bodies");
+        // Settings the run was started with (./scripts/run.sh passes its environment on) win over these.
+        foreach (var (name, value) in LocalRun.PassedThrough())
+        {
+            project = project.WithEnvironment(name, value);
+        }
+        return project.WaitFor(rabbitMq.Resource).WaitFor(redis.Resource);
     }
 
     private static IResourceBuilder<IResource> AsResource<T>(this IResourceBuilder<T> builder) where T : IResource => (IResourceBuilder<IResource>)(object)builder;

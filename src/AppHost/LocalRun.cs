@@ -6,7 +6,9 @@ namespace Webhooks.AppHost;
 
 /// <summary>
 /// One local run: a fresh data folder under <c>.run/aspire</c>, fresh keys (the admin API key is
-/// written next to it for scripts), fixed loopback ports, and whether a Docker engine runs.
+/// written next to it for scripts), fixed loopback ports, and whether a Docker engine runs. With
+/// <c>WEBHOOKS_KEEP_DATA=1</c> (<c>./scripts/run.sh --keep-data</c>) the folder and its keys are kept
+/// from the run before: the broker's queues, Redis's data and the endpoints' secrets survive a restart.
 /// </summary>
 public sealed class LocalRun
 {
@@ -31,7 +33,9 @@ public sealed class LocalRun
     {
         var root = RepositoryRoot();
         var directory = Path.Combine(root, ".run", "aspire");
-        if (System.IO.Directory.Exists(directory))
+        var keep = Environment.GetEnvironmentVariable("WEBHOOKS_KEEP_DATA") == "1";
+        var (adminKeyFile, secretsKeyFile) = (Path.Combine(directory, "admin-key"), Path.Combine(directory, "secrets-key"));
+        if (!(keep && File.Exists(adminKeyFile) && File.Exists(secretsKeyFile)) && System.IO.Directory.Exists(directory))
         {
             System.IO.Directory.Delete(directory, recursive: true);
         }
@@ -40,13 +44,33 @@ public sealed class LocalRun
         {
             Root = root,
             Directory = directory,
-            AdminKey = "whk_admin_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant(),
-            SecretsKey = "local:" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            AdminKey = File.Exists(adminKeyFile) ? File.ReadAllText(adminKeyFile).Trim() : "whk_admin_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant(),
+            // Kept with the data: the endpoints' secrets in Redis are encrypted with it.
+            SecretsKey = File.Exists(secretsKeyFile) ? File.ReadAllText(secretsKeyFile).Trim() : "local:" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             DockerRuns = DockerEngineRuns(),
         };
-        File.WriteAllText(Path.Combine(directory, "admin-key"), run.AdminKey);
+        WritePrivately(adminKeyFile, run.AdminKey);
+        WritePrivately(secretsKeyFile, run.SecretsKey);
+        // The receiver's log is of this run only.
+        File.Delete(run.ReceiverLog);
         return run;
     }
+
+    private static void WritePrivately(string path, string text)
+    {
+        File.WriteAllText(path, text);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+    }
+
+    /// <summary>The <c>Webhooks__*</c> settings of the environment the run was started in: every service of the run gets them (docs/configuration.md).</summary>
+    public static IEnumerable<(string Name, string Value)> PassedThrough() =>
+        Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Select(e => ((string)e.Key, e.Value as string ?? ""))
+            .Where(e => e.Item1.StartsWith("Webhooks__", StringComparison.Ordinal))
+            .OrderBy(e => e.Item1, StringComparer.Ordinal);
 
     /// <summary>RabbitMQ's private epmd outlives the broker: stop it with the run.</summary>
     public void Cleanup()

@@ -33,4 +33,30 @@ public sealed class AuditTests(WebhooksSystemWithoutDispatcher system) : IClassF
         Assert.Equal(log.Select(e => e.GetProperty("id").GetString()), seenByTenant.Select(e => e.GetProperty("id").GetString()));
         Assert.DoesNotContain(seenByOther, e => e.GetProperty("tenant").GetString() == "audited");
     }
+
+    [Fact]
+    public async Task A_bulk_job_by_endpoint_is_audited_under_the_endpoints_tenant_and_the_action_it_performed()
+    {
+        var (endpointId, _) = await system.CreateEndpointAsync("shop-audit", "https://hooks.example.com/shop", ["*"]);
+        var jobs = new List<string>();
+        foreach (var kind in new[] { "purge", "purge", "redrive" })
+        {
+            var created = await (await system.Ingest.PostAsJsonAsync("/v1/jobs", new { kind, endpointId })).Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("shop-audit", created.GetProperty("tenant").GetString());
+            jobs.Add(created.GetProperty("id").GetString()!);
+        }
+        foreach (var id in jobs)
+        {
+            await Eventually.HoldsAsync(() => system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/jobs/{id}"), j => j.GetProperty("status").GetString() == "done", $"job {id} is done");
+        }
+
+        var purged = await Eventually.HoldsAsync(() => system.Ingest.GetFromJsonAsync<JsonElement>("/v1/audit?tenant=shop-audit&action=dead_letters.purged"),
+            a => a.GetProperty("data").GetArrayLength() == 2, "both purges are audited as purges");
+        var redriven = (await system.Ingest.GetFromJsonAsync<JsonElement>("/v1/audit?tenant=shop-audit&action=dead_letters.redriven")).GetProperty("data");
+
+        Assert.Equal(jobs.Take(2).Order(), purged.GetProperty("data").EnumerateArray().Select(e => e.GetProperty("detail").GetProperty("jobId").GetString()!).Order());
+        Assert.Equal(jobs[2], Assert.Single(redriven.EnumerateArray()).GetProperty("detail").GetProperty("jobId").GetString());
+        Assert.All(purged.GetProperty("data").EnumerateArray(), e => Assert.Equal("shop-audit", e.GetProperty("tenant").GetString()));
+        Assert.Equal(3, (await system.Ingest.GetFromJsonAsync<JsonElement>("/v1/audit?tenant=shop-audit&action=job.created")).GetProperty("data").GetArrayLength());
+    }
 }

@@ -45,11 +45,31 @@ public sealed class BusPublishingTests(WebhooksSystem system) : IClassFixture<We
     }
 
     [Fact]
+    public async Task A_bus_published_event_of_a_reserved_type_is_dead_lettered_and_never_delivered_while_the_platforms_own_are()
+    {
+        await using var subscriber = await Subscriber.StartAsync();
+        var (endpointId, _) = await system.CreateEndpointAsync("upstream-forger", subscriber.Url, ["webhooks.*"]);
+        await _bus.Publish(new EventPublished
+        {
+            EventId = "evt_forged1", Type = "webhooks.endpoint.disabled", Tenant = "upstream-forger",
+            Data = System.Text.Json.JsonSerializer.SerializeToElement(new { endpointId = "ep_of_another_tenant" }),
+        });
+
+        var deadLetter = await Eventually.HoldsAsync(() => system.DeadLettersAsync("reason=invalid_event"), l => l.Any(d => d.GetProperty("eventId").GetString() == "evt_forged1"), "the forgery is dead-lettered");
+        Assert.Contains("platform's own", deadLetter.Single(d => d.GetProperty("eventId").GetString() == "evt_forged1").GetProperty("detail").GetString());
+        // The platform's own, sealed, still arrive: switching the endpoint off and on announces it.
+        (await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/disable", null)).EnsureSuccessStatusCode();
+        (await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/enable", null)).EnsureSuccessStatusCode();
+        await subscriber.WaitForAsync(1);
+        Assert.Equal("webhooks.endpoint.enabled", Assert.Single(subscriber.Received).Json.GetProperty("type").GetString());
+    }
+
+    [Fact]
     public async Task An_invalid_bus_published_event_is_dead_lettered_not_dropped()
     {
         await _bus.Publish(new EventPublished { EventId = "evt_invalid1", Type = "Stock Low!", Tenant = "upstream", Data = System.Text.Json.JsonSerializer.SerializeToElement(new { }) });
 
-        var deadLetters = await Eventually.HoldsAsync(() => system.DeadLettersAsync("reason=invalid_event"), l => l.Count > 0, "the invalid event is dead-lettered");
+        var deadLetters = await Eventually.HoldsAsync(() => system.DeadLettersAsync("tenant=upstream&reason=invalid_event"), l => l.Count > 0, "the invalid event is dead-lettered");
 
         var deadLetter = Assert.Single(deadLetters);
         Assert.Equal("invalid_event", deadLetter.GetProperty("reason").GetString());

@@ -36,6 +36,9 @@ public sealed class DeliveryTests(WebhooksSystem system) : IClassFixture<Webhook
         AssertReceivedExactly(orders, expectOrders, ordersSecret);
         AssertReceivedExactly(everything, expectEverything, everythingSecret);
         AssertReceivedExactly(billing, expectBilling, billingSecret);
+        // The documented headers and no others: nothing of the bus (MassTransit's baggage) reaches a subscriber.
+        string[] documented = ["host", "content-type", "content-length", "webhook-id", "webhook-timestamp", "webhook-signature", "traceparent", "tracestate", "user-agent"];
+        Assert.All(orders.Received.Concat(everything.Received), r => Assert.Empty(r.Headers.Keys.Select(k => k.ToLowerInvariant()).Except(documented)));
     }
 
     [Fact]

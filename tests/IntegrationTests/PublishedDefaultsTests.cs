@@ -26,6 +26,25 @@ public sealed class PublishedDefaultsTests
         Assert.Contains("docker-compose.yml", (await Assert.ThrowsAsync<OptionsValidationException>(() => withSecretsKey.StartDispatcherAsync())).Message);
     }
 
+    [Theory]
+    [InlineData("CHANGE-ME")] // deploy/k8s's placeholder
+    [InlineData("whk_admin_…")] // the docs'
+    [InlineData("whk_admin_please_change_me_before_going_to_production_x")]
+    [InlineData("whk_admin_0123456789abcdef")] // shorter than a generated key
+    public async Task Outside_development_ingest_refuses_an_admin_key_that_is_a_placeholder_or_shorter_than_a_generated_one(string adminKey)
+    {
+        var hosts = await HostsAsync("Production", new() { ["Webhooks:Auth:AdminKey"] = adminKey });
+
+        var refused = await Assert.ThrowsAsync<OptionsValidationException>(() => hosts.StartIngestAsync());
+
+        Assert.Contains("Webhooks:Auth:AdminKey", refused.Message);
+        Assert.Contains("openssl rand -hex 16", refused.Message);
+        if (adminKey.Length > 20)
+        {
+            Assert.DoesNotContain(adminKey, refused.Message);
+        }
+    }
+
     [Fact]
     public async Task In_development_the_compose_defaults_are_accepted()
     {

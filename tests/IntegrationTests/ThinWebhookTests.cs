@@ -104,6 +104,68 @@ public sealed class ThinWebhookTests(WebhooksSystem system) : IClassFixture<Webh
     }
 
     [Fact]
+    public async Task A_link_signed_to_expire_far_beyond_any_genuine_one_is_refused_and_failed_checks_are_throttled_before_any_work()
+    {
+        // A client of its own address (the throttle is per client address, and this test exhausts it).
+        var ingest = system.Ingest;
+        using var Anonymous = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                socket.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            },
+        });
+        await using var subscriber = await Subscriber.StartAsync();
+        var (endpointId, secret) = await system.CreateEndpointAsync("thin-forever", subscriber.Url, ["*"], new { payload = "thin" });
+        var eventId = await system.PublishAsync("thin-forever", "order.paid", OrderData);
+        await subscriber.WaitForAsync(1);
+        string Signed(long expires, string signature) => $"{ingest.BaseAddress}v1/events/{eventId}/data?endpoint={endpointId}&expires={expires}&signature={signature}";
+
+        // Signed with the real secret, as a leaked secret would sign it: never more than the links' lifetime.
+        var forever = await Anonymous.GetAsync(Signed(long.MaxValue, DataLink.Signature(secret, eventId, endpointId, long.MaxValue)));
+        var year = DateTimeOffset.UtcNow.AddYears(1).ToUnixTimeSeconds();
+        var aYear = await Anonymous.GetAsync(Signed(year, DataLink.Signature(secret, eventId, endpointId, year)));
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized), (forever.StatusCode, aYear.StatusCode));
+
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 200; i++)
+        {
+            answers.Add((await Anonymous.GetAsync(Signed(DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds(), $"forged{i}"))).StatusCode);
+        }
+        Assert.All(answers, a => Assert.True(a is HttpStatusCode.Unauthorized or HttpStatusCode.TooManyRequests, $"answered {a}"));
+        Assert.InRange(answers.Count(a => a == HttpStatusCode.Unauthorized), 10, 40);
+        var throttled = await Anonymous.GetAsync(Signed(DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds(), "forged-again"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
+        Assert.NotNull(throttled.Headers.RetryAfter);
+        Assert.Equal("Too many invalid data links", (await throttled.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task Listen_with_fetch_never_follows_the_link_of_a_webhook_whose_signature_failed_nor_a_link_away_from_ingest()
+    {
+        await using var listen = await ListenProcess.StartReceiverAsync("--fetch", "--secret", "whsec_" + Convert.ToBase64String(new byte[24]), "--ingest", system.Ingest.BaseAddress!.ToString());
+        var (endpointId, _) = await system.CreateEndpointAsync("thin-forged", listen.Url, ["*"], new { payload = "thin" });
+        await system.PublishAsync("thin-forged", "order.paid", OrderData);
+        // Signed with the endpoint's secret (which the listener does not hold): the signature fails there, and the link is not fetched.
+        var forged = await Eventually.HoldsAsync(() => Task.FromResult(listen.Received), r => r.Count == 1, "the webhook arrives");
+
+        Assert.Equal("invalid", forged[0].GetProperty("signature").GetString());
+        Assert.Contains("not fetched", forged[0].GetProperty("fetched").GetString());
+        Assert.Equal(0, await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{endpointId}/stats").ContinueWith(t => t.Result.GetProperty("lastHour").GetProperty("dataFetches").GetInt32()));
+
+        // A verified webhook whose link leads away from the Ingest the listener knows (registered with another one): not followed either.
+        var otherIngest = await system.StartIngestAsync();
+        await using var trusting = await ListenProcess.StartReceiverAsync("--fetch", "--payload", "thin", "--register", otherIngest.BaseAddress!.ToString(), "--api-key", system.AdminKey, "--tenant", "thin-away");
+        await system.PublishAsync("thin-away", "order.paid", OrderData);
+        var away = await Eventually.HoldsAsync(() => Task.FromResult(trusting.Received), r => r.Count == 1, "the webhook arrives");
+        Assert.Equal("verified", away[0].GetProperty("signature").GetString());
+        Assert.Contains("leads away from Ingest", away[0].GetProperty("fetched").GetString());
+    }
+
+    [Fact]
     public async Task Listen_with_fetch_follows_the_link_of_each_thin_webhook_and_prints_the_data()
     {
         await using var listen = await ListenProcess.StartAsync(system, "thin-listen", "--payload", "thin", "--fetch");

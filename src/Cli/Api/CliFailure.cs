@@ -17,9 +17,12 @@ public static class ExitCodes
     /// <summary>The command line is not valid.</summary>
     public const int Usage = 2;
 
-    /// <summary>Ingest could not be reached, or failed (5xx).</summary>
+    /// <summary>Ingest could not be reached, or failed (5xx), or what answered is not Ingest; <c>listen</c>: its port is taken.</summary>
     public const int Unavailable = 3;
 
     /// <summary>A destructive command was not confirmed.</summary>
     public const int NotConfirmed = 4;
+
+    /// <summary>Stopped by Ctrl-C.</summary>
+    public const int Interrupted = 130;
 }

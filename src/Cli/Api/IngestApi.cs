@@ -10,6 +10,9 @@ public sealed class IngestApi(Uri baseAddress, string? apiKey) : IDisposable
 {
     private readonly HttpClient _http = CreateClient(baseAddress, apiKey);
 
+    /// <summary>Ingest as messages name it: scheme, host and port, never a credential.</summary>
+    private string Where => Redacted.Text(baseAddress.GetLeftPart(UriPartial.Authority));
+
     private static HttpClient CreateClient(Uri baseAddress, string? apiKey)
     {
         var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
@@ -24,16 +27,18 @@ public sealed class IngestApi(Uri baseAddress, string? apiKey) : IDisposable
 
     public Task<JsonElement> PostAsync(string path, object? body, CancellationToken cancellationToken) => SendAsync(HttpMethod.Post, path, body, cancellationToken);
 
+    public Task<JsonElement> PutAsync(string path, object body, CancellationToken cancellationToken) => SendAsync(HttpMethod.Put, path, body, cancellationToken);
+
     public Task<JsonElement> PatchAsync(string path, object body, CancellationToken cancellationToken) => SendAsync(HttpMethod.Patch, path, body, cancellationToken);
 
     public Task<JsonElement> DeleteAsync(string path, CancellationToken cancellationToken) => SendAsync(HttpMethod.Delete, path, null, cancellationToken);
 
-    /// <summary>Every item of a list, following its pages, up to <paramref name="max"/>.</summary>
-    public async Task<List<JsonElement>> ListAsync(string path, int max, CancellationToken cancellationToken)
+    /// <summary>Every item of a list, following its pages from <paramref name="after"/>, up to <paramref name="max"/>; and where the list goes on (null: its end).</summary>
+    public async Task<(List<JsonElement> Items, string? NextAfter)> PageAsync(string path, int max, string? after, CancellationToken cancellationToken)
     {
         var items = new List<JsonElement>();
         var separator = path.Contains('?') ? '&' : '?';
-        for (string? after = null; items.Count < max;)
+        while (items.Count < max)
         {
             var limit = Math.Min(200, max - items.Count);
             var page = await GetAsync($"{path}{separator}limit={limit}{(after is null ? "" : $"&after={Uri.EscapeDataString(after)}")}", cancellationToken);
@@ -43,8 +48,11 @@ public sealed class IngestApi(Uri baseAddress, string? apiKey) : IDisposable
                 break;
             }
         }
-        return items;
+        return (items, after);
     }
+
+    /// <summary>Every item of a list, following its pages, up to <paramref name="max"/>.</summary>
+    public async Task<List<JsonElement>> ListAsync(string path, int max, CancellationToken cancellationToken) => (await PageAsync(path, max, null, cancellationToken)).Items;
 
     private async Task<JsonElement> SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
@@ -56,52 +64,71 @@ public sealed class IngestApi(Uri baseAddress, string? apiKey) : IDisposable
         }
         catch (HttpRequestException e)
         {
-            throw new CliFailure(ExitCodes.Unavailable, $"cannot reach Ingest at {_http.BaseAddress}: {e.Message}");
+            throw new CliFailure(ExitCodes.Unavailable, $"cannot reach Ingest at {Where}: {e.Message} (set --ingest or WEBHOOKS_URL to its address)");
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new CliFailure(ExitCodes.Unavailable, $"Ingest at {_http.BaseAddress} did not answer within {_http.Timeout.TotalSeconds:0} s");
+            throw new CliFailure(ExitCodes.Unavailable, $"Ingest at {Where} did not answer within {_http.Timeout.TotalSeconds:0} s");
         }
         using (response)
         {
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (response.StatusCode == HttpStatusCode.NoContent)
+            {
+                return default;
+            }
             if (response.IsSuccessStatusCode)
             {
-                return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+                return TryParse(text) ?? throw NotIngest(response);
             }
-            throw new CliFailure((int)response.StatusCode >= 500 ? ExitCodes.Unavailable : ExitCodes.Refused, Explain(response.StatusCode, text));
+            var isProblem = TryParse(text) is { ValueKind: JsonValueKind.Object } && response.Content.Headers.ContentType?.MediaType is "application/problem+json" or "application/json";
+            // A refusal that is not a problem document is not Ingest's: as good as not reaching it.
+            throw new CliFailure((int)response.StatusCode >= 500 || !isProblem && response.StatusCode != HttpStatusCode.Unauthorized ? ExitCodes.Unavailable : ExitCodes.Refused, Explain(response, text));
         }
     }
 
-    /// <summary>A problem document in one line: its status, title, detail and each field's errors.</summary>
-    private static string Explain(HttpStatusCode status, string text)
+    private static JsonElement? TryParse(string text)
     {
+        try
+        {
+            return text.Length == 0 ? null : JsonDocument.Parse(text).RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private CliFailure NotIngest(HttpResponseMessage response) => new(ExitCodes.Unavailable,
+        $"{Where} answered {(int)response.StatusCode} {response.Content.Headers.ContentType?.MediaType ?? "without a body"}, not Ingest's JSON: is --ingest (or WEBHOOKS_URL) Ingest's address?");
+
+    /// <summary>A problem document in one line: its status, title, detail and each field's errors.</summary>
+    private string Explain(HttpResponseMessage response, string text)
+    {
+        var status = response.StatusCode;
         if (status == HttpStatusCode.Unauthorized)
         {
             return "the API key was refused (401): pass a valid key with --key or WEBHOOKS_API_KEY";
         }
-        try
+        if (TryParse(text) is not { ValueKind: JsonValueKind.Object } problem || response.Content.Headers.ContentType?.MediaType is not ("application/problem+json" or "application/json"))
         {
-            var problem = JsonDocument.Parse(text).RootElement;
-            var parts = new List<string>();
-            if (problem.TryGetProperty("title", out var title) && title.GetString() is { } t)
-            {
-                parts.Add(t);
-            }
-            if (problem.TryGetProperty("detail", out var detail) && detail.GetString() is { } d)
-            {
-                parts.Add(d);
-            }
-            if (problem.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Object)
-            {
-                parts.AddRange(errors.EnumerateObject().Select(e => $"{e.Name}: {string.Join(" ", e.Value.EnumerateArray().Select(m => m.GetString()))}"));
-            }
-            return $"{(int)status} {string.Join(" — ", parts)}";
+            // Every refusal of Ingest's is a problem document: this came from something else.
+            return $"{Where} answered {(int)status} {status} without a problem document: is --ingest (or WEBHOOKS_URL) Ingest's address?";
         }
-        catch (JsonException)
+        var parts = new List<string>();
+        if (problem.TryGetProperty("title", out var title) && title.ValueKind == JsonValueKind.String)
         {
-            return $"{(int)status} {status}";
+            parts.Add(title.GetString()!);
         }
+        if (problem.TryGetProperty("detail", out var detail) && detail.ValueKind == JsonValueKind.String)
+        {
+            parts.Add(detail.GetString()!);
+        }
+        if (problem.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Object)
+        {
+            parts.AddRange(errors.EnumerateObject().Select(e => $"{e.Name}: {string.Join(" ", e.Value.EnumerateArray().Select(m => m.ToString()))}"));
+        }
+        return $"{(int)status} {string.Join(" — ", parts)}";
     }
 
     public void Dispose() => _http.Dispose();

@@ -12,15 +12,55 @@ public static class EndpointsCommand
     {
         var id = new Argument<string>("id") { Description = "the endpoint's id (ep_…)" };
         var tenant = new Option<string?>("--tenant") { Description = "the tenant" };
-        var url = new Option<string?>("--endpoint-url") { Description = "where to deliver" };
+        // The endpoint's URL is --url (what users type first); --endpoint-url, its name before, still works. Ingest's is --ingest.
+        var url = new Option<string?>("--url", "--endpoint-url") { Description = "where to deliver (the endpoint's URL)" };
         var types = new Option<string[]>("--event-type") { Description = "an event type or wildcard to subscribe to (repeat it; '*' for all)" };
         var description = new Option<string?>("--description") { Description = "what the endpoint is" };
+        var maxInFlight = new Option<int?>("--max-in-flight") { Description = "requests in flight to it at most, across dispatchers (16 when not set)" };
+        var rateLimit = new Option<double?>("--rate-limit") { Description = "requests a second at most, across dispatchers" };
+        var burst = new Option<int?>("--burst") { Description = "with --rate-limit: how many may go at once (1 when not set)" };
+        var timeout = new Option<int?>("--timeout") { Description = "seconds to wait for its answer (1–60; 15 when not set)" };
+        var payload = new Option<string?>("--payload") { Description = "full (the event's data in the body) or thin (a signed link to fetch it)" };
+        var headers = new Option<string[]>("--header") { Description = "a header sent with every webhook, NAME=VALUE (repeat it; on update, the whole set)" };
         var limit = new Option<int>("--limit") { Description = "list at most this many", DefaultValueFactory = _ => 50 };
         var yes = YesOption();
+        Symbol[] settings = [url, types, description, maxInFlight, rateLimit, burst, timeout, payload, headers];
 
-        var add = new Command("add", "subscribe a URL to event types").With(tenant, url, types, description).Runs(async s =>
+        // The fields given, as the API names them (only those: an update changes nothing else).
+        Dictionary<string, object?> Fields(Session s)
         {
-            var created = await s.Api.PostAsync("/v1/endpoints", new { tenant = s.Get(tenant), url = s.Get(url), eventTypes = s.Get(types), description = s.Get(description) }, s.Cancellation);
+            var fields = new Dictionary<string, object?>();
+            void Set(string name, object? value)
+            {
+                if (value is not null)
+                {
+                    fields[name] = value;
+                }
+            }
+            Set("url", s.Get(url));
+            Set("eventTypes", s.Get(types) is { Length: > 0 } t ? t : null);
+            Set("description", s.Get(description));
+            Set("maxInFlight", s.Get(maxInFlight));
+            Set("timeoutSeconds", s.Get(timeout));
+            Set("payload", s.Get(payload));
+            if (s.Get(burst) is not null && s.Get(rateLimit) is null)
+            {
+                throw new Api.CliFailure(Api.ExitCodes.Usage, "--burst goes with --rate-limit (requests a second).");
+            }
+            Set("rateLimit", s.Get(rateLimit) is { } perSecond ? new { perSecond, burst = s.Get(burst) } : null);
+            if (s.Get(headers) is { Length: > 0 } given)
+            {
+                fields["headers"] = given.Select(h => h.Split('=', 2) is [var name, var value] && name.Length > 0 ? (name, value)
+                    : throw new Api.CliFailure(Api.ExitCodes.Usage, $"--header takes NAME=VALUE, not '{h}'.")).ToDictionary(h => h.name, h => h.value);
+            }
+            return fields;
+        }
+
+        var add = new Command("add", "subscribe a URL to event types").With([tenant, .. settings]).Runs(async s =>
+        {
+            var fields = Fields(s);
+            fields["tenant"] = s.Get(tenant);
+            var created = await s.Api.PostAsync("/v1/endpoints", fields, s.Cancellation);
             s.Out.Show(created, () =>
             {
                 Describe(s.Out, created);
@@ -47,20 +87,12 @@ public static class EndpointsCommand
             });
             return 0;
         });
-        var update = new Command("update", "change the given fields").With(id, url, types, description).Runs(async s =>
+        var update = new Command("update", "change the given fields").With([id, .. settings]).Runs(async s =>
         {
-            var change = new Dictionary<string, object?>();
-            if (s.Get(url) is { } u)
+            var change = Fields(s);
+            if (change.Count == 0)
             {
-                change["url"] = u;
-            }
-            if (s.Get(types) is { Length: > 0 } t)
-            {
-                change["eventTypes"] = t;
-            }
-            if (s.Get(description) is { } d)
-            {
-                change["description"] = d;
+                throw new Api.CliFailure(Api.ExitCodes.Usage, "name at least one field to change (webhooks endpoints update --help lists them).");
             }
             var changed = await s.Api.PatchAsync($"/v1/endpoints/{Uri.EscapeDataString(s.Get(id)!)}", change, s.Cancellation);
             s.Out.Show(changed, () => Describe(s.Out, changed));
@@ -107,23 +139,26 @@ public static class EndpointsCommand
             var result = await s.Api.PostAsync($"/v1/endpoints/{Uri.EscapeDataString(s.Get(id)!)}/test", new { type = s.Get(testType), data }, s.Cancellation);
             s.Out.Show(result, () =>
             {
+                // A test is attempted once: never retried nor dead-lettered, and not listed among the tenant's events.
                 if (result.TryGetProperty("attempt", out var attempt) && attempt.ValueKind == JsonValueKind.Object)
                 {
-                    s.Out.Line($"Sent {result.Text("eventId")}; the endpoint answered:");
+                    s.Out.Line($"Sent test event {result.Text("eventId")} (attempted once, never retried); the endpoint answered:");
                     AttemptsTable(s.Out, [attempt]);
                 }
                 else
                 {
-                    s.Out.Line($"Sent {result.Text("eventId")}; no answer yet: webhooks events show {result.Text("eventId")}");
+                    s.Out.Line($"Sent test event {result.Text("eventId")} (attempted once, never retried); no answer yet: webhooks events show {result.Text("eventId")}");
                 }
             });
             return 0;
         });
-        var stats = new Command("stats", "success rate and latency over the last hour, day and week; the last success and failure").With(id).Runs(async s =>
+        var stats = new Command("stats", "success rate and latency over the last hour, day and week, failures by kind; the last success and failure").With(id).Runs(async s =>
         {
             var read = await s.Api.GetAsync($"/v1/endpoints/{Uri.EscapeDataString(s.Get(id)!)}/stats", s.Cancellation);
+            var endpoint = s.Out.Json ? default : await s.Api.GetAsync($"/v1/endpoints/{Uri.EscapeDataString(s.Get(id)!)}", s.Cancellation);
             s.Out.Show(read, () =>
             {
+                s.Out.Fields(("endpoint", s.Get(id)), ("url", endpoint.Text("url")), ("enabled", endpoint.Text("enabled")));
                 s.Out.Table(["window", "attempts", "succeeded", "failed", "success rate", "p50 ms", "p90 ms", "p99 ms", "data fetches"],
                     new[] { ("last hour", "lastHour"), ("last day", "lastDay"), ("last week", "lastWeek") }.Select(w =>
                     {
@@ -132,6 +167,12 @@ public static class EndpointsCommand
                         var rate = window.Text("successRate") is { } r ? $"{double.Parse(r, System.Globalization.CultureInfo.InvariantCulture):P1}" : null;
                         return new[] { w.Item1, window.Text("attempts"), window.Text("succeeded"), window.Text("failed"), rate, Under(latency.Text("p50")), Under(latency.Text("p90")), Under(latency.Text("p99")), window.Text("dataFetches") };
                     }));
+                s.Out.Heading("Failures by kind");
+                var kinds = new[] { ("last hour", "lastHour"), ("last day", "lastDay"), ("last week", "lastWeek") }
+                    .SelectMany(w => read.GetProperty(w.Item2).TryGetProperty("failuresByKind", out var f) && f.ValueKind == JsonValueKind.Object
+                        ? f.EnumerateObject().Select(k => (Window: w.Item1, Kind: k.Name, Count: k.Value.GetInt64())) : [])
+                    .GroupBy(k => k.Kind).Select(g => new[] { g.Key, Count(g, "last hour"), Count(g, "last day"), Count(g, "last week") });
+                s.Out.Table(["answer or error", "last hour", "last day", "last week"], kinds, "No failures this week.");
                 s.Out.Fields(("pending now", read.Text("pending")), ("last success", read.Time("lastSuccessAt")), ("last failure", read.Time("lastFailureAt")));
             });
             return 0;
@@ -139,9 +180,14 @@ public static class EndpointsCommand
         return new Command("endpoints", "the endpoints events are delivered to").With(add, list, show, update, remove, Switch("enable", "switch deliveries on"), Switch("disable", "switch deliveries off"), rotate, stats, test);
     }
 
+    private static string Count(IEnumerable<(string Window, string Kind, long Count)> kind, string window) =>
+        kind.Where(k => k.Window == window).Sum(k => k.Count).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     private static void Describe(Printer output, JsonElement e) => output.Fields(
         ("id", e.Text("id")), ("tenant", e.Text("tenant")), ("url", e.Text("url")), ("event types", e.Text("eventTypes")), ("description", e.Text("description")),
         ("enabled", e.Text("enabled")), ("rate limit", e.TryGetProperty("rateLimit", out var r) && r.ValueKind == JsonValueKind.Object ? $"{r.Text("perSecond")}/s, burst {r.Text("burst") ?? "1"}" : null),
+        ("max in flight", e.Text("maxInFlight")), ("timeout", e.Text("timeoutSeconds") is { } t ? $"{t} s" : null),
+        ("headers", e.TryGetProperty("headers", out var h) && h.ValueKind == JsonValueKind.Object ? string.Join(", ", h.EnumerateObject().Select(p => p.Name)) : null),
         ("payload", e.Text("payload")), ("created", e.Time("createdAt")), ("updated", e.Time("updatedAt")));
 
     /// <summary>Attempts as a table: when, which event, the answer (status or error), how long, its trace (to look up in the tracing backend).</summary>

@@ -12,8 +12,14 @@ public static class JobProgress
     public static async Task<int> RunAsync(Session s, object request)
     {
         var job = await s.Api.PostAsync("/v1/jobs", request, s.Cancellation);
-        var id = job.Text("id")!;
-        async Task<JsonElement> FollowAsync(Action<JsonElement>? progress)
+        return await FollowAsync(s, job.Text("id")!);
+    }
+
+    /// <summary>Follows job <paramref name="id"/> until it is done or failed; exits 0 when done.</summary>
+    public static async Task<int> FollowAsync(Session s, string id)
+    {
+        JsonElement job = default;
+        async Task<JsonElement> PollAsync(Action<JsonElement>? progress)
         {
             while (true)
             {
@@ -28,17 +34,17 @@ public static class JobProgress
         }
         if (s.Out.Json || Console.IsOutputRedirected)
         {
-            job = await FollowAsync(null);
+            job = await PollAsync(null);
         }
         else
         {
-            job = await AnsiConsole.Status().StartAsync($"job {id}…", async context => await FollowAsync(j => context.Status($"job {id}: {j.Text("status")}, page {j.Text("pages")}, {Counts(j)}")));
+            job = await AnsiConsole.Status().StartAsync($"job {id}…", async context => await PollAsync(j => context.Status($"job {id}: {j.Text("status")}, page {j.Text("pages")}, {Counts(j)}")));
         }
         s.Out.Show(job, () => s.Out.Line($"Job {id} {job.Text("status")}: {Counts(job)}{(job.Text("error") is { } error ? $" — {error}" : "")}."));
         return job.Text("status") == "done" ? ExitCodes.Ok : ExitCodes.Refused;
     }
 
-    private static string Counts(JsonElement job) =>
+    public static string Counts(JsonElement job) =>
         job.TryGetProperty("counts", out var counts) && counts.ValueKind == JsonValueKind.Object && counts.EnumerateObject().Any()
             ? string.Join(", ", counts.EnumerateObject().Select(c => $"{c.Name} {c.Value}"))
             : "nothing yet";

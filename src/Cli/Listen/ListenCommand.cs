@@ -14,9 +14,11 @@ public static class ListenCommand
 {
     private static readonly TimeSpan Tolerance = TimeSpan.FromMinutes(5);
 
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>Runs <c>listen</c> with its own options; <paramref name="ingest"/> and <paramref name="apiKey"/> are the global ones, used when <c>--register</c> and <c>--api-key</c> leave them out.</summary>
+    public static async Task<int> RunAsync(string[] args, string ingest, string? apiKey, bool json = false)
     {
         string[] known = ["--port", "--status", "--secret", "--register", "--api-key", "--tenant", "--event-types", "--bind", "--url", "--log", "--payload"];
+        // The global options belong to every command; listen's own parsing sees only what they left.
         var options = new Dictionary<string, string>();
         var fetch = false;
         for (var i = 0; i < args.Length; i += 2)
@@ -49,16 +51,23 @@ public static class ListenCommand
             return 2;
         }
 
+        // Data links are fetched only from Ingest: the one registered with, else the global --ingest (WEBHOOKS_URL).
+        if (!Uri.TryCreate(register ?? ingest, UriKind.Absolute, out var ingestUri) || ingestUri.Scheme is not ("http" or "https"))
+        {
+            Console.Error.WriteLine($"webhooks listen: '{Api.Redacted.Text(register ?? ingest)}' is not Ingest's http(s) address.");
+            return 2;
+        }
         if (register is not null)
         {
-            secret = await EndpointRegistration.RegisterAsync(new Uri(register), options.GetValueOrDefault("--api-key"), options.GetValueOrDefault("--tenant", "demo"),
+            secret = await EndpointRegistration.RegisterAsync(ingestUri, options.GetValueOrDefault("--api-key") ?? apiKey, options.GetValueOrDefault("--tenant", "demo"),
                 options.GetValueOrDefault("--event-types", "*").Split(','), options.GetValueOrDefault("--url", $"http://127.0.0.1:{port}/webhooks"), options.GetValueOrDefault("--payload", "full"));
             if (secret is null)
             {
                 return 1;
             }
         }
-        var output = log is null ? Console.Out : TextWriter.Synchronized(new StreamWriter(log, append: true) { AutoFlush = true });
+        // With --log, what is printed goes to the file and to the terminal both.
+        var output = log is null ? Console.Out : TextWriter.Synchronized(new TeeWriter(new StreamWriter(log, append: true) { AutoFlush = true }, Console.Out));
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -69,14 +78,76 @@ public static class ListenCommand
         {
             using var buffer = new MemoryStream();
             await request.Body.CopyToAsync(buffer);
-            var fetched = fetch ? await FetchDataAsync(fetcher, buffer.ToArray()) : null;
-            Print(output, request, buffer.ToArray(), secret, fetched);
+            // Taken first: when the webhook arrived, as a subscriber counting requests would see it.
+            var arrived = DateTimeOffset.UtcNow;
+            var verdict = Verdict(request, buffer.ToArray(), secret);
+            // Only a webhook whose signature verified is believed, and its link followed only to Ingest's own origin.
+            var fetched = !fetch ? null
+                : verdict != Verified ? "data not fetched: the signature did not verify"
+                : await FetchDataAsync(fetcher, buffer.ToArray(), ingestUri);
+            if (json)
+            {
+                PrintJson(output, request, buffer.ToArray(), arrived, verdict, status, fetched);
+            }
+            else
+            {
+                Print(output, request, buffer.ToArray(), verdict, status, fetched);
+            }
             return Results.StatusCode(status);
         });
-        await app.StartAsync();
-        output.WriteLine($"Listening on http://{bind}:{port}/ ({(secret is null ? "signatures not checked: pass --secret" : "verifying signatures")}); Ctrl-C stops.");
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse } || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        {
+            Console.Error.WriteLine($"webhooks listen: {bind}:{port} is taken (another listener, or the local run's demo receiver on 9000?): pick another with --port.");
+            return 3;
+        }
+        // With --json, stdout is one webhook a line: what is said about the listener goes to stderr.
+        (json ? Console.Error : output).WriteLine($"Listening on http://{bind}:{port}/ ({(secret is null ? "signatures not checked: pass --secret" : "verifying signatures")}; answering {status}); Ctrl-C stops.");
         await app.WaitForShutdownAsync();
         return 0;
+    }
+
+    private const string Verified = "✔ verified";
+
+    private static string Verdict(HttpRequest request, byte[] body, string? secret) =>
+        secret is null ? "? unverified"
+        : WebhookSignature.Verify(secret, request.Headers["webhook-id"].ToString(), request.Headers["webhook-timestamp"].ToString(), request.Headers["webhook-signature"].ToString(), body, DateTimeOffset.UtcNow, Tolerance) ? Verified
+        : "✘ SIGNATURE INVALID";
+
+    /// <summary>Writes to two writers at once (the log file and the terminal).</summary>
+    private sealed class TeeWriter(TextWriter first, TextWriter second) : TextWriter
+    {
+        public override System.Text.Encoding Encoding => first.Encoding;
+
+        public override void Write(char value)
+        {
+            first.Write(value);
+            second.Write(value);
+        }
+
+        public override void Write(string? value)
+        {
+            first.Write(value);
+            second.Write(value);
+        }
+
+        public override void WriteLine(string? value)
+        {
+            first.WriteLine(value);
+            second.WriteLine(value);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                first.Dispose();
+            }
+            base.Dispose(disposing);
+        }
     }
 
     private static bool IsSecret(string secret)
@@ -91,22 +162,27 @@ public static class ListenCommand
         }
     }
 
-    /// <summary>What a thin webhook's <c>links.data</c> gave, as lines to print; null when it has no link.</summary>
-    private static async Task<string?> FetchDataAsync(HttpClient http, byte[] body)
+    /// <summary>What a thin webhook's <c>links.data</c> gave, as lines to print; null when it has no link. A link to anywhere but <paramref name="ingest"/>'s origin is not followed.</summary>
+    private static async Task<string?> FetchDataAsync(HttpClient http, byte[] body, Uri ingest)
     {
         string link;
         try
         {
             using var document = JsonDocument.Parse(body);
-            if (!document.RootElement.TryGetProperty("links", out var links) || !links.TryGetProperty("data", out var data) || data.GetString() is not { } url)
+            if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("links", out var links) || links.ValueKind != JsonValueKind.Object
+                || !links.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.String)
             {
                 return null;
             }
-            link = url;
+            link = data.GetString()!;
         }
         catch (JsonException)
         {
             return null;
+        }
+        if (!Uri.TryCreate(link, UriKind.Absolute, out var target) || !string.Equals(target.GetLeftPart(UriPartial.Authority), ingest.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase))
+        {
+            return $"data not fetched: the link leads away from Ingest ({ingest.GetLeftPart(UriPartial.Authority)}; set --register or --ingest to where Ingest is)";
         }
         try
         {
@@ -125,20 +201,45 @@ public static class ListenCommand
         }
     }
 
-    private static void Print(TextWriter output, HttpRequest request, byte[] body, string? secret, string? fetched)
+    /// <summary>One webhook as one line of JSON (<c>--json</c>): when it arrived (to the millisecond), its id, type, signature, answer and body.</summary>
+    private static void PrintJson(TextWriter output, HttpRequest request, byte[] body, DateTimeOffset arrived, string verdict, int status, string? fetched)
+    {
+        JsonElement? parsed = null;
+        try
+        {
+            parsed = JsonDocument.Parse(body).RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+        }
+        output.WriteLine(JsonSerializer.Serialize(new
+        {
+            receivedAt = arrived,
+            webhookId = request.Headers["webhook-id"].ToString(),
+            type = parsed is { ValueKind: JsonValueKind.Object } root && root.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null,
+            signature = verdict == Verified ? "verified" : verdict.Contains("INVALID", StringComparison.Ordinal) ? "invalid" : "unchecked",
+            answered = status,
+            path = request.Path.Value,
+            traceparent = request.Headers["traceparent"].ToString(),
+            body = parsed ?? (object)Encoding.UTF8.GetString(body),
+            fetched,
+        }));
+    }
+
+    private static void Print(TextWriter output, HttpRequest request, byte[] body, string verdict, int status, string? fetched)
     {
         var id = request.Headers["webhook-id"].ToString();
-        var timestamp = request.Headers["webhook-timestamp"].ToString();
-        var signature = request.Headers["webhook-signature"].ToString();
-        var verdict = secret is null ? "? unverified"
-            : WebhookSignature.Verify(secret, id, timestamp, signature, body, DateTimeOffset.UtcNow, Tolerance) ? "✔ verified"
-            : "✘ SIGNATURE INVALID";
+        // A failure answered on purpose (--status 500) is said beside the verdict: the sender will retry it.
+        if (status is < 200 or > 299)
+        {
+            verdict = $"✘ answered {status} (signature {verdict[2..].ToLowerInvariant()}; the sender will retry it)";
+        }
         string type = "?";
         string pretty;
         try
         {
             using var document = JsonDocument.Parse(body);
-            type = document.RootElement.TryGetProperty("type", out var t) ? t.GetString() ?? "?" : "?";
+            type = document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : "?";
             pretty = JsonSerializer.Serialize(document.RootElement, new JsonSerializerOptions { WriteIndented = true });
         }
         catch (JsonException)

@@ -6,7 +6,7 @@ namespace Webhooks.IntegrationTests.Infrastructure;
 public sealed record CliRun(int ExitCode, string Out, string Error)
 {
     /// <summary>Runs <c>webhooks</c> (the build next to the tests) against <paramref name="system"/>'s Ingest, with its admin key unless given another, stdin closed;
-    /// <paramref name="printed"/> completes once a line of stderr holds <paramref name="errorLine"/> (to act while it runs).</summary>
+    /// <paramref name="printed"/> completes once a line of stdout or stderr holds <paramref name="errorLine"/> (to act while it runs).</summary>
     public static async Task<CliRun> RunAsync(WebhooksSystem system, string[] args, string? key = null, string? url = null, string? errorLine = null, TaskCompletionSource? printed = null)
     {
         var start = new ProcessStartInfo("dotnet", ["Webhooks.Cli.dll", .. args])
@@ -20,14 +20,16 @@ public sealed record CliRun(int ExitCode, string Out, string Error)
         start.Environment["WEBHOOKS_API_KEY"] = key ?? system.AdminKey;
         using var process = Process.Start(start)!;
         process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = ReadErrorsAsync(process.StandardError, errorLine, printed);
+        var output = ReadLinesAsync(process.StandardOutput, errorLine, printed);
+        var error = ReadLinesAsync(process.StandardError, errorLine, printed);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
-        return new CliRun(process.ExitCode, await output, await error);
+        var (printedOut, printedError) = (await output, await error);
+        printed?.TrySetException(new InvalidOperationException($"webhooks ended without printing \"{errorLine}\": {printedOut}{printedError}"));
+        return new CliRun(process.ExitCode, printedOut, printedError);
     }
 
-    private static async Task<string> ReadErrorsAsync(StreamReader errors, string? watched, TaskCompletionSource? printed)
+    private static async Task<string> ReadLinesAsync(StreamReader errors, string? watched, TaskCompletionSource? printed)
     {
         var all = new System.Text.StringBuilder();
         while (await errors.ReadLineAsync() is { } line)
@@ -38,7 +40,6 @@ public sealed record CliRun(int ExitCode, string Out, string Error)
                 printed?.TrySetResult();
             }
         }
-        printed?.TrySetException(new InvalidOperationException($"webhooks ended without printing \"{watched}\" on stderr: {all}"));
         return all.ToString();
     }
 

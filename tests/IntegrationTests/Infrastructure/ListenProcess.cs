@@ -24,17 +24,30 @@ public sealed class ListenProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Where it listens.</summary>
+    public string Url { get; private init; } = "";
+
     /// <summary>Starts <c>listen --register</c> for <paramref name="tenant"/> with <paramref name="options"/>, and returns once it listens.</summary>
-    public static async Task<ListenProcess> StartAsync(WebhooksSystem system, string tenant, params string[] options)
+    public static Task<ListenProcess> StartAsync(WebhooksSystem system, string tenant, params string[] options) =>
+        StartAsync(["--register", system.Ingest.BaseAddress!.ToString(), "--api-key", system.AdminKey, "--tenant", tenant, .. options]);
+
+    /// <summary>Starts <c>listen --json</c>, a receiver of its own process (no endpoint registered), and returns once it listens.</summary>
+    public static Task<ListenProcess> StartReceiverAsync(params string[] options) => StartAsync(["--json", .. options]);
+
+    /// <summary>The webhooks it printed with <c>--json</c>, one a line, in arrival order.</summary>
+    public IReadOnlyList<System.Text.Json.JsonElement> Received =>
+        [.. Printed.Split('\n').Where(line => line.StartsWith('{')).Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement.Clone())];
+
+    private static async Task<ListenProcess> StartAsync(string[] options)
     {
-        var start = new ProcessStartInfo("dotnet", ["Webhooks.Cli.dll", "listen", "--port", FreePort().ToString(), "--register", system.Ingest.BaseAddress!.ToString(),
-            "--api-key", system.AdminKey, "--tenant", tenant, .. options])
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet", ["Webhooks.Cli.dll", "listen", "--port", port.ToString(), .. options])
         {
             WorkingDirectory = AppContext.BaseDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        var listen = new ListenProcess(Process.Start(start)!);
+        var listen = new ListenProcess(Process.Start(start)!) { Url = $"http://127.0.0.1:{port}/hook" };
         listen._process.OutputDataReceived += (_, e) => listen.Append(e.Data);
         listen._process.ErrorDataReceived += (_, e) => listen.Append(e.Data);
         listen._process.BeginOutputReadLine();
