@@ -62,9 +62,11 @@ public static class DispatcherApplication
 
     public static WebApplication MapDispatcher(this WebApplication app)
     {
-        app.Services.GetRequiredService<RedisCircuit>().RegisterGauge();
-        DispatcherTelemetry.ObserveQueues(app.Services.GetRequiredService<QueueSampler>());
-        DispatcherTelemetry.ObserveFailingEndpoints(app.Services.GetRequiredService<FailingEndpoints>());
+        var circuit = app.Services.GetRequiredService<RedisCircuit>();
+        var recorder = app.Services.GetRequiredService<AttemptRecorder>();
+        var observed = DispatcherTelemetry.Observe(new DispatcherTelemetry.Observed(app.Services.GetRequiredService<QueueSampler>(), app.Services.GetRequiredService<FailingEndpoints>(),
+            () => recorder.Buffered, () => circuit.IsDegraded));
+        app.Lifetime.ApplicationStopped.Register(observed.Dispose);
         app.MapDefaultEndpoints();
         // Once the metrics pipeline listens: counters then show 0 rather than nothing.
         app.Lifetime.ApplicationStarted.Register(DispatcherTelemetry.StartAtZero);

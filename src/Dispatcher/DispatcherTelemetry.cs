@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
@@ -37,24 +38,42 @@ public static class DispatcherTelemetry
 
     public static readonly Counter<long> RecordsDropped = Meter.CreateCounter<long>("webhooks.records.dropped", description: "Attempt records dropped because Redis stayed away longer than the buffer holds.");
 
-    public static void ObserveBufferedRecords(Func<int> count) =>
-        Meter.CreateObservableGauge("webhooks.records.buffered", count, description: "Attempt records waiting for Redis.");
+    /// <summary>What one dispatcher host shows through the gauges, while it runs (<see cref="Observe"/>).</summary>
+    public sealed record Observed(QueueDepths.QueueSampler Queues, Endpoints.FailingEndpoints Failing, Func<int> Buffered, Func<bool> Degraded);
 
-    public static void ObserveDegraded(Func<bool> degraded) =>
-        Meter.CreateObservableGauge("webhooks.redis.degraded", () => degraded() ? 1 : 0, description: "1 while Redis is unreachable and the dispatcher runs on its fallbacks.");
+    // The gauges are created once, over the hosts running now: a stopped host (tests start many in one process)
+    // is no longer read, and two running ones report their own series (the queues carry their virtual host).
+    private static readonly ConcurrentDictionary<Observed, byte> Live = new();
 
-    /// <summary>Every queue's ready messages and consumers, and each lane's oldest message at most, from the broker's last sample.</summary>
-    public static void ObserveQueues(QueueDepths.QueueSampler sampler)
+    private static readonly ObservableGauge<int> Buffered = Meter.CreateObservableGauge("webhooks.records.buffered", () => Live.Keys.Sum(o => o.Buffered()),
+        description: "Attempt records waiting for Redis.");
+
+    private static readonly ObservableGauge<int> Degraded = Meter.CreateObservableGauge("webhooks.redis.degraded", () => Live.Keys.Any(o => o.Degraded()) ? 1 : 0,
+        description: "1 while Redis is unreachable and the dispatcher runs on its fallbacks.");
+
+    private static readonly ObservableGauge<long> QueueMessages = Meter.CreateObservableGauge("webhooks.queue.messages", () => Live.Keys.SelectMany(o => o.Queues.Messages()),
+        description: "Messages ready in each queue the platform declares, by queue and kind (lane, dead_letter, poison, delay, retry, error) and virtual host, as last sampled.");
+
+    private static readonly ObservableGauge<long> QueueConsumers = Meter.CreateObservableGauge("webhooks.queue.consumers", () => Live.Keys.SelectMany(o => o.Queues.Consumers()),
+        description: "Consumers of each queue, as last sampled.");
+
+    private static readonly ObservableGauge<double> OldestMessage = Meter.CreateObservableGauge("webhooks.queue.oldest_message.age", () => Live.Keys.SelectMany(o => o.Queues.OldestAges()), unit: "s",
+        description: "At most how long the oldest message ready in each lane has waited (0 when empty), as this dispatcher sees it: take the minimum across dispatchers.");
+
+    private static readonly ObservableGauge<double> FailingLongest = Meter.CreateObservableGauge("webhooks.endpoint.failing", () => Live.Keys.SelectMany(o => o.Failing.Longest()), unit: "s",
+        description: $"How long each of the {Endpoints.FailingEndpoints.Shown} endpoints failing longest (seen failing here in the last 15 minutes) has failed without a success, by endpoint id.");
+
+    /// <summary>Shows a host's state through the gauges until the returned registration is disposed (when the host stops).</summary>
+    public static IDisposable Observe(Observed observed)
     {
-        Meter.CreateObservableGauge("webhooks.queue.messages", sampler.Messages, description: "Messages ready in each queue the platform declares, by queue and kind (lane, dead_letter, poison, delay, retry, error), as last sampled.");
-        Meter.CreateObservableGauge("webhooks.queue.consumers", sampler.Consumers, description: "Consumers of each queue, as last sampled.");
-        Meter.CreateObservableGauge("webhooks.queue.oldest_message.age", sampler.OldestAges, unit: "s",
-            description: "At most how long the oldest message ready in each lane has waited (0 when empty), as this dispatcher sees it: take the minimum across dispatchers.");
+        Live.TryAdd(observed, 0);
+        return new Unobserve(observed);
     }
 
-    public static void ObserveFailingEndpoints(Endpoints.FailingEndpoints failing) =>
-        Meter.CreateObservableGauge("webhooks.endpoint.failing", failing.Longest, unit: "s",
-            description: $"How long each of the {Endpoints.FailingEndpoints.Shown} endpoints failing longest (seen failing here in the last 15 minutes) has failed without a success, by endpoint id.");
+    private sealed class Unobserve(Observed observed) : IDisposable
+    {
+        public void Dispose() => Live.TryRemove(observed, out _);
+    }
 
     public static KeyValuePair<string, object?> Tag(string name, object? value) => new(name, value);
 

@@ -76,8 +76,9 @@ public sealed class MetricsTests(WebhooksSystemWithoutDispatcher system) : IClas
             (await system.Ingest.PostAsJsonAsync("/v1/events", new { type = "meter.second", tenant = "metrics-quota", data = new { } })).Dispose();
 
             var metrics = await Eventually.HoldsAsync(() => dispatcherHttp.GetStringAsync("/metrics"),
-                m => Value(m, "webhooks_queue_messages", "queue=\"webhooks-poison\"", "kind=\"poison\"") >= 1
-                    && Value(m, "webhooks_queue_consumers", "queue=\"webhooks-delivery\"", "kind=\"lane\"") >= 1
+                // This system's queues: other tests' dispatchers in this process report theirs, on their virtual hosts.
+                m => Value(m, "webhooks_queue_messages", "queue=\"webhooks-poison\"", "kind=\"poison\"", $"vhost=\"{system.VirtualHost}\"") >= 1
+                    && Value(m, "webhooks_queue_consumers", "queue=\"webhooks-delivery\"", "kind=\"lane\"", $"vhost=\"{system.VirtualHost}\"") >= 1
                     && Value(m, "webhooks_endpoint_failing_seconds", $"endpoint=\"{endpointId}\"") >= 0
                     && Value(m, "webhooks_delivery_deferred_total", "reason=\"retry_after\"") >= 1
                     && Value(m, "webhooks_delivery_attempts_total", "outcome=\"failed\"", "status_class=\"5xx\"") >= 2,

@@ -47,8 +47,6 @@ public sealed partial class RedisCircuit(ILogger<RedisCircuit> logger)
 
     public async Task<bool> TryAsync(Func<Task> call) => (await TryAsync(async () => { await call(); return true; })).Ok;
 
-    public void RegisterGauge() => DispatcherTelemetry.ObserveDegraded(() => IsDegraded);
-
     [LoggerMessage(Level = LogLevel.Error, Message = "Redis is unreachable: running DEGRADED (cached endpoints, local rate limits, attempt records buffered)")]
     private partial void LogDegraded(Exception exception);
 

@@ -10,6 +10,9 @@ namespace Webhooks.Dispatcher.Delivery;
 public sealed partial class AttemptRecorder(RedisCircuit circuit, ILogger<AttemptRecorder> logger) : BackgroundService
 {
     public const int Capacity = 100_000;
+
+    /// <summary>Records waiting for Redis now.</summary>
+    public int Buffered => _pending.Count;
     private readonly ConcurrentQueue<Func<Task>> _pending = new();
 
     /// <summary>
@@ -48,7 +51,6 @@ public sealed partial class AttemptRecorder(RedisCircuit circuit, ILogger<Attemp
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        DispatcherTelemetry.ObserveBufferedRecords(() => _pending.Count);
         while (!stoppingToken.IsCancellationRequested)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(500), stoppingToken);

@@ -30,13 +30,16 @@ public sealed partial class QueueSampler(
     private readonly Dictionary<string, DateTimeOffset> _emptyAt = new(StringComparer.Ordinal);
     private volatile IReadOnlyList<Sample> _samples = [];
 
+    // Which broker's queues (the virtual host): dispatchers of two installations never report the same series.
+    private KeyValuePair<string, object?> VirtualHost => DispatcherTelemetry.Tag("vhost", topology.Value.Broker.VirtualHost);
+
     /// <summary>Ready messages per queue, as last sampled.</summary>
     public IEnumerable<Measurement<long>> Messages() =>
-        _samples.Select(s => new Measurement<long>(s.Messages, DispatcherTelemetry.Tag("queue", s.Queue), DispatcherTelemetry.Tag("kind", s.Kind)));
+        _samples.Select(s => new Measurement<long>(s.Messages, DispatcherTelemetry.Tag("queue", s.Queue), DispatcherTelemetry.Tag("kind", s.Kind), VirtualHost));
 
     /// <summary>Consumers per queue, as last sampled.</summary>
     public IEnumerable<Measurement<long>> Consumers() =>
-        _samples.Select(s => new Measurement<long>(s.Consumers, DispatcherTelemetry.Tag("queue", s.Queue), DispatcherTelemetry.Tag("kind", s.Kind)));
+        _samples.Select(s => new Measurement<long>(s.Consumers, DispatcherTelemetry.Tag("queue", s.Queue), DispatcherTelemetry.Tag("kind", s.Kind), VirtualHost));
 
     /// <summary>
     /// Per lane, at most how long its oldest waiting message has waited: 0 when it was empty; else
@@ -49,7 +52,7 @@ public sealed partial class QueueSampler(
         {
             var since = entries.LastEntered(s.Queue) is { } entered && entered > s.EmptyAt ? entered : s.EmptyAt;
             var age = s.Messages == 0 ? 0 : Math.Max(0, (now - since).TotalSeconds);
-            yield return new Measurement<double>(age, DispatcherTelemetry.Tag("queue", s.Queue), DispatcherTelemetry.Tag("kind", s.Kind));
+            yield return new Measurement<double>(age, DispatcherTelemetry.Tag("queue", s.Queue), DispatcherTelemetry.Tag("kind", s.Kind), VirtualHost);
         }
     }
 
