@@ -47,7 +47,7 @@ dispatcher_port=$(free_port $((ingest_port + 1)))
 prometheus_port=$(free_port 9190)
 failing_port=$(free_port 9290)
 healthy_port=$(free_port $((failing_port + 1)))
-admin_key="obs-admin-$RANDOM$RANDOM$RANDOM"
+admin_key="whk_admin_$(openssl rand -hex 16)"
 
 # Both hosts: the private servers, short retries (a failing delivery is dead-lettered within
 # seconds), loopback receivers allowed, and a key for the admin API and one for secrets at rest.
