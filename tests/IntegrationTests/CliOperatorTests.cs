@@ -186,7 +186,7 @@ public sealed class CliOperatorTests(WebhooksSystem system) : IClassFixture<Webh
         var (endpointId, _) = await system.CreateEndpointAsync("cli-list", "https://hooks.example.com/list", ["*"]);
         (await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/disable", null)).EnsureSuccessStatusCode();
         (await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/enable", null)).EnsureSuccessStatusCode(); // webhooks.endpoint.enabled
-        await Eventually.HoldsAsync(() => Webhooks("events", "list", "--tenant", "cli-list", "--operational", "--json"), r => r.Json.GetArrayLength() == 4, "the operational event is listed");
+        await Eventually.HoldsAsync(() => Webhooks("events", "list", "--tenant", "cli-list", "--operational", "--json"), r => r.Json.EnumerateArray().Any(e => e.GetProperty("type").GetString() == "webhooks.endpoint.enabled"), "the operational event is listed");
 
         var plain = await Webhooks("events", "list", "--tenant", "cli-list", "--json");
         var orders = await Webhooks("events", "list", "--tenant", "cli-list", "--type", "order.*", "--json");

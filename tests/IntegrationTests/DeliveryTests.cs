@@ -153,7 +153,7 @@ public sealed class DeliveryTests(WebhooksSystem system) : IClassFixture<Webhook
         var (endpointId, _) = await system.CreateEndpointAsync("logged", subscriber.Url, ["*"]);
         await system.PublishAsync("logged", "log.written");
         await subscriber.WaitForAsync(1);
-        var log = system.KeyPrefix + RedisKeys.Endpoint(endpointId, "attempts");
+        var log = system.KeyPrefix + RedisKeys.Endpoint.Attempts(endpointId);
         await Eventually.HoldsAsync(() => system.Redis.KeyExistsAsync(log), exists => exists, "the attempt is logged");
 
         Assert.InRange((await system.Redis.KeyTimeToLiveAsync(log))!.Value, TimeSpan.FromDays(6), TimeSpan.FromDays(7));

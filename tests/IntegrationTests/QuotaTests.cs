@@ -89,7 +89,7 @@ public sealed class QuotaTests(WebhooksSystem system) : IClassFixture<WebhooksSy
             await Eventually.HoldsAsync(() => system.GetEventAsync(id), e => e.GetProperty("deliveries") is { ValueKind: JsonValueKind.Array } d && d.GetArrayLength() == 1 && d[0].GetProperty("status").GetString() == "delivered", "the attempt is recorded");
         }
 
-        var stored = await system.Redis.ListRangeAsync(system.KeyPrefix + RedisKeys.Endpoint(endpointId, "attempts"));
+        var stored = await system.Redis.ListRangeAsync(system.KeyPrefix + RedisKeys.Endpoint.Attempts(endpointId));
         Assert.InRange(stored.Length, 1, 19);
         Assert.InRange(stored.Sum(a => a.ToString().Length), 1, 2048);
     }

@@ -166,7 +166,7 @@ public sealed class RetryTests(WebhooksSystem system) : IClassFixture<WebhooksSy
             Assert.Equal(blob, deadLetter.GetProperty("delivery").GetProperty("data").GetProperty("blob").GetString());
         }
         // The event is kept as long as its dead letters (30 days), not its own 7.
-        Assert.True((await system.Redis.KeyTimeToLiveAsync(system.KeyPrefix + RedisKeys.Event(eventId))) > TimeSpan.FromDays(29));
+        Assert.True((await system.Redis.KeyTimeToLiveAsync(system.KeyPrefix + RedisKeys.Event.Record(eventId))) > TimeSpan.FromDays(29));
 
         (await system.Ingest.PostAsync($"/v1/endpoints/{endpoints[0]}/enable", null)).EnsureSuccessStatusCode();
         Assert.Equal(1, (await (await system.Ingest.PostAsync($"/v1/dead-letters/redrive?endpointId={endpoints[0]}", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("redriven").GetInt32());

@@ -23,10 +23,10 @@ public sealed class TaggedKeysTests
     [Fact]
     public void Every_key_of_one_owner_carries_the_same_tag_and_nothing_else_in_braces()
     {
-        Assert.Equal("endpoint:{ep_1}", RedisKeys.Endpoint("ep_1"));
-        Assert.Equal("endpoint:{ep_1}:attempts", RedisKeys.Endpoint("ep_1", "attempts"));
-        Assert.Equal("event:{evt_1}:delivery:dlv_1:attempts", RedisKeys.Event("evt_1", "delivery:dlv_1:attempts"));
-        Assert.Equal("tenant:{acme}:quota:events", RedisKeys.Tenant("acme", "quota:events"));
+        Assert.Equal("endpoint:{ep_1}", RedisKeys.Endpoint.Record("ep_1"));
+        Assert.Equal("endpoint:{ep_1}:attempts", RedisKeys.Endpoint.Attempts("ep_1"));
+        Assert.Equal("event:{evt_1}:delivery:dlv_1:attempts", RedisKeys.Delivery.Attempts("evt_1", "dlv_1"));
+        Assert.Equal("tenant:{acme}:quota:events", RedisKeys.Tenant.EventsQuota("acme"));
     }
 
     [Theory]

@@ -24,19 +24,19 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
     /// </summary>
     public const int Shards = 16;
 
-    private static string Key(string id) => $"deadletter:{id}";
-    private static string EndpointKey(string id) => $"deadletters:endpoint:{id}";
-    private static string TenantKey(string tenant) => $"deadletters:tenant:{tenant}";
+    private static string Key(string id) => RedisKeys.DeadLetter.Record(id);
+    private static string EndpointKey(string id) => RedisKeys.Endpoint.DeadLetters(id);
+    private static string TenantKey(string tenant) => RedisKeys.Tenant.DeadLetters(tenant);
     private static readonly string[] ShardTags = RedisSlots.SpreadTags("dl", Shards);
-    private static string AllKey(int shard) => $"deadletters:{{{ShardTags[shard]}}}";
-    private static string ReasonKey(string reason, int shard) => $"deadletters:reason:{reason}:{{{ShardTags[shard]}}}";
+    private static string AllKey(int shard) => RedisKeys.DeadLetter.AllShard(ShardTags[shard]);
+    private static string ReasonKey(string reason, int shard) => RedisKeys.DeadLetter.ReasonShard(reason, ShardTags[shard]);
     private static IEnumerable<RedisKey> AllKeys() => Enumerable.Range(0, Shards).Select(shard => (RedisKey)AllKey(shard));
     private static IEnumerable<RedisKey> ReasonKeys(string reason) => Enumerable.Range(0, Shards).Select(shard => (RedisKey)ReasonKey(reason, shard));
 
     /// <summary>The keys from before shards, each with its shards, moved into them once (<see cref="MoveUnshardedAsync"/>).</summary>
     private static IEnumerable<(RedisKey Old, Func<int, string> Shard)> UnshardedKeys() =>
-        DeadLetterReasons.All.Select(reason => ((RedisKey)$"deadletters:reason:{reason}", (Func<int, string>)(shard => ReasonKey(reason, shard))))
-            .Prepend(("deadletters", AllKey));
+        DeadLetterReasons.All.Select(reason => ((RedisKey)RedisKeys.DeadLetter.UnshardedReason(reason), (Func<int, string>)(shard => ReasonKey(reason, shard))))
+            .Prepend((RedisKeys.DeadLetter.UnshardedAll, AllKey));
 
     /// <summary>A dead letter's shard: FNV-1a of its id (stable across processes, unlike string hash codes).</summary>
     public static int ShardOf(string id)
@@ -77,7 +77,7 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
     public async Task<int> AddAsync(DeadLetter deadLetter)
     {
         if (deadLetter.Delivery is { Data: not null } delivery
-            && (deadLetter.DataInEvent || (long)await _db.ScriptEvaluateAsync(KeepEventScript, [EventStore.EventKey(deadLetter.EventId)], [(long)_retention.TotalMilliseconds]) == 1))
+            && (deadLetter.DataInEvent || (long)await _db.ScriptEvaluateAsync(KeepEventScript, [RedisKeys.Event.Record(deadLetter.EventId)], [(long)_retention.TotalMilliseconds]) == 1))
         {
             deadLetter = deadLetter with { Delivery = delivery with { Data = null }, DataInEvent = true };
         }
@@ -129,7 +129,7 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
         {
             return deadLetters;
         }
-        var events = await _db.GetEachAsync(byReference.Select(id => (RedisKey)EventStore.EventKey(id)));
+        var events = await _db.GetEachAsync(byReference.Select(id => (RedisKey)RedisKeys.Event.Record(id)));
         var data = byReference.Zip(events).ToDictionary(
             e => e.First, e => e.Second.IsNullOrEmpty ? null : JsonSerializer.Deserialize<StoredEvent>((string)e.Second!, WebhooksJson.Options)?.Data);
         return [.. deadLetters.Select(d => d is { DataInEvent: true, Delivery: { } delivery } ? d with { Delivery = delivery with { Data = data[d.EventId] } } : d)];

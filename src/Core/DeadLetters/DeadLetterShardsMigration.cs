@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
+using Webhooks.Core.Storage;
 
 namespace Webhooks.Core.DeadLetters;
 
@@ -11,7 +12,7 @@ namespace Webhooks.Core.DeadLetters;
 /// </summary>
 public sealed partial class DeadLetterShardsMigration(DeadLetterIndex index, ILogger<DeadLetterShardsMigration> logger) : IHostedService
 {
-    private const string Marker = "migrations:sharded-deadletters";
+    private const string Marker = RedisKeys.Global.DeadLetterShardsMigrated;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {

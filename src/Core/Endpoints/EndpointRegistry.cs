@@ -16,11 +16,11 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
 {
     private readonly IDatabase _db = redis.Database;
 
-    internal static string EndpointKey(string id) => RedisKeys.Endpoint(id);
-    private static string TenantKey(string tenant) => RedisKeys.Tenant(tenant, "endpoints");
-    private static string FailingSinceKey(string id) => RedisKeys.Endpoint(id, "failing-since");
-    private static string FailingAnnouncedKey(string id) => RedisKeys.Endpoint(id, "failing-announced");
-    private static string TenantVersionKey(string tenant) => RedisKeys.Tenant(tenant, "endpoints:version");
+    private static string EndpointKey(string id) => RedisKeys.Endpoint.Record(id);
+    private static string TenantKey(string tenant) => RedisKeys.Tenant.Endpoints(tenant);
+    private static string FailingSinceKey(string id) => RedisKeys.Endpoint.FailingSince(id);
+    private static string FailingAnnouncedKey(string id) => RedisKeys.Endpoint.FailingAnnounced(id);
+    private static string TenantVersionKey(string tenant) => RedisKeys.Tenant.EndpointsVersion(tenant);
 
     // KEYS: the endpoint. ARGV: the endpoint's new JSON, the version it was read at.
     // 1 replaced, 0 changed by someone else since it was read, -1 gone.
@@ -53,7 +53,7 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
 
     /// <summary>Attempts at a read-change-write before giving up; only writers racing on one endpoint retry.</summary>
     private const int MaxChangeAttempts = 20;
-    private const string AllKey = "endpoints";
+    private const string AllKey = RedisKeys.Global.AllEndpoints;
 
     /// <summary>
     /// Stores a new endpoint unless its tenant already has <paramref name="quota"/> of them (false then,
@@ -140,8 +140,7 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
     public async Task<ChangeOutcome> DeleteAsync(WebhookEndpoint endpoint, long? ifVersion = null)
     {
         var deleted = (long)await _db.ScriptEvaluateAsync(DeleteScript,
-            [EndpointKey(endpoint.Id), FailingSinceKey(endpoint.Id), FailingAnnouncedKey(endpoint.Id), EventStore.EndpointAttemptsKey(endpoint.Id), EventStore.EndpointAttemptBytesKey(endpoint.Id),
-                EndpointStats.SummaryKey(endpoint.Id), EventStore.EndpointPendingKey(endpoint.Id)],
+            [.. RedisKeys.Endpoint.TaggedOwnedBy(endpoint.Id).Select(key => (RedisKey)key)],
             [ifVersion is { } v ? v : ""]);
         if (deleted != 1)
         {
@@ -150,7 +149,9 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
         var tenant = _db.CreateTransaction();
         _ = tenant.SetRemoveAsync(TenantKey(endpoint.Tenant), endpoint.Id);
         _ = tenant.StringIncrementAsync(TenantVersionKey(endpoint.Tenant));
-        await Task.WhenAll(tenant.ExecuteAsync(), _db.SortedSetRemoveAsync(AllKey, endpoint.Id));
+        // Its keys outside its slot (rate cells, leases: each expires, but need not wait to).
+        await Task.WhenAll(tenant.ExecuteAsync(), _db.SortedSetRemoveAsync(AllKey, endpoint.Id),
+            _db.KeyDeleteAsync([.. RedisKeys.Endpoint.UntaggedOwnedBy(endpoint.Id).Select(key => (RedisKey)key)], CommandFlags.None).ContinueWith(_ => { }, TaskScheduler.Default));
         return ChangeOutcome.Changed;
     }
 

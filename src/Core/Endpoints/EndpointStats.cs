@@ -20,8 +20,8 @@ public sealed class EndpointStats(RedisStorage redis)
 
     private readonly IDatabase _db = redis.Database;
 
-    internal static string SummaryKey(string endpointId) => RedisKeys.Endpoint(endpointId, "stats");
-    private static string BucketKey(string endpointId, TimeSpan width, long start) => RedisKeys.Endpoint(endpointId, $"stats:{(long)width.TotalMinutes}m:{start}");
+    private static string SummaryKey(string endpointId) => RedisKeys.Endpoint.StatsSummary(endpointId);
+    private static string BucketKey(string endpointId, TimeSpan width, long start) => RedisKeys.Endpoint.StatsBucket(endpointId, (int)width.TotalMinutes, start);
     private static long BucketStart(DateTimeOffset at, TimeSpan width) => at.ToUnixTimeMilliseconds() / (long)width.TotalMilliseconds;
 
     /// <summary>The keys and the latency field one attempt is counted under (see the attempt script).</summary>

@@ -19,16 +19,13 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
     private readonly IDatabase _db = redis.Database;
     private readonly StorageOptions _options = options.Value;
 
-    internal static string EventKey(string id) => RedisKeys.Event(id);
-    private static string DeliveriesKey(string eventId) => RedisKeys.Event(eventId, "deliveries");
-    private static string FannedOutKey(string eventId) => RedisKeys.Event(eventId, "fanned-out");
-    private static string DeliveryAttemptsKey(string eventId, string deliveryId) => RedisKeys.Event(eventId, $"delivery:{deliveryId}:attempts");
-    /// <summary>The endpoint's attempt log, newest first: bounded, kept for the retention after its last attempt, dropped with the endpoint.</summary>
-    internal static string EndpointAttemptsKey(string endpointId) => RedisKeys.Endpoint(endpointId, "attempts");
-    internal static string EndpointAttemptBytesKey(string endpointId) => RedisKeys.Endpoint(endpointId, "attempts:bytes");
-
-    /// <summary>The tenant's events by the time they were received (ms), trimmed to the retention as events are added.</summary>
-    internal static string TenantEventsKey(string tenant) => RedisKeys.Tenant(tenant, "events");
+    private static string EventKey(string id) => RedisKeys.Event.Record(id);
+    private static string DeliveriesKey(string eventId) => RedisKeys.Delivery.Records(eventId);
+    private static string FannedOutKey(string eventId) => RedisKeys.Event.FanOut(eventId);
+    private static string DeliveryAttemptsKey(string eventId, string deliveryId) => RedisKeys.Delivery.Attempts(eventId, deliveryId);
+    private static string EndpointAttemptsKey(string endpointId) => RedisKeys.Endpoint.Attempts(endpointId);
+    private static string EndpointAttemptBytesKey(string endpointId) => RedisKeys.Endpoint.AttemptBytes(endpointId);
+    private static string TenantEventsKey(string tenant) => RedisKeys.Tenant.Events(tenant);
 
     // KEYS: the tenant's index. ARGV: received at (ms), the entry (id|type), retention ms. An entry already there keeps its place.
     private const string IndexScript = """
@@ -188,8 +185,7 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
         return 1
         """;
 
-    /// <summary>An endpoint's deliveries not yet delivered nor dead-lettered (queued, or waiting for a retry), by when they became so.</summary>
-    internal static string EndpointPendingKey(string endpointId) => RedisKeys.Endpoint(endpointId, "pending");
+    private static string EndpointPendingKey(string endpointId) => RedisKeys.Endpoint.Pending(endpointId);
 
     /// <summary>How many deliveries to the endpoint are pending: queued, or waiting for a retry (within the retention).</summary>
     public Task<long> PendingCountAsync(string endpointId) =>
@@ -268,7 +264,7 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
         {
             return known.Bytes;
         }
-        var overridden = await _db.HashGetAsync(TenantQuotaStore.OverridesKey(tenant), TenantQuotaStore.AttemptLogBytesField);
+        var overridden = await _db.HashGetAsync(RedisKeys.Tenant.QuotaOverrides(tenant), TenantQuotaStore.AttemptLogBytesField);
         // RedisValue reads a missing field as 0: only a value set is an override.
         var bytes = !overridden.IsNull && overridden.TryParse(out long value) ? value : quotas.Value.AttemptLogBytes;
         _attemptLogBytes.Set(tenant, (bytes, now));

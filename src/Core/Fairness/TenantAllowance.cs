@@ -23,7 +23,7 @@ public sealed partial class TenantAllowance(RedisStorage redis, IOptions<Fairnes
     {
         var fairness = options.Value;
         if (!fairness.Enabled
-            || await GcraScript.RunAsync(redis.Database, $"allowance:{KeyOf(stage)}:{tenant}", fairness.TenantPerSecond, fairness.TenantBurst, cost: cost) <= TimeSpan.Zero)
+            || await GcraScript.RunAsync(redis.Database, RedisKeys.Tenant.Allowance(KeyOf(stage), tenant), fairness.TenantPerSecond, fairness.TenantBurst, cost: cost) <= TimeSpan.Zero)
         {
             return true;
         }

@@ -15,9 +15,9 @@ public sealed class TenantQuotaStore(RedisStorage redis, IOptions<QuotaOptions> 
 {
     private readonly IDatabase _db = redis.Database;
 
-    internal static string OverridesKey(string tenant) => RedisKeys.Tenant(tenant, "quotas");
-    private static string EventsCell(string tenant) => RedisKeys.Tenant(tenant, "quota:events");
-    private static string BytesCell(string tenant) => RedisKeys.Tenant(tenant, "quota:bytes");
+    private static string OverridesKey(string tenant) => RedisKeys.Tenant.QuotaOverrides(tenant);
+    private static string EventsCell(string tenant) => RedisKeys.Tenant.EventsQuota(tenant);
+    private static string BytesCell(string tenant) => RedisKeys.Tenant.BytesQuota(tenant);
 
     private const string EndpointsField = "endpoints";
     private const string EventsPerSecondField = "eventsPerSecond";

@@ -14,7 +14,7 @@ namespace Webhooks.Core.Storage;
 /// </summary>
 public sealed partial class TaggedKeysMigration(IConnectionMultiplexer connection, IOptions<StorageOptions> options, ILogger<TaggedKeysMigration> logger) : IHostedService
 {
-    private const string Marker = "migrations:tagged-keys";
+    private const string Marker = RedisKeys.Global.TaggedKeysMigrated;
     private static readonly string[] Kinds = ["endpoint", "event", "tenant", "delivery"];
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -67,11 +67,10 @@ public sealed partial class TaggedKeysMigration(IConnectionMultiplexer connectio
         var rest = parts.Length == 3 ? parts[2] : null;
         return parts[0] switch
         {
-            "endpoint" => RedisKeys.Endpoint(parts[1], rest),
-            "event" => RedisKeys.Event(parts[1], rest),
-            "tenant" when rest is not null => RedisKeys.Tenant(parts[1], rest),
+            "endpoint" or "event" => RedisKeys.Tagged(parts[0], parts[1], rest),
+            "tenant" when rest is not null => RedisKeys.Tagged("tenant", parts[1], rest),
             // delivery:{id}:attempts now lives with its event, named in its entries.
-            "delivery" when rest == "attempts" && eventOfDelivery() is { } eventId => RedisKeys.Event(eventId, $"delivery:{parts[1]}:attempts"),
+            "delivery" when rest == "attempts" && eventOfDelivery() is { } eventId => RedisKeys.Delivery.Attempts(eventId, parts[1]),
             _ => null,
         };
     }

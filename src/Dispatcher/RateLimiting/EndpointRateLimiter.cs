@@ -23,14 +23,14 @@ public sealed class EndpointRateLimiter(RedisStorage redis, RedisCircuit circuit
     public async Task<TimeSpan> TryAcquireAsync(WebhookEndpoint endpoint, RateLimit limit)
     {
         // The tolerance keeps room for a request beginning up to the send slack after its turn (StartGate).
-        var (ok, wait) = await circuit.TryAsync(() => GcraScript.RunAsync(_db, $"ratelimit:{endpoint.Id}", limit.PerSecond, limit.Burst ?? 1, toleranceCut: options.Value.SendSlack));
+        var (ok, wait) = await circuit.TryAsync(() => GcraScript.RunAsync(_db, RedisKeys.Endpoint.RateCell(endpoint.Id), limit.PerSecond, limit.Burst ?? 1, toleranceCut: options.Value.SendSlack));
         return ok ? wait : Local(endpoint.Id, limit).TryAcquire();
     }
 
     /// <summary>Reserves a deferred delivery's turn and returns how long until it.</summary>
     public async Task<TimeSpan> ReserveTurnAsync(WebhookEndpoint endpoint, RateLimit limit)
     {
-        var (ok, wait) = await circuit.TryAsync(() => RunAsync($"ratelimit:{endpoint.Id}:turns", limit, reserve: true));
+        var (ok, wait) = await circuit.TryAsync(() => RunAsync(RedisKeys.Endpoint.RateTurns(endpoint.Id), limit, reserve: true));
         return ok ? wait : TimeSpan.FromSeconds(1 / (limit.PerSecond * options.Value.FallbackFraction));
     }
 

@@ -43,7 +43,7 @@ public sealed class InFlightLimiter(RedisStorage redis, RedisCircuit circuit)
     public async Task<TimeSpan?> ReserveTurnAsync(string endpointId, int cap)
     {
         var requestSeconds = Math.Max(_requestSeconds.TryGetValue(endpointId, out var seconds) ? seconds : UnknownRequestTime.TotalSeconds, 0.001);
-        var (ok, turn) = await circuit.TryAsync(() => GcraScript.RunAsync(_db, $"inflight:{endpointId}:turns", cap / requestSeconds, burst: 1, reserve: true));
+        var (ok, turn) = await circuit.TryAsync(() => GcraScript.RunAsync(_db, RedisKeys.Endpoint.InFlightTurns(endpointId), cap / requestSeconds, burst: 1, reserve: true));
         return ok ? turn : null;
     }
 
@@ -51,7 +51,7 @@ public sealed class InFlightLimiter(RedisStorage redis, RedisCircuit circuit)
     public async Task<InFlightLease?> TryAcquireAsync(string endpointId, int cap, TimeSpan leaseFor)
     {
         var id = Guid.NewGuid().ToString("N");
-        var key = $"inflight:{endpointId}";
+        var key = RedisKeys.Endpoint.InFlight(endpointId);
         var (ok, granted) = await circuit.TryAsync(async () => (long)await _db.ScriptEvaluateAsync(Acquire, [key], [(long)leaseFor.TotalMilliseconds, cap, id]) == 1);
         if (ok)
         {

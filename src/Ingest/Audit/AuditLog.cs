@@ -18,9 +18,9 @@ public sealed class AuditLog(RedisStorage redis, TimeProvider clock)
     public const int MaxScannedPerPage = 5000;
 
     private readonly IDatabase _db = redis.Database;
-    private const string AllKey = "audit";
-    private static string TenantKey(string tenant) => $"audit:tenant:{tenant}";
-    private static string EntryKey(string id) => $"audit:entry:{id}";
+    private const string AllKey = RedisKeys.Global.Audit;
+    private static string TenantKey(string tenant) => RedisKeys.Tenant.Audit(tenant);
+    private static string EntryKey(string id) => RedisKeys.Global.AuditEntry(id);
 
     /// <summary>Who a request's key is, as the audit log names it: the key's id, or the admin key from configuration.</summary>
     public static string ActorOf(ClaimsPrincipal user) => user.FindFirstValue(ApiKeyAuthentication.KeyIdClaim) ?? "configured admin key";

@@ -13,9 +13,9 @@ public sealed class ApiKeyStore(RedisStorage redis)
     private const string KeyPrefix = "whk_";
     private readonly IDatabase _db = redis.Database;
 
-    private static string Key(string id) => $"apikey:{id}";
-    private static string HashKey(string hash) => $"apikey-hash:{hash}";
-    private const string AllKey = "apikeys";
+    private static string Key(string id) => RedisKeys.Global.ApiKey(id);
+    private static string HashKey(string hash) => RedisKeys.Global.ApiKeyByHash(hash);
+    private const string AllKey = RedisKeys.Global.ApiKeys;
 
     /// <summary>Keys are 256 random bits, so a fast hash is enough: nothing to brute-force.</summary>
     public static string HashOf(string secret) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));

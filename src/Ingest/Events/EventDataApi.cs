@@ -36,7 +36,7 @@ public static class EventDataApi
         var limits = options.Value;
         var db = redis.Database;
         // Failed checks are throttled by client and by endpoint before anything is looked up or computed.
-        var (clientKey, endpointKey) = ($"datalinks:failed-from:{request.HttpContext.Connection.RemoteIpAddress}", $"datalinks:failed:{endpointId}");
+        var (clientKey, endpointKey) = (RedisKeys.Global.FailedDataLinksFrom($"{request.HttpContext.Connection.RemoteIpAddress}"), RedisKeys.Endpoint.FailedDataLinks(endpointId));
         var throttled = await Task.WhenAll(
             GcraScript.PeekAsync(db, clientKey, limits.FailuresPerSecondPerClient, limits.FailureBurstPerClient),
             GcraScript.PeekAsync(db, endpointKey, limits.FailuresPerSecondPerEndpoint, limits.FailureBurstPerEndpoint));
@@ -64,7 +64,7 @@ public static class EventDataApi
         {
             return Refused(StatusCodes.Status403Forbidden, "Endpoint disabled", $"Endpoint '{endpointId}' is disabled: its links fetch nothing until it is enabled.");
         }
-        var wait = await GcraScript.RunAsync(redis.Database, $"datalinks:{endpointId}", options.Value.FetchesPerSecond, options.Value.FetchBurst);
+        var wait = await GcraScript.RunAsync(redis.Database, RedisKeys.Endpoint.DataFetches(endpointId), options.Value.FetchesPerSecond, options.Value.FetchBurst);
         if (wait > TimeSpan.Zero)
         {
             response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);

@@ -23,7 +23,7 @@ public sealed class IdempotencyKeys(RedisStorage redis, IOptions<IngestOptions> 
     public sealed record Reservation(string EventId, string Fingerprint, bool Done, IReadOnlyList<string>? BatchIds = null);
 
     /// <summary>Single events and batches have keys of their own: the same key names one event, and one batch.</summary>
-    private static string Key(string tenant, string key, bool batch) => batch ? $"idempotency-batch:{tenant}:{key}" : $"idempotency:{tenant}:{key}";
+    private static string Key(string tenant, string key, bool batch) => batch ? RedisKeys.Tenant.BatchIdempotency(tenant, key) : RedisKeys.Tenant.Idempotency(tenant, key);
 
     /// <summary>Reserves the key for <paramref name="eventId"/>, or returns the reservation it already has.</summary>
     public Task<Reservation> ReserveAsync(string tenant, string key, string eventId, string fingerprint) =>

@@ -12,11 +12,11 @@ public sealed class JobStore(RedisStorage redis)
     public static readonly TimeSpan KeptAfterDone = TimeSpan.FromDays(7);
 
     private readonly IDatabase _db = redis.Database;
-    private static string Key(string id) => $"job:{id}";
-    private static string LeaseKey(string id) => $"job:{id}:lease";
-    private const string ActiveKey = "jobs:active";
-    private const string AllKey = "jobs";
-    private static string TenantKey(string tenant) => $"jobs:tenant:{tenant}";
+    private static string Key(string id) => RedisKeys.Global.Job(id);
+    private static string LeaseKey(string id) => RedisKeys.Global.JobLease(id);
+    private const string ActiveKey = RedisKeys.Global.ActiveJobs;
+    private const string AllKey = RedisKeys.Global.Jobs;
+    private static string TenantKey(string tenant) => RedisKeys.Tenant.Jobs(tenant);
 
     // KEYS: the lease. ARGV: owner, ms. Takes a free lease or renews one's own; 1 when held now.
     private const string LeaseScript = """

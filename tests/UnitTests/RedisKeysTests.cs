@@ -1,0 +1,105 @@
+using Webhooks.Core.Storage;
+
+namespace Webhooks.UnitTests;
+
+/// <summary>Every key name and pattern the platform writes, as installations have them: a name that changed would leave their data behind.</summary>
+public sealed class RedisKeysTests
+{
+    public static TheoryData<string, string> Names => new()
+    {
+        { RedisKeys.Event.Record("evt_1"), "event:{evt_1}" },
+        { RedisKeys.Event.FanOut("evt_1"), "event:{evt_1}:fanned-out" },
+        { RedisKeys.Delivery.Records("evt_1"), "event:{evt_1}:deliveries" },
+        { RedisKeys.Delivery.Attempts("evt_1", "dlv_2"), "event:{evt_1}:delivery:dlv_2:attempts" },
+        { RedisKeys.Endpoint.Record("ep_1"), "endpoint:{ep_1}" },
+        { RedisKeys.Endpoint.Attempts("ep_1"), "endpoint:{ep_1}:attempts" },
+        { RedisKeys.Endpoint.AttemptBytes("ep_1"), "endpoint:{ep_1}:attempts:bytes" },
+        { RedisKeys.Endpoint.Pending("ep_1"), "endpoint:{ep_1}:pending" },
+        { RedisKeys.Endpoint.StatsSummary("ep_1"), "endpoint:{ep_1}:stats" },
+        { RedisKeys.Endpoint.StatsBucket("ep_1", 5, 5907456), "endpoint:{ep_1}:stats:5m:5907456" },
+        { RedisKeys.Endpoint.StatsBucket("ep_1", 60, 492288), "endpoint:{ep_1}:stats:60m:492288" },
+        { RedisKeys.Endpoint.FailingSince("ep_1"), "endpoint:{ep_1}:failing-since" },
+        { RedisKeys.Endpoint.FailingAnnounced("ep_1"), "endpoint:{ep_1}:failing-announced" },
+        { RedisKeys.Endpoint.RateCell("ep_1"), "ratelimit:ep_1" },
+        { RedisKeys.Endpoint.RateTurns("ep_1"), "ratelimit:ep_1:turns" },
+        { RedisKeys.Endpoint.InFlight("ep_1"), "inflight:ep_1" },
+        { RedisKeys.Endpoint.InFlightTurns("ep_1"), "inflight:ep_1:turns" },
+        { RedisKeys.Endpoint.DataFetches("ep_1"), "datalinks:ep_1" },
+        { RedisKeys.Endpoint.FailedDataLinks("ep_1"), "datalinks:failed:ep_1" },
+        { RedisKeys.Endpoint.DeadLetters("ep_1"), "deadletters:endpoint:ep_1" },
+        { RedisKeys.Tenant.Events("acme"), "tenant:{acme}:events" },
+        { RedisKeys.Tenant.Endpoints("acme"), "tenant:{acme}:endpoints" },
+        { RedisKeys.Tenant.EndpointsVersion("acme"), "tenant:{acme}:endpoints:version" },
+        { RedisKeys.Tenant.QuotaOverrides("acme"), "tenant:{acme}:quotas" },
+        { RedisKeys.Tenant.EventsQuota("acme"), "tenant:{acme}:quota:events" },
+        { RedisKeys.Tenant.BytesQuota("acme"), "tenant:{acme}:quota:bytes" },
+        { RedisKeys.Tenant.Allowance("events", "acme"), "allowance:events:acme" },
+        { RedisKeys.Tenant.Allowance("deliveries", "acme"), "allowance:deliveries:acme" },
+        { RedisKeys.Tenant.Idempotency("acme", "order-1"), "idempotency:acme:order-1" },
+        { RedisKeys.Tenant.BatchIdempotency("acme", "order-1"), "idempotency-batch:acme:order-1" },
+        { RedisKeys.Tenant.DeadLetters("acme"), "deadletters:tenant:acme" },
+        { RedisKeys.Tenant.Audit("acme"), "audit:tenant:acme" },
+        { RedisKeys.Tenant.Jobs("acme"), "jobs:tenant:acme" },
+        { RedisKeys.DeadLetter.Record("dl_1"), "deadletter:dl_1" },
+        { RedisKeys.DeadLetter.AllShard("dl7"), "deadletters:{dl7}" },
+        { RedisKeys.DeadLetter.ReasonShard("exhausted", "dl7"), "deadletters:reason:exhausted:{dl7}" },
+        { RedisKeys.DeadLetter.UnshardedAll, "deadletters" },
+        { RedisKeys.DeadLetter.UnshardedReason("exhausted"), "deadletters:reason:exhausted" },
+        { RedisKeys.Global.AllEndpoints, "endpoints" },
+        { RedisKeys.Global.ApiKeys, "apikeys" },
+        { RedisKeys.Global.ApiKey("key_1"), "apikey:key_1" },
+        { RedisKeys.Global.ApiKeyByHash("ab12"), "apikey-hash:ab12" },
+        { RedisKeys.Global.Job("job_1"), "job:job_1" },
+        { RedisKeys.Global.JobLease("job_1"), "job:job_1:lease" },
+        { RedisKeys.Global.ActiveJobs, "jobs:active" },
+        { RedisKeys.Global.Jobs, "jobs" },
+        { RedisKeys.Global.AuditEntry("aud_1"), "audit:entry:aud_1" },
+        { RedisKeys.Global.Audit, "audit" },
+        { RedisKeys.Global.FailedDataLinksFrom("127.0.0.1"), "datalinks:failed-from:127.0.0.1" },
+        { RedisKeys.Global.TaggedKeysMigrated, "migrations:tagged-keys" },
+        { RedisKeys.Global.DeadLetterShardsMigrated, "migrations:sharded-deadletters" },
+        { RedisKeys.Tagged("endpoint", "ep_1", "attempts"), "endpoint:{ep_1}:attempts" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void A_key_keeps_the_name_installations_have(string built, string expected) => Assert.Equal(expected, built);
+
+    [Fact]
+    public void Deleting_an_endpoint_takes_every_key_of_its_own_but_its_dead_letters()
+    {
+        Assert.Equal(
+            ["endpoint:{ep_1}", "endpoint:{ep_1}:failing-since", "endpoint:{ep_1}:failing-announced", "endpoint:{ep_1}:attempts", "endpoint:{ep_1}:attempts:bytes", "endpoint:{ep_1}:stats", "endpoint:{ep_1}:pending"],
+            RedisKeys.Endpoint.TaggedOwnedBy("ep_1"));
+        Assert.All(RedisKeys.Endpoint.TaggedOwnedBy("ep_1"), key => Assert.Contains("{ep_1}", key));
+        Assert.Equal(["ratelimit:ep_1", "ratelimit:ep_1:turns", "inflight:ep_1", "inflight:ep_1:turns", "datalinks:ep_1", "datalinks:failed:ep_1"], RedisKeys.Endpoint.UntaggedOwnedBy("ep_1"));
+    }
+
+    /// <summary>No file of the platform builds a key's name but the key list: a key with another name would escape this snapshot.</summary>
+    [Fact]
+    public void No_source_file_but_the_key_list_names_a_key()
+    {
+        var src = Path.Combine(RepositoryRoot(), "src");
+        string[] prefixes = ["\"event:", "\"endpoint:", "\"tenant:", "\"ratelimit:", "\"inflight:", "\"datalinks:", "\"deadletter", "\"allowance:", "\"idempotency",
+            "\"apikey", "\"job:", "\"jobs", "\"audit", "\"migrations:", "\"endpoints\"", "\"apikeys\""];
+        var offenders = Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.EndsWith($"Storage{Path.DirectorySeparatorChar}RedisKeys.cs", StringComparison.Ordinal))
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (f, i, line)))
+            .Where(x => prefixes.Any(p => x.line.Contains("$" + p, StringComparison.Ordinal) || x.line.Contains(p, StringComparison.Ordinal) && x.line.Contains("Key", StringComparison.Ordinal)))
+            .Select(x => $"{Path.GetRelativePath(src, x.f)}:{x.i + 1}: {x.line.Trim()}")
+            .ToList();
+        Assert.Empty(offenders);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Webhooks.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("Webhooks.sln not found above the test's folder.");
+    }
+}
