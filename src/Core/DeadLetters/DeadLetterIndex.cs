@@ -14,6 +14,8 @@ namespace Webhooks.Core.DeadLetters;
 public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptions> options, TenantQuotaStore quotas)
 {
     private readonly IDatabase _db = redis.Database;
+    private static readonly RedisScript KeepEvent = RedisScript.Of<DeadLetterIndex>("keep-event");
+    private static readonly RedisScript TimeIndex = RedisScript.Of<DeadLetterIndex>("time-index");
     private readonly TimeSpan _retention = options.Value.Retention;
 
     /// <summary>
@@ -61,12 +63,6 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
         }
     }
 
-    // KEYS: the stored event. ARGV: the dead letters' retention (ms). 1 when the event is kept at least that long now.
-    private const string KeepEventScript = """
-        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-        redis.call('PEXPIRE', KEYS[1], ARGV[1], 'GT')
-        return 1
-        """;
 
     /// <summary>
     /// Indexes a dead letter; indexing the same one twice (a redelivered message) keeps one. A
@@ -77,22 +73,18 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
     public async Task<int> AddAsync(DeadLetter deadLetter)
     {
         if (deadLetter.Delivery is { Data: not null } delivery
-            && (deadLetter.DataInEvent || (long)await _db.ScriptEvaluateAsync(KeepEventScript, [RedisKeys.Event.Record(deadLetter.EventId)], [(long)_retention.TotalMilliseconds]) == 1))
+            && (deadLetter.DataInEvent || (long)await KeepEvent.RunAsync(_db, [RedisKeys.Event.Record(deadLetter.EventId)], [(long)_retention.TotalMilliseconds]) == 1))
         {
             deadLetter = deadLetter with { Delivery = delivery with { Data = null }, DataInEvent = true };
         }
         var score = deadLetter.DeadLetteredAt.ToUnixTimeMilliseconds();
-        var expired = DateTimeOffset.UtcNow.Subtract(_retention).ToUnixTimeMilliseconds();
+        var kept = (long)_retention.TotalMilliseconds;
         // The record, then its index entries, each key on its own (in a cluster each may live on another node):
         // an index entry without its record is skipped by every reader, and indexing twice keeps one.
         await _db.StringSetAsync(Key(deadLetter.Id), JsonSerializer.Serialize(deadLetter, WebhooksJson.Options), _retention);
-        await Task.WhenAll(IndexKeys(deadLetter).SelectMany(key => new Task[]
-        {
-            _db.SortedSetAddAsync(key, deadLetter.Id, score),
-            _db.SortedSetRemoveRangeByScoreAsync(key, double.NegativeInfinity, expired),
-        }));
-        var kept = await _db.SortedSetLengthAsync(TenantKey(deadLetter.Tenant));
-        var over = kept - (await quotas.ForTenantAsync(deadLetter.Tenant)).DeadLetters;
+        await Task.WhenAll(IndexKeys(deadLetter).Select(key => TimeIndex.RunAsync(_db, [key], [score, deadLetter.Id, kept, "0", ""])));
+        var held = await _db.SortedSetLengthAsync(TenantKey(deadLetter.Tenant));
+        var over = held - (await quotas.ForTenantAsync(deadLetter.Tenant)).DeadLetters;
         return over > 0 ? await DropOldestAsync(deadLetter.Tenant, over) : 0;
     }
 

@@ -16,40 +16,19 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
 {
     private readonly IDatabase _db = redis.Database;
 
+    private static readonly RedisScript Replace = RedisScript.Of<EndpointRegistry>("endpoint-replace");
+    private static readonly RedisScript Delete = RedisScript.Of<EndpointRegistry>("endpoint-delete");
+    private static readonly RedisScript Join = RedisScript.Of<EndpointRegistry>("tenant-join");
+    private static readonly RedisScript FailingSince = RedisScript.Of<EndpointRegistry>("failing-since");
+
     private static string EndpointKey(string id) => RedisKeys.Endpoint.Record(id);
     private static string TenantKey(string tenant) => RedisKeys.Tenant.Endpoints(tenant);
     private static string FailingSinceKey(string id) => RedisKeys.Endpoint.FailingSince(id);
     private static string FailingAnnouncedKey(string id) => RedisKeys.Endpoint.FailingAnnounced(id);
     private static string TenantVersionKey(string tenant) => RedisKeys.Tenant.EndpointsVersion(tenant);
 
-    // KEYS: the endpoint. ARGV: the endpoint's new JSON, the version it was read at.
-    // 1 replaced, 0 changed by someone else since it was read, -1 gone.
-    private const string ReplaceScript = """
-        local current = redis.call('GET', KEYS[1])
-        if not current then return -1 end
-        if (cjson.decode(current).version or 0) ~= tonumber(ARGV[2]) then return 0 end
-        redis.call('SET', KEYS[1], ARGV[1])
-        return 1
-        """;
 
-    // KEYS: the endpoint, then its other keys (run of failures, attempts and their bytes, stats summary, pending
-    // deliveries; its stats buckets expire). ARGV: the version it must still have (empty: any). 1 deleted, 0 changed meanwhile, -1 gone.
-    private const string DeleteScript = """
-        local current = redis.call('GET', KEYS[1])
-        if not current then return -1 end
-        if ARGV[1] ~= '' and (cjson.decode(current).version or 0) ~= tonumber(ARGV[1]) then return 0 end
-        redis.call('DEL', unpack(KEYS))
-        return 1
-        """;
 
-    // KEYS: the tenant's endpoint set, its version. ARGV: the endpoint id, the tenant's endpoint quota.
-    // 1 joined (and the version moved on), 0 the tenant already has its quota.
-    private const string JoinScript = """
-        if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 and redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
-        redis.call('SADD', KEYS[1], ARGV[1])
-        redis.call('INCR', KEYS[2])
-        return 1
-        """;
 
     /// <summary>Attempts at a read-change-write before giving up; only writers racing on one endpoint retry.</summary>
     private const int MaxChangeAttempts = 20;
@@ -66,7 +45,7 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
         await _db.StringSetAsync(EndpointKey(endpoint.Id), Serialize(endpoint));
         // Ids sort by creation time, so a lexical sorted set pages them in creation order.
         await _db.SortedSetAddAsync(AllKey, endpoint.Id, 0);
-        if ((long)await _db.ScriptEvaluateAsync(JoinScript, [TenantKey(endpoint.Tenant), TenantVersionKey(endpoint.Tenant)], [endpoint.Id, quota]) == 1)
+        if ((long)await Join.RunAsync(_db, [TenantKey(endpoint.Tenant), TenantVersionKey(endpoint.Tenant)], [endpoint.Id, quota]) == 1)
         {
             return true;
         }
@@ -118,7 +97,7 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
     /// <summary>The compare-and-set of one endpoint; once it is written, its tenant's version moves on (copies of the tenant's endpoints are read again).</summary>
     private async Task<long> ReplaceAsync(WebhookEndpoint changed, long readAt)
     {
-        var replaced = (long)await _db.ScriptEvaluateAsync(ReplaceScript, [EndpointKey(changed.Id)], [Serialize(changed), readAt]);
+        var replaced = (long)await Replace.RunAsync(_db, [EndpointKey(changed.Id)], [Serialize(changed), readAt]);
         if (replaced == 1)
         {
             await _db.StringIncrementAsync(TenantVersionKey(changed.Tenant));
@@ -139,7 +118,7 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
     /// </summary>
     public async Task<ChangeOutcome> DeleteAsync(WebhookEndpoint endpoint, long? ifVersion = null)
     {
-        var deleted = (long)await _db.ScriptEvaluateAsync(DeleteScript,
+        var deleted = (long)await Delete.RunAsync(_db,
             [.. RedisKeys.Endpoint.TaggedOwnedBy(endpoint.Id).Select(key => (RedisKey)key)],
             [ifVersion is { } v ? v : ""]);
         if (deleted != 1)
@@ -168,15 +147,10 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
         }
         // In one step: a success clearing the streak between a SET and a GET left a null, read as 0 —
         // an endpoint "failing since 1970", disabled at once (the fault suite found it).
-        var since = (RedisValue)await _db.ScriptEvaluateAsync(FailingSinceScript, [FailingSinceKey(id)], [at.ToUnixTimeMilliseconds()]);
+        var since = (RedisValue)await FailingSince.RunAsync(_db, [FailingSinceKey(id)], [at.ToUnixTimeMilliseconds()]);
         return !since.IsNull && since.TryParse(out long ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : at;
     }
 
-    // KEYS: the endpoint's failing-since. ARGV: now (ms). When the run of failures began: now, unless it had begun before.
-    private const string FailingSinceScript = """
-        redis.call('SET', KEYS[1], ARGV[1], 'NX')
-        return redis.call('GET', KEYS[1])
-        """;
 
     /// <summary>Forgets an endpoint's run of failures: switched on again, it gets the whole auto-disable period anew.</summary>
     public Task ClearFailureStreakAsync(string id) => _db.KeyDeleteAsync([FailingSinceKey(id), FailingAnnouncedKey(id)]);

@@ -19,6 +19,14 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
     private readonly IDatabase _db = redis.Database;
     private readonly StorageOptions _options = options.Value;
 
+    private static readonly RedisScript TimeIndex = RedisScript.Of<EventStore>("time-index");
+    private static readonly RedisScript Claim = RedisScript.Of<EventStore>("fan-out-claim");
+    private static readonly RedisScript Release = RedisScript.Of<EventStore>("fan-out-release");
+    private static readonly RedisScript AddPending = RedisScript.Of<EventStore>("add-pending-deliveries");
+    private static readonly RedisScript EndpointAttempt = RedisScript.Of<EventStore>("endpoint-attempt");
+    private static readonly RedisScript DeliveryAttempt = RedisScript.Of<EventStore>("delivery-attempt");
+    private static readonly RedisScript ReplaceDelivery = RedisScript.Of<EventStore>("replace-delivery");
+
     private static string EventKey(string id) => RedisKeys.Event.Record(id);
     private static string DeliveriesKey(string eventId) => RedisKeys.Delivery.Records(eventId);
     private static string FannedOutKey(string eventId) => RedisKeys.Event.FanOut(eventId);
@@ -27,13 +35,6 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
     private static string EndpointAttemptBytesKey(string endpointId) => RedisKeys.Endpoint.AttemptBytes(endpointId);
     private static string TenantEventsKey(string tenant) => RedisKeys.Tenant.Events(tenant);
 
-    // KEYS: the tenant's index. ARGV: received at (ms), the entry (id|type), retention ms. An entry already there keeps its place.
-    private const string IndexScript = """
-        redis.call('ZADD', KEYS[1], 'NX', ARGV[1], ARGV[2])
-        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[3]))
-        redis.call('PEXPIRE', KEYS[1], ARGV[3])
-        return 1
-        """;
 
     /// <summary>
     /// Keeps the event, and lists it under its tenant (a test event is not listed: it is not one of the tenant's events),
@@ -48,7 +49,7 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
 
     // The index holds id and type, so that a list filtered by type reads no event's data.
     private Task IndexAsync(StoredEvent stored) =>
-        _db.ScriptEvaluateAsync(IndexScript, [TenantEventsKey(stored.Tenant)], [stored.ReceivedAt.ToUnixTimeMilliseconds(), $"{stored.Id}|{stored.Type}", (long)_options.EventRetention.TotalMilliseconds]);
+        TimeIndex.RunAsync(_db, [TenantEventsKey(stored.Tenant)], [stored.ReceivedAt.ToUnixTimeMilliseconds(), $"{stored.Id}|{stored.Type}", (long)_options.EventRetention.TotalMilliseconds, "1", (long)_options.EventRetention.TotalMilliseconds]);
 
     /// <summary>Index entries looked at per page at most (see <see cref="ListAsync"/>).</summary>
     public const int MaxScannedPerPage = 5000;
@@ -151,39 +152,8 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
 
     public async Task<StoredEvent?> GetAsync(string id) => Deserialize<StoredEvent>(await _db.StringGetAsync(EventKey(id)));
 
-    // KEYS: the fan-out claim, the event. ARGV: lease ms, event JSON, retention ms. 0 claimed (and the
-    // event kept unless it was), 1 held by another copy, 2 already fanned out.
-    private const string ClaimScript = """
-        if redis.call('SET', KEYS[1], 'claimed', 'NX', 'PX', ARGV[1]) then
-          redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3])
-          return 0
-        end
-        if redis.call('GET', KEYS[1]) == 'done' then return 2 end
-        return 1
-        """;
 
-    // KEYS: the event's deliveries. ARGV: retention ms, then per endpoint its id and its pending record.
-    // Returns, per endpoint, false when the pending record was added, else the record it already had.
-    private const string AddPendingScript = """
-        local existing = {}
-        for i = 2, #ARGV, 2 do
-          if redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) == 1 then
-            existing[#existing + 1] = false
-          else
-            existing[#existing + 1] = redis.call('HGET', KEYS[1], ARGV[i])
-          end
-        end
-        redis.call('PEXPIRE', KEYS[1], ARGV[1])
-        return existing
-        """;
 
-    // KEYS: an endpoint's pending deliveries. ARGV: now (ms), the delivery id, retention ms.
-    private const string PendingScript = """
-        redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
-        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[3]))
-        redis.call('PEXPIRE', KEYS[1], ARGV[3])
-        return 1
-        """;
 
     private static string EndpointPendingKey(string endpointId) => RedisKeys.Endpoint.Pending(endpointId);
 
@@ -191,68 +161,8 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
     public Task<long> PendingCountAsync(string endpointId) =>
         _db.SortedSetLengthAsync(EndpointPendingKey(endpointId), DateTimeOffset.UtcNow.Subtract(_options.EventRetention).ToUnixTimeMilliseconds());
 
-    // The endpoint's side of an attempt. KEYS: its attempts, their bytes, its five-minute and hourly stats
-    // buckets, its stats summary, its pending deliveries. ARGV: the attempt, attempts kept per endpoint,
-    // retention ms, attempt-log bytes allowed, 'ok' or 'failed', the latency bucket, the attempt's time (ms),
-    // stats kept (ms), the delivery id, '1' when no attempt follows a failure (a test's one attempt): the delivery is
-    // no longer pending after a success or such a last attempt; and a failure's kind ('' for a success), counted in the
-    // stats buckets too. The log drops its oldest past either bound (the newest always stays).
-    // An attempt already at the head (a record retried after Redis failed midway) is not counted twice.
-    private const string EndpointAttemptScript = """
-        if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then return 0 end
-        local length = redis.call('LPUSH', KEYS[1], ARGV[1])
-        local bytes = redis.call('INCRBY', KEYS[2], #ARGV[1])
-        local count = tonumber(ARGV[2])
-        local limit = tonumber(ARGV[4])
-        while length > 1 and (length > count or bytes > limit) do
-          bytes = redis.call('DECRBY', KEYS[2], #redis.call('RPOP', KEYS[1]))
-          length = length - 1
-        end
-        if bytes < #ARGV[1] then redis.call('SET', KEYS[2], #ARGV[1]) end
-        redis.call('PEXPIRE', KEYS[1], ARGV[3])
-        redis.call('PEXPIRE', KEYS[2], ARGV[3])
-        for i = 3, 4 do
-          redis.call('HINCRBY', KEYS[i], ARGV[5], 1)
-          redis.call('HINCRBY', KEYS[i], ARGV[6], 1)
-          if ARGV[11] ~= '' then redis.call('HINCRBY', KEYS[i], ARGV[11], 1) end
-          redis.call('PEXPIRE', KEYS[i], ARGV[8])
-        end
-        redis.call('HSET', KEYS[5], ARGV[5] == 'ok' and 'lastSuccessAt' or 'lastFailureAt', ARGV[7])
-        redis.call('PEXPIRE', KEYS[5], ARGV[8])
-        if ARGV[5] == 'ok' or ARGV[10] == '1' then redis.call('ZREM', KEYS[6], ARGV[9]) end
-        return 1
-        """;
 
-    // The event's side. KEYS: the delivery's attempts, the event's deliveries. ARGV: the attempt, attempts
-    // kept per delivery, retention ms, the endpoint id, the delivery's record, its chain ('' for fan-out's).
-    // The attempt is logged; the record moves to its new status only while the attempt's chain is the live
-    // one (1), not once a resend, redrive or recover has replaced it (0: that chain ends here).
-    private const string DeliveryAttemptScript = """
-        if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[1] then
-          redis.call('LPUSH', KEYS[1], ARGV[1])
-          redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
-        end
-        redis.call('PEXPIRE', KEYS[1], ARGV[3])
-        local current = redis.call('HGET', KEYS[2], ARGV[4])
-        if current then
-          local chain = cjson.decode(current)['chain']
-          if type(chain) ~= 'string' then chain = '' end
-          if chain ~= ARGV[6] then return 0 end
-        end
-        redis.call('HSET', KEYS[2], ARGV[4], ARGV[5])
-        redis.call('PEXPIRE', KEYS[2], ARGV[3])
-        return 1
-        """;
 
-    // KEYS: the event's deliveries. ARGV: the endpoint id, the record expected there ('' for none), the new record,
-    // retention ms. 1 when replaced; 0 when the record is no longer the one expected.
-    private const string ReplaceDeliveryScript = """
-        local current = redis.call('HGET', KEYS[1], ARGV[1])
-        if (current or '') ~= ARGV[2] then return 0 end
-        redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-        redis.call('PEXPIRE', KEYS[1], ARGV[4])
-        return 1
-        """;
 
     /// <summary>Tenants' attempt-log byte quotas as last read, and when (ms of <see cref="Environment.TickCount64"/>): read again after 30 s.</summary>
     private readonly RecentlyUsed<string, (long Bytes, long ReadAt)> _attemptLogBytes = new(10_000, TimeSpan.FromMinutes(10));
@@ -279,21 +189,15 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
     public async Task<FanOutClaim> ClaimFanOutAsync(StoredEvent stored, TimeSpan lease)
     {
         // Listed under its tenant beside the claim (an entry already there stays as it is).
-        var claim = _db.ScriptEvaluateAsync(ClaimScript, [FannedOutKey(stored.Id), EventKey(stored.Id)],
+        var claim = Claim.RunAsync(_db, [FannedOutKey(stored.Id), EventKey(stored.Id)],
             [(long)lease.TotalMilliseconds, Serialize(stored), (long)_options.EventRetention.TotalMilliseconds]);
         await Task.WhenAll(claim, IndexAsync(stored));
         return (long)await claim switch { 0 => FanOutClaim.Claimed, 2 => FanOutClaim.AlreadyDone, _ => FanOutClaim.HeldElsewhere };
     }
 
-    // KEYS: the event's fan-out marker. Drops a claim (not a 'done'); a claim carries no owner, so this is
-    // called only by the copy that holds it, before its lease ends.
-    private const string ReleaseScript = """
-        if redis.call('GET', KEYS[1]) == 'claimed' then redis.call('DEL', KEYS[1]) end
-        return 0
-        """;
 
     /// <summary>Gives back the claim of a fan-out that failed, so that its retry need not wait out the lease.</summary>
-    public Task ReleaseFanOutAsync(string eventId) => _db.ScriptEvaluateAsync(ReleaseScript, [FannedOutKey(eventId)]);
+    public Task ReleaseFanOutAsync(string eventId) => Release.RunAsync(_db, [FannedOutKey(eventId)]);
 
     public Task MarkFannedOutAsync(string eventId) => _db.StringSetAsync(FannedOutKey(eventId), "done", _options.EventRetention);
 
@@ -316,11 +220,11 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
             args[1 + i * 2] = deliveries[i].EndpointId;
             args[2 + i * 2] = Serialize(Pending(deliveries[i].DeliveryId, deliveries[i].EndpointId));
         }
-        var existing = (RedisResult[])(await _db.ScriptEvaluateAsync(AddPendingScript, [DeliveriesKey(eventId)], args))!;
+        var existing = (RedisResult[])(await AddPending.RunAsync(_db, [DeliveriesKey(eventId)], args))!;
         // Each new delivery counted pending at its endpoint, all sent together (each endpoint its own slot).
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         await Task.WhenAll(deliveries.Where((_, i) => existing[i].IsNull)
-            .Select(d => _db.ScriptEvaluateAsync(PendingScript, [EndpointPendingKey(d.EndpointId)], [now, d.DeliveryId, retention])));
+            .Select(d => TimeIndex.RunAsync(_db, [EndpointPendingKey(d.EndpointId)], [now, d.DeliveryId, retention, "0", retention])));
         return [.. deliveries.Select((d, i) => existing[i].IsNull ? d.DeliveryId : Deserialize<DeliveryRecord>((RedisValue)existing[i])?.Id ?? d.DeliveryId)];
     }
 
@@ -361,11 +265,11 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
         var json = Serialize(attempt);
         var retention = (long)_options.EventRetention.TotalMilliseconds;
         var logBytes = await AttemptLogBytesAsync(tenant);
-        var current = _db.ScriptEvaluateAsync(DeliveryAttemptScript, [DeliveryAttemptsKey(attempt.EventId, attempt.DeliveryId), DeliveriesKey(attempt.EventId)],
+        var current = DeliveryAttempt.RunAsync(_db, [DeliveryAttemptsKey(attempt.EventId, attempt.DeliveryId), DeliveriesKey(attempt.EventId)],
             [json, _options.AttemptsPerDelivery, retention, attempt.EndpointId, Serialize(record), chain ?? ""]);
         await Task.WhenAll(
             current,
-            _db.ScriptEvaluateAsync(EndpointAttemptScript,
+            EndpointAttempt.RunAsync(_db,
                 [EndpointAttemptsKey(attempt.EndpointId), EndpointAttemptBytesKey(attempt.EndpointId), stats.Fine, stats.Coarse, stats.Summary, EndpointPendingKey(attempt.EndpointId)],
                 [json, _options.AttemptsPerEndpoint, retention, logBytes, attempt.Succeeded ? "ok" : "failed", stats.LatencyField, attempt.At.ToUnixTimeMilliseconds(),
                     (long)EndpointStats.Kept.TotalMilliseconds, attempt.DeliveryId, final ? "1" : "0", attempt.Succeeded ? "" : EndpointStats.FailureField(attempt.StatusCode, attempt.Error)]));
@@ -390,7 +294,7 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
             {
                 return null;
             }
-            if ((long)await _db.ScriptEvaluateAsync(ReplaceDeliveryScript, [DeliveriesKey(eventId)],
+            if ((long)await ReplaceDelivery.RunAsync(_db, [DeliveriesKey(eventId)],
                     [endpointId, raw.IsNull ? "" : raw, Serialize(changed), (long)_options.EventRetention.TotalMilliseconds]) == 1)
             {
                 return changed;

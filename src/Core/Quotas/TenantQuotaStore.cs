@@ -14,6 +14,7 @@ namespace Webhooks.Core.Quotas;
 public sealed class TenantQuotaStore(RedisStorage redis, IOptions<QuotaOptions> options)
 {
     private readonly IDatabase _db = redis.Database;
+    private static readonly RedisScript Take = RedisScript.Of<TenantQuotaStore>("tenant-quota");
 
     private static string OverridesKey(string tenant) => RedisKeys.Tenant.QuotaOverrides(tenant);
     private static string EventsCell(string tenant) => RedisKeys.Tenant.EventsQuota(tenant);
@@ -26,50 +27,9 @@ public sealed class TenantQuotaStore(RedisStorage redis, IOptions<QuotaOptions> 
     private const string BytesBurstField = "bytesBurst";
     private const string DeadLettersField = "deadLetters";
 
-    /// <summary>Read by <see cref="Events.EventStore"/>'s attempt script itself, so recording an attempt costs no extra round trip.</summary>
+    /// <summary>A tenant's attempt-log bytes: read by <see cref="Events.EventStore"/> (cached) when it records an attempt.</summary>
     internal const string AttemptLogBytesField = "attemptLogBytes";
 
-    // KEYS: the overrides, the events cell, the bytes cell. ARGV: default events/s, events burst,
-    // bytes/s, bytes burst; then the events and bytes asked for. Takes them with a slice more (a tenth
-    // of a second's rate, at most a twentieth of the burst) when that fits, else exactly what was asked.
-    // Returns {0, extra events, extra bytes} when both cells had room (both are then taken), {µs until
-    // they would, quota} when not, {-1, quota, burst} when the request is larger than the whole burst.
-    private const string TakeScript = """
-        local o = redis.call('HMGET', KEYS[1], 'eventsPerSecond', 'eventsBurst', 'bytesPerSecond', 'bytesBurst')
-        local eventsPerSecond = tonumber(o[1]) or tonumber(ARGV[1])
-        local eventsBurst = tonumber(o[2]) or tonumber(ARGV[2])
-        local bytesPerSecond = tonumber(o[3]) or tonumber(ARGV[3])
-        local bytesBurst = tonumber(o[4]) or tonumber(ARGV[4])
-        local events = tonumber(ARGV[5])
-        local bytes = tonumber(ARGV[6])
-        if events > eventsBurst then return {-1, 'events', eventsBurst} end
-        if bytes > bytesBurst then return {-1, 'bytes', bytesBurst} end
-        local eventsInterval = 1000000 / eventsPerSecond
-        local bytesInterval = 1000000 / bytesPerSecond
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-        local eventsTat = math.max(tonumber(redis.call('GET', KEYS[2]) or '0'), now)
-        local bytesTat = math.max(tonumber(redis.call('GET', KEYS[3]) or '0'), now)
-        local function waits(e, b)
-          return eventsTat + (e - eventsBurst) * eventsInterval - now, bytesTat + (b - bytesBurst) * bytesInterval - now
-        end
-        local extraEvents = math.floor(math.min(eventsPerSecond / 10, eventsBurst / 20))
-        local extraBytes = math.floor(math.min(bytesPerSecond / 10, bytesBurst / 20))
-        local eventsWait, bytesWait = waits(events + extraEvents, bytes + extraBytes)
-        if eventsWait > 0 or bytesWait > 0 then
-          extraEvents, extraBytes = 0, 0
-          eventsWait, bytesWait = waits(events, bytes)
-          if eventsWait > 0 or bytesWait > 0 then
-            if eventsWait >= bytesWait then return {math.ceil(eventsWait), 'events'} end
-            return {math.ceil(bytesWait), 'bytes'}
-          end
-        end
-        local eventsNext = eventsTat + (events + extraEvents) * eventsInterval
-        local bytesNext = bytesTat + (bytes + extraBytes) * bytesInterval
-        redis.call('SET', KEYS[2], string.format('%.0f', eventsNext), 'PX', math.ceil((eventsNext - now) / 1000) + 1000)
-        redis.call('SET', KEYS[3], string.format('%.0f', bytesNext), 'PX', math.ceil((bytesNext - now) / 1000) + 1000)
-        return {0, extraEvents, extraBytes}
-        """;
 
     /// <summary>How long a slice taken ahead is used before what is left of it lapses.</summary>
     private static readonly TimeSpan SliceLifetime = TimeSpan.FromSeconds(1);
@@ -132,7 +92,7 @@ public sealed class TenantQuotaStore(RedisStorage redis, IOptions<QuotaOptions> 
                 }
             }
             var defaults = Defaults;
-            var result = (RedisResult[])(await _db.ScriptEvaluateAsync(TakeScript, [OverridesKey(tenant), EventsCell(tenant), BytesCell(tenant)],
+            var result = (RedisResult[])(await Take.RunAsync(_db, [OverridesKey(tenant), EventsCell(tenant), BytesCell(tenant)],
                 [defaults.EventsPerSecond, defaults.EventsBurst, defaults.BytesPerSecond, defaults.BytesBurst, events, bytes]))!;
             var code = (long)result[0];
             if (code == 0)

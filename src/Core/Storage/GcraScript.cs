@@ -10,26 +10,8 @@ public static class GcraScript
 {
     public const double MinPerSecond = 0.001;
     private const long MaxToleranceMicroseconds = 365L * 24 * 3600 * 1_000_000;
+    private static readonly RedisScript Cell = RedisScript.Of<RedisStorage>("gcra-cell");
 
-    // KEYS[1]: the cell. ARGV: emission interval (µs), burst tolerance (µs), 1 to reserve a turn even
-    // if it is later (2 only to look: nothing is taken), and the cost in cells. Returns 0 when admitted
-    // now, else the µs until the caller's turn (taken when reserving).
-    private const string Source = """
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-        local interval = tonumber(ARGV[1])
-        local tolerance = tonumber(ARGV[2])
-        local cost = tonumber(ARGV[4])
-        local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-        if tat < now then tat = now end
-        local wait = tat + (cost - 1) * interval - tolerance - now
-        if ARGV[3] == '2' then return math.max(wait, 0) end
-        if wait > 0 and ARGV[3] ~= '1' then return wait end
-        local next = tat + interval * cost
-        redis.call('SET', KEYS[1], next, 'PX', math.ceil((next - now) / 1000) + 1000)
-        if wait < 0 then return 0 end
-        return wait
-        """;
 
     /// <summary>
     /// Takes <paramref name="cost"/> cells of a limit of <paramref name="perSecond"/> with bursts of
@@ -50,7 +32,7 @@ public static class GcraScript
         // at most one cell in about 17 minutes, at least a microsecond apart, a tolerance of at most a year.
         var interval = (long)(1_000_000 / Math.Clamp(double.IsNaN(perSecond) ? MinPerSecond : perSecond, MinPerSecond, 1_000_000));
         var tolerance = Math.Max(0, Math.Min(interval * (long)Math.Clamp(burst - 1, 0, 10_000_000), MaxToleranceMicroseconds) - (long)toleranceCut.TotalMicroseconds);
-        var result = (long)await database.ScriptEvaluateAsync(Source, [key], [interval, tolerance, mode, cost]);
+        var result = (long)await Cell.RunAsync(database, [key], [interval, tolerance, mode, cost]);
         return TimeSpan.FromMicroseconds(result);
     }
 }

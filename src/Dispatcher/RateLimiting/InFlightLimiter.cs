@@ -19,18 +19,9 @@ public sealed class InFlightLimiter(RedisStorage redis, RedisCircuit circuit)
     /// <summary>Assumed until this dispatcher has timed a request to the endpoint: optimistic, since a wait too short costs a retry and one too long costs throughput.</summary>
     private static readonly TimeSpan UnknownRequestTime = TimeSpan.FromMilliseconds(100);
 
-    // KEYS[1]: the endpoint's leases. ARGV: lease ms, cap, lease id. 1 when the lease is granted.
-    private const string Acquire = """
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-        if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
-        redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), ARGV[3])
-        redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]))
-        return 1
-        """;
 
     private readonly IDatabase _db = redis.Database;
+    private static readonly RedisScript Acquire = RedisScript.Of<InFlightLimiter>("in-flight-acquire");
     // Requests in flight per endpoint while Redis is away: an endpoint with none has no entry.
     private readonly ConcurrentDictionary<string, int> _local = new();
     private readonly RecentlyUsed<string, double> _requestSeconds = new(10_000, TimeSpan.FromMinutes(10));
@@ -52,7 +43,7 @@ public sealed class InFlightLimiter(RedisStorage redis, RedisCircuit circuit)
     {
         var id = Guid.NewGuid().ToString("N");
         var key = RedisKeys.Endpoint.InFlight(endpointId);
-        var (ok, granted) = await circuit.TryAsync(async () => (long)await _db.ScriptEvaluateAsync(Acquire, [key], [(long)leaseFor.TotalMilliseconds, cap, id]) == 1);
+        var (ok, granted) = await circuit.TryAsync(async () => (long)await Acquire.RunAsync(_db, [key], [(long)leaseFor.TotalMilliseconds, cap, id]) == 1);
         if (ok)
         {
             return granted ? new InFlightLease(this, endpointId, async () => (await circuit.TryAsync(() => _db.SortedSetRemoveAsync(key, id))).Ok) : null;

@@ -18,6 +18,7 @@ public sealed class AuditLog(RedisStorage redis, TimeProvider clock)
     public const int MaxScannedPerPage = 5000;
 
     private readonly IDatabase _db = redis.Database;
+    private static readonly RedisScript TimeIndex = RedisScript.Of<RedisStorage>("time-index");
     private const string AllKey = RedisKeys.Global.Audit;
     private static string TenantKey(string tenant) => RedisKeys.Tenant.Audit(tenant);
     private static string EntryKey(string id) => RedisKeys.Global.AuditEntry(id);
@@ -36,14 +37,10 @@ public sealed class AuditLog(RedisStorage redis, TimeProvider clock)
         var entry = new AuditEntry(SortableId.New("aud"), at, actor, role, tenant, action, target,
             detail is null ? null : JsonSerializer.SerializeToElement(detail, WebhooksJson.Options));
         var score = at.ToUnixTimeMilliseconds();
-        var expired = score - (long)Retention.TotalMilliseconds;
         // The entry, then its index entries (an index entry without its entry is skipped by readers).
         await _db.StringSetAsync(EntryKey(entry.Id), JsonSerializer.Serialize(entry, WebhooksJson.Options), Retention);
-        await Task.WhenAll((tenant is null ? new[] { AllKey } : [AllKey, TenantKey(tenant)]).SelectMany(key => new Task[]
-        {
-            _db.SortedSetAddAsync(key, entry.Id, score),
-            _db.SortedSetRemoveRangeByScoreAsync(key, double.NegativeInfinity, expired),
-        }));
+        await Task.WhenAll((tenant is null ? new[] { AllKey } : [AllKey, TenantKey(tenant)])
+            .Select(key => TimeIndex.RunAsync(_db, [key], [score, entry.Id, (long)Retention.TotalMilliseconds, "0", ""])));
     }
 
     /// <summary>A page of entries, newest first, of a tenant (all when null) and an action (all when null), after a position.</summary>

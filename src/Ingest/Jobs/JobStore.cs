@@ -12,19 +12,13 @@ public sealed class JobStore(RedisStorage redis)
     public static readonly TimeSpan KeptAfterDone = TimeSpan.FromDays(7);
 
     private readonly IDatabase _db = redis.Database;
+    private static readonly RedisScript Lease = RedisScript.Of<JobStore>("job-lease");
     private static string Key(string id) => RedisKeys.Global.Job(id);
     private static string LeaseKey(string id) => RedisKeys.Global.JobLease(id);
     private const string ActiveKey = RedisKeys.Global.ActiveJobs;
     private const string AllKey = RedisKeys.Global.Jobs;
     private static string TenantKey(string tenant) => RedisKeys.Tenant.Jobs(tenant);
 
-    // KEYS: the lease. ARGV: owner, ms. Takes a free lease or renews one's own; 1 when held now.
-    private const string LeaseScript = """
-        local holder = redis.call('GET', KEYS[1])
-        if holder and holder ~= ARGV[1] then return 0 end
-        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-        return 1
-        """;
 
     public async Task CreateAsync(Job job)
     {
@@ -58,7 +52,7 @@ public sealed class JobStore(RedisStorage redis)
     public async Task<IReadOnlyList<string>> ActiveAsync() => [.. (await _db.SetMembersAsync(ActiveKey)).Select(v => (string)v!).Order(StringComparer.Ordinal)];
 
     public async Task<bool> LeaseAsync(string id, string owner, TimeSpan length) =>
-        (long)await _db.ScriptEvaluateAsync(LeaseScript, [LeaseKey(id)], [owner, (long)length.TotalMilliseconds]) == 1;
+        (long)await Lease.RunAsync(_db, [LeaseKey(id)], [owner, (long)length.TotalMilliseconds]) == 1;
 
     public Task ReleaseAsync(string id) => _db.KeyDeleteAsync(LeaseKey(id));
 
