@@ -61,20 +61,14 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
     /// </summary>
     public async Task<EventPage> ListAsync(EventQuery query, IndexPosition? after, int limit)
     {
-        var key = TenantEventsKey(query.Tenant);
         var until = query.Until is { } u ? u.ToUnixTimeMilliseconds() : double.PositiveInfinity;
-        var (max, exclude) = after is not null && after.Score < until ? (after.Score, Exclude.None) : (until, Exclude.Stop);
-        var min = query.Since is { } since ? since.ToUnixTimeMilliseconds() : double.NegativeInfinity;
+        var since = query.Since is { } s ? s.ToUnixTimeMilliseconds() : double.NegativeInfinity;
+        var walk = new IndexWalk(_db, [TenantEventsKey(query.Tenant)], since, until, after, 200);
         var found = new List<EventSummary>(limit);
-        const int chunk = 200;
         var scanned = 0;
-        for (var start = 0L; ; start += chunk)
+        while (await walk.NextPageAsync(200) is { Count: > 0 } entries)
         {
-            var entries = await _db.SortedSetRangeByScoreWithScoresAsync(key, min, max, exclude, Order.Descending, start, chunk);
-            var candidates = entries
-                .Where(e => after is null || e.Score < after.Score || string.CompareOrdinal(e.Element, after.Id) < 0)
-                .Select(e => (Entry: e, Parts: ((string)e.Element!).Split('|', 2)))
-                .ToList();
+            var candidates = entries.Select(e => (Entry: e, Parts: ((string)e.Element!).Split('|', 2))).ToList();
             var statuses = await Task.WhenAll(candidates.Select(async c => query.Type is not null && !EventTypeFilter.Matches(query.Type, c.Parts[1]) ? null : await StatusAsync(c.Parts[0])));
             foreach (var ((entry, parts), status) in candidates.Zip(statuses))
             {
@@ -88,49 +82,35 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
                     return new EventPage(found, new IndexPosition(entry.Score, entry.Element!));
                 }
             }
-            if (entries.Length < chunk)
-            {
-                return new EventPage(found, null);
-            }
         }
+        return new EventPage(found, null);
     }
 
     /// <summary>
     /// The tenant's events in the window, newest first, of a type <paramref name="subscribes"/> takes, that
-    /// have no delivery to the endpoint at all (it was created, or subscribed, after them); at most
-    /// <see cref="MaxScannedPerPage"/> looked at, and where to go on (null at the end).
+    /// the endpoint never got: no delivery to it at all (it was created, or subscribed, after them), or one
+    /// whose dead letter was purged; at most <see cref="MaxScannedPerPage"/> looked at, and where to go on (null at the end).
     /// </summary>
     public async Task<(IReadOnlyList<string> EventIds, IndexPosition? Next)> NeverDeliveredAsync(string tenant, string endpointId, Func<string, bool> subscribes,
         DateTimeOffset since, DateTimeOffset? until, IndexPosition? after)
     {
-        var key = TenantEventsKey(tenant);
-        var max = after?.Score ?? (until is { } u ? u.ToUnixTimeMilliseconds() : double.PositiveInfinity);
-        var exclude = after is null && until is not null ? Exclude.Stop : Exclude.None;
+        var walk = new IndexWalk(_db, [TenantEventsKey(tenant)], since.ToUnixTimeMilliseconds(), until?.ToUnixTimeMilliseconds() ?? double.PositiveInfinity, after, 500);
         var missing = new List<string>();
-        const int chunk = 500;
         var scanned = 0;
-        for (var start = 0L; ; start += chunk)
+        while (await walk.NextPageAsync(500) is { Count: > 0 } entries)
         {
-            var entries = await _db.SortedSetRangeByScoreWithScoresAsync(key, since.ToUnixTimeMilliseconds(), max, exclude, Order.Descending, start, chunk);
-            var candidates = entries
-                .Where(e => after is null || e.Score < after.Score || string.CompareOrdinal(e.Element, after.Id) < 0)
-                .Select(e => (Entry: e, Parts: ((string)e.Element!).Split('|', 2)))
-                .Where(c => subscribes(c.Parts[1]))
-                .ToList();
+            var candidates = entries.Select(e => (Entry: e, Parts: ((string)e.Element!).Split('|', 2))).Where(c => subscribes(c.Parts[1])).ToList();
             // No delivery at all, or one whose dead letter was purged: the endpoint never got it and nothing holds it.
             var records = await Task.WhenAll(candidates.Select(c => _db.HashGetAsync(DeliveriesKey(c.Parts[0]), endpointId)));
             missing.AddRange(candidates.Zip(records).Where(c => Deserialize<DeliveryRecord>(c.Second) is not { } record || record is { Status: DeliveryStatus.DeadLettered, Purged: true })
                 .Select(c => c.First.Parts[0]));
-            scanned += entries.Length;
-            if (entries.Length < chunk)
-            {
-                return (missing, null);
-            }
+            scanned += entries.Count;
             if (scanned >= MaxScannedPerPage)
             {
                 return (missing, new IndexPosition(entries[^1].Score, entries[^1].Element!));
             }
         }
+        return (missing, null);
     }
 
     /// <summary>

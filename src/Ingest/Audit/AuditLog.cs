@@ -46,16 +46,13 @@ public sealed class AuditLog(RedisStorage redis, TimeProvider clock)
     /// <summary>A page of entries, newest first, of a tenant (all when null) and an action (all when null), after a position.</summary>
     public async Task<(IReadOnlyList<AuditEntry> Entries, IndexPosition? Next)> ListAsync(string? tenant, string? action, IndexPosition? after, int limit)
     {
-        RedisKey key = tenant is null ? AllKey : TenantKey(tenant);
+        var walk = new IndexWalk(_db, [tenant is null ? AllKey : TenantKey(tenant)], double.NegativeInfinity, double.PositiveInfinity, after, 200);
         var found = new List<AuditEntry>(limit);
         var scanned = 0;
-        const int chunk = 200;
-        for (var start = 0L; ; start += chunk)
+        while (await walk.NextPageAsync(200) is { Count: > 0 } entries)
         {
-            var entries = await _db.SortedSetRangeByScoreWithScoresAsync(key, double.NegativeInfinity, after?.Score ?? double.PositiveInfinity, Exclude.None, Order.Descending, start, chunk);
-            var fresh = entries.Where(e => after is null || e.Score < after.Score || string.CompareOrdinal(e.Element, after.Id) < 0).ToList();
-            var values = await _db.GetEachAsync(fresh.Select(e => (RedisKey)EntryKey(e.Element!)));
-            foreach (var (entry, value) in fresh.Zip(values))
+            var values = await _db.GetEachAsync(entries.Select(e => (RedisKey)EntryKey(e.Element!)));
+            foreach (var (entry, value) in entries.Zip(values))
             {
                 scanned++;
                 if (!value.IsNullOrEmpty && JsonSerializer.Deserialize<AuditEntry>((string)value!, WebhooksJson.Options) is { } read && (action is null || read.Action == action))
@@ -67,11 +64,8 @@ public sealed class AuditLog(RedisStorage redis, TimeProvider clock)
                     return (found, new IndexPosition(entry.Score, entry.Element!));
                 }
             }
-            if (entries.Length < chunk)
-            {
-                return (found, null);
-            }
         }
+        return (found, null);
     }
 }
 

@@ -59,9 +59,8 @@ public sealed class JobStore(RedisStorage redis)
     /// <summary>A page of jobs, newest first, of a tenant (every one when null).</summary>
     public async Task<(IReadOnlyList<Job> Jobs, IndexPosition? Next)> ListAsync(string? tenant, IndexPosition? after, int limit)
     {
-        var entries = await _db.SortedSetRangeByScoreWithScoresAsync(tenant is null ? AllKey : TenantKey(tenant), double.NegativeInfinity, after?.Score ?? double.PositiveInfinity,
-            Exclude.None, Order.Descending, 0, limit + 200);
-        var fresh = entries.Where(e => after is null || e.Score < after.Score || string.CompareOrdinal(e.Element, after.Id) < 0).Take(limit).ToList();
+        var walk = new IndexWalk(_db, [tenant is null ? AllKey : TenantKey(tenant)], double.NegativeInfinity, double.PositiveInfinity, after, limit);
+        var fresh = await walk.NextPageAsync(limit);
         var values = await _db.GetEachAsync(fresh.Select(e => (RedisKey)Key(e.Element!)));
         var jobs = values.Where(v => !v.IsNullOrEmpty).Select(v => JsonSerializer.Deserialize<Job>((string)v!, WebhooksJson.Options)!).ToList();
         return (jobs, fresh.Count == limit ? new IndexPosition(fresh[^1].Score, fresh[^1].Element!) : null);
