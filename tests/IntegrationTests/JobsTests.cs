@@ -16,14 +16,7 @@ namespace Webhooks.IntegrationTests;
 /// <summary>Bulk operations beyond one page, as jobs that report progress and go on where they stopped.</summary>
 public sealed class JobsTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
 {
-    private DeadLetterIndex DeadLetters
-    {
-        get
-        {
-            var storage = new RedisStorage(system.Redis.Multiplexer, Options.Create(new StorageOptions { KeyPrefix = system.KeyPrefix }));
-            return new DeadLetterIndex(storage, Options.Create(new DeadLetterOptions()), new TenantQuotaStore(storage, Options.Create(new QuotaOptions())));
-        }
-    }
+    private DeadLetterIndex DeadLetters => system.Service<DeadLetterIndex>();
 
     private async Task<List<DeadLetter>> SeedAsync(string tenant, string endpointId, int count)
     {

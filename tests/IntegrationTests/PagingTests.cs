@@ -15,9 +15,9 @@ namespace Webhooks.IntegrationTests;
 /// <summary>Every list pages with a cursor and a capped limit, and finds a page in bounded work however deep it is.</summary>
 public sealed class PagingTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
 {
-    private RedisStorage Storage => new(system.Redis.Multiplexer, Options.Create(new StorageOptions { KeyPrefix = system.KeyPrefix }));
-    private DeadLetterIndex DeadLetters => new(Storage, Options.Create(new DeadLetterOptions()), new TenantQuotaStore(Storage, Options.Create(new QuotaOptions())));
-    private EventStore Events => new(Storage, Options.Create(new StorageOptions { KeyPrefix = system.KeyPrefix }), Options.Create(new QuotaOptions()));
+    private DeadLetterIndex DeadLetters => system.Service<DeadLetterIndex>();
+    private AttemptRecording Attempts => system.Service<AttemptRecording>();
+    private DeliveryStore Deliveries => system.Service<DeliveryStore>();
 
     [Fact]
     public async Task Dead_letters_are_walked_page_by_page_each_once_while_new_ones_arrive()
@@ -104,7 +104,7 @@ public sealed class PagingTests(WebhooksSystemWithoutDispatcher system) : IClass
         var at = DateTimeOffset.UtcNow;
         for (var i = 0; i < 250; i++)
         {
-            await Events.RecordAttemptAsync(Attempt(endpointId, $"dlv_{i:D4}", at.AddMilliseconds(i)), "attempt-walk", DeliveryStatus.Delivered);
+            await Attempts.RecordAsync(Attempt(endpointId, $"dlv_{i:D4}", at.AddMilliseconds(i)), "attempt-walk", DeliveryStatus.Delivered);
         }
 
         var seen = new List<string>();
@@ -112,7 +112,7 @@ public sealed class PagingTests(WebhooksSystemWithoutDispatcher system) : IClass
         {
             var page = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{endpointId}/attempts?limit=100{(after is null ? "" : $"&after={after}")}");
             seen.AddRange(page.GetProperty("data").EnumerateArray().Select(a => a.GetProperty("deliveryId").GetString()!));
-            await Events.RecordAttemptAsync(Attempt(endpointId, $"dlv_new{seen.Count}", DateTimeOffset.UtcNow), "attempt-walk", DeliveryStatus.Delivered);
+            await Attempts.RecordAsync(Attempt(endpointId, $"dlv_new{seen.Count}", DateTimeOffset.UtcNow), "attempt-walk", DeliveryStatus.Delivered);
             if ((after = page.GetProperty("nextAfter").GetString()) is null)
             {
                 break;
@@ -127,10 +127,10 @@ public sealed class PagingTests(WebhooksSystemWithoutDispatcher system) : IClass
     {
         var id = await system.PublishAsync("wide", "fan.wide");
         var endpoints = Enumerable.Range(0, 120).Select(i => ($"ep_{i:D4}", $"dlv_wide{i:D4}")).ToList();
-        await Events.AddPendingDeliveriesAsync(id, endpoints);
+        await Deliveries.AddPendingAsync(id, endpoints);
         for (var n = 1; n <= 15; n++)
         {
-            await Events.RecordAttemptAsync(Attempt("ep_0000", "dlv_wide0000", DateTimeOffset.UtcNow, id, n), "wide", DeliveryStatus.Failed);
+            await Attempts.RecordAsync(Attempt("ep_0000", "dlv_wide0000", DateTimeOffset.UtcNow, id, n), "wide", DeliveryStatus.Failed);
         }
 
         var seen = new List<string>();

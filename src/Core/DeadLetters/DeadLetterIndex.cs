@@ -11,10 +11,9 @@ namespace Webhooks.Core.DeadLetters;
 /// The dead letters in Redis, by time and by endpoint, tenant and reason: a queue cannot be
 /// listed, filtered, paged or purged by filter, so the API reads this index instead.
 /// </summary>
-public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptions> options, TenantQuotaStore quotas)
+public sealed class DeadLetterIndex(RedisStorage redis, EventStore events, IOptions<DeadLetterOptions> options, TenantQuotaStore quotas)
 {
     private readonly IDatabase _db = redis.Database;
-    private static readonly RedisScript KeepEvent = RedisScript.Of<DeadLetterIndex>("keep-event");
     private static readonly RedisScript TimeIndex = RedisScript.Of<DeadLetterIndex>("time-index");
     private readonly TimeSpan _retention = options.Value.Retention;
 
@@ -73,7 +72,7 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
     public async Task<int> AddAsync(DeadLetter deadLetter)
     {
         if (deadLetter.Delivery is { Data: not null } delivery
-            && (deadLetter.DataInEvent || (long)await KeepEvent.RunAsync(_db, [RedisKeys.Event.Record(deadLetter.EventId)], [(long)_retention.TotalMilliseconds]) == 1))
+            && (deadLetter.DataInEvent || await events.KeepAtLeastAsync(deadLetter.EventId, _retention)))
         {
             deadLetter = deadLetter with { Delivery = delivery with { Data = null }, DataInEvent = true };
         }
@@ -121,9 +120,8 @@ public sealed class DeadLetterIndex(RedisStorage redis, IOptions<DeadLetterOptio
         {
             return deadLetters;
         }
-        var events = await _db.GetEachAsync(byReference.Select(id => (RedisKey)RedisKeys.Event.Record(id)));
-        var data = byReference.Zip(events).ToDictionary(
-            e => e.First, e => e.Second.IsNullOrEmpty ? null : JsonSerializer.Deserialize<StoredEvent>((string)e.Second!, WebhooksJson.Options)?.Data);
+        var stored = await events.GetEachAsync(byReference);
+        var data = stored.ToDictionary(e => e.Key, e => e.Value?.Data);
         return [.. deadLetters.Select(d => d is { DataInEvent: true, Delivery: { } delivery } ? d with { Delivery = delivery with { Data = data[d.EventId] } } : d)];
     }
 

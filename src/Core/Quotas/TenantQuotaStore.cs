@@ -27,8 +27,7 @@ public sealed class TenantQuotaStore(RedisStorage redis, IOptions<QuotaOptions> 
     private const string BytesBurstField = "bytesBurst";
     private const string DeadLettersField = "deadLetters";
 
-    /// <summary>A tenant's attempt-log bytes: read by <see cref="Events.EventStore"/> (cached) when it records an attempt.</summary>
-    internal const string AttemptLogBytesField = "attemptLogBytes";
+    private const string AttemptLogBytesField = "attemptLogBytes";
 
 
     /// <summary>How long a slice taken ahead is used before what is left of it lapses.</summary>
@@ -113,6 +112,24 @@ public sealed class TenantQuotaStore(RedisStorage redis, IOptions<QuotaOptions> 
         {
             slice.Refill.Release();
         }
+    }
+
+    /// <summary>Tenants' attempt-log byte quotas as last read, and when (ms of <see cref="Environment.TickCount64"/>): read again after 30 s.</summary>
+    private readonly RecentlyUsed<string, (long Bytes, long ReadAt)> _attemptLogBytes = new(10_000, TimeSpan.FromMinutes(10));
+
+    /// <summary>The bytes of attempt log the tenant's endpoints each keep (its override, else the default), as read in the last 30 s: it is read on every attempt.</summary>
+    public async Task<long> AttemptLogBytesAsync(string tenant)
+    {
+        var now = Environment.TickCount64;
+        if (_attemptLogBytes.TryGetValue(tenant, out var known) && now - known.ReadAt < 30_000)
+        {
+            return known.Bytes;
+        }
+        var overridden = await _db.HashGetAsync(OverridesKey(tenant), AttemptLogBytesField);
+        // RedisValue reads a missing field as 0: only a value set is an override.
+        var bytes = !overridden.IsNull && overridden.TryParse(out long value) ? value : Defaults.AttemptLogBytes;
+        _attemptLogBytes.Set(tenant, (bytes, now));
+        return bytes;
     }
 
     public async Task<TenantQuotas> ForTenantAsync(string tenant) => (await GetOverridesAsync(tenant)).Over(Defaults);

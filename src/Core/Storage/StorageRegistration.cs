@@ -35,6 +35,11 @@ public static class StorageRegistration
         builder.Services.AddSingleton<SecretProtector>();
         builder.Services.AddSingleton<EndpointRegistry>();
         builder.Services.AddSingleton<EventStore>();
+        builder.Services.AddSingleton<FanOutClaims>();
+        builder.Services.AddSingleton<TenantEvents>();
+        builder.Services.AddSingleton<Deliveries.DeliveryStore>();
+        builder.Services.AddSingleton<Deliveries.AttemptLogs>();
+        builder.Services.AddSingleton<Deliveries.AttemptRecording>();
         builder.Services.AddSingleton<EndpointStats>();
         builder.Services.AddOptions<DeadLetterOptions>().BindConfiguration(DeadLetterOptions.Section);
         builder.Services.AddSingleton<DeadLetterIndex>();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Webhooks.Core;
 using Webhooks.Core.DeadLetters;
+using Webhooks.Core.Deliveries;
 using Webhooks.Core.Events;
 using Webhooks.Core.Operational;
 using Webhooks.Core.SecretsAtRest;
@@ -17,7 +18,7 @@ namespace Webhooks.Dispatcher.DeadLetters;
 /// Redis is away the dead letter waits in a delay queue and comes back, as many times as it takes:
 /// it never ends in <c>_error</c>, out of the API's sight.
 /// </summary>
-public sealed partial class DeadLetterIndexConsumer(DeadLetterIndex index, EventStore store, SecretProtector protector, RedisCircuit circuit, TopologyDeclaration topology, IOptions<RetryOptions> retries,
+public sealed partial class DeadLetterIndexConsumer(DeadLetterIndex index, DeliveryStore deliveries, SecretProtector protector, RedisCircuit circuit, TopologyDeclaration topology, IOptions<RetryOptions> retries,
     ILogger<DeadLetterIndexConsumer> logger) : IConsumer<DeliveryDeadLettered>
 {
     public async Task Consume(ConsumeContext<DeliveryDeadLettered> context)
@@ -58,7 +59,7 @@ public sealed partial class DeadLetterIndexConsumer(DeadLetterIndex index, Event
     /// <summary>Indexes the dead letter unless its delivery went on in another chain meanwhile (-1); else how many old ones the quota dropped.</summary>
     private async Task<int> IndexAsync(DeadLetter deadLetter)
     {
-        if (deadLetter.Delivery is { } delivery && await store.GetDeliveryAsync(delivery.EventId, delivery.EndpointId) is { } record && !record.IsChain(delivery.Chain))
+        if (deadLetter.Delivery is { } delivery && await deliveries.GetAsync(delivery.EventId, delivery.EndpointId) is { } record && !record.IsChain(delivery.Chain))
         {
             return -1;
         }

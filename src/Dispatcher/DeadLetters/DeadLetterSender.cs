@@ -3,6 +3,7 @@ using System.Text;
 using MassTransit;
 using Webhooks.Core;
 using Webhooks.Core.DeadLetters;
+using Webhooks.Core.Deliveries;
 using Webhooks.Core.Events;
 using Webhooks.Core.Topology;
 using Webhooks.Dispatcher.Delivery;
@@ -14,7 +15,7 @@ namespace Webhooks.Dispatcher.DeadLetters;
 /// only while the delivery's chain is the live one: a chain that a resend, redrive or recover replaced ends
 /// without a dead letter, so a delivery has one dead letter at most.
 /// </summary>
-public sealed partial class DeadLetterSender(EventStore store, AttemptRecorder recorder, ILogger<DeadLetterSender> logger)
+public sealed partial class DeadLetterSender(DeliveryStore deliveries, AttemptRecorder recorder, ILogger<DeadLetterSender> logger)
 {
     public async Task ParkAsync(ConsumeContext context, DeliveryDeadLettered deadLetter)
     {
@@ -23,7 +24,7 @@ public sealed partial class DeadLetterSender(EventStore store, AttemptRecorder r
         if (deadLetter.Delivery is { } delivery)
         {
             // Marked first: the index keeps only a dead letter of the chain its delivery is on.
-            var live = await recorder.RecordAsync(() => store.MarkDeadLetteredAsync(delivery.EventId, delivery.EndpointId, delivery.DeliveryId, delivery.Chain, deadLetter.Reason,
+            var live = await recorder.RecordAsync(() => deliveries.MarkDeadLetteredAsync(delivery.EventId, delivery.EndpointId, delivery.DeliveryId, delivery.Chain, deadLetter.Reason,
                 SortableId.FromGuid("dl", messageId)));
             if (!live)
             {

@@ -28,7 +28,8 @@ public sealed partial class DeliverWebhookConsumer(
     RetryPolicy retries,
     IOptions<RetryOptions> retryOptions,
     EndpointHealth health,
-    EventStore store,
+    DeliveryStore deliveries,
+    AttemptRecording attempts,
     AttemptRecorder recorder,
     DelayLadder ladder,
     DeadLetterSender deadLetters,
@@ -79,7 +80,7 @@ public sealed partial class DeliverWebhookConsumer(
     /// one live chain); while Redis is away, neither is assumed.
     /// </summary>
     private async Task<bool> SupersededAsync(DeliverWebhook delivery) =>
-        (await circuit.TryAsync(() => store.GetDeliveryAsync(delivery.EventId, delivery.EndpointId))).Value is { } record
+        (await circuit.TryAsync(() => deliveries.GetAsync(delivery.EventId, delivery.EndpointId))).Value is { } record
         && (record is { Status: DeliveryStatus.Delivered } && record.Id == delivery.DeliveryId || !record.IsChain(delivery.Chain));
 
     /// <summary>Sends the request, records it, and carries out the verdict.</summary>
@@ -119,7 +120,7 @@ public sealed partial class DeliverWebhookConsumer(
         bool live;
         try
         {
-            live = await recorder.RecordAsync(() => store.RecordAttemptAsync(attempt, endpoint.Tenant, result.Succeeded ? DeliveryStatus.Delivered : DeliveryStatus.Failed, delivery.Chain, final: delivery.Test));
+            live = await recorder.RecordAsync(() => attempts.RecordAsync(attempt, endpoint.Tenant, result.Succeeded ? DeliveryStatus.Delivered : DeliveryStatus.Failed, delivery.Chain, final: delivery.Test));
         }
         finally
         {

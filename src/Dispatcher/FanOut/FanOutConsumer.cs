@@ -21,7 +21,7 @@ namespace Webhooks.Dispatcher.FanOut;
 /// Turns an event into one <see cref="DeliverWebhook"/> per enabled endpoint of its tenant that
 /// subscribes to its type, so that each (event, endpoint) pair is retried and dead-lettered on its own.
 /// </summary>
-public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, EventStore store, DeadLetterSender deadLetters, TopologyDeclaration topology,
+public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanOutClaims claims, DeliveryStore deliveries, DeadLetterSender deadLetters, TopologyDeclaration topology,
     TenantLanes lanes, RedisCircuit circuit, SecretProtector protector, IOptions<DispatcherOptions> options, IOptions<RetryOptions> retries, ILogger<FanOutConsumer> logger)
     : IConsumer<EventPublished>
 {
@@ -96,7 +96,7 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, Even
         };
         // The claim keeps the event too: it is there already when Ingest took it; a bus-published event is kept here.
         // The tenant's endpoints are read beside the first try of the claim (one round trip for both).
-        var claiming = store.ClaimFanOutAsync(stored, options.Value.FanOutLease);
+        var claiming = claims.ClaimAsync(stored, options.Value.FanOutLease);
         var reading = tenantEndpoints.ForTenantAsync(stored.Tenant);
         await Task.WhenAll(claiming, reading);
         if (claiming.Result != FanOutClaim.Claimed)
@@ -117,10 +117,10 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, Even
         catch (Exception e) when (e is not StackExchange.Redis.RedisException and not TimeoutException and not OperationCanceledException)
         {
             // Give the claim back, so that the retry of this event fans it out at once instead of waiting out the lease.
-            await store.ReleaseFanOutAsync(stored.Id);
+            await claims.ReleaseAsync(stored.Id);
             throw;
         }
-        await store.MarkFannedOutAsync(stored.Id);
+        await claims.MarkDoneAsync(stored.Id);
         LogFannedOut(stored.Id, stored.Type, stored.Tenant, endpoints.Count);
     }
 
@@ -137,7 +137,7 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, Even
         await topology.Declared.WaitAsync(context.CancellationToken);
         // Disabled endpoints count too: their dead letters are work and storage like any delivery.
         var choosing = ChooseLaneAsync(stored.Tenant, endpoints.Count);
-        var recording = store.AddPendingDeliveriesAsync(stored.Id, [.. endpoints.Select(e => (e.Id, SortableId.New("dlv")))]);
+        var recording = deliveries.AddPendingAsync(stored.Id, [.. endpoints.Select(e => (e.Id, SortableId.New("dlv")))]);
         await Task.WhenAll(choosing, recording);
         var delivery = await context.GetSendEndpoint(Queues.Address(choosing.Result));
         var deliveryIds = recording.Result;
@@ -179,7 +179,7 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, Even
         var deadline = DateTimeOffset.UtcNow + lease + lease;
         while (true)
         {
-            switch (await store.ClaimFanOutAsync(stored, lease))
+            switch (await claims.ClaimAsync(stored, lease))
             {
                 case FanOutClaim.Claimed:
                     return true;

@@ -13,7 +13,7 @@ namespace Webhooks.Ingest.Deliveries;
 /// index, a replayed delivery recorded only if absent, a recovered one only while it is still failing),
 /// so a page run twice — by two callers, or by a job resumed after a crash — acts on each item once.
 /// </summary>
-public sealed class BulkDeliveries(DeadLetterIndex deadLetters, EventStore store, DeliveryRequeue requeue)
+public sealed class BulkDeliveries(DeadLetterIndex deadLetters, EventStore store, TenantEvents events, DeliveryStore deliveries, AttemptLogs attempts, DeliveryRequeue requeue)
 {
     public const int PageSize = 1000;
 
@@ -37,7 +37,7 @@ public sealed class BulkDeliveries(DeadLetterIndex deadLetters, EventStore store
             if (deadLetter.EndpointId is { } endpointId)
             {
                 // Its delivery stays dead-lettered, and may be sent again by recover or replay.
-                await store.MarkPurgedAsync(deadLetter.EventId, endpointId, deadLetter.Id);
+                await deliveries.MarkPurgedAsync(deadLetter.EventId, endpointId, deadLetter.Id);
             }
         }
         return (purged, page.Next);
@@ -52,7 +52,7 @@ public sealed class BulkDeliveries(DeadLetterIndex deadLetters, EventStore store
         var redriven = after is null
             ? await RedriveAsync((await deadLetters.ListAsync(new DeadLetterFilter(EndpointId: endpoint.Id, Reason: DeadLetterReasons.EndpointDisabled, Since: since, Until: until), null, PageSize * 5)).Found, cancellationToken)
             : 0;
-        var (missing, next) = await store.NeverDeliveredAsync(endpoint.Tenant, endpoint.Id, endpoint.Subscribes, since, until, after);
+        var (missing, next) = await events.NeverDeliveredAsync(endpoint.Tenant, endpoint.Id, endpoint.Subscribes, since, until, after);
         var replayed = 0;
         var lane = await requeue.LaneAsync(endpoint.Tenant, Math.Max(1, missing.Count), cancellationToken);
         foreach (var eventId in missing.AsEnumerable().Reverse())
@@ -63,7 +63,7 @@ public sealed class BulkDeliveries(DeadLetterIndex deadLetters, EventStore store
             {
                 continue;
             }
-            if ((await store.AddPendingDeliveriesAsync(eventId, [(endpoint.Id, deliveryId)]))[0] == deliveryId)
+            if ((await deliveries.AddPendingAsync(eventId, [(endpoint.Id, deliveryId)]))[0] == deliveryId)
             {
                 await requeue.SendAsync(lane, DeliverWebhook.Of(stored, endpoint.Id, deliveryId), 0, cancellationToken);
                 replayed++;
@@ -93,7 +93,7 @@ public sealed class BulkDeliveries(DeadLetterIndex deadLetters, EventStore store
         var lane = await requeue.LaneAsync(endpoint.Tenant, 1, cancellationToken);
         foreach (var attempt in await FailingAsync(endpoint.Id, since, until))
         {
-            if (await store.GetDeliveryAsync(attempt.EventId, endpoint.Id) is not { } record || record.Id != attempt.DeliveryId
+            if (await deliveries.GetAsync(attempt.EventId, endpoint.Id) is not { } record || record.Id != attempt.DeliveryId
                 || await store.GetAsync(attempt.EventId) is not { Test: false } stored)
             {
                 continue;
@@ -115,7 +115,7 @@ public sealed class BulkDeliveries(DeadLetterIndex deadLetters, EventStore store
     private async Task<bool> SendPurgedAsync(MassTransit.ISendEndpoint lane, StoredEvent stored, string endpointId, CancellationToken cancellationToken)
     {
         var chain = DeliverWebhook.NewChain();
-        if (await store.ClaimPurgedAsync(stored.Id, endpointId, chain) is not { } claimed)
+        if (await deliveries.ClaimPurgedAsync(stored.Id, endpointId, chain) is not { } claimed)
         {
             return false;
         }
@@ -162,12 +162,12 @@ public sealed class BulkDeliveries(DeadLetterIndex deadLetters, EventStore store
         AttemptPosition? after = null;
         do
         {
-            var (attempts, next) = await store.GetEndpointAttemptsAsync(endpointId, after, 200);
-            foreach (var attempt in attempts)
+            var (page, next) = await attempts.OfEndpointAsync(endpointId, after, 200);
+            foreach (var attempt in page)
             {
                 latest.TryAdd(attempt.DeliveryId, attempt); // newest first
             }
-            after = next is null || attempts[^1].At < since ? null : AttemptPosition.Of(next);
+            after = next is null || page[^1].At < since ? null : AttemptPosition.Of(next);
         }
         while (after is not null);
         return [.. latest.Values.Where(a => !a.Succeeded && a.At >= since && (until is null || a.At < until))];

@@ -11,7 +11,7 @@ namespace Webhooks.Ingest.Deliveries;
 /// against its allowance like any delivery), their attempts numbered on from the last: a redrive, a
 /// resend and a recover all go this way.
 /// </summary>
-public sealed class DeliveryRequeue(EventStore store, TenantLanes lanes, IBus bus, TopologyDeclaration topology)
+public sealed class DeliveryRequeue(DeliveryStore deliveries, TenantLanes lanes, IBus bus, TopologyDeclaration topology)
 {
     /// <summary>The delivery lane for <paramref name="count"/> deliveries of the tenant now.</summary>
     public async Task<ISendEndpoint> LaneAsync(string tenant, int count, CancellationToken cancellationToken)
@@ -28,7 +28,7 @@ public sealed class DeliveryRequeue(EventStore store, TenantLanes lanes, IBus bu
     public async Task SendAsync(ISendEndpoint lane, DeliverWebhook delivery, int earlierAttempts, CancellationToken cancellationToken)
     {
         var chain = DeliverWebhook.NewChain();
-        await store.MarkPendingAsync(delivery.EventId, delivery.EndpointId, delivery.DeliveryId, chain, earlierAttempts);
+        await deliveries.MarkPendingAsync(delivery.EventId, delivery.EndpointId, delivery.DeliveryId, chain, earlierAttempts);
         await SendOnAsync(lane, delivery, earlierAttempts, chain, cancellationToken);
     }
 

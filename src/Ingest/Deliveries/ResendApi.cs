@@ -24,7 +24,7 @@ public static class ResendApi
         return routes;
     }
 
-    private static async Task<Results<Accepted<ResendAccepted>, ProblemHttpResult>> Resend(string id, string endpointId, ClaimsPrincipal user, EventStore store, EndpointRegistry registry,
+    private static async Task<Results<Accepted<ResendAccepted>, ProblemHttpResult>> Resend(string id, string endpointId, ClaimsPrincipal user, EventStore store, DeliveryStore deliveries, EndpointRegistry registry,
         DeliveryRequeue requeue, DeadLetterIndex deadLetters, AuditLog audit, CancellationToken cancellationToken)
     {
         var caller = Caller.Of(user);
@@ -44,7 +44,7 @@ public static class ResendApi
         {
             return Problem(StatusCodes.Status409Conflict, "Endpoint disabled", $"Endpoint '{endpointId}' is disabled: enable it (POST /v1/endpoints/{endpointId}/enable), then resend.");
         }
-        var existing = await store.GetDeliveryAsync(id, endpointId);
+        var existing = await deliveries.GetAsync(id, endpointId);
         var delivery = DeliverWebhook.Of(stored, endpointId, existing?.Id ?? SortableId.New("dlv"));
         // One live chain: this one replaces whatever retry still waits, and the delivery's dead letter goes (a new one comes if it fails again).
         await requeue.SendAsync(await requeue.LaneAsync(stored.Tenant, 1, cancellationToken), delivery, existing?.Attempts ?? 0, cancellationToken);

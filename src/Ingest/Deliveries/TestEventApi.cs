@@ -27,7 +27,7 @@ public static class TestEventApi
         return routes;
     }
 
-    private static async Task<IResult> Test(string id, HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, EventStore store, DeliveryRequeue requeue, CancellationToken cancellationToken)
+    private static async Task<IResult> Test(string id, HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, EventStore store, FanOutClaims fanOuts, AttemptLogs attempts, DeliveryRequeue requeue, CancellationToken cancellationToken)
     {
         var empty = request.ContentLength == 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count == 0);
         var body = empty ? new JsonBody<TestEventRequest>(new TestEventRequest(null, null), [], null) : await JsonBody.ReadAsync<TestEventRequest>(request, 64 * 1024, cancellationToken);
@@ -72,14 +72,14 @@ public static class TestEventApi
         // Kept to be looked up by its id, but not listed among the tenant's events, never replayed, and attempted once.
         await store.SaveAsync(stored);
         // Sent to this endpoint alone: no fan-out to the tenant's others.
-        await store.MarkFannedOutAsync(stored.Id);
+        await fanOuts.MarkDoneAsync(stored.Id);
         var delivery = DeliverWebhook.Of(stored, id, SortableId.New("dlv"));
         await requeue.SendAsync(await requeue.LaneAsync(endpoint.Tenant, 1, cancellationToken), delivery, 0, cancellationToken);
 
         var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(endpoint.TimeoutSeconds + 5);
         while (DateTimeOffset.UtcNow < deadline)
         {
-            if ((await store.GetAttemptsAsync(stored.Id, delivery.DeliveryId, 1)).FirstOrDefault() is { } attempt)
+            if ((await attempts.OfDeliveryAsync(stored.Id, delivery.DeliveryId, 1)).FirstOrDefault() is { } attempt)
             {
                 return TypedResults.Ok(new TestEventResult(stored.Id, delivery.DeliveryId, AttemptView.Of(attempt)));
             }

@@ -36,9 +36,9 @@ public static class EndpointsApi
         endpoints.MapGet("/{id}/secret", GetSecret);
         endpoints.MapPost("/{id}/secret/rotate", RotateSecret);
         endpoints.MapGet("/{id}/attempts", Attempts);
-        endpoints.MapGet("/{id}/stats", async (string id, ClaimsPrincipal user, EndpointRegistry registry, EndpointStats stats, EventStore store) =>
+        endpoints.MapGet("/{id}/stats", async (string id, ClaimsPrincipal user, EndpointRegistry registry, EndpointStats stats, DeliveryStore deliveries) =>
             await Visible(id, user, registry) is null ? (IResult)NotFound(id)
-                : TypedResults.Ok(await stats.ReadAsync(id, DateTimeOffset.UtcNow) with { Pending = await store.PendingCountAsync(id) }));
+                : TypedResults.Ok(await stats.ReadAsync(id, DateTimeOffset.UtcNow) with { Pending = await deliveries.PendingCountAsync(id) }));
         return routes;
     }
 
@@ -216,7 +216,7 @@ public static class EndpointsApi
             };
         }, rotated => new EndpointSecretView(rotated.Secret, rotated.PreviousSecret, rotated.PreviousSecretExpiresAt), audit, "endpoint.secret_rotated");
 
-    private static async Task<IResult> Attempts(string id, HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, EventStore store, string? after, int? limit)
+    private static async Task<IResult> Attempts(string id, HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, AttemptLogs attempts, string? after, int? limit)
     {
         var (parts, cursorProblem) = Paging.Read(after, 3);
         AttemptPosition? position = null;
@@ -236,9 +236,9 @@ public static class EndpointsApi
         {
             return NotFound(id);
         }
-        var (attempts, next) = await store.GetEndpointAttemptsAsync(id, position, limit ?? Paging.DefaultLimit);
+        var (page, next) = await attempts.OfEndpointAsync(id, position, limit ?? Paging.DefaultLimit);
         var nextAfter = next is null ? null : Paging.Cursor(next.DeliveryId, next.Number.ToString(), next.At.UtcTicks.ToString());
-        return TypedResults.Ok(new AttemptPage([.. attempts.Select(AttemptView.Of)], nextAfter));
+        return TypedResults.Ok(new AttemptPage([.. page.Select(AttemptView.Of)], nextAfter));
     }
 
     private static ProblemHttpResult NotFound(string id) =>

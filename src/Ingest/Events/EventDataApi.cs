@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using Webhooks.Core.Endpoints;
+using Webhooks.Core.Deliveries;
 using Webhooks.Core.Events;
 using Webhooks.Core.Signing;
 using Webhooks.Core.Storage;
@@ -22,7 +23,7 @@ public static class EventDataApi
         return routes;
     }
 
-    private static async Task<IResult> Fetch(string id, HttpRequest request, HttpResponse response, EndpointRegistry registry, EventStore store, EndpointStats stats,
+    private static async Task<IResult> Fetch(string id, HttpRequest request, HttpResponse response, EndpointRegistry registry, EventStore store, DeliveryStore deliveries, EndpointStats stats,
         RedisStorage redis, IOptions<DataLinkOptions> options, IOptions<StorageOptions> storage)
     {
         var query = request.Query;
@@ -71,7 +72,7 @@ public static class EventDataApi
             return Refused(StatusCodes.Status429TooManyRequests, "Too many fetches", $"Endpoint '{endpointId}' fetches data faster than {options.Value.FetchesPerSecond}/s allows.");
         }
         // Only the endpoint's own deliveries: a secret holder who signs a link for another event gets nothing.
-        if (await store.GetAsync(id) is not { Data: { } data } stored || stored.Tenant != endpoint.Tenant || await store.GetDeliveryAsync(id, endpointId) is null)
+        if (await store.GetAsync(id) is not { Data: { } data } stored || stored.Tenant != endpoint.Tenant || await deliveries.GetAsync(id, endpointId) is null)
         {
             return Refused(StatusCodes.Status404NotFound, "No data", "There is no data for this event at this endpoint (it has expired, or was never delivered here).");
         }

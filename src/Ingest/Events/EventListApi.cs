@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Webhooks.Core.Deliveries;
 using Webhooks.Core.Events;
 using Webhooks.Ingest.Auth;
 using Webhooks.Ingest.Requests;
@@ -17,7 +18,7 @@ public static class EventListApi
         return routes;
     }
 
-    private static async Task<IResult> List(HttpRequest request, ClaimsPrincipal user, EventStore store, string? tenant, string? type, string? status,
+    private static async Task<IResult> List(HttpRequest request, ClaimsPrincipal user, TenantEvents events, string? tenant, string? type, string? status,
         DateTimeOffset? since, DateTimeOffset? until, string? after, int? limit)
     {
         var (forTenant, forbidden) = Caller.Of(user).ActFor(tenant);
@@ -55,7 +56,7 @@ public static class EventListApi
         {
             return problem;
         }
-        var page = await store.ListAsync(new EventQuery(forTenant!, type, status, since, until), position, limit ?? Paging.DefaultLimit);
+        var page = await events.ListAsync(new EventQuery(forTenant!, type, status, since, until), position, limit ?? Paging.DefaultLimit);
         return TypedResults.Ok(new EventList(page.Found, Paging.Cursor(page.Next)));
     }
 }

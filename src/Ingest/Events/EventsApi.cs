@@ -203,7 +203,7 @@ public static class EventsApi
     /// <summary>Attempts shown per delivery in an event: the latest; the endpoint's attempt log has the rest.</summary>
     private const int AttemptsShown = 10;
 
-    private static async Task<IResult> GetEvent(string id, HttpRequest request, ClaimsPrincipal user, EventStore store, EndpointRegistry registry, string? after, int? limit)
+    private static async Task<IResult> GetEvent(string id, HttpRequest request, ClaimsPrincipal user, EventStore store, DeliveryStore deliveryStore, AttemptLogs attemptLogs, EndpointRegistry registry, string? after, int? limit)
     {
         if (Paging.Problem(request, limit) is { } problem)
         {
@@ -215,12 +215,12 @@ public static class EventsApi
             return TypedResults.Problem($"No event '{id}' (events are kept for the retention period).", statusCode: StatusCodes.Status404NotFound, title: "Not found");
         }
         var page = limit ?? Paging.DefaultLimit;
-        var deliveries = await store.GetDeliveriesAsync(id, after, page);
+        var deliveries = await deliveryStore.PageAsync(id, after, page);
         var endpoints = await registry.DescribeAsync([.. deliveries.Select(d => d.EndpointId)]);
         var views = new List<DeliveryView>(deliveries.Count);
         foreach (var delivery in deliveries)
         {
-            var attempts = await store.GetAttemptsAsync(id, delivery.Id, AttemptsShown);
+            var attempts = await attemptLogs.OfDeliveryAsync(id, delivery.Id, AttemptsShown);
             // The URL without its path: it may carry a credential, and events are read with publisher keys too.
             var endpoint = endpoints.TryGetValue(delivery.EndpointId, out var e) ? new DeliveryEndpointView(RedactedUrl.Of(e.Url), e.Description) : null;
             var latest = attempts.Count > 0 ? attempts[^1] : null;

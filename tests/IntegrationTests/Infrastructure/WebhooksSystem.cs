@@ -82,6 +82,9 @@ public class WebhooksSystem : IAsyncLifetime
 
     public Dictionary<string, string?> Settings() => _hosts.Settings();
 
+    /// <summary>A store or service as the system's first Ingest has it (on this system's Redis prefix and broker).</summary>
+    public T Service<T>() where T : notnull => _apps[0].Services.GetRequiredService<T>();
+
     /// <summary>An Ingest host; <paramref name="overrides"/> change its settings.</summary>
     public async Task<HttpClient> StartIngestAsync(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {

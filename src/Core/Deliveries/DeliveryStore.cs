@@ -1,0 +1,160 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using Webhooks.Core.Storage;
+
+namespace Webhooks.Core.Deliveries;
+
+/// <summary>
+/// The deliveries' records — one per (event, endpoint), in a hash with its event (its hash tag) — and each
+/// endpoint's set of deliveries pending (queued, or waiting for a retry). A record moves to a new state by
+/// compare-and-set (<see cref="ChangeAsync"/>), so that a delivery has one live retry chain (<see cref="DeliveryRecord.Chain"/>).
+/// </summary>
+public sealed class DeliveryStore(RedisStorage redis, IOptions<StorageOptions> options)
+{
+    private readonly IDatabase _db = redis.Database;
+    private readonly TimeSpan _retention = options.Value.EventRetention;
+    private static readonly RedisScript TimeIndex = RedisScript.Of<DeliveryStore>("time-index");
+    private static readonly RedisScript AddPending = RedisScript.Of<DeliveryStore>("add-pending-deliveries");
+    private static readonly RedisScript Replace = RedisScript.Of<DeliveryStore>("replace-delivery");
+
+    /// <summary>
+    /// Records a new pending delivery of the event for each endpoint, in one round trip, and returns
+    /// each delivery's id (in the order given); a delivery the event already has for an endpoint (a
+    /// fan-out interrupted before it finished) keeps its id and state.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> AddPendingAsync(string eventId, IReadOnlyList<(string EndpointId, string DeliveryId)> deliveries)
+    {
+        if (deliveries.Count == 0)
+        {
+            return [];
+        }
+        var retention = (long)_retention.TotalMilliseconds;
+        var args = new RedisValue[1 + deliveries.Count * 2];
+        args[0] = retention;
+        for (var i = 0; i < deliveries.Count; i++)
+        {
+            args[1 + i * 2] = deliveries[i].EndpointId;
+            args[2 + i * 2] = Serialize(Pending(deliveries[i].DeliveryId, deliveries[i].EndpointId));
+        }
+        var existing = (RedisResult[])(await AddPending.RunAsync(_db, [RedisKeys.Delivery.Records(eventId)], args))!;
+        // Each new delivery counted pending at its endpoint, all sent together (each endpoint its own slot).
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await Task.WhenAll(deliveries.Where((_, i) => existing[i].IsNull)
+            .Select(d => TimeIndex.RunAsync(_db, [RedisKeys.Endpoint.Pending(d.EndpointId)], [now, d.DeliveryId, retention, "0", retention])));
+        return [.. deliveries.Select((d, i) => existing[i].IsNull ? d.DeliveryId : Deserialize((RedisValue)existing[i])?.Id ?? d.DeliveryId)];
+    }
+
+    /// <summary>The event's delivery to the endpoint, or null when it has none.</summary>
+    public async Task<DeliveryRecord?> GetAsync(string eventId, string endpointId) =>
+        Deserialize(await _db.HashGetAsync(RedisKeys.Delivery.Records(eventId), endpointId));
+
+    /// <summary>Every delivery of the event (one per endpoint of its tenant at most: as many as its endpoint quota allows).</summary>
+    public async Task<IReadOnlyList<DeliveryRecord>> AllAsync(string eventId) =>
+        [.. (await _db.HashValuesAsync(RedisKeys.Delivery.Records(eventId))).Select(v => Deserialize(v)!)];
+
+    /// <summary>A page of the event's deliveries in the order of their endpoints' ids, after the endpoint <paramref name="afterEndpointId"/>.</summary>
+    public async Task<IReadOnlyList<DeliveryRecord>> PageAsync(string eventId, string? afterEndpointId, int limit)
+    {
+        var key = RedisKeys.Delivery.Records(eventId);
+        var endpointIds = (await _db.HashKeysAsync(key)).Select(k => (string)k!)
+            .Where(id => afterEndpointId is null || string.CompareOrdinal(id, afterEndpointId) > 0).Order(StringComparer.Ordinal).Take(limit).ToList();
+        if (endpointIds.Count == 0)
+        {
+            return [];
+        }
+        var entries = await _db.HashGetAsync(key, [.. endpointIds.Select(id => (RedisValue)id)]);
+        return [.. entries.Where(e => !e.IsNullOrEmpty).Select(e => Deserialize(e)!)];
+    }
+
+    /// <summary>
+    /// Changes the event's delivery to the endpoint as <paramref name="change"/> says, from the record as it is when
+    /// written (a change racing another is made again from the other's result); <paramref name="change"/> answers
+    /// null to leave it. Returns the record written, or null when none was.
+    /// </summary>
+    public async Task<DeliveryRecord?> ChangeAsync(string eventId, string endpointId, Func<DeliveryRecord?, DeliveryRecord?> change)
+    {
+        var key = RedisKeys.Delivery.Records(eventId);
+        for (var tries = 0; tries < 10; tries++)
+        {
+            var raw = await _db.HashGetAsync(key, endpointId);
+            if (change(Deserialize(raw)) is not { } changed)
+            {
+                return null;
+            }
+            if ((long)await Replace.RunAsync(_db, [key], [endpointId, raw.IsNull ? "" : raw, Serialize(changed), (long)_retention.TotalMilliseconds]) == 1)
+            {
+                return changed;
+            }
+        }
+        throw new InvalidOperationException($"The delivery of {eventId} to {endpointId} kept changing while it was being changed.");
+    }
+
+    /// <summary>
+    /// Marks a delivery of <paramref name="chain"/> dead-lettered, as <paramref name="deadLetterId"/>; false (and nothing
+    /// changed) when another chain has replaced that one: it is then not dead-lettered at all.
+    /// </summary>
+    public async Task<bool> MarkDeadLetteredAsync(string eventId, string endpointId, string deliveryId, string? chain, string reason, string deadLetterId)
+    {
+        var marked = await ChangeAsync(eventId, endpointId, existing => existing is not null && !existing.IsChain(chain) ? null
+            : (existing ?? Pending(deliveryId, endpointId, chain)) with
+            {
+                Status = DeliveryStatus.DeadLettered, DeadLetterReason = reason, DeadLetterId = deadLetterId, Purged = false, UpdatedAt = DateTimeOffset.UtcNow,
+            });
+        await _db.SortedSetRemoveAsync(RedisKeys.Endpoint.Pending(endpointId), deliveryId);
+        return marked is not null;
+    }
+
+    /// <summary>Notes that the delivery's dead letter was purged, so that recover and replay may send it again.</summary>
+    public Task MarkPurgedAsync(string eventId, string endpointId, string deadLetterId) =>
+        ChangeAsync(eventId, endpointId, existing => existing is { Status: DeliveryStatus.DeadLettered, Purged: false } && (existing.DeadLetterId ?? deadLetterId) == deadLetterId
+            ? existing with { Purged = true, DeadLetterId = null, UpdatedAt = DateTimeOffset.UtcNow }
+            : null);
+
+    /// <summary>
+    /// Claims a delivery whose dead letter was purged for sending again on <paramref name="chain"/>: of two recovers or
+    /// replays racing for it, one gets the record (pending now, its attempts counted), the other null.
+    /// </summary>
+    public async Task<DeliveryRecord?> ClaimPurgedAsync(string eventId, string endpointId, string chain)
+    {
+        var claimed = await ChangeAsync(eventId, endpointId, existing => existing is { Status: DeliveryStatus.DeadLettered, Purged: true }
+            ? Pending(existing.Id, endpointId, chain) with { Attempts = existing.Attempts, LastAttemptAt = existing.LastAttemptAt }
+            : null);
+        if (claimed is not null)
+        {
+            await AddToPendingAsync(endpointId, claimed.Id);
+        }
+        return claimed;
+    }
+
+    /// <summary>
+    /// Puts a delivery back to pending on a new <paramref name="chain"/> (it was redriven, resent, recovered or
+    /// replayed), counting <paramref name="attempts"/> made so far; the chain it had, if any, ends.
+    /// </summary>
+    public async Task MarkPendingAsync(string eventId, string endpointId, string deliveryId, string chain, int attempts)
+    {
+        var key = RedisKeys.Delivery.Records(eventId);
+        await _db.HashSetAsync(key, endpointId, Serialize(Pending(deliveryId, endpointId, chain) with { Attempts = attempts }));
+        await _db.KeyExpireAsync(key, _retention);
+        await AddToPendingAsync(endpointId, deliveryId);
+    }
+
+    private Task AddToPendingAsync(string endpointId, string deliveryId)
+    {
+        var retention = (long)_retention.TotalMilliseconds;
+        return TimeIndex.RunAsync(_db, [RedisKeys.Endpoint.Pending(endpointId)], [DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), deliveryId, retention, "0", retention]);
+    }
+
+    /// <summary>How many deliveries to the endpoint are pending: queued, or waiting for a retry (within the retention).</summary>
+    public Task<long> PendingCountAsync(string endpointId) =>
+        _db.SortedSetLengthAsync(RedisKeys.Endpoint.Pending(endpointId), DateTimeOffset.UtcNow.Subtract(_retention).ToUnixTimeMilliseconds());
+
+    /// <summary>A pending record: what fan-out and every requeue write before the delivery is sent.</summary>
+    public static DeliveryRecord Pending(string deliveryId, string endpointId, string? chain = null) =>
+        new() { Id = deliveryId, EndpointId = endpointId, Status = DeliveryStatus.Pending, UpdatedAt = DateTimeOffset.UtcNow, Chain = chain };
+
+    private static string Serialize(DeliveryRecord record) => JsonSerializer.Serialize(record, WebhooksJson.Options);
+
+    private static DeliveryRecord? Deserialize(RedisValue value) =>
+        value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<DeliveryRecord>((string)value!, WebhooksJson.Options);
+}

@@ -1,8 +1,0 @@
-namespace Webhooks.Core.Events;
-
-public enum FanOutClaim
-{
-    Claimed,
-    AlreadyDone,
-    HeldElsewhere,
-}
