@@ -17,15 +17,14 @@ public sealed class AutoDisableTests(WebhooksSystemWithoutDispatcher system) : I
     {
         // Found by the fault suite: a success clearing the streak between the failure's write and its read left
         // a missing value, read as 0 — "failing since 1970" — and the endpoint was disabled at once.
-        var storage = new RedisStorage(system.Redis.Multiplexer, Options.Create(new StorageOptions { KeyPrefix = system.KeyPrefix }));
-        var registry = new EndpointRegistry(storage, new SecretProtector(Options.Create(new SecretEncryptionOptions { Keys = [system.SecretsKey] })));
+        var failures = system.Service<FailureStreaks>();
         var started = DateTimeOffset.UtcNow;
 
         var streaks = new List<DateTimeOffset?>();
         for (var round = 0; round < 200; round++)
         {
             // A failure and a success at once, as two dispatchers' attempts to one endpoint.
-            streaks.AddRange(await Task.WhenAll(registry.RecordOutcomeAsync("ep_racing", succeeded: false, DateTimeOffset.UtcNow), registry.RecordOutcomeAsync("ep_racing", succeeded: true, DateTimeOffset.UtcNow)));
+            streaks.AddRange(await Task.WhenAll(failures.RecordOutcomeAsync("ep_racing", succeeded: false, DateTimeOffset.UtcNow), failures.RecordOutcomeAsync("ep_racing", succeeded: true, DateTimeOffset.UtcNow)));
         }
 
         Assert.All(streaks.Where(s => s is not null), since => Assert.True(since >= started.AddMilliseconds(-1), $"failing since {since:o}, before the first failure at {started:o}"));

@@ -16,8 +16,7 @@ public sealed class DispatcherMemoryTests(WebhooksSystemWithoutDispatcher system
     [Fact]
     public async Task The_endpoint_cache_forgets_an_endpoint_and_its_secret_once_it_is_not_used()
     {
-        var storage = new RedisStorage(system.Redis.Multiplexer, Options.Create(new StorageOptions { KeyPrefix = system.KeyPrefix }));
-        var registry = new EndpointRegistry(storage, new SecretProtector(Options.Create(new SecretEncryptionOptions { Keys = [system.SecretsKey] })));
+        var registry = system.Service<EndpointRegistry>();
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var cache = new EndpointCache(registry, new RedisCircuit(NullLogger<RedisCircuit>.Instance), clock);
         var (deleted, _) = await system.CreateEndpointAsync("memory", "https://hooks.example.com/gone", ["*"]);

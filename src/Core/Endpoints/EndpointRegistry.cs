@@ -12,19 +12,16 @@ namespace Webhooks.Core.Endpoints;
 /// every script touches one Redis Cluster slot; what spans both is done in steps, in an order that
 /// never shows a reader an endpoint half made.
 /// </summary>
-public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protector)
+public sealed class EndpointRegistry(RedisStorage redis, EndpointSecrets secrets)
 {
     private readonly IDatabase _db = redis.Database;
 
     private static readonly RedisScript Replace = RedisScript.Of<EndpointRegistry>("endpoint-replace");
     private static readonly RedisScript Delete = RedisScript.Of<EndpointRegistry>("endpoint-delete");
     private static readonly RedisScript Join = RedisScript.Of<EndpointRegistry>("tenant-join");
-    private static readonly RedisScript FailingSince = RedisScript.Of<EndpointRegistry>("failing-since");
 
     private static string EndpointKey(string id) => RedisKeys.Endpoint.Record(id);
     private static string TenantKey(string tenant) => RedisKeys.Tenant.Endpoints(tenant);
-    private static string FailingSinceKey(string id) => RedisKeys.Endpoint.FailingSince(id);
-    private static string FailingAnnouncedKey(string id) => RedisKeys.Endpoint.FailingAnnounced(id);
     private static string TenantVersionKey(string tenant) => RedisKeys.Tenant.EndpointsVersion(tenant);
 
 
@@ -95,7 +92,7 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
     }
 
     /// <summary>The compare-and-set of one endpoint; once it is written, its tenant's version moves on (copies of the tenant's endpoints are read again).</summary>
-    private async Task<long> ReplaceAsync(WebhookEndpoint changed, long readAt)
+    internal async Task<long> ReplaceAsync(WebhookEndpoint changed, long readAt)
     {
         var replaced = (long)await Replace.RunAsync(_db, [EndpointKey(changed.Id)], [Serialize(changed), readAt]);
         if (replaced == 1)
@@ -113,14 +110,12 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
         (long?)await _db.StringGetAsync(TenantVersionKey(tenant)) ?? 0;
 
     /// <summary>
-    /// Deletes the endpoint with its run of failures and its attempt log, if it still has <paramref name="ifVersion"/>
-    /// (when given); then takes it out of its tenant's set and the list of all endpoints.
+    /// Deletes the endpoint's record, if it still has <paramref name="ifVersion"/> (when given); then takes it out of its
+    /// tenant's set and the list of all endpoints. What else it leaves goes with <see cref="EndpointDeletion"/>.
     /// </summary>
-    public async Task<ChangeOutcome> DeleteAsync(WebhookEndpoint endpoint, long? ifVersion = null)
+    internal async Task<ChangeOutcome> DeleteAsync(WebhookEndpoint endpoint, long? ifVersion = null)
     {
-        var deleted = (long)await Delete.RunAsync(_db,
-            [.. RedisKeys.Endpoint.TaggedOwnedBy(endpoint.Id).Select(key => (RedisKey)key)],
-            [ifVersion is { } v ? v : ""]);
+        var deleted = (long)await Delete.RunAsync(_db, [EndpointKey(endpoint.Id)], [ifVersion is { } v ? v : ""]);
         if (deleted != 1)
         {
             return deleted == 0 ? ChangeOutcome.Stale : ChangeOutcome.Gone;
@@ -128,35 +123,9 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
         var tenant = _db.CreateTransaction();
         _ = tenant.SetRemoveAsync(TenantKey(endpoint.Tenant), endpoint.Id);
         _ = tenant.StringIncrementAsync(TenantVersionKey(endpoint.Tenant));
-        // Its keys outside its slot (rate cells, leases: each expires, but need not wait to).
-        await Task.WhenAll(tenant.ExecuteAsync(), _db.SortedSetRemoveAsync(AllKey, endpoint.Id),
-            _db.KeyDeleteAsync([.. RedisKeys.Endpoint.UntaggedOwnedBy(endpoint.Id).Select(key => (RedisKey)key)], CommandFlags.None).ContinueWith(_ => { }, TaskScheduler.Default));
+        await Task.WhenAll(tenant.ExecuteAsync(), _db.SortedSetRemoveAsync(AllKey, endpoint.Id));
         return ChangeOutcome.Changed;
     }
-
-    /// <summary>
-    /// Records whether an attempt succeeded and returns since when the endpoint has been failing
-    /// without a success in between (null after a success).
-    /// </summary>
-    public async Task<DateTimeOffset?> RecordOutcomeAsync(string id, bool succeeded, DateTimeOffset at)
-    {
-        if (succeeded)
-        {
-            await _db.KeyDeleteAsync([FailingSinceKey(id), FailingAnnouncedKey(id)]);
-            return null;
-        }
-        // In one step: a success clearing the streak between a SET and a GET left a null, read as 0 —
-        // an endpoint "failing since 1970", disabled at once (the fault suite found it).
-        var since = (RedisValue)await FailingSince.RunAsync(_db, [FailingSinceKey(id)], [at.ToUnixTimeMilliseconds()]);
-        return !since.IsNull && since.TryParse(out long ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : at;
-    }
-
-
-    /// <summary>Forgets an endpoint's run of failures: switched on again, it gets the whole auto-disable period anew.</summary>
-    public Task ClearFailureStreakAsync(string id) => _db.KeyDeleteAsync([FailingSinceKey(id), FailingAnnouncedKey(id)]);
-
-    /// <summary>True for the first caller only in a run of failures: that one announces it (the run ends with a success, or when the endpoint is switched on again).</summary>
-    public Task<bool> TryAnnounceFailingAsync(string id) => _db.StringSetAsync(FailingAnnouncedKey(id), 1, when: When.NotExists);
 
     /// <summary>Switches an endpoint off; false when it was already off or is gone.</summary>
     public async Task<bool> DisableAsync(string id) =>
@@ -228,63 +197,8 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
     /// <summary>The stored values of these endpoints, in their order (null where gone): one GET each, sent together, as each may live on another cluster node.</summary>
     private Task<RedisValue[]> GetStoredAsync(RedisValue[] ids) => _db.GetEachAsync(ids.Select(id => (RedisKey)EndpointKey(id!)));
 
-    /// <summary>
-    /// Re-encrypts every endpoint's secrets whose key is not the current one; returns how many, and
-    /// the keys that secrets are encrypted with and the key ring lacks, with how many endpoints each
-    /// (those are left as they are).
-    /// </summary>
-    public async Task<(int Reencrypted, IReadOnlyDictionary<string, int> MissingKeys)> ReencryptAsync()
-    {
-        var count = 0;
-        var missing = new Dictionary<string, int>(StringComparer.Ordinal);
-        await foreach (var (raw, stored) in StoredAsync())
-        {
-            if (KeyIdsOf(stored).All(id => id == protector.CurrentKeyId))
-            {
-                continue;
-            }
-            try
-            {
-                // Written back only if unchanged since this read: a change meanwhile was encrypted with the current key anyway.
-                var endpoint = Deserialize(raw);
-                count += await ReplaceAsync(endpoint with { Version = endpoint.Version + 1 }, endpoint.Version) == 1 ? 1 : 0;
-            }
-            catch (System.Security.Cryptography.CryptographicException)
-            {
-                CountMissingKeys(stored, missing);
-            }
-        }
-        return (count, missing);
-    }
-
-    /// <summary>The keys that endpoints' secrets are encrypted with and the key ring does not hold, with how many endpoints each.</summary>
-    public async Task<IReadOnlyDictionary<string, int>> MissingKeysAsync()
-    {
-        var missing = new Dictionary<string, int>(StringComparer.Ordinal);
-        await foreach (var (_, stored) in StoredAsync())
-        {
-            CountMissingKeys(stored, missing);
-        }
-        return missing;
-    }
-
-    private void CountMissingKeys(WebhookEndpoint stored, Dictionary<string, int> missing)
-    {
-        foreach (var keyId in KeyIdsOf(stored).Distinct())
-        {
-            if (keyId is not null && !protector.Holds(keyId))
-            {
-                missing[keyId] = missing.GetValueOrDefault(keyId) + 1;
-            }
-        }
-    }
-
-    /// <summary>The key ids of a stored endpoint's encrypted values (null for one stored in clear, from before it was encrypted).</summary>
-    private static IEnumerable<string?> KeyIdsOf(WebhookEndpoint stored) =>
-        new[] { stored.Secret, stored.PreviousSecret }.OfType<string>().Concat(stored.Headers.Values).Select(SecretProtector.KeyIdOf);
-
     /// <summary>Every endpoint as stored (secrets still encrypted), read a page at a time in creation order.</summary>
-    private async IAsyncEnumerable<(RedisValue Raw, WebhookEndpoint Stored)> StoredAsync()
+    internal async IAsyncEnumerable<WebhookEndpoint> StoredAsync()
     {
         for (string? after = null; ;)
         {
@@ -296,7 +210,7 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
             var values = await GetStoredAsync(ids);
             foreach (var raw in values.Where(v => !v.IsNullOrEmpty))
             {
-                yield return (raw, ReadStored(raw));
+                yield return ReadStored(raw);
             }
             after = ids[^1];
         }
@@ -305,25 +219,7 @@ public sealed class EndpointRegistry(RedisStorage redis, SecretProtector protect
     /// <summary>An endpoint as stored, its secrets left encrypted.</summary>
     private static WebhookEndpoint ReadStored(RedisValue value) => JsonSerializer.Deserialize<WebhookEndpoint>((string)value!, WebhooksJson.Options)!;
 
-    // Custom header values often carry a subscriber's credentials: encrypted like the secrets, each bound to its endpoint and name.
-    private string Serialize(WebhookEndpoint endpoint) => JsonSerializer.Serialize(endpoint with
-    {
-        Secret = protector.Protect(endpoint.Secret, endpoint.Id),
-        PreviousSecret = endpoint.PreviousSecret is null ? null : protector.Protect(endpoint.PreviousSecret, endpoint.Id),
-        Headers = endpoint.Headers.ToDictionary(h => h.Key, h => protector.Protect(h.Value, HeaderBinding(endpoint.Id, h.Key))),
-    }, WebhooksJson.Options);
+    private string Serialize(WebhookEndpoint endpoint) => JsonSerializer.Serialize(secrets.Seal(endpoint), WebhooksJson.Options);
 
-    private WebhookEndpoint Deserialize(RedisValue value)
-    {
-        var stored = ReadStored(value);
-        return stored with
-        {
-            Secret = protector.Unprotect(stored.Secret, stored.Id),
-            PreviousSecret = stored.PreviousSecret is null ? null : protector.Unprotect(stored.PreviousSecret, stored.Id),
-            // A value from before header values were encrypted is read as it is (start-up re-encryption then encrypts it).
-            Headers = stored.Headers.ToDictionary(h => h.Key, h => SecretProtector.KeyIdOf(h.Value) is null ? h.Value : protector.Unprotect(h.Value, HeaderBinding(stored.Id, h.Key))),
-        };
-    }
-
-    private static string HeaderBinding(string endpointId, string name) => $"{endpointId}:header:{name.ToLowerInvariant()}";
+    private WebhookEndpoint Deserialize(RedisValue value) => secrets.Open(ReadStored(value));
 }

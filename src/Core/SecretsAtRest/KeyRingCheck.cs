@@ -10,7 +10,7 @@ namespace Webhooks.Core.SecretsAtRest;
 /// lacks (a rotation done in the wrong order, a key dropped too soon): their deliveries would be
 /// dead-lettered with reason <c>secret_unreadable</c> until the key is back.
 /// </summary>
-public sealed partial class KeyRingCheck(EndpointRegistry registry, ILogger<KeyRingCheck> logger) : BackgroundService
+public sealed partial class KeyRingCheck(EndpointKeyRing keyRing, ILogger<KeyRingCheck> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -18,7 +18,7 @@ public sealed partial class KeyRingCheck(EndpointRegistry registry, ILogger<KeyR
         {
             try
             {
-                var missing = await registry.MissingKeysAsync();
+                var missing = await keyRing.MissingKeysAsync();
                 if (missing.Count > 0)
                 {
                     LogMissing(Describe(missing));

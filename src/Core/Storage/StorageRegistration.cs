@@ -33,7 +33,11 @@ public static class StorageRegistration
         builder.Services.AddOptions<SecretEncryptionOptions>().BindConfiguration(SecretEncryptionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<SecretEncryptionOptions>, RefusePublishedSecretsKey>();
         builder.Services.AddSingleton<SecretProtector>();
+        builder.Services.AddSingleton<EndpointSecrets>();
         builder.Services.AddSingleton<EndpointRegistry>();
+        builder.Services.AddSingleton<EndpointKeyRing>();
+        builder.Services.AddSingleton<EndpointDeletion>();
+        builder.Services.AddSingleton<FailureStreaks>();
         builder.Services.AddSingleton<EventStore>();
         builder.Services.AddSingleton<FanOutClaims>();
         builder.Services.AddSingleton<TenantEvents>();

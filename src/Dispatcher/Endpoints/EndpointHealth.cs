@@ -9,12 +9,12 @@ using Webhooks.ServiceDefaults;
 namespace Webhooks.Dispatcher.Endpoints;
 
 /// <summary>An endpoint's run of failures, and switching it off when <c>RetryPolicy</c> says so (410 Gone, or failing too long).</summary>
-public sealed partial class EndpointHealth(EndpointRegistry registry, EndpointCache endpoints, FailingEndpoints failing, RedisCircuit circuit, SecretProtector protector, TimeProvider clock, ILogger<EndpointHealth> logger)
+public sealed partial class EndpointHealth(EndpointRegistry registry, FailureStreaks streaks, EndpointCache endpoints, FailingEndpoints failing, RedisCircuit circuit, SecretProtector protector, TimeProvider clock, ILogger<EndpointHealth> logger)
 {
     /// <summary>Notes an attempt's outcome; returns since when the endpoint has failed without a success (null after a success, or while Redis is away: auto-disable waits for it).</summary>
     public async Task<DateTimeOffset?> RecordOutcomeAsync(string endpointId, bool succeeded, DateTimeOffset at)
     {
-        var since = (await circuit.TryAsync(() => registry.RecordOutcomeAsync(endpointId, succeeded, at))).Value;
+        var since = (await circuit.TryAsync(() => streaks.RecordOutcomeAsync(endpointId, succeeded, at))).Value;
         if (succeeded)
         {
             failing.Recovered(endpointId);
@@ -47,7 +47,7 @@ public sealed partial class EndpointHealth(EndpointRegistry registry, EndpointCa
     public async Task AnnounceFailingAsync(ConsumeContext context, WebhookEndpoint endpoint, DateTimeOffset failingSince, TimeSpan after, TimeSpan disabledAfter)
     {
         var now = clock.GetUtcNow();
-        if (now - failingSince < after || !(await circuit.TryAsync(() => registry.TryAnnounceFailingAsync(endpoint.Id))).Value)
+        if (now - failingSince < after || !(await circuit.TryAsync(() => streaks.TryAnnounceAsync(endpoint.Id))).Value)
         {
             return;
         }

@@ -31,8 +31,8 @@ public static class EndpointsApi
         endpoints.MapGet("/{id}", Get);
         endpoints.MapPatch("/{id}", Update);
         endpoints.MapDelete("/{id}", Delete);
-        endpoints.MapPost("/{id}/enable", (string id, HttpContext http, ClaimsPrincipal user, EndpointRegistry registry, EventPublisher events, AuditLog audit) => SetEnabled(id, true, http, user, registry, events, audit));
-        endpoints.MapPost("/{id}/disable", (string id, HttpContext http, ClaimsPrincipal user, EndpointRegistry registry, EventPublisher events, AuditLog audit) => SetEnabled(id, false, http, user, registry, events, audit));
+        endpoints.MapPost("/{id}/enable", (string id, HttpContext http, ClaimsPrincipal user, EndpointRegistry registry, FailureStreaks streaks, EventPublisher events, AuditLog audit) => SetEnabled(id, true, http, user, registry, streaks, events, audit));
+        endpoints.MapPost("/{id}/disable", (string id, HttpContext http, ClaimsPrincipal user, EndpointRegistry registry, FailureStreaks streaks, EventPublisher events, AuditLog audit) => SetEnabled(id, false, http, user, registry, streaks, events, audit));
         endpoints.MapGet("/{id}/secret", GetSecret);
         endpoints.MapPost("/{id}/secret/rotate", RotateSecret);
         endpoints.MapGet("/{id}/attempts", Attempts);
@@ -129,7 +129,7 @@ public static class EndpointsApi
         return await ChangeAsync(id, request.HttpContext, user, registry, endpoint => body.Value.ApplyTo(endpoint, DateTimeOffset.UtcNow), e => EndpointView.Of(e), audit, "endpoint.updated", new { fields });
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, AuditLog audit)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, EndpointDeletion deletion, AuditLog audit)
     {
         if (await Visible(id, user, registry) is not { } endpoint)
         {
@@ -139,7 +139,7 @@ public static class EndpointsApi
         {
             return EndpointETag.Stale(endpoint);
         }
-        var outcome = await registry.DeleteAsync(endpoint, request.Headers.IfMatch.Count > 0 ? endpoint.Version : null);
+        var outcome = await deletion.DeleteAsync(endpoint, request.Headers.IfMatch.Count > 0 ? endpoint.Version : null);
         if (outcome == ChangeOutcome.Changed)
         {
             await audit.RecordAsync(user, "endpoint.deleted", endpoint.Tenant, endpoint.Id, new { url = RedactedUrl.Of(endpoint.Url) });
@@ -152,12 +152,12 @@ public static class EndpointsApi
         };
     }
 
-    private static async Task<Results<Ok<EndpointView>, ProblemHttpResult>> SetEnabled(string id, bool enabled, HttpContext http, ClaimsPrincipal user, EndpointRegistry registry, EventPublisher events, AuditLog audit)
+    private static async Task<Results<Ok<EndpointView>, ProblemHttpResult>> SetEnabled(string id, bool enabled, HttpContext http, ClaimsPrincipal user, EndpointRegistry registry, FailureStreaks streaks, EventPublisher events, AuditLog audit)
     {
         if (enabled && await Visible(id, user, registry) is { Enabled: false })
         {
             // Its old failures are not held against it: otherwise its first failure would disable it again at once.
-            await registry.ClearFailureStreakAsync(id);
+            await streaks.ForgetAsync(id);
         }
         var switchedOn = false;
         var result = await ChangeAsync(id, http, user, registry, endpoint =>

@@ -9,7 +9,7 @@ namespace Webhooks.Ingest.Endpoints;
 /// keys that secrets need and the key ring lacks (the Dispatcher's <see cref="Core.SecretsAtRest.KeyRingCheck"/>
 /// says the same there).
 /// </summary>
-public sealed partial class SecretReEncryption(EndpointRegistry registry, ILogger<SecretReEncryption> logger) : BackgroundService
+public sealed partial class SecretReEncryption(EndpointKeyRing keyRing, ILogger<SecretReEncryption> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -17,7 +17,7 @@ public sealed partial class SecretReEncryption(EndpointRegistry registry, ILogge
         {
             try
             {
-                var (count, missingKeys) = await registry.ReencryptAsync();
+                var (count, missingKeys) = await keyRing.ReencryptAsync();
                 if (count > 0)
                 {
                     LogReencrypted(count);
