@@ -65,6 +65,7 @@ public static class IngestApplication
         app.MapDefaultEndpoints();
         app.MapOpenApi();
         app.MapEventsApi();
+        app.MapEventShowApi();
         app.MapEventDataApi();
         app.MapEventListApi();
         app.MapResendApi();

@@ -67,7 +67,7 @@ public static class ListenCommand
             }
         }
         // With --log, what is printed goes to the file and to the terminal both.
-        var output = log is null ? Console.Out : TextWriter.Synchronized(new TeeWriter(new StreamWriter(log, append: true) { AutoFlush = true }, Console.Out));
+        var output = log is null ? Console.Out : TextWriter.Synchronized(new ListenOutput.TeeWriter(new StreamWriter(log, append: true) { AutoFlush = true }, Console.Out));
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -87,11 +87,11 @@ public static class ListenCommand
                 : await FetchDataAsync(fetcher, buffer.ToArray(), ingestUri);
             if (json)
             {
-                PrintJson(output, request, buffer.ToArray(), arrived, verdict, status, fetched);
+                ListenOutput.PrintJson(output, request, buffer.ToArray(), arrived, verdict, status, fetched);
             }
             else
             {
-                Print(output, request, buffer.ToArray(), verdict, status, fetched);
+                ListenOutput.Print(output, request, buffer.ToArray(), verdict, status, fetched);
             }
             return Results.StatusCode(status);
         });
@@ -110,45 +110,13 @@ public static class ListenCommand
         return 0;
     }
 
-    private const string Verified = "✔ verified";
+    internal const string Verified = "✔ verified";
 
     private static string Verdict(HttpRequest request, byte[] body, string? secret) =>
         secret is null ? "? unverified"
         : WebhookSignature.Verify(secret, request.Headers["webhook-id"].ToString(), request.Headers["webhook-timestamp"].ToString(), request.Headers["webhook-signature"].ToString(), body, DateTimeOffset.UtcNow, Tolerance) ? Verified
         : "✘ SIGNATURE INVALID";
 
-    /// <summary>Writes to two writers at once (the log file and the terminal).</summary>
-    private sealed class TeeWriter(TextWriter first, TextWriter second) : TextWriter
-    {
-        public override System.Text.Encoding Encoding => first.Encoding;
-
-        public override void Write(char value)
-        {
-            first.Write(value);
-            second.Write(value);
-        }
-
-        public override void Write(string? value)
-        {
-            first.Write(value);
-            second.Write(value);
-        }
-
-        public override void WriteLine(string? value)
-        {
-            first.WriteLine(value);
-            second.WriteLine(value);
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                first.Dispose();
-            }
-            base.Dispose(disposing);
-        }
-    }
 
     private static bool IsSecret(string secret)
     {
@@ -199,64 +167,5 @@ public static class ListenCommand
         {
             return $"data fetch failed: {e.Message}";
         }
-    }
-
-    /// <summary>One webhook as one line of JSON (<c>--json</c>): when it arrived (to the millisecond), its id, type, signature, answer and body.</summary>
-    private static void PrintJson(TextWriter output, HttpRequest request, byte[] body, DateTimeOffset arrived, string verdict, int status, string? fetched)
-    {
-        JsonElement? parsed = null;
-        try
-        {
-            parsed = JsonDocument.Parse(body).RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-        }
-        output.WriteLine(JsonSerializer.Serialize(new
-        {
-            receivedAt = arrived,
-            webhookId = request.Headers["webhook-id"].ToString(),
-            type = parsed is { ValueKind: JsonValueKind.Object } root && root.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null,
-            signature = verdict == Verified ? "verified" : verdict.Contains("INVALID", StringComparison.Ordinal) ? "invalid" : "unchecked",
-            answered = status,
-            path = request.Path.Value,
-            traceparent = request.Headers["traceparent"].ToString(),
-            body = parsed ?? (object)Encoding.UTF8.GetString(body),
-            fetched,
-        }));
-    }
-
-    private static void Print(TextWriter output, HttpRequest request, byte[] body, string verdict, int status, string? fetched)
-    {
-        var id = request.Headers["webhook-id"].ToString();
-        // A failure answered on purpose (--status 500) is said beside the verdict: the sender will retry it.
-        if (status is < 200 or > 299)
-        {
-            verdict = $"✘ answered {status} (signature {verdict[2..].ToLowerInvariant()}; the sender will retry it)";
-        }
-        string type = "?";
-        string pretty;
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            type = document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : "?";
-            pretty = JsonSerializer.Serialize(document.RootElement, new JsonSerializerOptions { WriteIndented = true });
-        }
-        catch (JsonException)
-        {
-            pretty = Encoding.UTF8.GetString(body);
-        }
-        var text = new StringBuilder();
-        text.AppendLine($"{DateTimeOffset.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}  {verdict}  {id}  {type}  {request.Path}");
-        text.AppendLine($"    traceparent: {request.Headers["traceparent"]}");
-        foreach (var line in pretty.Split('\n'))
-        {
-            text.AppendLine("    " + line);
-        }
-        foreach (var line in fetched?.Split('\n') ?? [])
-        {
-            text.AppendLine("    " + line);
-        }
-        output.Write(text.ToString());
     }
 }

@@ -25,7 +25,6 @@ public static class EventsApi
         var events = routes.MapGroup("/v1/events").WithTags("Events").RequireAuthorization(AuthRegistration.Publisher).RequireWellFormedIds();
         events.MapPost("/", PublishEvent);
         events.MapPost("/batch", PublishBatch);
-        events.MapGet("/{id}", GetEvent);
         return routes;
     }
 
@@ -198,38 +197,6 @@ public static class EventsApi
             IngestTelemetry.Replayed.Add(1);
         }
         return TypedResults.Accepted((string?)null, new EventBatchAccepted(reservation.BatchIds));
-    }
-
-    /// <summary>Attempts shown per delivery in an event: the latest; the endpoint's attempt log has the rest.</summary>
-    private const int AttemptsShown = 10;
-
-    private static async Task<IResult> GetEvent(string id, HttpRequest request, ClaimsPrincipal user, EventStore store, DeliveryStore deliveryStore, AttemptLogs attemptLogs, EndpointRegistry registry, string? after, int? limit)
-    {
-        if (Paging.Problem(request, limit) is { } problem)
-        {
-            return problem;
-        }
-        var stored = await store.GetAsync(id);
-        if (stored is null || !Caller.Of(user).Sees(stored.Tenant))
-        {
-            return TypedResults.Problem($"No event '{id}' (events are kept for the retention period).", statusCode: StatusCodes.Status404NotFound, title: "Not found");
-        }
-        var page = limit ?? Paging.DefaultLimit;
-        var deliveries = await deliveryStore.PageAsync(id, after, page);
-        var endpoints = await registry.DescribeAsync([.. deliveries.Select(d => d.EndpointId)]);
-        var views = new List<DeliveryView>(deliveries.Count);
-        foreach (var delivery in deliveries)
-        {
-            var attempts = await attemptLogs.OfDeliveryAsync(id, delivery.Id, AttemptsShown);
-            // The URL without its path: it may carry a credential, and events are read with publisher keys too.
-            var endpoint = endpoints.TryGetValue(delivery.EndpointId, out var e) ? new DeliveryEndpointView(RedactedUrl.Of(e.Url), e.Description) : null;
-            var latest = attempts.Count > 0 ? attempts[^1] : null;
-            views.Add(new DeliveryView(delivery.Id, delivery.EndpointId, endpoint, delivery.Status, delivery.DeadLetterReason, delivery.UpdatedAt, delivery.Attempts, [.. attempts.Select(AttemptView.Of)],
-                NextAttemptAt: delivery.Status == DeliveryStatus.Failed ? latest?.NextAttemptAt : null, FinalAttempt: latest?.FinalNumber,
-                DeadLetterId: delivery.DeadLetterId, Purged: delivery.Purged));
-        }
-        return TypedResults.Ok(new EventView(stored.Id, stored.Type, stored.Tenant, stored.OccurredAt, stored.ReceivedAt, stored.Data, stored.Resource, views,
-            deliveries.Count == page ? deliveries[^1].EndpointId : null, stored.Test));
     }
 
     /// <summary>

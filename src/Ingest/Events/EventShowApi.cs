@@ -1,0 +1,54 @@
+using System.Security.Claims;
+using Webhooks.Core.Deliveries;
+using Webhooks.Core.Endpoints;
+using Webhooks.Core.Events;
+using Webhooks.Ingest.Auth;
+using Webhooks.Ingest.Requests;
+using Webhooks.ServiceDefaults;
+
+namespace Webhooks.Ingest.Events;
+
+/// <summary>
+/// <c>GET /v1/events/{id}</c>: an event and a page of its deliveries, each with where it stands (retrying and when,
+/// dead-lettered and as which dead letter) and its latest attempts.
+/// </summary>
+public static class EventShowApi
+{
+    public static IEndpointRouteBuilder MapEventShowApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/v1/events/{id}", Show).WithTags("Events").RequireAuthorization(AuthRegistration.Publisher).RequireWellFormedIds();
+        return routes;
+    }
+
+    /// <summary>Attempts shown per delivery in an event: the latest; the endpoint's attempt log has the rest.</summary>
+    private const int AttemptsShown = 10;
+
+    private static async Task<IResult> Show(string id, HttpRequest request, ClaimsPrincipal user, EventStore store, DeliveryStore deliveryStore, AttemptLogs attemptLogs, EndpointRegistry registry, string? after, int? limit)
+    {
+        if (Paging.Problem(request, limit) is { } problem)
+        {
+            return problem;
+        }
+        var stored = await store.GetAsync(id);
+        if (stored is null || !Caller.Of(user).Sees(stored.Tenant))
+        {
+            return TypedResults.Problem($"No event '{id}' (events are kept for the retention period).", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+        }
+        var page = limit ?? Paging.DefaultLimit;
+        var deliveries = await deliveryStore.PageAsync(id, after, page);
+        var endpoints = await registry.DescribeAsync([.. deliveries.Select(d => d.EndpointId)]);
+        var views = new List<DeliveryView>(deliveries.Count);
+        foreach (var delivery in deliveries)
+        {
+            var attempts = await attemptLogs.OfDeliveryAsync(id, delivery.Id, AttemptsShown);
+            // The URL without its path: it may carry a credential, and events are read with publisher keys too.
+            var endpoint = endpoints.TryGetValue(delivery.EndpointId, out var e) ? new DeliveryEndpointView(RedactedUrl.Of(e.Url), e.Description) : null;
+            var latest = attempts.Count > 0 ? attempts[^1] : null;
+            views.Add(new DeliveryView(delivery.Id, delivery.EndpointId, endpoint, delivery.Status, delivery.DeadLetterReason, delivery.UpdatedAt, delivery.Attempts, [.. attempts.Select(AttemptView.Of)],
+                NextAttemptAt: delivery.Status == DeliveryStatus.Failed ? latest?.NextAttemptAt : null, FinalAttempt: latest?.FinalNumber,
+                DeadLetterId: delivery.DeadLetterId, Purged: delivery.Purged));
+        }
+        return TypedResults.Ok(new EventView(stored.Id, stored.Type, stored.Tenant, stored.OccurredAt, stored.ReceivedAt, stored.Data, stored.Resource, views,
+            deliveries.Count == page ? deliveries[^1].EndpointId : null, stored.Test));
+    }
+}
