@@ -27,11 +27,16 @@ var root = new RootCommand("webhooks: the Webhooks platform from the command lin
 var parsedArgs = root.Parse(args);
 if (parsedArgs.Errors.Count > 0)
 {
-    foreach (var error in parsedArgs.Errors)
+    // One line: the first thing wrong, and where the usage is.
+    var command = new List<string>();
+    for (var result = parsedArgs.CommandResult; result.Command != root; result = (System.CommandLine.Parsing.CommandResult)result.Parent!)
     {
-        CommandLine.Fail(ExitCodes.Usage, error.Message);
+        command.Insert(0, result.Command.Name);
     }
-    Console.Error.WriteLine("webhooks --help lists the commands; webhooks COMMAND --help, their options.");
+    // A word not understood says more than the missing command it leaves behind.
+    var error = parsedArgs.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsedArgs.Errors[0];
+    var message = error.Message.TrimEnd('.').Replace("as expected type 'System.Int32'", "as a whole number", StringComparison.Ordinal).Replace("as expected type 'System.Double'", "as a number", StringComparison.Ordinal);
+    CommandLine.Fail(ExitCodes.Usage, $"{message} ({string.Join(' ', command.Prepend("webhooks"))} --help says how to use it).");
     return ExitCodes.Usage;
 }
 return await parsedArgs.InvokeAsync();

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Webhooks.Core;
 using Webhooks.Contracts;
 using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Deliveries;
@@ -8,11 +9,11 @@ using Webhooks.Core.Destinations;
 using Webhooks.Core.Fairness;
 using Webhooks.Core.SecretsAtRest;
 using Webhooks.Core.Storage;
-using Webhooks.Core.Topology;
+using Webhooks.Messaging;
 using Webhooks.Dispatcher.Admission;
 using Webhooks.Dispatcher.DeadLetters;
 using Webhooks.Dispatcher.Degraded;
-using Webhooks.Dispatcher.Delivery;
+using Webhooks.Dispatcher.Deliveries;
 using Webhooks.Dispatcher.Endpoints;
 using Webhooks.Dispatcher.FanOut;
 using Webhooks.Dispatcher.QueueDepths;
@@ -28,7 +29,7 @@ public static class DispatcherApplication
     public static IHostApplicationBuilder AddDispatcher(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDefaults(DispatcherTelemetry.SourceName);
-        builder.AddWebhooksStorage();
+        builder.AddWebhooksState();
         builder.AddBrokerTopology();
         builder.AddDestinationGuard();
         builder.Services.TryAddSingleton(TimeProvider.System);
@@ -105,7 +106,7 @@ public static class DispatcherApplication
         services.AddOptions<TopologyOptions>().Configure<DelayLadder, IOptions<RetryOptions>>((topology, ladder, retries) =>
         {
             topology.DelayTiers.AddRange(ladder.Tiers);
-            topology.FanOutDeferral = retries.Value.FanOutDeferral;
+            topology.RedisAwayWait = retries.Value.RedisAwayWait;
         });
     }
 

@@ -2,11 +2,12 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using StackExchange.Redis;
+using Webhooks.Core.Storage;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
 
-public sealed class AuthTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class AuthTests(WebhooksSystemWithDispatcher system) : IClassFixture<WebhooksSystemWithDispatcher>
 {
     private async Task<(string Id, string Key)> CreateKeyAsync(string role, string? tenant)
     {
@@ -103,7 +104,7 @@ public sealed class AuthTests(WebhooksSystem system) : IClassFixture<WebhooksSys
         {
             ("DELETE", "/v1/dead-letters?tenant=acme", null), ("POST", "/v1/dead-letters/redrive?tenant=acme", null), ("GET", "/v1/dead-letters?tenant=acme", null),
             ("GET", "/v1/events?tenant=acme", null), ("GET", "/v1/endpoints?tenant=acme", null), ("GET", "/v1/audit?tenant=acme", null),
-            ("GET", "/v1/api-keys?tenant=acme", null), ("POST", "/v1/jobs", new { kind = "purge", tenant = "acme" }), ("GET", "/v1/tenants/acme/quotas", null),
+            ("GET", "/v1/api-keys?tenant=acme", null), ("POST", "/v1/jobs", new { kind = "purge", tenant = "acme" }), ("GET", "/v1/jobs?tenant=acme", null), ("GET", "/v1/tenants/acme/quotas", null),
             ("POST", "/v1/events", new { type = "a.b", tenant = "acme", data = new { } }), ("POST", "/v1/endpoints", new { tenant = "acme", url = "https://a.example/", eventTypes = new[] { "*" } }),
         })
         {
@@ -129,9 +130,9 @@ public sealed class AuthTests(WebhooksSystem system) : IClassFixture<WebhooksSys
 
         foreach (var server in system.Primaries())
         {
-            foreach (var redisKey in server.Keys(pattern: system.KeyPrefix + "apikey:*").Concat(server.Keys(pattern: system.KeyPrefix + "apikey-hash:*")))
+            foreach (var redisKey in server.Keys(pattern: system.KeyPrefix + RedisKeys.Global.ApiKey("*")).Concat(server.Keys(pattern: system.KeyPrefix + RedisKeys.Global.ApiKeyByHash("*"))))
             {
-                Assert.DoesNotContain(key, (await system.Redis.StringGetAsync(redisKey)).ToString());
+                Assert.DoesNotContain(key, (await system.Redis.StringGetAsync(((string)redisKey!)[system.KeyPrefix.Length..])).ToString());
             }
         }
         var listed = await system.Ingest.GetFromJsonAsync<JsonElement>("/v1/api-keys?tenant=hashing");

@@ -10,7 +10,7 @@ using Webhooks.IntegrationTests.Infrastructure;
 namespace Webhooks.IntegrationTests;
 
 /// <summary>The CLI as an SRE uses it, the real binary against a real Ingest: where its key goes, what it never prints, one line for each failure.</summary>
-public sealed class CliOperatorTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class CliOperatorTests(WebhooksSystemWithDispatcher system) : IClassFixture<WebhooksSystemWithDispatcher>
 {
     private Task<CliRun> Webhooks(params string[] args) => CliRun.RunAsync(system, args);
 
@@ -78,8 +78,7 @@ public sealed class CliOperatorTests(WebhooksSystem system) : IClassFixture<Webh
 
         OneLine(listen, 3, $"127.0.0.1:{port} is taken");
         OneLine(tail, 1, "tenant 'cli-nosuch' has no endpoints");
-        Assert.Equal(2, badDuration.ExitCode);
-        Assert.Contains("--for takes a length of time such as 90s", badDuration.Error);
+        OneLine(badDuration, 2, "--for takes a length of time such as 90s, 5m, 2h, 1d or 00:05:00, not 'soon' (webhooks deliveries tail --help says how to use it)");
         OneLine(notIngest, 3, "answered 404 NotFound without a problem document");
         OneLine(noKey, 2, "set WEBHOOKS_API_KEY or pass --key");
     }
@@ -177,6 +176,21 @@ public sealed class CliOperatorTests(WebhooksSystem system) : IClassFixture<Webh
     }
 
     [Fact]
+    public async Task Events_show_says_which_attempt_comes_next_and_when_while_a_delivery_waits_for_its_retry()
+    {
+        // The subscriber asks for a minute's rest: the second attempt is due then, and the test looks before.
+        await using var busy = await Subscriber.StartAsync(_ => new Reply(503, RetryAfter: "60"));
+        await system.CreateEndpointAsync("cli-retrying", busy.Url, ["invoice.*"]);
+        var eventId = await system.PublishAsync("cli-retrying", "invoice.due");
+        await busy.WaitForAsync(1);
+
+        var shown = await Eventually.HoldsAsync(() => Webhooks("events", "show", eventId), r => r.Out.Contains("retrying"), "the delivery is shown waiting for its retry");
+
+        var next = DateTimeOffset.Parse(System.Text.RegularExpressions.Regex.Match(shown.Out, @"retrying \(attempt 2 of 4, next at (?<at>[0-9-]+ [0-9:]+)Z\)").Groups["at"].Value + "Z", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(next - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(80));
+    }
+
+    [Fact]
     public async Task Events_list_hides_the_platforms_own_events_takes_wildcards_and_pages()
     {
         foreach (var type in new[] { "order.created", "order.shipped", "invoice.paid" })
@@ -214,7 +228,9 @@ public sealed class CliOperatorTests(WebhooksSystem system) : IClassFixture<Webh
         Assert.DoesNotContain("✔ verified", printed);
         Assert.Contains("answered 500", await File.ReadAllTextAsync(log));
         Assert.Contains("attempted once, never retried", tested.Out);
-        await Task.Delay(TimeSpan.FromSeconds(2)); // a retry of the test would be due by now (200 ms)
+        var testEventId = System.Text.RegularExpressions.Regex.Match(tested.Out, "evt_[0-9A-Za-z]+").Value;
+        Assert.Contains("failed for good after 1 attempt(s): no attempt follows", (await Webhooks("events", "show", testEventId)).Out);
+        await Eventually.NothingMoreWithinAsync(TimeSpan.FromSeconds(2), "a retry of the test (due after 200 ms)");
         Assert.Single(listen.Printed.Split('\n'), l => l.Contains("answered 500", StringComparison.Ordinal));
         Assert.Empty((await Webhooks("events", "list", "--tenant", "cli-listen", "--operational", "--json")).Json.EnumerateArray());
         File.Delete(log);

@@ -3,13 +3,13 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Web;
-using Webhooks.Core.Signing;
+using Webhooks.Signing;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
 
 /// <summary>Thin deliveries: no data in the POST, a link signed with the endpoint's secret to fetch it from Ingest.</summary>
-public sealed class ThinWebhookTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class ThinWebhookTests(WebhooksSystemWithDispatcher system) : IClassFixture<WebhooksSystemWithDispatcher>
 {
     private static readonly object OrderData = new { orderId = "A-17", total = 99.5, lines = new[] { new { sku = "é-1", qty = 2 } }, note = (string?)null };
 
@@ -108,16 +108,7 @@ public sealed class ThinWebhookTests(WebhooksSystem system) : IClassFixture<Webh
     {
         // A client of its own address (the throttle is per client address, and this test exhausts it).
         var ingest = system.Ingest;
-        using var Anonymous = new HttpClient(new SocketsHttpHandler
-        {
-            ConnectCallback = async (context, cancellationToken) =>
-            {
-                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-                socket.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
-                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
-            },
-        });
+        using var Anonymous = ClientFrom("127.0.0.2");
         await using var subscriber = await Subscriber.StartAsync();
         var (endpointId, secret) = await system.CreateEndpointAsync("thin-forever", subscriber.Url, ["*"], new { payload = "thin" });
         var eventId = await system.PublishAsync("thin-forever", "order.paid", OrderData);
@@ -142,6 +133,55 @@ public sealed class ThinWebhookTests(WebhooksSystem system) : IClassFixture<Webh
         Assert.NotNull(throttled.Headers.RetryAfter);
         Assert.Equal("Too many invalid data links", (await throttled.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
     }
+
+    [Fact]
+    public async Task Failed_link_checks_are_throttled_per_endpoint_named_whatever_the_client_address()
+    {
+        // An Ingest whose endpoint allowance refills slowly, so that once spent it stays spent for the test.
+        var ingest = await system.StartIngestAsync(new Dictionary<string, string?>
+        {
+            ["Webhooks:DataLinks:FailuresPerSecondPerEndpoint"] = "0.01",
+            ["Webhooks:DataLinks:FailureBurstPerEndpoint"] = "30",
+        });
+        await using var subscriber = await Subscriber.StartAsync();
+        var (endpointId, _) = await system.CreateEndpointAsync("thin-spread", subscriber.Url, ["*"], new { payload = "thin" });
+        var (otherId, _) = await system.CreateEndpointAsync("thin-spread", subscriber.Url, ["*"], new { payload = "thin" });
+        var eventId = await system.PublishAsync("thin-spread", "order.paid", OrderData);
+        await subscriber.WaitForAsync(2);
+        string Forged(string endpoint, int i) => $"{ingest.BaseAddress}v1/events/{eventId}/data?endpoint={endpoint}&expires={DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds()}&signature=forged{i}";
+
+        // Ten addresses, each within its own allowance (a burst of 20), together past the endpoint's (a burst of 30).
+        var answers = new List<HttpStatusCode>();
+        for (var client = 0; client < 10; client++)
+        {
+            using var from = ClientFrom($"127.0.1.{client + 1}");
+            for (var i = 0; i < 10; i++)
+            {
+                answers.Add((await from.GetAsync(Forged(endpointId, client * 100 + i))).StatusCode);
+            }
+        }
+        Assert.All(answers, a => Assert.True(a is HttpStatusCode.Unauthorized or HttpStatusCode.TooManyRequests, $"answered {a}"));
+        Assert.InRange(answers.Count(a => a == HttpStatusCode.Unauthorized), 30, 31);
+
+        using var fresh = ClientFrom("127.0.1.99");
+        var throttled = await fresh.GetAsync(Forged(endpointId, 9999));
+        Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
+        Assert.NotNull(throttled.Headers.RetryAfter);
+        // Another endpoint's links are checked as before.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await fresh.GetAsync(Forged(otherId, 9999))).StatusCode);
+    }
+
+    /// <summary>A client whose requests come from <paramref name="address"/> (any of 127/8), as the throttles per client address see them.</summary>
+    private static HttpClient ClientFrom(string address) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            socket.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
+            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+            return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+        },
+    });
 
     [Fact]
     public async Task Listen_with_fetch_never_follows_the_link_of_a_webhook_whose_signature_failed_nor_a_link_away_from_ingest()

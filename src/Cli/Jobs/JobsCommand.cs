@@ -10,10 +10,11 @@ public static class JobsCommand
     public static Command Create()
     {
         var id = new Argument<string>("id") { Description = "the job's id (job_…)" };
+        var tenant = new Option<string?>("--tenant") { Description = "of this tenant" };
         var limit = new Option<int>("--limit") { Description = "list at most this many", DefaultValueFactory = _ => 50 };
-        var list = new Command("list", "jobs, newest first, with their progress").With(limit).Runs(async s =>
+        var list = new Command("list", "jobs, newest first, with their progress").With(tenant, limit).Runs(async s =>
         {
-            var jobs = await s.Api.ListAsync("/v1/jobs", s.Get(limit), s.Cancellation);
+            var jobs = await s.Api.ListAsync($"/v1/jobs?{Query(("tenant", s.Get(tenant)))}", s.Get(limit), s.Cancellation);
             s.Out.Show(jobs, () => s.Out.Table(["id", "kind", "status", "tenant", "endpoint", "pages", "counts", "created", "by"],
                 jobs.Select(j => new[] { j.Text("id"), j.Text("kind"), j.Text("status"), j.Text("tenant") ?? "(all)", j.Text("endpointId"), j.Text("pages"), JobProgress.Counts(j), j.Time("createdAt"), j.Text("actor") }), "No jobs."));
             return 0;

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Webhooks.Cli.Api;
 
 namespace Webhooks.Cli.Listen;
 
@@ -8,7 +9,7 @@ public static class EndpointRegistration
 {
     public static async Task<string?> RegisterAsync(Uri ingest, string? apiKey, string tenant, string[] eventTypes, string url, string payload = "full")
     {
-        using var http = new HttpClient { BaseAddress = ingest };
+        using var http = new HttpClient { BaseAddress = ingest, Timeout = TimeSpan.FromSeconds(10) };
         if (apiKey is not null)
         {
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
@@ -31,12 +32,13 @@ public static class EndpointRegistration
                     return null;
                 }
             }
-            catch (HttpRequestException) when (DateTimeOffset.UtcNow < deadline)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
+                // Not up yet (or not answering): asked again until the deadline.
             }
             if (DateTimeOffset.UtcNow >= deadline)
             {
-                Console.Error.WriteLine($"webhooks listen: Ingest at {ingest} did not answer within two minutes.");
+                Console.Error.WriteLine($"webhooks listen: Ingest at {Redacted.Text(ingest.ToString())} did not answer within two minutes.");
                 return null;
             }
             await Task.Delay(500);

@@ -3,6 +3,7 @@ using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Endpoints;
 using Webhooks.Dispatcher.RateLimiting;
 using Webhooks.Dispatcher.Retries;
+using Webhooks.Messaging;
 
 namespace Webhooks.Dispatcher.Admission;
 

@@ -7,7 +7,7 @@ using Webhooks.Core.Deliveries;
 using Webhooks.Core.Events;
 using Webhooks.Core.Operational;
 using Webhooks.Core.SecretsAtRest;
-using Webhooks.Core.Topology;
+using Webhooks.Messaging;
 using Webhooks.Dispatcher.Degraded;
 using Webhooks.Dispatcher.Retries;
 
@@ -48,7 +48,7 @@ public sealed partial class DeadLetterIndexConsumer(DeadLetterIndex index, Deliv
             }
             return;
         }
-        var deferral = retries.Value.FanOutDeferral;
+        var deferral = retries.Value.RedisAwayWait;
         LogDeferred(deadLetter.Id, deferral.TotalSeconds);
         // Only dispatchers declare the retry queue: never send before it exists, or the broker would drop the dead letter.
         await topology.Declared.WaitAsync(context.CancellationToken);

@@ -5,21 +5,21 @@ using Webhooks.Core;
 using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Events;
-using Webhooks.Core.Topology;
-using Webhooks.Dispatcher.Delivery;
+using Webhooks.Messaging;
+using Webhooks.Dispatcher.Deliveries;
 
 namespace Webhooks.Dispatcher.DeadLetters;
 
 /// <summary>
-/// Parks what will not be attempted again in the dead-letter queue, with its reason, and marks the delivery —
+/// Sends what will not be attempted again to the dead-letter queue, with its reason, and marks the delivery —
 /// only while the delivery's chain is the live one: a chain that a resend, redrive or recover replaced ends
 /// without a dead letter, so a delivery has one dead letter at most.
 /// </summary>
 public sealed partial class DeadLetterSender(DeliveryStore deliveries, AttemptRecorder recorder, ILogger<DeadLetterSender> logger)
 {
-    public async Task ParkAsync(ConsumeContext context, DeliveryDeadLettered deadLetter)
+    public async Task SendAsync(ConsumeContext context, DeliveryDeadLettered deadLetter)
     {
-        // One id per (delivery, chain, attempt): a message parked twice (redelivered after a crash) is indexed once.
+        // One id per (delivery, chain, attempt): a message dead-lettered twice (redelivered after a crash) is indexed once.
         var messageId = deadLetter.Delivery is { } d ? IdOf($"{d.DeliveryId}.{d.Chain}.{d.Number}") : NewId.NextGuid();
         if (deadLetter.Delivery is { } delivery)
         {
@@ -35,13 +35,13 @@ public sealed partial class DeadLetterSender(DeliveryStore deliveries, AttemptRe
         var endpoint = await context.GetSendEndpoint(Queues.DeadLetterAddress);
         await endpoint.Send(deadLetter, send => send.MessageId = messageId, context.CancellationToken);
         DispatcherTelemetry.DeadLettered.Add(1, DispatcherTelemetry.Tag("reason", deadLetter.Reason));
-        LogParked(deadLetter.EventId, deadLetter.Delivery?.EndpointId, deadLetter.Reason, deadLetter.Detail);
+        LogDeadLettered(deadLetter.EventId, deadLetter.Delivery?.EndpointId, deadLetter.Reason, deadLetter.Detail);
     }
 
     private static Guid IdOf(string key) => new(SHA256.HashData(Encoding.UTF8.GetBytes(key)).AsSpan(0, 16));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dead-lettered event {EventId} for endpoint {EndpointId}: {Reason} ({Detail})")]
-    private partial void LogParked(string eventId, string? endpointId, string reason, string detail);
+    private partial void LogDeadLettered(string eventId, string? endpointId, string reason, string detail);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId} for endpoint {EndpointId} not dead-lettered: a resend, redrive or recover replaced this chain")]
     private partial void LogSuperseded(string eventId, string endpointId);

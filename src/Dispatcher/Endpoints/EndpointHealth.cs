@@ -5,6 +5,7 @@ using Webhooks.Core.Operational;
 using Webhooks.Core.SecretsAtRest;
 using Webhooks.Dispatcher.Degraded;
 using Webhooks.ServiceDefaults;
+using Webhooks.Messaging;
 
 namespace Webhooks.Dispatcher.Endpoints;
 

@@ -10,7 +10,7 @@ using Webhooks.Core.Events;
 using Webhooks.Core.Fairness;
 using Webhooks.Core.Operational;
 using Webhooks.Core.SecretsAtRest;
-using Webhooks.Core.Topology;
+using Webhooks.Messaging;
 using Webhooks.Dispatcher.DeadLetters;
 using Webhooks.Dispatcher.Degraded;
 using Webhooks.Dispatcher.Retries;
@@ -47,7 +47,7 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
         }
         if (errors.Count > 0)
         {
-            await deadLetters.ParkAsync(context, new DeliveryDeadLettered
+            await deadLetters.SendAsync(context, new DeliveryDeadLettered
             {
                 Reason = DeadLetterReasons.InvalidEvent,
                 Detail = string.Join(" ", errors.SelectMany(e => e.Value)),
@@ -68,7 +68,7 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
             LogDeferred(e, eventId);
             // Only dispatchers declare the retry queue: never send before it exists, or the broker would drop the event.
             await topology.Declared.WaitAsync(context.CancellationToken);
-            var retry = await context.GetSendEndpoint(Queues.Address(Queues.FanOutRetry(retries.Value.FanOutDeferral)));
+            var retry = await context.GetSendEndpoint(Queues.Address(Queues.FanOutRetry(retries.Value.RedisAwayWait)));
             // The platform's seal goes with it (an operational event would come back a forgery without it).
             var seal = context.Headers.Get<string>(OperationalEvents.SealHeader);
             await retry.Send(message with { EventId = eventId }, send =>
@@ -112,7 +112,7 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
         var endpoints = (await reading).Where(e => e.Subscribes(stored.Type)).ToList();
         try
         {
-            await QueueDeliveriesAsync(context, stored, endpoints);
+            await SendDeliveriesAsync(context, stored, endpoints);
         }
         catch (Exception e) when (e is not StackExchange.Redis.RedisException and not TimeoutException and not OperationCanceledException)
         {
@@ -128,35 +128,35 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
     /// One delivery per endpoint, recorded as pending and sent to the tenant's lane; a disabled endpoint's
     /// is dead-lettered, so it can be recovered once the endpoint is back.
     /// </summary>
-    private async Task QueueDeliveriesAsync(ConsumeContext<EventPublished> context, StoredEvent stored, IReadOnlyList<EndpointSubscription> endpoints)
+    private async Task SendDeliveriesAsync(ConsumeContext<EventPublished> context, StoredEvent stored, IReadOnlyList<EndpointSubscription> subscriptions)
     {
-        if (endpoints.Count == 0)
+        if (subscriptions.Count == 0)
         {
             return;
         }
         await topology.Declared.WaitAsync(context.CancellationToken);
         // Disabled endpoints count too: their dead letters are work and storage like any delivery.
-        var choosing = ChooseLaneAsync(stored.Tenant, endpoints.Count);
-        var recording = deliveries.AddPendingAsync(stored.Id, [.. endpoints.Select(e => (e.Id, SortableId.New("dlv")))]);
+        var choosing = ChooseLaneAsync(stored.Tenant, subscriptions.Count);
+        var recording = deliveries.AddPendingAsync(stored.Id, [.. subscriptions.Select(s => (s.Id, SortableId.New("dlv")))]);
         await Task.WhenAll(choosing, recording);
-        var delivery = await context.GetSendEndpoint(Queues.Address(choosing.Result));
+        var lane = await context.GetSendEndpoint(Queues.Address(choosing.Result));
         var deliveryIds = recording.Result;
-        await Task.WhenAll(endpoints.Select(async (endpoint, i) =>
+        await Task.WhenAll(subscriptions.Select(async (subscription, i) =>
         {
-            var message = DeliverWebhook.Of(stored, endpoint.Id, deliveryIds[i]);
-            if (endpoint.Enabled)
+            var delivery = DeliverWebhook.Of(stored, subscription.Id, deliveryIds[i]);
+            if (subscription.Enabled)
             {
-                await delivery.Send(message, context.CancellationToken);
+                await lane.Send(delivery, context.CancellationToken);
                 return;
             }
-            await deadLetters.ParkAsync(context, new DeliveryDeadLettered
+            await deadLetters.SendAsync(context, new DeliveryDeadLettered
             {
                 Reason = DeadLetterReasons.EndpointDisabled,
-                Detail = $"Endpoint {endpoint.Id} is disabled.",
+                Detail = $"Endpoint {subscription.Id} is disabled.",
                 EventId = stored.Id,
                 Tenant = stored.Tenant,
                 DeadLetteredAt = DateTimeOffset.UtcNow,
-                Delivery = message,
+                Delivery = delivery,
             });
         }));
     }

@@ -3,7 +3,8 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
-using Webhooks.Core.Topology;
+using Webhooks.Messaging;
+using Webhooks.ServiceDefaults;
 
 namespace Webhooks.Dispatcher.QueueDepths;
 
@@ -14,6 +15,7 @@ namespace Webhooks.Dispatcher.QueueDepths;
 /// exist (an <c>_error</c> queue before the first fault) is asked again only every tenth round.
 /// </summary>
 public sealed partial class QueueSampler(
+    BrokerAddress broker,
     IOptions<TopologyOptions> topology,
     TopologyDeclaration declaration,
     IBusControl bus,
@@ -31,7 +33,7 @@ public sealed partial class QueueSampler(
     private volatile IReadOnlyList<Sample> _samples = [];
 
     // Which broker's queues (the virtual host): dispatchers of two installations never report the same series.
-    private KeyValuePair<string, object?> VirtualHost => DispatcherTelemetry.Tag("vhost", topology.Value.Broker.VirtualHost);
+    private KeyValuePair<string, object?> VirtualHost => DispatcherTelemetry.Tag("vhost", broker.VirtualHost);
 
     /// <summary>Ready messages per queue, as last sampled.</summary>
     public IEnumerable<Measurement<long>> Messages() =>
@@ -72,7 +74,7 @@ public sealed partial class QueueSampler(
             {
                 try
                 {
-                    connection ??= await topology.Value.Broker.ConnectAsync("webhooks-queue-sampler", stoppingToken);
+                    connection ??= await broker.ConnectAsync("webhooks-queue-sampler", stoppingToken);
                     _samples = await SampleAsync(connection, started, stoppingToken);
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)

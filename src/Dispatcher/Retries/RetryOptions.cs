@@ -39,8 +39,16 @@ public sealed class RetryOptions : IValidatableObject
     /// <summary>A delivery whose endpoint this dispatcher has never seen, while Redis is away, waits this long (not an attempt).</summary>
     public TimeSpan UnknownEndpointDelay { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>An event whose fan-out could not read the registry (Redis away) comes back after this long.</summary>
-    public TimeSpan FanOutDeferral { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// While Redis is away, an event whose fan-out could not read the registry, and a dead letter that could not
+    /// be indexed, wait this long in their retry queues and come back.
+    /// </summary>
+    public TimeSpan RedisAwayWait { get => _redisAwayWait ?? FanOutDeferral ?? TimeSpan.FromSeconds(5); set => _redisAwayWait = value; }
+
+    private TimeSpan? _redisAwayWait;
+
+    /// <summary><see cref="RedisAwayWait"/>'s name before it also timed the dead letters' retries; still read when the new one is not set.</summary>
+    public TimeSpan? FanOutDeferral { get; set; }
 
     /// <summary>The waits between quick retries of a consumer that threw; the default when not set (configuration cannot give an empty list).</summary>
     public List<TimeSpan>? FaultRetries { get; set; }
@@ -63,9 +71,9 @@ public sealed class RetryOptions : IValidatableObject
         {
             yield return new ValidationResult($"{Section}:MaxRetryAfter and AutoDisableAfter must be positive.");
         }
-        if (UnknownEndpointDelay <= TimeSpan.Zero || FanOutDeferral < TimeSpan.FromMilliseconds(1) || FanOutDeferral > TimeSpan.FromHours(1))
+        if (UnknownEndpointDelay <= TimeSpan.Zero || RedisAwayWait < TimeSpan.FromMilliseconds(1) || RedisAwayWait > TimeSpan.FromHours(1))
         {
-            yield return new ValidationResult($"{Section}:UnknownEndpointDelay must be positive and FanOutDeferral between 1 ms and 1 hour.");
+            yield return new ValidationResult($"{Section}:UnknownEndpointDelay must be positive and RedisAwayWait between 1 ms and 1 hour.");
         }
     }
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Webhooks.Core.DeadLetters;
-using Webhooks.Dispatcher.Delivery;
+using Webhooks.Dispatcher.Deliveries;
 using Webhooks.ServiceDefaults;
 
 namespace Webhooks.Dispatcher.Retries;

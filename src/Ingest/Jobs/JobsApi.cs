@@ -98,14 +98,23 @@ public static class JobsApi
             ? TypedResults.Ok(job)
             : TypedResults.Problem($"No job '{id}' (finished jobs are kept for {JobStore.KeptAfterDone.TotalDays} days).", statusCode: StatusCodes.Status404NotFound, title: "Not found");
 
-    private static async Task<IResult> List(HttpRequest request, ClaimsPrincipal user, JobStore jobs, string? after, int? limit)
+    private static async Task<IResult> List(HttpRequest request, ClaimsPrincipal user, JobStore jobs, string? tenant, string? after, int? limit)
     {
+        var (scoped, forbidden) = Caller.Of(user).ActFor(tenant);
+        if (forbidden is not null)
+        {
+            return forbidden;
+        }
+        if (tenant is not null && EventRules.CheckTenant(tenant) is { } tenantError)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["tenant"] = [tenantError] });
+        }
         var (position, cursorProblem) = Paging.ReadPosition(after);
         if ((Paging.Problem(request, limit) ?? cursorProblem) is { } problem)
         {
             return problem;
         }
-        var (found, next) = await jobs.ListAsync(Caller.Of(user).Tenant, position, limit ?? Paging.DefaultLimit);
+        var (found, next) = await jobs.ListAsync(scoped, position, limit ?? Paging.DefaultLimit);
         return TypedResults.Ok(new JobList(found, Paging.Cursor(next)));
     }
 }

@@ -1,4 +1,4 @@
-namespace Webhooks.Dispatcher.Delivery;
+namespace Webhooks.Dispatcher.Deliveries;
 
 /// <summary>What one POST to a subscriber came to.</summary>
 public sealed record SendResult(int? StatusCode, string? Error, TimeSpan Duration, string? ResponseBody, TimeSpan? RetryAfter = null, string? ErrorDetail = null)

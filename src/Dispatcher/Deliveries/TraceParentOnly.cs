@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Webhooks.Dispatcher.Delivery;
+namespace Webhooks.Dispatcher.Deliveries;
 
 /// <summary>
 /// What a webhook request carries of the trace: <c>traceparent</c> (and <c>tracestate</c> when there is one),

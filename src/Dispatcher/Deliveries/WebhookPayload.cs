@@ -2,7 +2,7 @@ using System.Text.Json;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;
 
-namespace Webhooks.Dispatcher.Delivery;
+namespace Webhooks.Dispatcher.Deliveries;
 
 /// <summary>
 /// The body a subscriber receives: the event envelope, with its data (full), or thin: without it,

@@ -13,8 +13,9 @@ using Webhooks.Dispatcher.Degraded;
 using Webhooks.Dispatcher.Endpoints;
 using Webhooks.Dispatcher.RateLimiting;
 using Webhooks.Dispatcher.Retries;
+using Webhooks.Messaging;
 
-namespace Webhooks.Dispatcher.Delivery;
+namespace Webhooks.Dispatcher.Deliveries;
 
 /// <summary>
 /// One delivery's turn: admission says go, wait or never; an admitted delivery is attempted and
@@ -60,7 +61,7 @@ public sealed partial class DeliverWebhookConsumer(
                 LogTestRefused(delivery.EventId, delivery.EndpointId, refused.Detail);
                 break;
             case AdmissionDecision.Refused refused:
-                await Park(context, refused.Reason, refused.Detail, lastAttempt: null);
+                await DeadLetterAsync(context, refused.Reason, refused.Detail, lastAttempt: null);
                 break;
             case AdmissionDecision.Admitted admitted:
                 try
@@ -164,10 +165,10 @@ public sealed partial class DeliverWebhookConsumer(
                 break;
             case AttemptVerdict.DisableEndpoint disable:
                 await health.DisableAsync(context, endpoint, disable.Why, failingSince);
-                await Park(context, DeadLetterReasons.EndpointDisabled, disable.Detail, outcome);
+                await DeadLetterAsync(context, DeadLetterReasons.EndpointDisabled, disable.Detail, outcome);
                 break;
             case AttemptVerdict.DeadLetter deadLetter:
-                await Park(context, deadLetter.Reason, deadLetter.Detail, outcome);
+                await DeadLetterAsync(context, deadLetter.Reason, deadLetter.Detail, outcome);
                 break;
         }
     }
@@ -193,8 +194,8 @@ public sealed partial class DeliverWebhookConsumer(
         FinalNumber = finalNumber,
     };
 
-    private Task Park(ConsumeContext<DeliverWebhook> context, string reason, string detail, AttemptOutcome? lastAttempt) =>
-        deadLetters.ParkAsync(context, new DeliveryDeadLettered
+    private Task DeadLetterAsync(ConsumeContext<DeliverWebhook> context, string reason, string detail, AttemptOutcome? lastAttempt) =>
+        deadLetters.SendAsync(context, new DeliveryDeadLettered
         {
             Reason = reason,
             Detail = detail,

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Webhooks.Core.Destinations;
 
-namespace Webhooks.Dispatcher.Delivery;
+namespace Webhooks.Dispatcher.Deliveries;
 
 /// <summary>
 /// The HTTP clients deliveries go out on: one pooled client for every tenant, and one of its own

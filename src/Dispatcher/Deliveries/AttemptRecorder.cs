@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Webhooks.Dispatcher.Degraded;
 
-namespace Webhooks.Dispatcher.Delivery;
+namespace Webhooks.Dispatcher.Deliveries;
 
 /// <summary>
 /// Writes attempt records and delivery states to Redis, in order; while Redis is away they wait

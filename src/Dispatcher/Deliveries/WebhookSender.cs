@@ -5,9 +5,9 @@ using System.Text.Json;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Destinations;
 using Webhooks.Core.Endpoints;
-using Webhooks.Core.Signing;
+using Webhooks.Signing;
 
-namespace Webhooks.Dispatcher.Delivery;
+namespace Webhooks.Dispatcher.Deliveries;
 
 /// <summary>
 /// Sends the Standard Webhooks request: signed, with the endpoint's own timeout, no redirects

@@ -1,3 +1,0 @@
-namespace Webhooks.Core.Endpoints;
-
-public sealed record RateLimit(double PerSecond, int? Burst);

@@ -1,3 +1,0 @@
-namespace Webhooks.Ingest.Events;
-
-public sealed record EventBatchAccepted(IReadOnlyList<string> Ids);
