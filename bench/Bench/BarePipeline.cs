@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
-using Webhooks.Core.Signing;
+using Webhooks.Signing;
 
 namespace Webhooks.Bench;
 

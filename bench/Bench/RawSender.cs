@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Webhooks.Contracts;
 using Webhooks.Core;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;
-using Webhooks.Core.Signing;
-using Webhooks.Dispatcher.Delivery;
+using Webhooks.Signing;
+using Webhooks.Dispatcher.Deliveries;
 
 namespace Webhooks.Bench;
 

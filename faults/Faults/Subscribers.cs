@@ -8,6 +8,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Webhooks.Faults;
 
+// Not the tests' Subscriber: these answer by a clock shared by a scenario's subscribers (flapping together), on
+// paths of one server, and record each delivery by the publisher's sequence number read from its body, which the
+// ledger classifies; the tests' subscriber scripts its answers by call number instead.
+
 /// <summary>How a subscriber answers a webhook.</summary>
 public enum Behaviour
 {

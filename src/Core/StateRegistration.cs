@@ -4,18 +4,33 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Webhooks.Core.DeadLetters;
+using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
 using Webhooks.Core.Fairness;
 using Webhooks.Core.Quotas;
 using Webhooks.Core.SecretsAtRest;
+using Webhooks.Core.Storage;
 
-namespace Webhooks.Core.Storage;
+namespace Webhooks.Core;
 
-public static class StorageRegistration
+public static class StateRegistration
 {
-    /// <summary>Redis from <c>ConnectionStrings:Redis</c>, and the stores on top of it: endpoints (with their secrets), events and deliveries, dead letters, tenant allowances.</summary>
-    public static IHostApplicationBuilder AddWebhooksStorage(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// Redis from <c>ConnectionStrings:Redis</c>, and each owner's store on it (docs/architecture.md, "State by owner"):
+    /// endpoints and their secrets, events, deliveries, dead letters, tenants' allowances and quotas.
+    /// </summary>
+    public static IHostApplicationBuilder AddWebhooksState(this IHostApplicationBuilder builder)
+    {
+        AddRedis(builder);
+        AddEndpoints(builder.Services);
+        AddEventsAndDeliveries(builder.Services);
+        AddDeadLetters(builder.Services);
+        AddTenantLimits(builder.Services);
+        return builder;
+    }
+
+    private static void AddRedis(IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ =>
@@ -30,29 +45,46 @@ public static class StorageRegistration
         builder.Services.AddSingleton<RedisStorage>();
         // Before the bus: keys from before hash tags are renamed first (a no-op once done).
         builder.Services.AddHostedService<TaggedKeysMigration>();
-        builder.Services.AddOptions<SecretEncryptionOptions>().BindConfiguration(SecretEncryptionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<SecretEncryptionOptions>, RefusePublishedSecretsKey>();
-        builder.Services.AddSingleton<SecretProtector>();
-        builder.Services.AddSingleton<EndpointSecrets>();
-        builder.Services.AddSingleton<EndpointRegistry>();
-        builder.Services.AddSingleton<EndpointKeyRing>();
-        builder.Services.AddSingleton<EndpointDeletion>();
-        builder.Services.AddSingleton<FailureStreaks>();
-        builder.Services.AddSingleton<EventStore>();
-        builder.Services.AddSingleton<FanOutClaims>();
-        builder.Services.AddSingleton<TenantEvents>();
-        builder.Services.AddSingleton<Deliveries.DeliveryStore>();
-        builder.Services.AddSingleton<Deliveries.AttemptLogs>();
-        builder.Services.AddSingleton<Deliveries.AttemptRecording>();
-        builder.Services.AddSingleton<EndpointStats>();
-        builder.Services.AddOptions<DeadLetterOptions>().BindConfiguration(DeadLetterOptions.Section);
-        builder.Services.AddSingleton<DeadLetterIndex>();
-        builder.Services.AddHostedService<DeadLetterShardsMigration>();
-        builder.Services.AddOptions<FairnessOptions>().BindConfiguration(FairnessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<TenantAllowance>();
-        builder.Services.AddSingleton<TenantLanes>();
-        builder.Services.AddOptions<QuotaOptions>().BindConfiguration(QuotaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<TenantQuotaStore>();
-        return builder;
+    }
+
+    /// <summary>Endpoints, their versions and read models; their secrets and header values encrypted at rest; runs of failures.</summary>
+    private static void AddEndpoints(IServiceCollection services)
+    {
+        services.AddOptions<SecretEncryptionOptions>().BindConfiguration(SecretEncryptionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SecretEncryptionOptions>, RefusePublishedSecretsKey>();
+        services.AddSingleton<SecretProtector>();
+        services.AddSingleton<EndpointSecrets>();
+        services.AddSingleton<EndpointRegistry>();
+        services.AddSingleton<EndpointKeyRing>();
+        services.AddSingleton<EndpointDeletion>();
+        services.AddSingleton<FailureStreaks>();
+        services.AddSingleton<EndpointStats>();
+    }
+
+    /// <summary>Events and their tenant index, fan-out claims, delivery records, attempt logs, and recording an attempt across them.</summary>
+    private static void AddEventsAndDeliveries(IServiceCollection services)
+    {
+        services.AddSingleton<EventStore>();
+        services.AddSingleton<FanOutClaims>();
+        services.AddSingleton<TenantEvents>();
+        services.AddSingleton<DeliveryStore>();
+        services.AddSingleton<AttemptLogs>();
+        services.AddSingleton<AttemptRecording>();
+    }
+
+    private static void AddDeadLetters(IServiceCollection services)
+    {
+        services.AddOptions<DeadLetterOptions>().BindConfiguration(DeadLetterOptions.Section);
+        services.AddSingleton<DeadLetterIndex>();
+        services.AddHostedService<DeadLetterShardsMigration>();
+    }
+
+    /// <summary>What a tenant may do: its fast-lane allowance (fairness) and its quotas.</summary>
+    private static void AddTenantLimits(IServiceCollection services)
+    {
+        services.AddOptions<FairnessOptions>().BindConfiguration(FairnessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<TenantAllowance>();
+        services.AddOptions<QuotaOptions>().BindConfiguration(QuotaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<TenantQuotaStore>();
     }
 }

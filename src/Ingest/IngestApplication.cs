@@ -1,7 +1,8 @@
+using Webhooks.Core;
 using Webhooks.Contracts;
 using Webhooks.Core.Destinations;
 using Webhooks.Core.Storage;
-using Webhooks.Core.Topology;
+using Webhooks.Messaging;
 using Webhooks.Ingest.Audit;
 using Webhooks.Ingest.Auth;
 using Webhooks.Ingest.Availability;
@@ -20,13 +21,14 @@ public static class IngestApplication
     public static IHostApplicationBuilder AddIngest(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDefaults(IngestTelemetry.SourceName);
-        builder.AddWebhooksStorage();
+        builder.AddWebhooksState();
         builder.AddBrokerTopology();
         builder.AddWebhooksBus(endpoints: (_, bus) => bus.SendAsPlainJson<EventPublished>());
         builder.AddDestinationGuard();
         builder.AddApiKeyAuth();
         builder.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<Core.Signing.DataLinkOptions>().BindConfiguration(Core.Signing.DataLinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<Core.Events.DataLinkOptions>().BindConfiguration(Core.Events.DataLinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<Core.Events.DataLinkLimits>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<DependencyUnavailableHandler>();
         builder.Services.AddOpenApi();

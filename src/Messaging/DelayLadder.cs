@@ -1,11 +1,11 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
+using Webhooks.Contracts;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Fairness;
-using Webhooks.Core.Topology;
 
-namespace Webhooks.Dispatcher.Retries;
+namespace Webhooks.Messaging;
 
 /// <summary>
 /// Durable waits without the delayed-message plugin: a delivery due later goes to the longest

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Webhooks.Dispatcher.Retries;
+namespace Webhooks.Messaging;
 
 /// <summary>The ladder of delay queues (section <c>Webhooks:DelayTiers</c>): TTLs doubling from <see cref="Shortest"/>.</summary>
 public sealed class DelayTierOptions : IValidatableObject

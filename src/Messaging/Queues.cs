@@ -1,7 +1,9 @@
-namespace Webhooks.Core.Topology;
+using Webhooks.Core.Fairness;
+
+namespace Webhooks.Messaging;
 
 /// <summary>
-/// The platform's queues and exchanges besides the work lanes (<see cref="Fairness.TenantLanes"/>
+/// The platform's queues and exchanges besides the work lanes (<see cref="TenantLanes"/>
 /// names those), named here once instead of derived from class names, because their arguments
 /// are fixed at declaration and more than one process declares them (both hosts the lanes, the
 /// dead-letter and poison queues; every dispatcher the delay tiers and the fan-out retry queue).
@@ -60,7 +62,7 @@ public static class Queues
     /// </summary>
     public static IEnumerable<(string Queue, string Kind)> Declared(TopologyOptions options)
     {
-        var lanes = Fairness.TenantLanes.Of(Fairness.FairnessStage.Events).Concat(Fairness.TenantLanes.Of(Fairness.FairnessStage.Deliveries)).ToList();
+        var lanes = TenantLanes.Of(FairnessStage.Events).Concat(TenantLanes.Of(FairnessStage.Deliveries)).ToList();
         foreach (var lane in lanes)
         {
             yield return (lane, "lane");
@@ -71,7 +73,7 @@ public static class Queues
         {
             yield return (DelayTier(tier), "delay");
         }
-        if (options.FanOutDeferral is { } deferral)
+        if (options.RedisAwayWait is { } deferral)
         {
             yield return (FanOutRetry(deferral), "retry");
             yield return (DeadLetterRetry(deferral), "retry");

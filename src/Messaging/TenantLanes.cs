@@ -1,6 +1,7 @@
 using System.Text;
+using Webhooks.Core.Fairness;
 
-namespace Webhooks.Core.Fairness;
+namespace Webhooks.Messaging;
 
 /// <summary>
 /// The lanes of each <see cref="FairnessStage"/> and the choice between them. A stage has a fast

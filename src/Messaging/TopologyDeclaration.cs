@@ -3,15 +3,16 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using Webhooks.Core.Fairness;
+using Webhooks.ServiceDefaults;
 
-namespace Webhooks.Core.Topology;
+namespace Webhooks.Messaging;
 
 /// <summary>
 /// Declares the platform's queues and bindings at start-up, exactly as MassTransit's receive
 /// endpoints declare them, so that an event published before any dispatcher ran is queued rather
 /// than confirmed into an exchange with nothing bound (and dropped).
 /// </summary>
-public sealed partial class TopologyDeclaration(IOptions<TopologyOptions> options, ILogger<TopologyDeclaration> logger) : BackgroundService
+public sealed partial class TopologyDeclaration(BrokerAddress broker, IOptions<TopologyOptions> options, ILogger<TopologyDeclaration> logger) : BackgroundService
 {
     private readonly TaskCompletionSource _declared = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -40,7 +41,7 @@ public sealed partial class TopologyDeclaration(IOptions<TopologyOptions> option
 
     private async Task DeclareAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await options.Value.Broker.ConnectAsync("webhooks-topology", cancellationToken);
+        await using var connection = await broker.ConnectAsync("webhooks-topology", cancellationToken);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         await DeclareQueueWithExchangeAsync(channel, Queues.Poison, new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }, cancellationToken);
         foreach (var queue in TenantLanes.Of(FairnessStage.Events).Concat(TenantLanes.Of(FairnessStage.Deliveries)).Append(Queues.DeadLetter))
@@ -53,7 +54,7 @@ public sealed partial class TopologyDeclaration(IOptions<TopologyOptions> option
         {
             await channel.QueueBindAsync(lane, Queues.LanesExchange, lane, cancellationToken: cancellationToken);
         }
-        if (options.Value.FanOutDeferral is { } deferral)
+        if (options.Value.RedisAwayWait is { } deferral)
         {
             await DeclareQueueWithExchangeAsync(channel, Queues.FanOutRetry(deferral), Queues.DelayArguments(deferral, TenantLanes.FastLane(FairnessStage.Events)), cancellationToken);
             await DeclareQueueWithExchangeAsync(channel, Queues.DeadLetterRetry(deferral), Queues.DelayArguments(deferral, Queues.DeadLetter), cancellationToken);

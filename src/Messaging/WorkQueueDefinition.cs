@@ -1,7 +1,6 @@
 using MassTransit;
-using Webhooks.Core.Topology;
 
-namespace Webhooks.Dispatcher;
+namespace Webhooks.Messaging;
 
 /// <summary>
 /// A consumer on one of the platform's pinned work queues: its concurrency and prefetch from

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using RabbitMQ.Client;
 
-namespace Webhooks.Core.Topology;
+namespace Webhooks.ServiceDefaults;
 
 /// <summary>
 /// Where the broker is, from <c>ConnectionStrings:RabbitMq</c>: an AMQP URI whose host part may

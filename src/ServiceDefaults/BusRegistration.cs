@@ -1,8 +1,8 @@
 using MassTransit;
 using MassTransit.Serialization;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Webhooks.Core.Topology;
 
 namespace Webhooks.ServiceDefaults;
 
@@ -30,6 +30,8 @@ public static class BusRegistration
         // Unset, the broker's (60 s on RabbitMQ): a host frozen twice that long loses its connection, and
         // its unacknowledged messages go to the others.
         var heartbeat = builder.Configuration.GetValue<TimeSpan?>("Webhooks:Broker:Heartbeat");
+        // Parsed once: the topology declaration and the queue sampler connect with it too.
+        builder.Services.AddSingleton(broker);
 
         builder.Services.AddMassTransit(x =>
         {

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Webhooks.Core.Signing;
+namespace Webhooks.Signing;
 
 /// <summary>
 /// The link a thin delivery carries to fetch its event's data: Ingest's

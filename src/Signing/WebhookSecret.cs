@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Webhooks.Core.Signing;
+namespace Webhooks.Signing;
 
 /// <summary>Standard Webhooks signing secrets: <c>whsec_</c> and the base64 of the key bytes.</summary>
 public static class WebhookSecret

@@ -2,13 +2,13 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Webhooks.Contracts;
 using Webhooks.Core.DeadLetters;
-using Webhooks.Core.Topology;
+using Webhooks.Messaging;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
 
 [Collection(BrokerRestarts.Name)]
-public sealed class DeadLetterOutageTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+public sealed class DeadLetterOutageTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
 {
     [Fact]
     public async Task A_dead_letter_parked_while_redis_is_away_reaches_the_api_once_redis_is_back()
@@ -17,7 +17,7 @@ public sealed class DeadLetterOutageTests(WebhooksSystemWithoutDispatcher system
         var dispatcher = await system.StartDispatcherAsync(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Redis"] = system.Servers.Redis + ",asyncTimeout=1000,syncTimeout=1000",
-            ["Webhooks:Retries:FanOutDeferral"] = "00:00:01",
+            ["Webhooks:Retries:RedisAwayWait"] = "00:00:01",
         });
         var bus = dispatcher.Services.GetRequiredService<IBus>();
         var parked = new DeliveryDeadLettered
@@ -30,8 +30,7 @@ public sealed class DeadLetterOutageTests(WebhooksSystemWithoutDispatcher system
             Event = new EventPublished { EventId = "evt_parkedduringoutage", Type = "x", Tenant = "outage-dl" },
         };
 
-        var outage = system.Servers.PauseRedisAsync(TimeSpan.FromSeconds(15));
-        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        var outage = await system.Servers.BeginRedisPauseAsync(TimeSpan.FromSeconds(15));
         await (await bus.GetSendEndpoint(Queues.DeadLetterAddress)).Send(parked);
         await outage;
 

@@ -5,6 +5,7 @@ using Webhooks.Core.Endpoints;
 using Webhooks.Dispatcher.Admission;
 using Webhooks.Dispatcher.RateLimiting;
 using Webhooks.Dispatcher.Retries;
+using Webhooks.Messaging;
 
 namespace Webhooks.UnitTests;
 

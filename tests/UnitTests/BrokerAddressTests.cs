@@ -1,4 +1,5 @@
-using Webhooks.Core.Topology;
+using Webhooks.Messaging;
+using Webhooks.ServiceDefaults;
 
 namespace Webhooks.UnitTests;
 

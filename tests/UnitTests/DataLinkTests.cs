@@ -1,4 +1,4 @@
-using Webhooks.Core.Signing;
+using Webhooks.Signing;
 
 namespace Webhooks.UnitTests;
 

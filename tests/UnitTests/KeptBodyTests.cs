@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Webhooks.Dispatcher.Delivery;
+using Webhooks.Dispatcher.Deliveries;
 
 namespace Webhooks.UnitTests;
 

@@ -1,4 +1,5 @@
 using Webhooks.Core.Fairness;
+using Webhooks.Messaging;
 
 namespace Webhooks.UnitTests;
 

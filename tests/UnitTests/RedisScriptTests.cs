@@ -11,7 +11,7 @@ public sealed class RedisScriptTests
     public static TheoryData<string> Scripts()
     {
         var data = new TheoryData<string>();
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(RepositoryRoot(), "src"), "*.lua", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(Repository.Root, "src"), "*.lua", SearchOption.AllDirectories))
         {
             data.Add(Path.GetFileNameWithoutExtension(file));
         }
@@ -37,28 +37,16 @@ public sealed class RedisScriptTests
 
         Assert.Contains("local function gcra_take", cell);
         Assert.Contains("local function gcra_take", quota);
-        var files = Directory.EnumerateFiles(Path.Combine(RepositoryRoot(), "src"), "*.lua", SearchOption.AllDirectories);
+        var files = Directory.EnumerateFiles(Path.Combine(Repository.Root, "src"), "*.lua", SearchOption.AllDirectories);
         Assert.Single(files, f => File.ReadAllText(f).Contains("redis.call('TIME')", StringComparison.Ordinal) && File.ReadAllText(f).Contains("tat", StringComparison.Ordinal));
     }
 
     [Fact]
     public void No_csharp_file_holds_lua()
     {
-        var offenders = Directory.EnumerateFiles(Path.Combine(RepositoryRoot(), "src"), "*.cs", SearchOption.AllDirectories)
+        var offenders = Directory.EnumerateFiles(Path.Combine(Repository.Root, "src"), "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && File.ReadAllText(f).Contains("redis.call", StringComparison.Ordinal))
             .ToList();
         Assert.Empty(offenders);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Webhooks.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("Webhooks.sln not found above the test's folder.");
     }
 }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Webhooks.Core.DeadLetters;
-using Webhooks.Dispatcher.Delivery;
+using Webhooks.Dispatcher.Deliveries;
 using Webhooks.Dispatcher.Retries;
 
 namespace Webhooks.UnitTests;

@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using StandardWebhooks;
-using Webhooks.Core.Signing;
+using Webhooks.Signing;
 
 namespace Webhooks.UnitTests;
 

@@ -1,9 +1,10 @@
 using System.Text;
 using System.Text.Json;
+using Webhooks.Contracts;
 using Webhooks.Core;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;
-using Webhooks.Dispatcher.Delivery;
+using Webhooks.Dispatcher.Deliveries;
 
 namespace Webhooks.UnitTests;
 

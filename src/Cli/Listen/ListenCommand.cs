@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Webhooks.Core.Signing;
+using Webhooks.Signing;
 
 namespace Webhooks.Cli.Listen;
 

@@ -1,9 +1,10 @@
 using Webhooks.Contracts;
 using Webhooks.Core.Deliveries;
+using Webhooks.Core.Storage;
 
 namespace Webhooks.Core.DeadLetters;
 
-/// <summary>A dead letter as indexed: what was parked, why, and what to redrive.</summary>
+/// <summary>A dead letter as indexed: what was dead-lettered, why, and what to redrive.</summary>
 public sealed record DeadLetter
 {
     public required string Id { get; init; }
@@ -25,19 +26,22 @@ public sealed record DeadLetter
     /// </summary>
     public bool DataInEvent { get; init; }
 
-    public static DeadLetter From(string id, DeliveryDeadLettered parked) => new()
+    public static DeadLetter From(string id, DeliveryDeadLettered message) => new()
     {
         Id = id,
-        Reason = parked.Reason,
-        Detail = parked.Detail,
-        EventId = parked.EventId,
-        Tenant = parked.Tenant,
-        EndpointId = parked.Delivery?.EndpointId,
-        DeliveryId = parked.Delivery?.DeliveryId,
-        EventType = parked.Delivery?.Type ?? parked.Event?.Type,
-        DeadLetteredAt = parked.DeadLetteredAt,
-        LastAttempt = parked.LastAttempt,
-        Delivery = parked.Delivery,
-        Event = parked.Event,
+        Reason = message.Reason,
+        Detail = message.Detail,
+        EventId = message.EventId,
+        Tenant = message.Tenant,
+        EndpointId = message.Delivery?.EndpointId,
+        DeliveryId = message.Delivery?.DeliveryId,
+        EventType = message.Delivery?.Type ?? message.Event?.Type,
+        DeadLetteredAt = message.DeadLetteredAt,
+        LastAttempt = message.LastAttempt,
+        Delivery = message.Delivery,
+        Event = message.Event,
     };
 }
+
+/// <summary>A page of dead letters, and where the next one starts (null: there is none).</summary>
+public sealed record DeadLetterPage(IReadOnlyList<DeadLetter> Found, IndexPosition? Next);

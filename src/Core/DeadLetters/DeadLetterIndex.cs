@@ -23,14 +23,13 @@ public sealed class DeadLetterIndex(RedisStorage redis, EventStore events, IOpti
     /// dead letters spreads over a Redis Cluster's primaries instead of making one slot hot. Readers
     /// merge the shards in order.
     /// </summary>
-    public const int Shards = 16;
+    public const int Shards = RedisKeys.DeadLetter.Shards;
 
     private static string Key(string id) => RedisKeys.DeadLetter.Record(id);
     private static string EndpointKey(string id) => RedisKeys.Endpoint.DeadLetters(id);
     private static string TenantKey(string tenant) => RedisKeys.Tenant.DeadLetters(tenant);
-    private static readonly string[] ShardTags = RedisSlots.SpreadTags("dl", Shards);
-    private static string AllKey(int shard) => RedisKeys.DeadLetter.AllShard(ShardTags[shard]);
-    private static string ReasonKey(string reason, int shard) => RedisKeys.DeadLetter.ReasonShard(reason, ShardTags[shard]);
+    private static string AllKey(int shard) => RedisKeys.DeadLetter.AllShard(shard);
+    private static string ReasonKey(string reason, int shard) => RedisKeys.DeadLetter.ReasonShard(reason, shard);
     private static IEnumerable<RedisKey> AllKeys() => Enumerable.Range(0, Shards).Select(shard => (RedisKey)AllKey(shard));
     private static IEnumerable<RedisKey> ReasonKeys(string reason) => Enumerable.Range(0, Shards).Select(shard => (RedisKey)ReasonKey(reason, shard));
 

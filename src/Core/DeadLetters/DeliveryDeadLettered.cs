@@ -1,16 +1,13 @@
-using Webhooks.Contracts;
+using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Deliveries;
 
-using MassTransit;
-
-namespace Webhooks.Core.DeadLetters;
+// Named on the wire by its namespace, as DeliverWebhook is (see there): dead letters queued across an upgrade are still indexed.
+namespace Webhooks.Contracts;
 
 /// <summary>
-/// A delivery (or an event) that will not be attempted again, parked with its reason so it can
+/// A delivery (or an event) that will not be attempted again, dead-lettered with its reason so it can
 /// be inspected and redriven.
 /// </summary>
-// Its name on the wire from when it lived in Contracts: dead letters queued across an upgrade are still indexed.
-[MessageUrn("Webhooks.Contracts:DeliveryDeadLettered")]
 public sealed record DeliveryDeadLettered
 {
     /// <summary>One of <see cref="DeadLetterReasons"/>.</summary>
@@ -25,7 +22,7 @@ public sealed record DeliveryDeadLettered
     /// <summary>The event's tenant.</summary>
     public required string Tenant { get; init; }
 
-    /// <summary>When it was parked.</summary>
+    /// <summary>When it was dead-lettered.</summary>
     public required DateTimeOffset DeadLetteredAt { get; init; }
 
     /// <summary>The delivery to redrive; absent for an event that was invalid before fan-out.</summary>

@@ -1,12 +1,12 @@
 using System.Text.Json;
+using Webhooks.Core.Deliveries;
 
-using MassTransit;
-
-namespace Webhooks.Core.Deliveries;
+// The platform's own command between its hosts, not a contract for publishers: it keeps the namespace it had when it lived
+// in Contracts, because MassTransit names a message on the wire by it (urn:message:Webhooks.Contracts:DeliverWebhook), and
+// messages waiting in the delay tiers (hours) must still be consumed across an upgrade. Pinned by a unit test.
+namespace Webhooks.Contracts;
 
 /// <summary>Deliver one event to one endpoint: one (event, endpoint) pair, retried on its own.</summary>
-// Its name on the wire from when it lived in Contracts: messages waiting in the tiers (hours) keep being consumed across an upgrade.
-[MessageUrn("Webhooks.Contracts:DeliverWebhook")]
 public sealed record DeliverWebhook
 {
     /// <summary>The delivery id (<c>dlv_…</c>).</summary>
@@ -46,7 +46,7 @@ public sealed record DeliverWebhook
     public int Number => EarlierAttempts + Attempt;
 
     /// <summary>The delivery of a stored event to an endpoint, as fan-out queues it and a requeue sends it again.</summary>
-    public static DeliverWebhook Of(Events.StoredEvent stored, string endpointId, string deliveryId) => new()
+    public static DeliverWebhook Of(Core.Events.StoredEvent stored, string endpointId, string deliveryId) => new()
     {
         DeliveryId = deliveryId,
         EndpointId = endpointId,

@@ -28,3 +28,11 @@ public sealed record DeliveryAttempt
     /// <summary>The number of the last attempt its retry schedule allows (1 for a test): "attempt 2 of 5".</summary>
     public int? FinalNumber { get; init; }
 }
+
+/// <summary>Names one attempt in a log: its delivery, number and time (a redriven delivery numbers its attempts anew).</summary>
+public sealed record AttemptPosition(string DeliveryId, int Number, long AtTicks)
+{
+    public static AttemptPosition Of(DeliveryAttempt attempt) => new(attempt.DeliveryId, attempt.Number, attempt.At.UtcTicks);
+
+    public bool Names(DeliveryAttempt attempt) => attempt.DeliveryId == DeliveryId && attempt.Number == Number && attempt.At.UtcTicks == AtTicks;
+}

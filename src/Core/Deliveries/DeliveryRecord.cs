@@ -1,3 +1,5 @@
+using Webhooks.Contracts;
+
 namespace Webhooks.Core.Deliveries;
 
 /// <summary>The current state of one delivery, kept with its event.</summary>

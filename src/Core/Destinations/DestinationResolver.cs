@@ -7,3 +7,9 @@ public interface IDestinationResolver
 {
     Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken);
 }
+
+/// <summary>The system's resolver: what runs outside tests.</summary>
+public sealed class DnsDestinationResolver : IDestinationResolver
+{
+    public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) => Dns.GetHostAddressesAsync(host, cancellationToken);
+}

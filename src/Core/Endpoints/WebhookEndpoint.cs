@@ -39,3 +39,6 @@ public sealed record WebhookEndpoint
 
     public bool Subscribes(string eventType) => EventTypeFilter.Matches(EventTypes, eventType);
 }
+
+/// <summary>An endpoint's rate limit: requests a second, and how many may come at once (1 when not given).</summary>
+public sealed record RateLimit(double PerSecond, int? Burst);

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Webhooks.Core.Signing;
+namespace Webhooks.Core.Events;
 
 /// <summary>The links thin deliveries carry to fetch their event's data (section <c>Webhooks:DataLinks</c>; see <see cref="DataLink"/>).</summary>
 public sealed class DataLinkOptions : IValidatableObject

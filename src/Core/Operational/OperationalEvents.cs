@@ -1,5 +1,4 @@
 using System.Text.Json;
-using MassTransit;
 using Webhooks.Contracts;
 
 namespace Webhooks.Core.Operational;
@@ -36,10 +35,6 @@ public static class OperationalEvents
         protector.IsSealed(SealPurpose, Sealed(eventId, type, tenant), seal);
 
     private static string Sealed(string? eventId, string type, string tenant) => $"{eventId}\n{type}\n{tenant}";
-
-    /// <summary>Publishes one of the platform's own events, sealed as such.</summary>
-    public static Task PublishSealedAsync(this IPublishEndpoint bus, SecretsAtRest.SecretProtector protector, EventPublished e, CancellationToken cancellationToken = default) =>
-        bus.Publish(e, context => context.Headers.Set(SealHeader, SealOf(protector, e)), cancellationToken);
 
     public static EventPublished Create(string tenant, string type, object data, DateTimeOffset at) => new()
     {

@@ -135,11 +135,17 @@ public static class RedisKeys
         /// <summary>String, the dead letter (JSON); 30 days. The dead-letter index.</summary>
         public static string Record(string deadLetterId) => $"deadletter:{deadLetterId}";
 
-        /// <summary>Sorted set, one shard of every dead letter by time (its tag spread over the slots: <see cref="RedisSlots.SpreadTags"/>).</summary>
-        public static string AllShard(string shardTag) => $"deadletters:{{{shardTag}}}";
+        /// <summary>How many shards the indexes every tenant writes to are split into; fixed, as a shard dropped would strand what it holds.</summary>
+        public const int Shards = 16;
 
-        /// <summary>Sorted set, one shard of the dead letters of one reason, by time.</summary>
-        public static string ReasonShard(string reason, string shardTag) => $"deadletters:reason:{reason}:{{{shardTag}}}";
+        /// <summary>The shards' hash tags, one in each sixteenth of the slot space (<see cref="RedisSlots.SpreadTags"/>): <c>dl0-…</c> to <c>dl15-…</c>.</summary>
+        public static IReadOnlyList<string> ShardTags { get; } = RedisSlots.SpreadTags("dl", Shards);
+
+        /// <summary>Sorted set, one shard of every dead letter by time. The dead-letter index.</summary>
+        public static string AllShard(int shard) => $"deadletters:{{{ShardTags[shard]}}}";
+
+        /// <summary>Sorted set, one shard of the dead letters of one reason, by time. The dead-letter index.</summary>
+        public static string ReasonShard(string reason, int shard) => $"deadletters:reason:{reason}:{{{ShardTags[shard]}}}";
 
         /// <summary>Sorted sets from before shards, moved into them once at start-up (<c>DeadLetterShardsMigration</c>).</summary>
         public const string UnshardedAll = "deadletters";
@@ -188,6 +194,22 @@ public static class RedisKeys
 
         /// <summary>String, set once the dead-letter indexes from before shards were moved. Dispatchers at start-up.</summary>
         public const string DeadLetterShardsMigrated = "migrations:sharded-deadletters";
+    }
+
+    /// <summary>Names from before hash tags (<c>endpoint:ep_1:attempts</c>), as <see cref="TaggedKeysMigration"/> finds and renames them once.</summary>
+    public static class BeforeTags
+    {
+        /// <summary>The owners whose keys were untagged: <c>kind:id[:part]</c>.</summary>
+        public static IReadOnlyList<string> Kinds { get; } = ["endpoint", "event", "tenant", "delivery"];
+
+        /// <summary>Every key of one kind, as a SCAN pattern.</summary>
+        public static string Pattern(string kind) => $"{kind}:*";
+
+        /// <summary>A delivery's attempt log before it moved in with its event.</summary>
+        public static string DeliveryAttempts(string deliveryId) => $"delivery:{deliveryId}:attempts";
+
+        /// <summary>Whether <paramref name="name"/> is a delivery's attempt log of before (whose event is read from its newest entry).</summary>
+        public static bool IsDeliveryAttempts(string name) => name.StartsWith("delivery:", StringComparison.Ordinal);
     }
 
     /// <summary>The tagged name of <paramref name="part"/> of an owner of <paramref name="kind"/> (<c>endpoint</c>, <c>event</c>, <c>tenant</c>): <c>kind:{owner}:part</c>.</summary>

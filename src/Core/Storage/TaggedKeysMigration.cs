@@ -15,7 +15,6 @@ namespace Webhooks.Core.Storage;
 public sealed partial class TaggedKeysMigration(IConnectionMultiplexer connection, IOptions<StorageOptions> options, ILogger<TaggedKeysMigration> logger) : IHostedService
 {
     private const string Marker = RedisKeys.Global.TaggedKeysMigrated;
-    private static readonly string[] Kinds = ["endpoint", "event", "tenant", "delivery"];
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -30,9 +29,9 @@ public sealed partial class TaggedKeysMigration(IConnectionMultiplexer connectio
             var renamed = 0;
             foreach (var server in connection.GetServers().Where(s => !s.IsReplica))
             {
-                foreach (var kind in Kinds)
+                foreach (var kind in RedisKeys.BeforeTags.Kinds)
                 {
-                    await foreach (var key in server.KeysAsync(pattern: $"{prefix}{kind}:*", pageSize: 1000).WithCancellation(cancellationToken))
+                    await foreach (var key in server.KeysAsync(pattern: prefix + RedisKeys.BeforeTags.Pattern(kind), pageSize: 1000).WithCancellation(cancellationToken))
                     {
                         renamed += await RenameAsync(db, key, prefix) ? 1 : 0;
                     }
@@ -79,7 +78,7 @@ public sealed partial class TaggedKeysMigration(IConnectionMultiplexer connectio
     {
         var name = ((string)key!)[prefix.Length..];
         string? eventId = null;
-        if (name.StartsWith("delivery:", StringComparison.Ordinal))
+        if (RedisKeys.BeforeTags.IsDeliveryAttempts(name))
         {
             var newest = await db.ListGetByIndexAsync(key, 0);
             eventId = newest.IsNullOrEmpty ? null : System.Text.Json.JsonDocument.Parse((string)newest!).RootElement.TryGetProperty("eventId", out var id) ? id.GetString() : null;

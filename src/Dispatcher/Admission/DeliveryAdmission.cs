@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Webhooks.Contracts;
 using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Webhooks.Contracts;
 using Webhooks.Core;
 using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Deliveries;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using MassTransit;
+using Webhooks.Contracts;
 using Webhooks.Core;
 using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Deliveries;

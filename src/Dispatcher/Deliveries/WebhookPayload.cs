@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Webhooks.Contracts;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;
 

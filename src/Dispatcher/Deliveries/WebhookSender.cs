@@ -2,9 +2,11 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Webhooks.Contracts;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Destinations;
 using Webhooks.Core.Endpoints;
+using Webhooks.Core.Events;
 using Webhooks.Signing;
 
 namespace Webhooks.Dispatcher.Deliveries;

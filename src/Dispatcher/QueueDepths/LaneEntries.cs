@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MassTransit;
+using Webhooks.Contracts;
 using Webhooks.Core.Deliveries;
 
 namespace Webhooks.Dispatcher.QueueDepths;

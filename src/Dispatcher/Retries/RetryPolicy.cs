@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Webhooks.Contracts;
 using Webhooks.Core.DeadLetters;
 using Webhooks.Dispatcher.Deliveries;
 using Webhooks.ServiceDefaults;
@@ -21,7 +22,7 @@ public sealed class RetryPolicy(IOptions<RetryOptions> options, TimeProvider clo
     public int MaxAttempts => _options.Waits.Count + 1;
 
     /// <summary>The number the delivery's last attempt on its schedule will have: a resend's schedule counts on from its earlier attempts; a test has one.</summary>
-    public int FinalNumber(Core.Deliveries.DeliverWebhook delivery) => delivery.Test ? delivery.Number : delivery.EarlierAttempts + MaxAttempts;
+    public int FinalNumber(DeliverWebhook delivery) => delivery.Test ? delivery.Number : delivery.EarlierAttempts + MaxAttempts;
 
     /// <summary>
     /// The verdict on attempt number <paramref name="attempt"/> to <paramref name="endpointUrl"/>, made at

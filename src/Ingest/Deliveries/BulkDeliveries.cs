@@ -1,3 +1,4 @@
+using Webhooks.Contracts;
 using Webhooks.Core;
 using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Deliveries;

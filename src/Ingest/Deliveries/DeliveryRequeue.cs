@@ -1,8 +1,9 @@
 using MassTransit;
+using Webhooks.Contracts;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Events;
 using Webhooks.Core.Fairness;
-using Webhooks.Core.Topology;
+using Webhooks.Messaging;
 
 namespace Webhooks.Ingest.Deliveries;
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Webhooks.Contracts;
 using Webhooks.Core;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;

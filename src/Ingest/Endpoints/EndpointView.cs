@@ -1,4 +1,5 @@
 using Webhooks.Core.Endpoints;
+using Webhooks.Ingest.Events;
 
 namespace Webhooks.Ingest.Endpoints;
 
@@ -30,3 +31,15 @@ public sealed record EndpointView(
         new(e.Id, e.Tenant, e.Url, e.EventTypes, e.Description, e.Headers.ToDictionary(h => h.Key, _ => HiddenValue), e.RateLimit is { } r ? new RateLimitView(r.PerSecond, r.Burst) : null, e.MaxInFlight, e.TimeoutSeconds, e.Payload, e.Enabled, e.CreatedAt, e.UpdatedAt, e.Version,
             withSecret ? e.Secret : null);
 }
+
+/// <summary>An endpoint's rate limit: requests a second, and how many may come at once.</summary>
+public sealed record RateLimitView(double PerSecond, int? Burst);
+
+/// <summary>An endpoint's signing secret, and the one it replaced while that still signs (its grace period).</summary>
+public sealed record EndpointSecretView(string Secret, string? PreviousSecret, DateTimeOffset? PreviousSecretExpiresAt);
+
+/// <summary>A page of endpoints; <c>nextAfter</c> (null at the end) goes in <c>after</c> for the next one.</summary>
+public sealed record EndpointPage(IReadOnlyList<EndpointView> Data, string? NextAfter);
+
+/// <summary>A page of an endpoint's attempts; <c>nextAfter</c> (null at the end) goes in <c>after</c> for the next one.</summary>
+public sealed record AttemptPage(IReadOnlyList<AttemptView> Data, string? NextAfter);

@@ -9,7 +9,7 @@ using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
 using Webhooks.Core.Operational;
 using Webhooks.Core.Quotas;
-using Webhooks.Core.Signing;
+using Webhooks.Signing;
 using Webhooks.Ingest.Audit;
 using Webhooks.Ingest.Auth;
 using Webhooks.Ingest.Events;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Events;
-using Webhooks.Core.Signing;
+using Webhooks.Signing;
 using Webhooks.Core.Storage;
 using Webhooks.Ingest.Requests;
 
@@ -24,7 +24,7 @@ public static class EventDataApi
     }
 
     private static async Task<IResult> Fetch(string id, HttpRequest request, HttpResponse response, EndpointRegistry registry, EventStore store, DeliveryStore deliveries, EndpointStats stats,
-        RedisStorage redis, IOptions<DataLinkOptions> options, IOptions<StorageOptions> storage)
+        DataLinkLimits limits, IOptions<DataLinkOptions> options, IOptions<StorageOptions> storage)
     {
         var query = request.Query;
         if (!WellFormedIds.IsWellFormed(query["endpoint"]) || !long.TryParse(query["expires"], NumberStyles.None, CultureInfo.InvariantCulture, out var expires)
@@ -34,14 +34,9 @@ public static class EventDataApi
         }
         var endpointId = query["endpoint"].ToString();
         var now = DateTimeOffset.UtcNow;
-        var limits = options.Value;
-        var db = redis.Database;
+        var client = $"{request.HttpContext.Connection.RemoteIpAddress}";
         // Failed checks are throttled by client and by endpoint before anything is looked up or computed.
-        var (clientKey, endpointKey) = (RedisKeys.Global.FailedDataLinksFrom($"{request.HttpContext.Connection.RemoteIpAddress}"), RedisKeys.Endpoint.FailedDataLinks(endpointId));
-        var throttled = await Task.WhenAll(
-            GcraScript.PeekAsync(db, clientKey, limits.FailuresPerSecondPerClient, limits.FailureBurstPerClient),
-            GcraScript.PeekAsync(db, endpointKey, limits.FailuresPerSecondPerEndpoint, limits.FailureBurstPerEndpoint));
-        if (throttled.Max() is var backOff && backOff > TimeSpan.Zero)
+        if (await limits.FailuresBackOffAsync(client, endpointId) is var backOff && backOff > TimeSpan.Zero)
         {
             response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(backOff.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             return Refused(StatusCodes.Status429TooManyRequests, "Too many invalid data links", "Too many links that did not verify came from this client, or named this endpoint: wait, and use links as deliveries gave them.");
@@ -49,12 +44,10 @@ public static class EventDataApi
         // An endpoint that is gone cannot prove the link: the same answer as a wrong signature. So is an expiry no
         // genuine link carries (beyond the links' lifetime and the event's retention): the signature proves it only
         // if the secret never leaked, and a leaked one must not buy a link for ever.
-        if (DateTimeOffset.FromUnixTimeSeconds(Math.Min(expires, DateTimeOffset.MaxValue.ToUnixTimeSeconds())) > now + limits.LongestValidity(storage.Value.EventRetention)
+        if (DateTimeOffset.FromUnixTimeSeconds(Math.Min(expires, DateTimeOffset.MaxValue.ToUnixTimeSeconds())) > now + options.Value.LongestValidity(storage.Value.EventRetention)
             || await registry.GetAsync(endpointId) is not { } endpoint || !DataLink.Verify(endpoint.SigningSecrets(now), id, endpointId, expires, signature))
         {
-            await Task.WhenAll(
-                GcraScript.RunAsync(db, clientKey, limits.FailuresPerSecondPerClient, limits.FailureBurstPerClient),
-                GcraScript.RunAsync(db, endpointKey, limits.FailuresPerSecondPerEndpoint, limits.FailureBurstPerEndpoint));
+            await limits.CountFailureAsync(client, endpointId);
             return Refused(StatusCodes.Status401Unauthorized, "Invalid data link", "The link's signature does not match it: it was changed, or made with a secret the endpoint no longer has.");
         }
         if (DateTimeOffset.FromUnixTimeSeconds(Math.Min(expires, DateTimeOffset.MaxValue.ToUnixTimeSeconds())) < now)
@@ -65,7 +58,7 @@ public static class EventDataApi
         {
             return Refused(StatusCodes.Status403Forbidden, "Endpoint disabled", $"Endpoint '{endpointId}' is disabled: its links fetch nothing until it is enabled.");
         }
-        var wait = await GcraScript.RunAsync(redis.Database, RedisKeys.Endpoint.DataFetches(endpointId), options.Value.FetchesPerSecond, options.Value.FetchBurst);
+        var wait = await limits.TakeFetchAsync(endpointId);
         if (wait > TimeSpan.Zero)
         {
             response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);

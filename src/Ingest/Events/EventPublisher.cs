@@ -5,7 +5,7 @@ using Webhooks.Core.Events;
 using Webhooks.Core.Fairness;
 using Webhooks.Core.Operational;
 using Webhooks.Core.SecretsAtRest;
-using Webhooks.Core.Topology;
+using Webhooks.Messaging;
 
 namespace Webhooks.Ingest.Events;
 
