@@ -29,13 +29,13 @@ public sealed class HostProcess : IAsyncDisposable
     public static HostProcess Start(PlatformHosts hosts, string host, IDictionary<string, string?>? overrides = null)
     {
         var url = FreeUrl();
-        var settings = new Dictionary<string, string?>(overrides ?? new Dictionary<string, string?>())
+        var own = new Dictionary<string, string?>
         {
             ["Urls"] = url,
             // Its readiness is polled while the bus starts.
             ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "None",
         };
-        return new HostProcess(host, hosts.StartProcess(host, settings), url);
+        return new HostProcess(host, hosts.StartProcess(host, overrides, own), url);
     }
 
     /// <summary>Returns once <c>/readyz</c> answers 200; false when the process exits or <paramref name="timeout"/> passes first.</summary>

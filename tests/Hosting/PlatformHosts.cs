@@ -18,13 +18,22 @@ namespace Webhooks.Hosting;
 /// </summary>
 public sealed class PlatformHosts(string rabbitMq, string redis, string keyPrefix, IReadOnlyDictionary<string, string?>? settings = null, string environment = "Testing")
 {
+    private readonly Dictionary<string, string?> _settings = new(settings ?? new Dictionary<string, string?>());
+
     /// <summary>The admin API key every host is configured with.</summary>
     public string AdminKey { get; } = "test-admin-" + Guid.NewGuid().ToString("N");
 
     /// <summary>The key that encrypts endpoint secrets at rest.</summary>
     public string SecretsKey { get; } = "test:" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
-    public Dictionary<string, string?> Settings()
+    /// <summary>Sets <paramref name="key"/> for every host started from now on (a setting known only once one host runs).</summary>
+    public void Set(string key, string? value) => _settings[key] = value;
+
+    /// <summary>
+    /// A host's settings: the shared ones, this platform's, then each of <paramref name="overrides"/> in turn, a
+    /// later one winning. The one place a host's settings are put together, for hosts in this process and as processes.
+    /// </summary>
+    public Dictionary<string, string?> Settings(params IEnumerable<KeyValuePair<string, string?>>?[] overrides)
     {
         var all = new Dictionary<string, string?>
         {
@@ -43,7 +52,7 @@ public sealed class PlatformHosts(string rabbitMq, string redis, string keyPrefi
             ["Webhooks:Quotas:BytesPerSecond"] = "10000000000",
             ["Webhooks:Quotas:BytesBurst"] = "2147483647",
         };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in overrides.Prepend(_settings).SelectMany(layer => layer ?? []))
         {
             all[key] = value;
         }
@@ -101,7 +110,7 @@ public sealed class PlatformHosts(string rabbitMq, string redis, string keyPrefi
     /// a host, and for the benchmark's figures per process. Its output is read and dropped (echoed with
     /// <c>WEBHOOKS_DEBUG_HOSTS=1</c>).
     /// </summary>
-    public Process StartProcess(string host, IDictionary<string, string?>? overrides = null)
+    public Process StartProcess(string host, params IEnumerable<KeyValuePair<string, string?>>?[] overrides)
     {
         var start = new ProcessStartInfo("dotnet", [$"Webhooks.{host}.dll"])
         {
@@ -109,12 +118,7 @@ public sealed class PlatformHosts(string rabbitMq, string redis, string keyPrefi
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        var all = Settings();
-        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
-        {
-            all[key] = value;
-        }
-        foreach (var (key, value) in all)
+        foreach (var (key, value) in Settings(overrides))
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
@@ -138,12 +142,7 @@ public sealed class PlatformHosts(string rabbitMq, string redis, string keyPrefi
     private WebApplicationBuilder CreateBuilder(IDictionary<string, string?>? overrides)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment, ContentRootPath = AppContext.BaseDirectory });
-        var all = Settings();
-        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
-        {
-            all[key] = value;
-        }
-        builder.Configuration.AddInMemoryCollection(all);
+        builder.Configuration.AddInMemoryCollection(Settings(overrides));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // As strict as Development: a singleton that captures a scoped service fails here, not in a newcomer's run.
         builder.Host.UseDefaultServiceProvider(o =>

@@ -5,7 +5,7 @@ using Webhooks.IntegrationTests.Infrastructure;
 namespace Webhooks.IntegrationTests;
 
 /// <summary>An allow-list entry opens a private destination to its ports and tenants only, and keeps its answers only when it says so.</summary>
-public sealed class AllowListTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+public sealed class AllowListTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
 {
     [Fact]
     public async Task An_entry_naming_a_tenant_is_closed_to_the_others_even_on_a_connection_the_named_tenant_opened()

@@ -6,7 +6,7 @@ using Webhooks.IntegrationTests.Infrastructure;
 namespace Webhooks.IntegrationTests;
 
 /// <summary>Upstream services that publish <see cref="EventPublished"/> on the bus themselves, without HTTP.</summary>
-public sealed class BusPublishingTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>, IAsyncLifetime
+public sealed class BusPublishingTests(WebhooksSystemWithDispatcher system) : IClassFixture<WebhooksSystemWithDispatcher>, IAsyncLifetime
 {
     private IBusControl _bus = null!;
 

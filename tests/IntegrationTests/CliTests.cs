@@ -4,7 +4,7 @@ using Webhooks.IntegrationTests.Infrastructure;
 namespace Webhooks.IntegrationTests;
 
 /// <summary>The <c>webhooks</c> CLI, its real binary against a real Ingest, RabbitMQ and Redis.</summary>
-public sealed class CliTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class CliTests(WebhooksSystemWithDispatcher system) : IClassFixture<WebhooksSystemWithDispatcher>
 {
     private Task<CliRun> Webhooks(params string[] args) => CliRun.RunAsync(system, args);
 

@@ -4,7 +4,7 @@ using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
 
-public sealed class CraftedIdTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class CraftedIdTests(WebhooksSystemWithDispatcher system) : IClassFixture<WebhooksSystemWithDispatcher>
 {
     [Fact]
     public async Task An_id_that_names_another_redis_key_is_not_found_rather_than_an_outage()

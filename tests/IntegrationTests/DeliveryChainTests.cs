@@ -6,7 +6,7 @@ using Webhooks.IntegrationTests.Infrastructure;
 namespace Webhooks.IntegrationTests;
 
 /// <summary>A delivery has one live retry chain: a resend, redrive or recover replaces the retry that waits, and a delivery has one dead letter at most.</summary>
-public sealed class DeliveryChainTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+public sealed class DeliveryChainTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
 {
     // Retries 1.5 s apart: long enough to act while one waits, short enough to run the schedule out.
     private static readonly Dictionary<string, string?> Schedule = new()
@@ -50,7 +50,7 @@ public sealed class DeliveryChainTests(WebhooksSystemWithoutDispatcher system) :
 
             // The resend's chain counts on from attempt 1 and runs a full schedule of four: attempts 2 to 5, each once.
             var deadLetter = Assert.Single(await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={endpointId}"), l => l.Count > 0, "the delivery is dead-lettered", TimeSpan.FromSeconds(60)));
-            await Task.Delay(TimeSpan.FromSeconds(2)); // a waiting copy of the replaced chain would have come back by now
+            await Eventually.NothingMoreWithinAsync(TimeSpan.FromSeconds(2), "a waiting copy of the replaced chain coming back");
             Assert.Equal([1, 2, 3, 4, 5], await AttemptNumbersAsync(eventId));
             Assert.Equal(5, subscriber.Received.Count);
             Assert.Single(await system.DeadLettersAsync($"endpointId={endpointId}"));
@@ -60,7 +60,7 @@ public sealed class DeliveryChainTests(WebhooksSystemWithoutDispatcher system) :
             var redriven = await (await system.Ingest.PostAsync($"/v1/dead-letters/redrive?endpointId={endpointId}", null)).Content.ReadFromJsonAsync<JsonElement>();
             Assert.Equal(1, redriven.GetProperty("redriven").GetInt32());
             await Eventually.HoldsAsync(() => system.GetEventAsync(eventId), e => e.GetProperty("deliveries")[0].GetProperty("status").GetString() == "delivered", "the redriven delivery arrives");
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            await Eventually.NothingMoreWithinAsync(TimeSpan.FromSeconds(2), "a second delivery after the redrive");
             Assert.Equal(6, subscriber.Received.Count);
             Assert.Equal(1, subscriber.Received.Count(r => r.At > deadLetter.GetProperty("deadLetteredAt").GetDateTimeOffset()));
             Assert.Empty(await system.DeadLettersAsync($"endpointId={endpointId}"));

@@ -6,7 +6,7 @@ using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
 
-public sealed class DeliveryTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class DeliveryTests(WebhooksSystemWithDispatcher system) : IClassFixture<WebhooksSystemWithDispatcher>
 {
     [Fact]
     public async Task Events_reach_exactly_the_endpoints_whose_tenant_and_filter_match_signed_for_an_independent_verifier()
@@ -153,7 +153,7 @@ public sealed class DeliveryTests(WebhooksSystem system) : IClassFixture<Webhook
         var (endpointId, _) = await system.CreateEndpointAsync("logged", subscriber.Url, ["*"]);
         await system.PublishAsync("logged", "log.written");
         await subscriber.WaitForAsync(1);
-        var log = system.KeyPrefix + RedisKeys.Endpoint.Attempts(endpointId);
+        var log = RedisKeys.Endpoint.Attempts(endpointId);
         await Eventually.HoldsAsync(() => system.Redis.KeyExistsAsync(log), exists => exists, "the attempt is logged");
 
         Assert.InRange((await system.Redis.KeyTimeToLiveAsync(log))!.Value, TimeSpan.FromDays(6), TimeSpan.FromDays(7));

@@ -11,7 +11,7 @@ using Webhooks.IntegrationTests.Infrastructure;
 namespace Webhooks.IntegrationTests;
 
 /// <summary>What a dispatcher keeps per endpoint in memory is bounded, and forgets deleted endpoints' secrets.</summary>
-public sealed class DispatcherMemoryTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+public sealed class DispatcherMemoryTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
 {
     [Fact]
     public async Task The_endpoint_cache_forgets_an_endpoint_and_its_secret_once_it_is_not_used()
@@ -32,7 +32,7 @@ public sealed class DispatcherMemoryTests(WebhooksSystemWithoutDispatcher system
 }
 
 /// <summary>The rate-limit arithmetic holds for any rate, even one the API would refuse today.</summary>
-public sealed class GcraBoundsTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+public sealed class GcraBoundsTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
 {
     [Theory]
     [InlineData(1e-9, 5)]
@@ -40,7 +40,7 @@ public sealed class GcraBoundsTests(WebhooksSystemWithoutDispatcher system) : IC
     [InlineData(double.NaN, 1)]
     public async Task A_rate_too_small_to_compute_is_the_slowest_rate_instead(double perSecond, int burst)
     {
-        var key = $"{system.KeyPrefix}gcra-bounds:{Guid.NewGuid():N}";
+        var key = RedisKeys.Endpoint.RateCell($"ep_bounds{Guid.NewGuid():N}");
 
         var first = await Webhooks.Core.Storage.GcraScript.RunAsync(system.Redis, key, perSecond, burst);
         var second = await Webhooks.Core.Storage.GcraScript.RunAsync(system.Redis, key, perSecond, 1);

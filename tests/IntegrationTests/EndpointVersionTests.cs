@@ -5,7 +5,7 @@ using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
 
-public sealed class EndpointVersionTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+public sealed class EndpointVersionTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
 {
     [Fact]
     public async Task A_write_with_an_old_ETag_is_refused_with_412_and_changes_nothing()

@@ -6,7 +6,7 @@ using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
 
-public sealed class EndpointsApiTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+public sealed class EndpointsApiTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
 {
     [Fact]
     public async Task An_endpoint_is_created_read_listed_changed_and_deleted()

@@ -6,7 +6,7 @@ using Webhooks.IntegrationTests.Infrastructure;
 namespace Webhooks.IntegrationTests;
 
 /// <summary>An SRE's questions about events: which, in what state, and "send it again".</summary>
-public sealed class EventHistoryTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class EventHistoryTests(WebhooksSystemWithDispatcher system) : IClassFixture<WebhooksSystemWithDispatcher>
 {
     private async Task<List<string>> ListAsync(string query) =>
         [.. (await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/events?{query}")).GetProperty("data").EnumerateArray().Select(e => e.GetProperty("id").GetString()!)];
@@ -84,7 +84,7 @@ public sealed class EventHistoryTests(WebhooksSystem system) : IClassFixture<Web
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         }
         Assert.Equal(HttpStatusCode.NotFound, (await system.Ingest.PostAsync($"/v1/events/evt_missing/endpoints/{foreign}/resend", null)).StatusCode);
-        await Task.Delay(500);
+        await Eventually.NothingMoreWithinAsync(TimeSpan.FromMilliseconds(500), "a refused resend delivering anyway");
         Assert.Empty(subscriber.Received);
     }
 

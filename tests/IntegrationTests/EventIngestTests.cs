@@ -2,12 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Webhooks.Core.Storage;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
 
 /// <summary>What Ingest accepts and refuses; no dispatcher runs here, so every accepted event stays queued where it can be counted.</summary>
-public sealed class EventIngestTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+public sealed class EventIngestTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
 {
     public static TheoryData<string, string, HttpStatusCode, string> BadEvents => new()
     {
@@ -41,7 +42,7 @@ public sealed class EventIngestTests(WebhooksSystemWithoutDispatcher system) : I
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(explanation, await response.Content.ReadAsStringAsync());
         Assert.Equal(0u, await system.QueueDepthAsync("webhooks-fan-out"));
-        Assert.True(system.RedisKeys("event:*") == 0, $"{what}: an event was stored");
+        Assert.True(system.CountKeys(RedisKeys.Event.Record("*")) == 0, $"{what}: an event was stored");
     }
 
     [Fact]

@@ -7,12 +7,12 @@ using RabbitMQ.Client;
 using StackExchange.Redis;
 using Webhooks.Core.Fairness;
 using Webhooks.Core.Storage;
-using Webhooks.Core.Topology;
+using Webhooks.Messaging;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
 
-public sealed class FairnessTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+public sealed class FairnessTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
 {
     [Fact]
     public async Task A_quiet_tenants_events_are_delivered_while_a_flooding_tenants_backlog_is_still_queued()
@@ -105,7 +105,7 @@ public sealed class FairnessTests(WebhooksSystemWithoutDispatcher system) : ICla
         Assert.True(await allowance.TakeAsync(FairnessStage.Deliveries, "bursty", 5), "each stage has its own allowance");
 
         // At 10 a second, a quarter of a second frees at least two more.
-        await Task.Delay(TimeSpan.FromMilliseconds(250));
+        await Eventually.TimePassesAsync(TimeSpan.FromMilliseconds(250), "the allowance to refill on Redis time");
         Assert.True(await allowance.TakeAsync(FairnessStage.Events, "bursty", 2));
     }
 }

@@ -3,12 +3,13 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Webhooks.Core.Storage;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
 
 /// <summary>Valid-looking input that once gave a 500 after work was done: refused at the door, with nothing published.</summary>
-public sealed class HostileInputTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+public sealed class HostileInputTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
 {
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 
@@ -32,7 +33,7 @@ public sealed class HostileInputTests(WebhooksSystemWithoutDispatcher system) : 
         Assert.Contains("events[2].data", await plain.Content.ReadAsStringAsync());
         Assert.Equal([HttpStatusCode.BadRequest, HttpStatusCode.BadRequest], keyed);
         Assert.Equal(0u, await system.QueueDepthAsync("webhooks-fan-out"));
-        Assert.Equal(0, system.RedisKeys("event:*"));
+        Assert.Equal(0, system.CountKeys(RedisKeys.Event.Record("*")));
     }
 
     [Fact]
@@ -94,6 +95,6 @@ public sealed class HostileInputTests(WebhooksSystemWithoutDispatcher system) : 
             Assert.Contains(explanation, await response.Content.ReadAsStringAsync());
         }
         Assert.Equal(0u, await system.QueueDepthAsync("webhooks-delivery"));
-        Assert.Equal(0, system.RedisKeys("event:*"));
+        Assert.Equal(0, system.CountKeys(RedisKeys.Event.Record("*")));
     }
 }

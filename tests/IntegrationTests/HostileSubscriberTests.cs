@@ -3,7 +3,7 @@ using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
 
-public sealed class HostileSubscriberTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class HostileSubscriberTests(WebhooksSystemWithDispatcher system) : IClassFixture<WebhooksSystemWithDispatcher>
 {
     [Fact]
     public async Task Hostile_subscribers_become_failed_attempts_with_bounded_reads_while_a_healthy_endpoint_keeps_receiving()

@@ -1,10 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
+using Webhooks.Core.Storage;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
 
-public sealed class IdempotencyTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class IdempotencyTests(WebhooksSystemWithDispatcher system) : IClassFixture<WebhooksSystemWithDispatcher>
 {
     [Fact]
     public async Task A_repeated_idempotency_key_gives_the_same_id_and_one_delivery()
@@ -83,7 +84,7 @@ public sealed class IdempotencyTests(WebhooksSystem system) : IClassFixture<Webh
         var ids = await IdsAsync(first);
         await subscriber.WaitForAsync(5);
         // As if the first try had died after some confirms and before it answered: its reservation is not done.
-        var reservation = $"{system.KeyPrefix}idempotency-batch:batch-retry:moves-1";
+        var reservation = RedisKeys.Tenant.BatchIdempotency("batch-retry", "moves-1");
         await system.Redis.StringSetAsync(reservation, ((string)(await system.Redis.StringGetAsync(reservation))!).Replace("\"done\":true", "\"done\":false"), expiry: null, keepTtl: true);
 
         var retry = await PostAsync(batch);
@@ -92,7 +93,7 @@ public sealed class IdempotencyTests(WebhooksSystem system) : IClassFixture<Webh
         Assert.Equal(ids, await IdsAsync(await PostAsync(batch))); // and once done, again the same answer
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await PostAsync(new { events = batch.events.Take(4) })).StatusCode);
 
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await Eventually.NothingMoreWithinAsync(TimeSpan.FromSeconds(1), "a sixth event published by the refused or repeated batches");
         await Eventually.HoldsAsync(() => system.QueueDepthAsync("webhooks-fan-out"), d => d == 0, "the fan-out queue is empty");
         Assert.Equal(5, subscriber.Received.Count);
         Assert.Equal(ids.Order(), subscriber.Received.Select(r => r.Id).Order());

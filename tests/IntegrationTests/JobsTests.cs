@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Webhooks.Contracts;
 using Webhooks.Core;
 using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Deliveries;
@@ -14,7 +15,7 @@ using Webhooks.IntegrationTests.Infrastructure;
 namespace Webhooks.IntegrationTests;
 
 /// <summary>Bulk operations beyond one page, as jobs that report progress and go on where they stopped.</summary>
-public sealed class JobsTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class JobsTests(WebhooksSystemWithDispatcher system) : IClassFixture<WebhooksSystemWithDispatcher>
 {
     private DeadLetterIndex DeadLetters => system.Service<DeadLetterIndex>();
 
@@ -54,7 +55,7 @@ public sealed class JobsTests(WebhooksSystem system) : IClassFixture<WebhooksSys
 
         Assert.Equal(("done", 1200, 2), (job.GetProperty("status").GetString(), job.GetProperty("counts").GetProperty("redriven").GetInt32(), job.GetProperty("pages").GetInt32()));
         await subscriber.WaitForAsync(1200, TimeSpan.FromSeconds(90));
-        await Task.Delay(500);
+        await Eventually.NothingMoreWithinAsync(TimeSpan.FromMilliseconds(500), "a dead letter redriven twice");
         Assert.Equal(seeded.Select(d => d.EventId).Order(), subscriber.Received.Select(r => r.Id).Order());
         Assert.Empty(await system.DeadLettersAsync("tenant=job-redrive"));
     }
@@ -76,13 +77,13 @@ public sealed class JobsTests(WebhooksSystem system) : IClassFixture<WebhooksSys
         var cursor = Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{((double)last.DeadLetteredAt.ToUnixTimeMilliseconds()).ToString("R", System.Globalization.CultureInfo.InvariantCulture)}\n{last.Id}"));
         var jobId = SortableId.New("job");
         var now = DateTimeOffset.UtcNow;
-        await system.Redis.StringSetAsync($"{system.KeyPrefix}job:{jobId}", JsonSerializer.Serialize(new
+        await system.Redis.StringSetAsync(RedisKeys.Global.Job(jobId), JsonSerializer.Serialize(new
         {
             id = jobId, kind = "redrive", tenant = "job-resume", status = "running", after = cursor, pages = 1, counts = new Dictionary<string, long> { ["redriven"] = 1000 },
             actor = "a test", createdAt = now, updatedAt = now,
         }));
-        await system.Redis.SortedSetAddAsync($"{system.KeyPrefix}jobs", jobId, now.ToUnixTimeMilliseconds());
-        await system.Redis.SetAddAsync($"{system.KeyPrefix}jobs:active", jobId);
+        await system.Redis.SortedSetAddAsync(RedisKeys.Global.Jobs, jobId, now.ToUnixTimeMilliseconds());
+        await system.Redis.SetAddAsync(RedisKeys.Global.ActiveJobs, jobId);
 
         var job = await FinishedAsync(jobId);
 

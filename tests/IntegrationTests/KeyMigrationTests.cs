@@ -4,12 +4,13 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Webhooks.Core;
 using Webhooks.Core.DeadLetters;
+using Webhooks.Core.Storage;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
 
 /// <summary>An installation from before hash tags: its keys are renamed when a host starts, and everything is found again.</summary>
-public sealed partial class KeyMigrationTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed partial class KeyMigrationTests(WebhooksSystemWithDispatcher system) : IClassFixture<WebhooksSystemWithDispatcher>
 {
     // Old names are put back by renames across slots, which a Redis Cluster refuses: as the migration itself, single Redis only.
     [Fact]
@@ -26,15 +27,15 @@ public sealed partial class KeyMigrationTests(WebhooksSystem system) : IClassFix
         foreach (var key in system.Primaries().SelectMany(s => s.Keys(pattern: system.KeyPrefix + "*")).Select(k => (string)k!).ToList())
         {
             var name = key[system.KeyPrefix.Length..];
-            var old = DeliveryAttempts().Match(name) is { Success: true } m ? $"delivery:{m.Groups[1].Value}:attempts" : name.Replace("{", "").Replace("}", "");
+            var old = DeliveryAttempts().Match(name) is { Success: true } m ? RedisKeys.BeforeTags.DeliveryAttempts(m.Groups[1].Value) : name.Replace("{", "").Replace("}", "");
             if (old != name && name.Split(':')[0] is "endpoint" or "event" or "tenant")
             {
-                await system.Redis.KeyRenameAsync(key, system.KeyPrefix + old);
+                await system.Redis.KeyRenameAsync(name, old);
                 renamed++;
             }
         }
         Assert.True(renamed >= 8, $"{renamed} keys renamed to their old names");
-        await system.Redis.KeyDeleteAsync(system.KeyPrefix + "migrations:tagged-keys");
+        await system.Redis.KeyDeleteAsync(RedisKeys.Global.TaggedKeysMigrated);
         Assert.Equal(HttpStatusCode.NotFound, (await system.Ingest.GetAsync($"/v1/endpoints/{endpointId}")).StatusCode);
 
         var restarted = await system.StartIngestAsync();
@@ -44,7 +45,7 @@ public sealed partial class KeyMigrationTests(WebhooksSystem system) : IClassFix
         var delivery = Assert.Single(view.GetProperty("deliveries").EnumerateArray());
         Assert.Equal("delivered", delivery.GetProperty("status").GetString());
         Assert.Equal(200, Assert.Single(delivery.GetProperty("attempts").EnumerateArray()).GetProperty("statusCode").GetInt32());
-        Assert.Equal(0, system.RedisKeys("endpoint:ep_*") + system.RedisKeys("event:evt_*") + system.RedisKeys("tenant:migrated:*") + system.RedisKeys("delivery:*"));
+        Assert.Equal(0, system.CountKeys("endpoint:ep_*") + system.CountKeys("event:evt_*") + system.CountKeys("tenant:migrated:*") + system.CountKeys(RedisKeys.BeforeTags.DeliveryAttempts("*")));
         var listed = await restarted.GetFromJsonAsync<JsonElement>("/v1/events?tenant=migrated");
         Assert.Equal(eventId, Assert.Single(listed.GetProperty("data").EnumerateArray()).GetProperty("id").GetString());
     }
@@ -65,13 +66,13 @@ public sealed partial class KeyMigrationTests(WebhooksSystem system) : IClassFix
                 DeadLetteredAt = DateTimeOffset.UtcNow.AddMinutes(-1).AddMilliseconds(i),
             };
             // As an installation from before shards wrote it: the record, one key for all and one per reason.
-            await system.Redis.StringSetAsync(system.KeyPrefix + $"deadletter:{deadLetter.Id}", JsonSerializer.Serialize(deadLetter, WebhooksJson.Options), TimeSpan.FromDays(1));
-            await system.Redis.SortedSetAddAsync(system.KeyPrefix + "deadletters", deadLetter.Id, deadLetter.DeadLetteredAt.ToUnixTimeMilliseconds());
-            await system.Redis.SortedSetAddAsync(system.KeyPrefix + "deadletters:reason:exhausted", deadLetter.Id, deadLetter.DeadLetteredAt.ToUnixTimeMilliseconds());
+            await system.Redis.StringSetAsync(RedisKeys.DeadLetter.Record(deadLetter.Id), JsonSerializer.Serialize(deadLetter, WebhooksJson.Options), TimeSpan.FromDays(1));
+            await system.Redis.SortedSetAddAsync(RedisKeys.DeadLetter.UnshardedAll, deadLetter.Id, deadLetter.DeadLetteredAt.ToUnixTimeMilliseconds());
+            await system.Redis.SortedSetAddAsync(RedisKeys.DeadLetter.UnshardedReason(DeadLetterReasons.Exhausted), deadLetter.Id, deadLetter.DeadLetteredAt.ToUnixTimeMilliseconds());
             ids.Insert(0, deadLetter.Id);
         }
         Assert.Empty((await system.Ingest.GetFromJsonAsync<JsonElement>("/v1/dead-letters?reason=exhausted")).GetProperty("data").EnumerateArray());
-        await system.Redis.KeyDeleteAsync(system.KeyPrefix + "migrations:sharded-deadletters");
+        await system.Redis.KeyDeleteAsync(RedisKeys.Global.DeadLetterShardsMigrated);
 
         var restarted = await system.StartIngestAsync();
 
@@ -80,8 +81,8 @@ public sealed partial class KeyMigrationTests(WebhooksSystem system) : IClassFix
             var listed = await restarted.GetFromJsonAsync<JsonElement>($"/v1/dead-letters?limit=100&{query}");
             Assert.Equal(ids, listed.GetProperty("data").EnumerateArray().Select(d => d.GetProperty("id").GetString()).Where(id => id!.StartsWith("dlq", StringComparison.Ordinal)));
         }
-        Assert.False(await system.Redis.KeyExistsAsync(system.KeyPrefix + "deadletters"));
-        Assert.False(await system.Redis.KeyExistsAsync(system.KeyPrefix + "deadletters:reason:exhausted"));
+        Assert.False(await system.Redis.KeyExistsAsync(RedisKeys.DeadLetter.UnshardedAll));
+        Assert.False(await system.Redis.KeyExistsAsync(RedisKeys.DeadLetter.UnshardedReason(DeadLetterReasons.Exhausted)));
     }
 
     [GeneratedRegex(@"^event:\{[^}]+\}:delivery:([^:]+):attempts$")]

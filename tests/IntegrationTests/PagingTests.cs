@@ -13,7 +13,7 @@ using Webhooks.IntegrationTests.Infrastructure;
 namespace Webhooks.IntegrationTests;
 
 /// <summary>Every list pages with a cursor and a capped limit, and finds a page in bounded work however deep it is.</summary>
-public sealed class PagingTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+public sealed class PagingTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
 {
     private DeadLetterIndex DeadLetters => system.Service<DeadLetterIndex>();
     private AttemptRecording Attempts => system.Service<AttemptRecording>();

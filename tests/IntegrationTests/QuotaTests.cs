@@ -6,7 +6,7 @@ using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
 
-public sealed class QuotaTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class QuotaTests(WebhooksSystemWithDispatcher system) : IClassFixture<WebhooksSystemWithDispatcher>
 {
     private async Task SetQuotasAsync(string tenant, object quotas) =>
         Assert.Equal(HttpStatusCode.OK, (await system.Ingest.PutAsJsonAsync($"/v1/tenants/{tenant}/quotas", quotas)).StatusCode);
@@ -48,7 +48,7 @@ public sealed class QuotaTests(WebhooksSystem system) : IClassFixture<WebhooksSy
         await Eventually.HoldsAsync(() => Task.FromResult(modestReceiver.Received.Count), n => n == modest.Count, "every event of the modest tenant is delivered");
         await Eventually.HoldsAsync(() => Task.FromResult(greedyReceiver.Received.Count), n => n == accepted, "every accepted event of the greedy tenant is delivered");
         // What was refused was never published: nothing more arrives.
-        await Task.Delay(500);
+        await Eventually.NothingMoreWithinAsync(TimeSpan.FromMilliseconds(500), "a refused event arriving after all");
         Assert.Equal(accepted, greedyReceiver.Received.Count);
     }
 
@@ -69,7 +69,7 @@ public sealed class QuotaTests(WebhooksSystem system) : IClassFixture<WebhooksSy
 
         var kept = await system.DeadLettersAsync("tenant=dl-capped");
         Assert.Equal(ids[3..].AsEnumerable().Reverse(), kept.Select(d => d.GetProperty("eventId").GetString()));
-        Assert.Equal(3, await system.Redis.SortedSetLengthAsync($"{system.KeyPrefix}deadletters:tenant:dl-capped"));
+        Assert.Equal(3, await system.Redis.SortedSetLengthAsync(RedisKeys.Tenant.DeadLetters("dl-capped")));
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class QuotaTests(WebhooksSystem system) : IClassFixture<WebhooksSy
             await Eventually.HoldsAsync(() => system.GetEventAsync(id), e => e.GetProperty("deliveries") is { ValueKind: JsonValueKind.Array } d && d.GetArrayLength() == 1 && d[0].GetProperty("status").GetString() == "delivered", "the attempt is recorded");
         }
 
-        var stored = await system.Redis.ListRangeAsync(system.KeyPrefix + RedisKeys.Endpoint.Attempts(endpointId));
+        var stored = await system.Redis.ListRangeAsync(RedisKeys.Endpoint.Attempts(endpointId));
         Assert.InRange(stored.Length, 1, 19);
         Assert.InRange(stored.Sum(a => a.ToString().Length), 1, 2048);
     }

@@ -10,10 +10,11 @@ using Webhooks.Dispatcher.Degraded;
 using Webhooks.Dispatcher.RateLimiting;
 using Webhooks.Dispatcher.Retries;
 using Webhooks.IntegrationTests.Infrastructure;
+using Webhooks.Messaging;
 
 namespace Webhooks.IntegrationTests;
 
-public sealed class RateLimitTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+public sealed class RateLimitTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
 {
     [Fact]
     public async Task An_endpoint_limited_to_20_per_second_gets_all_300_events_from_three_dispatchers_and_no_5_second_window_holds_more_than_the_limit()

@@ -4,7 +4,7 @@ using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
 
-public sealed class ReEnableTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+public sealed class ReEnableTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
 {
     [Fact]
     public async Task An_endpoint_switched_on_again_after_auto_disable_is_not_disabled_by_its_next_failure()
@@ -17,8 +17,7 @@ public sealed class ReEnableTests(WebhooksSystemWithoutDispatcher system) : ICla
         await system.PublishAsync("phoenix", "bird.burned");
         await Eventually.HoldsAsync(async () => (await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{endpointId}")).GetProperty("enabled").GetBoolean(),
             enabled => !enabled, "the failing endpoint is disabled");
-        // Past the auto-disable period since its failures began.
-        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        await Eventually.TimePassesAsync(TimeSpan.FromMilliseconds(500), "past the auto-disable period since its failures began");
 
         Volatile.Write(ref failUpTo, subscriber.Received.Count);
         (await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/enable", null)).EnsureSuccessStatusCode();

@@ -1,5 +1,5 @@
 using Webhooks.Core.Fairness;
-using Webhooks.Core.Topology;
+using Webhooks.Messaging;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -12,7 +12,7 @@ public sealed class BrokerRestarts
 }
 
 [Collection(BrokerRestarts.Name)]
-public sealed class RecoveryTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+public sealed class RecoveryTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
 {
     private const int Events = 10;
 

@@ -5,7 +5,7 @@ using Webhooks.IntegrationTests.Infrastructure;
 namespace Webhooks.IntegrationTests;
 
 [Collection(BrokerRestarts.Name)]
-public sealed class RedisOutageTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+public sealed class RedisOutageTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
 {
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(20);
 

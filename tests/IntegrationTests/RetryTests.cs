@@ -7,7 +7,7 @@ using Webhooks.IntegrationTests.Infrastructure;
 namespace Webhooks.IntegrationTests;
 
 /// <summary>The retry schedule, compressed by the fixture to 200 ms, 400 ms and 800 ms with ±20 % jitter.</summary>
-public sealed class RetryTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class RetryTests(WebhooksSystemWithDispatcher system) : IClassFixture<WebhooksSystemWithDispatcher>
 {
     private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(1500);
 
@@ -140,7 +140,7 @@ public sealed class RetryTests(WebhooksSystem system) : IClassFixture<WebhooksSy
 
         Assert.Equal(20, both.Sum());
         await subscriber.WaitForAsync(20);
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await Eventually.NothingMoreWithinAsync(TimeSpan.FromSeconds(1), "a dead letter redriven twice");
         Assert.Equal(20, subscriber.Received.Count);
         Assert.Empty(await system.DeadLettersAsync($"endpointId={endpointId}"));
     }
@@ -162,11 +162,11 @@ public sealed class RetryTests(WebhooksSystem system) : IClassFixture<WebhooksSy
 
         foreach (var deadLetter in parked)
         {
-            Assert.InRange(await system.Redis.StringLengthAsync($"{system.KeyPrefix}deadletter:{deadLetter.GetProperty("id").GetString()}"), 1, 5_000);
+            Assert.InRange(await system.Redis.StringLengthAsync(RedisKeys.DeadLetter.Record(deadLetter.GetProperty("id").GetString()!)), 1, 5_000);
             Assert.Equal(blob, deadLetter.GetProperty("delivery").GetProperty("data").GetProperty("blob").GetString());
         }
         // The event is kept as long as its dead letters (30 days), not its own 7.
-        Assert.True((await system.Redis.KeyTimeToLiveAsync(system.KeyPrefix + RedisKeys.Event.Record(eventId))) > TimeSpan.FromDays(29));
+        Assert.True((await system.Redis.KeyTimeToLiveAsync(RedisKeys.Event.Record(eventId))) > TimeSpan.FromDays(29));
 
         (await system.Ingest.PostAsync($"/v1/endpoints/{endpoints[0]}/enable", null)).EnsureSuccessStatusCode();
         Assert.Equal(1, (await (await system.Ingest.PostAsync($"/v1/dead-letters/redrive?endpointId={endpoints[0]}", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("redriven").GetInt32());

@@ -7,14 +7,13 @@ using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
 
-public sealed class SecretsAtRestTests(WebhooksSystemWithoutDispatcher system) : IClassFixture<WebhooksSystemWithoutDispatcher>
+public sealed class SecretsAtRestTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
 {
     [Fact]
     public async Task Endpoint_secrets_are_encrypted_in_redis_and_a_key_rotation_re_encrypts_them()
     {
         var (id, secret) = await system.CreateEndpointAsync("vault", "https://hooks.example.com/v", ["*"]);
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(system.Servers.Redis);
-        Task<string> Stored() => redis.GetDatabase().StringGetAsync(system.KeyPrefix + RedisKeys.Endpoint.Record(id)).ContinueWith(t => t.Result.ToString());
+        Task<string> Stored() => system.Redis.StringGetAsync(RedisKeys.Endpoint.Record(id)).ContinueWith(t => t.Result.ToString());
 
         Assert.DoesNotContain(secret, await Stored());
         Assert.DoesNotContain(secret["whsec_".Length..], await Stored());
@@ -37,7 +36,7 @@ public sealed class SecretsAtRestTests(WebhooksSystemWithoutDispatcher system) :
         await using var subscriber = await Subscriber.StartAsync();
         var (id, _) = await system.CreateEndpointAsync("vault-headers", subscriber.Url, ["*"],
             new { headers = new Dictionary<string, string> { ["Authorization"] = "Bearer sk_live_abc123", ["x-team"] = "platform-team" } });
-        var stored = (string)(await system.Redis.StringGetAsync(system.KeyPrefix + RedisKeys.Endpoint.Record(id)))!;
+        var stored = (string)(await system.Redis.StringGetAsync(RedisKeys.Endpoint.Record(id)))!;
         Assert.DoesNotContain("sk_live_abc123", stored);
         Assert.DoesNotContain("platform-team", stored);
 
@@ -63,7 +62,7 @@ public sealed class SecretsAtRestTests(WebhooksSystemWithoutDispatcher system) :
         var (lostId, _) = await system.CreateEndpointAsync("keyring", orphaned.Url, ["*"]);
         await system.CreateEndpointAsync("keyring", healthy.Url, ["*"]);
         // As if its secret had been written under a key since dropped from the ring.
-        var key = system.KeyPrefix + RedisKeys.Endpoint.Record(lostId);
+        var key = RedisKeys.Endpoint.Record(lostId);
         await system.Redis.StringSetAsync(key, ((string)(await system.Redis.StringGetAsync(key))!).Replace("enc:v1:test:", "enc:v1:dropped:"));
         await system.StartDispatcherAsync();
 

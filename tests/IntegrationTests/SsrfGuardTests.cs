@@ -9,7 +9,7 @@ using Webhooks.IntegrationTests.Infrastructure;
 namespace Webhooks.IntegrationTests;
 
 /// <summary>A system whose dispatcher resolves names through a resolver the tests script.</summary>
-public sealed class ScriptedDnsSystem : WebhooksSystem
+public sealed class ScriptedDnsSystem : WebhooksSystemWithDispatcher
 {
     public ScriptedResolver Resolver { get; } = new();
 

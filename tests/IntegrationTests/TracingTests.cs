@@ -6,7 +6,7 @@ using Webhooks.IntegrationTests.Infrastructure;
 namespace Webhooks.IntegrationTests;
 
 /// <summary>Spans as an exporter receives them (OpenTelemetry's in-memory exporter, listening to the hosts in this process).</summary>
-public sealed class TracingTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class TracingTests(WebhooksSystemWithDispatcher system) : IClassFixture<WebhooksSystemWithDispatcher>
 {
     [Fact]
     public async Task A_retry_is_a_trace_of_its_own_linked_to_the_first_attempt_and_each_attempt_records_the_trace_its_subscriber_got()

@@ -18,4 +18,13 @@ public static class Eventually
         }
         return last;
     }
+
+    /// <summary>
+    /// Lets <paramref name="within"/> pass so that what must not happen would have happened by then (a retry due, a
+    /// copy coming back): the assertion after it then proves that nothing more arrived. Names what it waits out.
+    /// </summary>
+    public static Task NothingMoreWithinAsync(TimeSpan within, string what) => Task.Delay(within);
+
+    /// <summary>Lets time pass on purpose, for a clock-driven rule to act (a limit refilling, a period running out); says which.</summary>
+    public static Task TimePassesAsync(TimeSpan duration, string forWhat) => Task.Delay(duration);
 }

@@ -11,6 +11,8 @@ namespace Webhooks.IntegrationTests.Infrastructure;
 /// <summary>
 /// A subscriber that misbehaves on purpose, on 127.0.0.1: a 100 MB body, a body trickling one
 /// byte a second, an endless body, a reset connection, and HTTPS with a certificate nobody trusts.
+/// Beside <see cref="Subscriber"/> because these are answers at the socket (raw TCP) that a well-behaved
+/// Kestrel handler cannot give.
 /// </summary>
 public sealed class HostileSubscriber : IAsyncDisposable
 {

@@ -104,10 +104,18 @@ public sealed class TestServers
         Restart?.Invoke() ?? throw new InvalidOperationException($"Set {RestartVariable} to a shell command that restarts the broker (scripts/test.sh does).");
 
     /// <summary>Freezes Redis for <paramref name="duration"/> (the process stops answering without closing connections), then thaws it.</summary>
-    public async Task PauseRedisAsync(TimeSpan duration)
+    public async Task PauseRedisAsync(TimeSpan duration) => await await BeginRedisPauseAsync(duration);
+
+    /// <summary>Freezes Redis and returns once it is frozen, with the task that thaws it after <paramref name="duration"/>.</summary>
+    public async Task<Task> BeginRedisPauseAsync(TimeSpan duration)
     {
         var freeze = FreezeRedis ?? throw new InvalidOperationException("This Redis cannot be paused from the tests.");
         var thaw = await freeze();
+        return ThawAfterAsync(thaw, duration);
+    }
+
+    private static async Task ThawAfterAsync(Func<Task> thaw, TimeSpan duration)
+    {
         try
         {
             await Task.Delay(duration);

@@ -5,13 +5,16 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using RabbitMQ.Client;
 using StackExchange.Redis;
+using StackExchange.Redis.KeyspaceIsolation;
 using Webhooks.Hosting;
+using Webhooks.Messaging;
 
 namespace Webhooks.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// The platform under test: real Ingest and Dispatcher hosts on 127.0.0.1, against the real
-/// RabbitMQ (a virtual host of its own) and Redis (a key prefix of its own).
+/// The platform under test: a real Ingest on 127.0.0.1, against the real RabbitMQ (a virtual host of its own)
+/// and Redis (a key prefix of its own); a test starts the dispatchers it needs (<see cref="StartDispatcherAsync"/>),
+/// or takes <see cref="WebhooksSystemWithDispatcher"/>, which starts one.
 /// </summary>
 public class WebhooksSystem : IAsyncLifetime
 {
@@ -32,8 +35,8 @@ public class WebhooksSystem : IAsyncLifetime
     /// <summary>The key that encrypts endpoint secrets at rest.</summary>
     public string SecretsKey => _hosts.SecretsKey;
 
-    /// <summary>Whether a dispatcher starts with the fixture; fixtures that test the order of things start their own.</summary>
-    protected virtual bool StartsDispatcher => true;
+    /// <summary>Whether a dispatcher starts with the fixture.</summary>
+    protected virtual bool StartsDispatcher => false;
 
     /// <summary>Changes the services of the dispatcher the fixture starts.</summary>
     protected virtual void ConfigureDispatcher(IServiceCollection services)
@@ -55,8 +58,10 @@ public class WebhooksSystem : IAsyncLifetime
         });
         _redis = await ConnectionMultiplexer.ConnectAsync(Servers.Redis);
         Ingest = await StartIngestAsync();
+        // Thin deliveries link to this fixture's Ingest.
+        _hosts.Set("Webhooks:DataLinks:BaseUrl", Ingest.BaseAddress!.ToString());
         // Without a dispatcher, the Ingest declares the queues: a test that looks at one must not race it.
-        await _apps[^1].Services.GetRequiredService<Webhooks.Core.Topology.TopologyDeclaration>().Declared.WaitAsync(TimeSpan.FromSeconds(120));
+        await _apps[^1].Services.GetRequiredService<TopologyDeclaration>().Declared.WaitAsync(TimeSpan.FromSeconds(120));
         if (StartsDispatcher)
         {
             await StartDispatcherAsync(services: ConfigureDispatcher);
@@ -79,8 +84,6 @@ public class WebhooksSystem : IAsyncLifetime
             await _redis.DisposeAsync();
         }
     }
-
-    public Dictionary<string, string?> Settings() => _hosts.Settings();
 
     /// <summary>A store or service as the system's first Ingest has it (on this system's Redis prefix and broker).</summary>
     public T Service<T>() where T : notnull => _apps[0].Services.GetRequiredService<T>();
@@ -107,13 +110,7 @@ public class WebhooksSystem : IAsyncLifetime
     /// <summary>A Dispatcher host; stop it with <see cref="StopAsync"/> to simulate a dispatcher going away.</summary>
     public async Task<WebApplication> StartDispatcherAsync(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {
-        // Thin deliveries link to this fixture's Ingest.
-        var settings = new Dictionary<string, string?> { ["Webhooks:DataLinks:BaseUrl"] = Ingest.BaseAddress!.ToString() };
-        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
-        {
-            settings[key] = value;
-        }
-        var app = await _hosts.StartDispatcherAsync(settings, services);
+        var app = await _hosts.StartDispatcherAsync(overrides, services);
         _apps.Add(app);
         return app;
     }
@@ -166,11 +163,11 @@ public class WebhooksSystem : IAsyncLifetime
     public async Task<List<JsonElement>> DeadLettersAsync(string query = "") =>
         [.. (await Ingest.GetFromJsonAsync<JsonElement>($"/v1/dead-letters?{query}")).GetProperty("data").EnumerateArray()];
 
-    /// <summary>This fixture's Redis, its keys under <see cref="KeyPrefix"/> (to tamper with stored records as a fault would).</summary>
-    public IDatabase Redis => _redis!.GetDatabase();
+    /// <summary>This fixture's Redis under its <see cref="KeyPrefix"/>, keys named as <c>RedisKeys</c> names them (to look at stored records, or tamper with them as a fault would).</summary>
+    public IDatabase Redis => _redis!.GetDatabase().WithKeyPrefix(KeyPrefix);
 
-    /// <summary>How many keys of a kind this fixture has in Redis (for example <c>event:*</c>).</summary>
-    public int RedisKeys(string pattern) => Primaries().Sum(server => server.Keys(pattern: KeyPrefix + pattern).Count());
+    /// <summary>How many keys this fixture has in Redis that match <paramref name="pattern"/> (a key's name with <c>*</c> for its id: <c>RedisKeys.Event.Record("*")</c>).</summary>
+    public int CountKeys(string pattern) => Primaries().Sum(server => server.Keys(pattern: KeyPrefix + pattern).Count());
 
     /// <summary>The Redis server, or each primary of a Redis Cluster.</summary>
     public IEnumerable<IServer> Primaries() => _redis!.GetServers().Where(server => !server.IsReplica);
@@ -186,8 +183,8 @@ public class WebhooksSystem : IAsyncLifetime
     }
 }
 
-/// <summary>A system whose tests start (and stop) dispatchers themselves.</summary>
-public sealed class WebhooksSystemWithoutDispatcher : WebhooksSystem
+/// <summary>A system with one dispatcher running from the start.</summary>
+public class WebhooksSystemWithDispatcher : WebhooksSystem
 {
-    protected override bool StartsDispatcher => false;
+    protected override bool StartsDispatcher => true;
 }
