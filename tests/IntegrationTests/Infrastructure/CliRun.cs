@@ -44,4 +44,7 @@ public sealed record CliRun(int ExitCode, string Out, string Error)
     }
 
     public System.Text.Json.JsonElement Json => System.Text.Json.JsonDocument.Parse(Out).RootElement;
+
+    /// <summary>What <c>--json</c> printed, read as the API's own view of it (the CLI prints the API's answers).</summary>
+    public T As<T>() => System.Text.Json.JsonSerializer.Deserialize<T>(Out, System.Text.Json.JsonSerializerOptions.Web)!;
 }

@@ -7,6 +7,9 @@ using RabbitMQ.Client;
 using StackExchange.Redis;
 using StackExchange.Redis.KeyspaceIsolation;
 using Webhooks.Hosting;
+using Webhooks.Ingest.DeadLetters;
+using Webhooks.Ingest.Endpoints;
+using Webhooks.Ingest.Events;
 using Webhooks.Messaging;
 
 namespace Webhooks.IntegrationTests.Infrastructure;
@@ -132,8 +135,8 @@ public class WebhooksSystem : IAsyncLifetime
         var request = extra is null ? (object)body : Merge(body, JsonSerializer.SerializeToElement(extra, JsonSerializerOptions.Web));
         var response = await Ingest.PostAsJsonAsync("/v1/endpoints", request);
         response.EnsureSuccessStatusCode();
-        var created = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return (created.GetProperty("id").GetString()!, created.GetProperty("secret").GetString()!);
+        var created = (await response.Content.ReadFromJsonAsync<EndpointView>())!;
+        return (created.Id, created.Secret!);
     }
 
     /// <summary>Publishes an event through the API and returns its id.</summary>
@@ -146,10 +149,11 @@ public class WebhooksSystem : IAsyncLifetime
         }
         var response = await Ingest.SendAsync(request);
         Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        return (await response.Content.ReadFromJsonAsync<EventAccepted>())!.Id;
     }
 
-    public async Task<JsonElement> GetEventAsync(string id) => await Ingest.GetFromJsonAsync<JsonElement>($"/v1/events/{id}");
+    /// <summary>An event as the API shows it: its deliveries and their latest attempts.</summary>
+    public async Task<EventView> GetEventAsync(string id) => (await Ingest.GetFromJsonAsync<EventView>($"/v1/events/{id}"))!;
 
     /// <summary>How many messages wait in a queue, counted by the broker itself.</summary>
     public async Task<uint> QueueDepthAsync(string queue)
@@ -160,8 +164,8 @@ public class WebhooksSystem : IAsyncLifetime
     }
 
     /// <summary>Dead letters as the API lists them, newest first (<paramref name="query"/> filters them).</summary>
-    public async Task<List<JsonElement>> DeadLettersAsync(string query = "") =>
-        [.. (await Ingest.GetFromJsonAsync<JsonElement>($"/v1/dead-letters?{query}")).GetProperty("data").EnumerateArray()];
+    public async Task<List<DeadLetterView>> DeadLettersAsync(string query = "") =>
+        [.. (await Ingest.GetFromJsonAsync<DeadLetterList>($"/v1/dead-letters?{query}"))!.Data];
 
     /// <summary>This fixture's Redis under its <see cref="KeyPrefix"/>, keys named as <c>RedisKeys</c> names them (to look at stored records, or tamper with them as a fault would).</summary>
     public IDatabase Redis => _redis!.GetDatabase().WithKeyPrefix(KeyPrefix);
