@@ -71,9 +71,8 @@ public static class IngestApplication
         app.MapEventDataApi();
         app.MapEventListApi();
         app.MapResendApi();
-        app.MapRecoverApi();
+        app.MapRecoverReplayApi();
         app.MapTestEventApi();
-        app.MapReplayApi();
         app.MapAuditApi();
         app.MapJobsApi();
         app.MapEndpointsApi();

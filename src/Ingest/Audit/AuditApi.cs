@@ -16,15 +16,10 @@ public static class AuditApi
 
     private static async Task<IResult> List(HttpRequest request, ClaimsPrincipal user, AuditLog log, string? tenant, string? action, string? after, int? limit)
     {
-        var (forTenant, forbidden) = Caller.Of(user).ActFor(tenant);
-        if (forbidden is not null)
+        (tenant, var refused) = Caller.Of(user).ListFor(tenant);
+        if (refused is not null)
         {
-            return forbidden;
-        }
-        tenant = forTenant;
-        if (tenant is not null && EventRules.CheckTenant(tenant) is { } tenantError)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["tenant"] = [tenantError] });
+            return refused;
         }
         var (position, cursorProblem) = Paging.ReadPosition(after);
         if ((Paging.Problem(request, limit) ?? cursorProblem) is { } problem)

@@ -21,6 +21,19 @@ public sealed record Caller(string Role, string? Tenant)
     public (string? Tenant, IResult? Forbidden) ActFor(string? requested) =>
         TenantFor(requested) is { } tenant && !Sees(tenant) ? (tenant, WrongTenant(tenant)) : (TenantFor(requested), null);
 
+    /// <summary>The tenant a list is of (see <see cref="ActFor"/>), or why not: 403 for another tenant than the key's, 400 for a name that is none.</summary>
+    public (string? Tenant, IResult? Refused) ListFor(string? requested)
+    {
+        var (tenant, forbidden) = ActFor(requested);
+        if (forbidden is not null)
+        {
+            return (tenant, forbidden);
+        }
+        return tenant is not null && Core.Events.EventRules.CheckTenant(tenant) is { } error
+            ? (tenant, TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["tenant"] = [error] }))
+            : (tenant, null);
+    }
+
     public IResult WrongTenant(string tenant) =>
         TypedResults.Problem($"This API key is bound to tenant '{Tenant}' and cannot act for '{tenant}'.", statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
 }

@@ -12,6 +12,10 @@ internal static class Window
             ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["since"] = [since is null ? $"since is required: the start of the window to {what}." : "since must be before until."] })
             : null;
 
+    /// <summary>The window first, then the endpoint: the endpoint to act on, or why not.</summary>
+    public static async Task<(WebhookEndpoint? Endpoint, IResult? Problem)> CheckAsync(string? id, DateTimeOffset? since, DateTimeOffset? until, string what, ClaimsPrincipal user, EndpointRegistry registry) =>
+        Problem(since, until, what) is { } problem ? (null, problem) : await EndpointAsync(id, user, registry);
+
     public static async Task<(WebhookEndpoint? Endpoint, IResult? Problem)> EndpointAsync(string? id, ClaimsPrincipal user, EndpointRegistry registry)
     {
         if (id is null || await registry.GetAsync(id) is not { } endpoint || !Caller.Of(user).Sees(endpoint.Tenant))

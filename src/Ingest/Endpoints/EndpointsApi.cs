@@ -83,15 +83,10 @@ public static class EndpointsApi
 
     private static async Task<IResult> List(HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, string? tenant, string? after, int? limit)
     {
-        var (forTenant, forbidden) = Caller.Of(user).ActFor(tenant);
-        if (forbidden is not null)
+        (tenant, var refused) = Caller.Of(user).ListFor(tenant);
+        if (refused is not null)
         {
-            return forbidden;
-        }
-        tenant = forTenant;
-        if (tenant is not null && EventRules.CheckTenant(tenant) is { } tenantError)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["tenant"] = [tenantError] });
+            return refused;
         }
         if (Paging.Problem(request, limit) is { } problem)
         {

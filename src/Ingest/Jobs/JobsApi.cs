@@ -51,11 +51,7 @@ public static class JobsApi
         }
         if (input.Kind is JobKind.Recover or JobKind.Replay)
         {
-            if (Window.Problem(input.Since, input.Until, input.Kind) is { } windowProblem)
-            {
-                return windowProblem;
-            }
-            var (endpoint, refused) = await Window.EndpointAsync(input.EndpointId, user, registry);
+            var (endpoint, refused) = await Window.CheckAsync(input.EndpointId, input.Since, input.Until, input.Kind, user, registry);
             if (endpoint is null)
             {
                 return refused!;
@@ -100,14 +96,10 @@ public static class JobsApi
 
     private static async Task<IResult> List(HttpRequest request, ClaimsPrincipal user, JobStore jobs, string? tenant, string? after, int? limit)
     {
-        var (scoped, forbidden) = Caller.Of(user).ActFor(tenant);
-        if (forbidden is not null)
+        var (scoped, refused) = Caller.Of(user).ListFor(tenant);
+        if (refused is not null)
         {
-            return forbidden;
-        }
-        if (tenant is not null && EventRules.CheckTenant(tenant) is { } tenantError)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["tenant"] = [tenantError] });
+            return refused;
         }
         var (position, cursorProblem) = Paging.ReadPosition(after);
         if ((Paging.Problem(request, limit) ?? cursorProblem) is { } problem)
