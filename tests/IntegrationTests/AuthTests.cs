@@ -1,8 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using StackExchange.Redis;
 using Webhooks.Core.Storage;
+using Webhooks.Ingest.Auth;
+using Webhooks.Ingest.DeadLetters;
+using Webhooks.Ingest.Endpoints;
+using Webhooks.Ingest.Events;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -13,8 +16,8 @@ public sealed class AuthTests(WebhooksSystemWithDispatcher system) : IClassFixtu
     {
         var response = await system.Ingest.PostAsJsonAsync("/v1/api-keys", new { role, tenant, name = $"{role} of {tenant}" });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var created = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return (created.GetProperty("id").GetString()!, created.GetProperty("key").GetString()!);
+        var created = (await response.Content.ReadFromJsonAsync<ApiKeyView>())!;
+        return (created.Id, created.Key!);
     }
 
     private HttpClient As(string? key) => WebhooksSystem.Client(system.Ingest.BaseAddress!.ToString(), key);
@@ -41,7 +44,7 @@ public sealed class AuthTests(WebhooksSystemWithDispatcher system) : IClassFixtu
         var publisher = As(key);
 
         var accepted = await publisher.PostAsJsonAsync("/v1/events", new { type = "order.created", tenant = "pub", data = new { } });
-        var id = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        var id = (await accepted.Content.ReadFromJsonAsync<EventAccepted>())!.Id;
         var endpoint = await publisher.PostAsJsonAsync("/v1/endpoints", new { tenant = "pub", url = "https://x.example/", eventTypes = new[] { "*" } });
 
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
@@ -65,7 +68,7 @@ public sealed class AuthTests(WebhooksSystemWithDispatcher system) : IClassFixtu
 
         var own = await tenantA.PostAsJsonAsync("/v1/endpoints", new { url = "https://a.example/hook", eventTypes = new[] { "*" } });
         Assert.Equal(HttpStatusCode.Created, own.StatusCode);
-        Assert.Equal("tenant-a", (await own.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("tenant").GetString());
+        Assert.Equal("tenant-a", (await own.Content.ReadFromJsonAsync<EndpointView>())!.Tenant);
         Assert.Equal(HttpStatusCode.Forbidden, (await tenantA.PostAsJsonAsync("/v1/endpoints", new { tenant = "tenant-b", url = "https://a.example/", eventTypes = new[] { "*" } })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await tenantA.PostAsJsonAsync("/v1/events", new { type = "a.b", tenant = "tenant-b", data = new { } })).StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await tenantA.PostAsJsonAsync("/v1/events", new { type = "a.b", data = new { } })).StatusCode);
@@ -76,7 +79,7 @@ public sealed class AuthTests(WebhooksSystemWithDispatcher system) : IClassFixtu
             Assert.Equal(HttpStatusCode.NotFound, (await tenantA.SendAsync(request)).StatusCode);
         }
         Assert.Equal(HttpStatusCode.NotFound, (await tenantA.GetAsync($"/v1/events/{otherEvent}")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await tenantA.GetAsync($"/v1/dead-letters/{otherDeadLetter.GetProperty("id").GetString()}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await tenantA.GetAsync($"/v1/dead-letters/{otherDeadLetter.Id}")).StatusCode);
         // Naming the other tenant is refused, never quietly answered with the key's own tenant instead.
         Assert.Equal(HttpStatusCode.Forbidden, (await tenantA.GetAsync("/v1/endpoints?tenant=tenant-b")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await tenantA.GetAsync("/v1/dead-letters?tenant=tenant-b")).StatusCode);
@@ -117,7 +120,7 @@ public sealed class AuthTests(WebhooksSystemWithDispatcher system) : IClassFixtu
         Assert.Single(await system.DeadLettersAsync("tenant=acme"));
         Assert.Single(await system.DeadLettersAsync("tenant=globex"));
         // Its own tenant, named or not, is its to act on.
-        Assert.Equal(1, (await (await globex.DeleteAsync("/v1/dead-letters?tenant=globex")).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("purged").GetInt32());
+        Assert.Equal(1, (await (await globex.DeleteAsync("/v1/dead-letters?tenant=globex")).Content.ReadFromJsonAsync<PurgeResult>())!.Purged);
         Assert.Empty(await system.DeadLettersAsync("tenant=globex"));
     }
 
@@ -135,8 +138,8 @@ public sealed class AuthTests(WebhooksSystemWithDispatcher system) : IClassFixtu
                 Assert.DoesNotContain(key, (await system.Redis.StringGetAsync(((string)redisKey!)[system.KeyPrefix.Length..])).ToString());
             }
         }
-        var listed = await system.Ingest.GetFromJsonAsync<JsonElement>("/v1/api-keys?tenant=hashing");
-        Assert.Equal(JsonValueKind.Null, listed.GetProperty("data").EnumerateArray().Single().GetProperty("key").ValueKind);
+        var listed = (await system.Ingest.GetFromJsonAsync<ApiKeyPage>("/v1/api-keys?tenant=hashing"))!;
+        Assert.Null(listed.Data.Single().Key);
 
         Assert.Equal(HttpStatusCode.NoContent, (await system.Ingest.DeleteAsync($"/v1/api-keys/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsJsonAsync("/v1/events", new { type = "a.b", data = new { } })).StatusCode);

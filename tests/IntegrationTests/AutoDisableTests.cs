@@ -1,11 +1,11 @@
 using System.Net.Http.Json;
-using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Webhooks.Contracts;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.SecretsAtRest;
 using Webhooks.Core.Storage;
-using Webhooks.Contracts;
+using Webhooks.Ingest.Endpoints;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -59,10 +59,10 @@ public sealed class AutoDisableTests(WebhooksSystem system) : IClassFixture<Webh
 
             var disabled = await announced.Task.WaitAsync(TimeSpan.FromSeconds(30));
             Assert.Equal((endpointId, "flaky", "failing"), (disabled.EndpointId, disabled.Tenant, disabled.Reason));
-            var endpoint = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{endpointId}");
-            Assert.False(endpoint.GetProperty("enabled").GetBoolean());
+            var endpoint = (await system.Ingest.GetFromJsonAsync<EndpointView>($"/v1/endpoints/{endpointId}"))!;
+            Assert.False(endpoint.Enabled);
             var deadLetter = Assert.Single(await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={endpointId}"), l => l.Count > 0, "the delivery is dead-lettered"));
-            Assert.Equal("endpoint_disabled", deadLetter.GetProperty("reason").GetString());
+            Assert.Equal("endpoint_disabled", deadLetter.Reason);
             Assert.InRange(subscriber.Received.Count, 2, 3); // disabled before the schedule ran out
         }
         finally

@@ -1,5 +1,6 @@
 using System.Net;
-using System.Text.Json;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Mvc;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -19,7 +20,7 @@ public sealed class CraftedIdTests(WebhooksSystemWithDispatcher system) : IClass
             var response = await system.Ingest.GetAsync(path);
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-            Assert.Equal(404, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetInt32());
+            Assert.Equal(404, (await response.Content.ReadFromJsonAsync<ProblemDetails>())!.Status);
         }
     }
 }

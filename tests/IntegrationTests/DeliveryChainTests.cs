@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
+using Webhooks.Ingest.DeadLetters;
+using Webhooks.Ingest.Deliveries;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -28,7 +29,7 @@ public sealed class DeliveryChainTests(WebhooksSystem system) : IClassFixture<We
     private async Task<IReadOnlyList<int>> AttemptNumbersAsync(string eventId)
     {
         var shown = await system.GetEventAsync(eventId);
-        return [.. shown.GetProperty("deliveries")[0].GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("number").GetInt32())];
+        return [.. shown.Deliveries[0].Attempts.Select(a => a.Number)];
     }
 
     [Fact]
@@ -42,8 +43,7 @@ public sealed class DeliveryChainTests(WebhooksSystem system) : IClassFixture<We
             var (endpointId, _) = await system.CreateEndpointAsync("one-chain", subscriber.Url, ["*"]);
             var eventId = await system.PublishAsync("one-chain", "invoice.failed");
             // Attempt 1 failed; attempt 2 waits in the delay tiers.
-            await Eventually.HoldsAsync(() => system.GetEventAsync(eventId), e => e.GetProperty("deliveries") is { ValueKind: JsonValueKind.Array } d && d.GetArrayLength() == 1
-                && d[0].GetProperty("nextAttemptAt").ValueKind == JsonValueKind.String, "attempt 1 failed and attempt 2 waits");
+            await Eventually.HoldsAsync(() => system.GetEventAsync(eventId), e => e.Deliveries is [{ NextAttemptAt: not null }], "attempt 1 failed and attempt 2 waits");
 
             var resent = await system.Ingest.PostAsync($"/v1/events/{eventId}/endpoints/{endpointId}/resend", null);
             Assert.Equal(HttpStatusCode.Accepted, resent.StatusCode);
@@ -54,15 +54,15 @@ public sealed class DeliveryChainTests(WebhooksSystem system) : IClassFixture<We
             Assert.Equal([1, 2, 3, 4, 5], await AttemptNumbersAsync(eventId));
             Assert.Equal(5, subscriber.Received.Count);
             Assert.Single(await system.DeadLettersAsync($"endpointId={endpointId}"));
-            Assert.Equal("exhausted", deadLetter.GetProperty("reason").GetString());
+            Assert.Equal("exhausted", deadLetter.Reason);
 
             Volatile.Write(ref healthy, true);
-            var redriven = await (await system.Ingest.PostAsync($"/v1/dead-letters/redrive?endpointId={endpointId}", null)).Content.ReadFromJsonAsync<JsonElement>();
-            Assert.Equal(1, redriven.GetProperty("redriven").GetInt32());
-            await Eventually.HoldsAsync(() => system.GetEventAsync(eventId), e => e.GetProperty("deliveries")[0].GetProperty("status").GetString() == "delivered", "the redriven delivery arrives");
+            var redriven = (await (await system.Ingest.PostAsync($"/v1/dead-letters/redrive?endpointId={endpointId}", null)).Content.ReadFromJsonAsync<RedriveResult>())!;
+            Assert.Equal(1, redriven.Redriven);
+            await Eventually.HoldsAsync(() => system.GetEventAsync(eventId), e => e.Deliveries[0].Status == "delivered", "the redriven delivery arrives");
             await Eventually.NothingMoreWithinAsync(TimeSpan.FromSeconds(2), "a second delivery after the redrive");
             Assert.Equal(6, subscriber.Received.Count);
-            Assert.Equal(1, subscriber.Received.Count(r => r.At > deadLetter.GetProperty("deadLetteredAt").GetDateTimeOffset()));
+            Assert.Equal(1, subscriber.Received.Count(r => r.At > deadLetter.DeadLetteredAt));
             Assert.Empty(await system.DeadLettersAsync($"endpointId={endpointId}"));
         }
         finally
@@ -86,10 +86,10 @@ public sealed class DeliveryChainTests(WebhooksSystem system) : IClassFixture<We
 
             // Sent again, it fails again: a dead letter of its own, the first one gone.
             var second = Assert.Single(await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={endpointId}"),
-                l => l.Count > 0 && l[0].GetProperty("id").GetString() != first.GetProperty("id").GetString(), "the resent delivery is dead-lettered anew"));
+                l => l.Count > 0 && l[0].Id != first.Id, "the resent delivery is dead-lettered anew"));
             Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8], await AttemptNumbersAsync(eventId));
-            Assert.Equal(second.GetProperty("id").GetString(), (await system.GetEventAsync(eventId)).GetProperty("deliveries")[0].GetProperty("deadLetterId").GetString());
-            Assert.Equal(HttpStatusCode.NotFound, (await system.Ingest.GetAsync($"/v1/dead-letters/{first.GetProperty("id").GetString()}")).StatusCode);
+            Assert.Equal(second.Id, (await system.GetEventAsync(eventId)).Deliveries[0].DeadLetterId);
+            Assert.Equal(HttpStatusCode.NotFound, (await system.Ingest.GetAsync($"/v1/dead-letters/{first.Id}")).StatusCode);
         }
         finally
         {
@@ -113,29 +113,29 @@ public sealed class DeliveryChainTests(WebhooksSystem system) : IClassFixture<We
             var failed = new[] { await system.PublishAsync("purged", "failed.one"), await system.PublishAsync("purged", "failed.two") };
             var refused = await system.PublishAsync("purged", "refused.one");
             await Eventually.HoldsAsync(() => system.DeadLettersAsync("tenant=purged"), l => l.Count == 3, "three dead letters");
-            var purged = await (await system.Ingest.DeleteAsync("/v1/dead-letters?tenant=purged")).Content.ReadFromJsonAsync<JsonElement>();
-            Assert.Equal(3, purged.GetProperty("purged").GetInt32());
-            Assert.True((await system.GetEventAsync(failed[0])).GetProperty("deliveries")[0].GetProperty("purged").GetBoolean());
+            var purged = (await (await system.Ingest.DeleteAsync("/v1/dead-letters?tenant=purged")).Content.ReadFromJsonAsync<PurgeResult>())!;
+            Assert.Equal(3, purged.Purged);
+            Assert.True((await system.GetEventAsync(failed[0])).Deliveries[0].Purged);
 
             Volatile.Write(ref healthy, true);
             (await system.Ingest.PostAsync($"/v1/endpoints/{switchedOff}/enable", null)).EnsureSuccessStatusCode();
             var window = Uri.EscapeDataString(since.ToString("O"));
-            var recovered = await (await system.Ingest.PostAsync($"/v1/endpoints/{failing}/recover?since={window}", null)).Content.ReadFromJsonAsync<JsonElement>();
-            var replayed = await (await system.Ingest.PostAsync($"/v1/endpoints/{switchedOff}/replay?since={window}", null)).Content.ReadFromJsonAsync<JsonElement>();
+            var recovered = (await (await system.Ingest.PostAsync($"/v1/endpoints/{failing}/recover?since={window}", null)).Content.ReadFromJsonAsync<RecoverResult>())!;
+            var replayed = (await (await system.Ingest.PostAsync($"/v1/endpoints/{switchedOff}/replay?since={window}", null)).Content.ReadFromJsonAsync<ReplayResult>())!;
 
-            Assert.Equal(2, recovered.GetProperty("resent").GetInt32());
-            Assert.Equal(1, replayed.GetProperty("replayed").GetInt32());
+            Assert.Equal(2, recovered.Resent);
+            Assert.Equal(1, replayed.Replayed);
             foreach (var id in failed.Append(refused))
             {
-                await Eventually.HoldsAsync(() => system.GetEventAsync(id), e => e.GetProperty("deliveries").EnumerateArray().All(d => d.GetProperty("status").GetString() == "delivered"), $"{id} is delivered");
+                await Eventually.HoldsAsync(() => system.GetEventAsync(id), e => e.Deliveries.All(d => d.Status == "delivered"), $"{id} is delivered");
             }
             // Sent again once each: a second recover finds nothing left to do.
-            var again = await (await system.Ingest.PostAsync($"/v1/endpoints/{failing}/recover?since={window}", null)).Content.ReadFromJsonAsync<JsonElement>();
-            Assert.Equal((0, 0), (again.GetProperty("redriven").GetInt32(), again.GetProperty("resent").GetInt32()));
+            var again = (await (await system.Ingest.PostAsync($"/v1/endpoints/{failing}/recover?since={window}", null)).Content.ReadFromJsonAsync<RecoverResult>())!;
+            Assert.Equal((0, 0), (again.Redriven, again.Resent));
             Assert.Equal(1, subscriber.Received.Count(r => r.Id == refused));
             foreach (var id in failed)
             {
-                Assert.Single((await system.GetEventAsync(id)).GetProperty("deliveries")[0].GetProperty("attempts").EnumerateArray(), a => a.GetProperty("succeeded").GetBoolean());
+                Assert.Single((await system.GetEventAsync(id)).Deliveries[0].Attempts, a => a.Succeeded);
             }
         }
         finally

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
+using Webhooks.Ingest.Endpoints;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -28,8 +28,8 @@ public sealed class EndpointVersionTests(WebhooksSystem system) : IClassFixture<
             Assert.Equal("application/problem+json", stale.Content.Headers.ContentType?.MediaType);
         }
         var now = await system.Ingest.GetAsync($"/v1/endpoints/{id}");
-        var endpoint = await now.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(("first", true), (endpoint.GetProperty("description").GetString(), endpoint.GetProperty("enabled").GetBoolean()));
+        var endpoint = (await now.Content.ReadFromJsonAsync<EndpointView>())!;
+        Assert.Equal(("first", true), (endpoint.Description, endpoint.Enabled));
         Assert.Equal(patched.Headers.ETag!.Tag, now.Headers.ETag!.Tag);
 
         Assert.Equal(HttpStatusCode.NoContent, (await Send(HttpMethod.Delete, $"/v1/endpoints/{id}", now.Headers.ETag!.Tag, null)).StatusCode);
@@ -41,14 +41,14 @@ public sealed class EndpointVersionTests(WebhooksSystem system) : IClassFixture<
         var (id, original) = await system.CreateEndpointAsync("versions", "https://hooks.example.com/r", ["*"]);
 
         var rotations = await Task.WhenAll(Enumerable.Range(0, 12).Select(async _ =>
-            await (await system.Ingest.PostAsync($"/v1/endpoints/{id}/secret/rotate", null)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()));
+            (await (await system.Ingest.PostAsync($"/v1/endpoints/{id}/secret/rotate", null)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<EndpointSecretView>())!));
 
         // A lost update shows as two rotations that both replaced the same secret (and one new secret never replaced by anything).
-        var replaced = rotations.Select(r => r.GetProperty("previousSecret").GetString()).ToList();
+        var replaced = rotations.Select(r => r.PreviousSecret).ToList();
         Assert.Equal(replaced.Count, replaced.Distinct().Count());
         Assert.Contains(original, replaced);
-        var final = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{id}/secret");
-        Assert.DoesNotContain(final.GetProperty("secret").GetString(), replaced);
+        var final = (await system.Ingest.GetFromJsonAsync<EndpointSecretView>($"/v1/endpoints/{id}/secret"))!;
+        Assert.DoesNotContain(final.Secret, replaced);
     }
 
     [Fact]
@@ -60,8 +60,8 @@ public sealed class EndpointVersionTests(WebhooksSystem system) : IClassFixture<
             system.Ingest.PatchAsJsonAsync($"/v1/endpoints/{id}", (object)(i % 2 == 0 ? new { description = "described" } : new { timeoutSeconds = 7 }))));
         await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => system.Ingest.PostAsync($"/v1/endpoints/{id}/disable", null)));
 
-        var endpoint = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{id}");
-        Assert.Equal(("described", 7, false), (endpoint.GetProperty("description").GetString(), endpoint.GetProperty("timeoutSeconds").GetInt32(), endpoint.GetProperty("enabled").GetBoolean()));
+        var endpoint = (await system.Ingest.GetFromJsonAsync<EndpointView>($"/v1/endpoints/{id}"))!;
+        Assert.Equal(("described", 7, false), (endpoint.Description, endpoint.TimeoutSeconds, endpoint.Enabled));
     }
 
     private Task<HttpResponseMessage> Send(HttpMethod method, string path, string etag, object? body)

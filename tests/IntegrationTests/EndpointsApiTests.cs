@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
+using Webhooks.Ingest.Endpoints;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -13,28 +13,28 @@ public sealed class EndpointsApiTests(WebhooksSystem system) : IClassFixture<Web
     {
         var created = await system.Ingest.PostAsJsonAsync("/v1/endpoints", new { tenant = "lifecycle", url = "https://hooks.example.com/a", eventTypes = new[] { "order.*" }, description = "orders" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var endpoint = await created.Content.ReadFromJsonAsync<JsonElement>();
-        var id = endpoint.GetProperty("id").GetString()!;
-        Assert.StartsWith("whsec_", endpoint.GetProperty("secret").GetString());
+        var endpoint = (await created.Content.ReadFromJsonAsync<EndpointView>())!;
+        var id = endpoint.Id;
+        Assert.StartsWith("whsec_", endpoint.Secret);
         Assert.Equal($"/v1/endpoints/{id}", created.Headers.Location?.ToString());
 
-        var read = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{id}");
-        Assert.Equal("orders", read.GetProperty("description").GetString());
-        Assert.Equal(JsonValueKind.Null, read.GetProperty("secret").ValueKind);
+        var read = (await system.Ingest.GetFromJsonAsync<EndpointView>($"/v1/endpoints/{id}"))!;
+        Assert.Equal("orders", read.Description);
+        Assert.Null(read.Secret);
 
-        var list = await system.Ingest.GetFromJsonAsync<JsonElement>("/v1/endpoints?tenant=lifecycle");
-        Assert.Equal(id, Assert.Single(list.GetProperty("data").EnumerateArray()).GetProperty("id").GetString());
+        var list = (await system.Ingest.GetFromJsonAsync<EndpointPage>("/v1/endpoints?tenant=lifecycle"))!;
+        Assert.Equal(id, Assert.Single(list.Data).Id);
 
         var patched = await system.Ingest.PatchAsJsonAsync($"/v1/endpoints/{id}", new { url = "https://hooks.example.com/b", timeoutSeconds = 5 });
-        var changed = await patched.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(("https://hooks.example.com/b", 5, "orders"), (changed.GetProperty("url").GetString(), changed.GetProperty("timeoutSeconds").GetInt32(), changed.GetProperty("description").GetString()));
+        var changed = (await patched.Content.ReadFromJsonAsync<EndpointView>())!;
+        Assert.Equal(("https://hooks.example.com/b", 5, "orders"), (changed.Url, changed.TimeoutSeconds, changed.Description));
 
-        var disabled = await (await system.Ingest.PostAsync($"/v1/endpoints/{id}/disable", null)).Content.ReadFromJsonAsync<JsonElement>();
-        Assert.False(disabled.GetProperty("enabled").GetBoolean());
+        var disabled = (await (await system.Ingest.PostAsync($"/v1/endpoints/{id}/disable", null)).Content.ReadFromJsonAsync<EndpointView>())!;
+        Assert.False(disabled.Enabled);
 
         Assert.Equal(HttpStatusCode.NoContent, (await system.Ingest.DeleteAsync($"/v1/endpoints/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await system.Ingest.GetAsync($"/v1/endpoints/{id}")).StatusCode);
-        Assert.Empty((await system.Ingest.GetFromJsonAsync<JsonElement>("/v1/endpoints?tenant=lifecycle")).GetProperty("data").EnumerateArray());
+        Assert.Empty((await system.Ingest.GetFromJsonAsync<EndpointPage>("/v1/endpoints?tenant=lifecycle"))!.Data);
     }
 
     [Fact]
@@ -42,14 +42,14 @@ public sealed class EndpointsApiTests(WebhooksSystem system) : IClassFixture<Web
     {
         var (id, original) = await system.CreateEndpointAsync("rotation", "https://hooks.example.com/r", ["*"]);
 
-        var rotated = await (await system.Ingest.PostAsync($"/v1/endpoints/{id}/secret/rotate", null)).Content.ReadFromJsonAsync<JsonElement>();
-        var read = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{id}/secret");
+        var rotated = (await (await system.Ingest.PostAsync($"/v1/endpoints/{id}/secret/rotate", null)).Content.ReadFromJsonAsync<EndpointSecretView>())!;
+        var read = (await system.Ingest.GetFromJsonAsync<EndpointSecretView>($"/v1/endpoints/{id}/secret"))!;
 
-        Assert.NotEqual(original, rotated.GetProperty("secret").GetString());
-        Assert.Equal(original, rotated.GetProperty("previousSecret").GetString());
-        Assert.Equal(rotated.GetProperty("secret").GetString(), read.GetProperty("secret").GetString());
-        Assert.Equal(original, read.GetProperty("previousSecret").GetString());
-        Assert.True(rotated.GetProperty("previousSecretExpiresAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddHours(23));
+        Assert.NotEqual(original, rotated.Secret);
+        Assert.Equal(original, rotated.PreviousSecret);
+        Assert.Equal(rotated.Secret, read.Secret);
+        Assert.Equal(original, read.PreviousSecret);
+        Assert.True(rotated.PreviousSecretExpiresAt > DateTimeOffset.UtcNow.AddHours(23));
     }
 
     public static TheoryData<string, string> BadEndpoints => new()
@@ -82,7 +82,7 @@ public sealed class EndpointsApiTests(WebhooksSystem system) : IClassFixture<Web
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(explanation, await response.Content.ReadAsStringAsync());
-        Assert.Empty((await system.Ingest.GetFromJsonAsync<JsonElement>("/v1/endpoints?tenant=bad")).GetProperty("data").EnumerateArray());
+        Assert.Empty((await system.Ingest.GetFromJsonAsync<EndpointPage>("/v1/endpoints?tenant=bad"))!.Data);
     }
 
     [Theory]

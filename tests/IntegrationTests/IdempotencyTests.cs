@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Webhooks.Core.Storage;
+using Webhooks.Ingest.Events;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -77,7 +78,7 @@ public sealed class IdempotencyTests(WebhooksSystemWithDispatcher system) : ICla
             return await system.Ingest.SendAsync(request);
         }
         static async Task<List<string>> IdsAsync(HttpResponseMessage response) =>
-            [.. (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("ids").EnumerateArray().Select(i => i.GetString()!)];
+            [.. (await response.Content.ReadFromJsonAsync<EventBatchAccepted>())!.Ids];
 
         var first = await PostAsync(batch);
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);

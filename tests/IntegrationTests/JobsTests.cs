@@ -10,6 +10,7 @@ using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Quotas;
 using Webhooks.Core.Storage;
+using Webhooks.Ingest.Jobs;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -39,8 +40,8 @@ public sealed class JobsTests(WebhooksSystemWithDispatcher system) : IClassFixtu
         return seeded;
     }
 
-    private async Task<JsonElement> FinishedAsync(string jobId) =>
-        await Eventually.HoldsAsync(() => system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/jobs/{jobId}"), j => j.GetProperty("status").GetString() is "done" or "failed", "the job finishes", TimeSpan.FromSeconds(90));
+    private async Task<Job> FinishedAsync(string jobId) =>
+        await Eventually.HoldsAsync(async () => (await system.Ingest.GetFromJsonAsync<Job>($"/v1/jobs/{jobId}"))!, j => j.Status is "done" or "failed", "the job finishes", TimeSpan.FromSeconds(90));
 
     [Fact]
     public async Task A_redrive_job_over_more_than_a_page_sends_every_dead_letter_once_and_reports_its_progress()
@@ -51,9 +52,9 @@ public sealed class JobsTests(WebhooksSystemWithDispatcher system) : IClassFixtu
 
         var created = await system.Ingest.PostAsJsonAsync("/v1/jobs", new { kind = "redrive", tenant = "job-redrive" });
         Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
-        var job = await FinishedAsync((await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
+        var job = await FinishedAsync((await created.Content.ReadFromJsonAsync<Job>())!.Id);
 
-        Assert.Equal(("done", 1200, 2), (job.GetProperty("status").GetString(), job.GetProperty("counts").GetProperty("redriven").GetInt32(), job.GetProperty("pages").GetInt32()));
+        Assert.Equal(("done", 1200L, 2), (job.Status, job.Counts["redriven"], job.Pages));
         await subscriber.WaitForAsync(1200, TimeSpan.FromSeconds(90));
         await Eventually.NothingMoreWithinAsync(TimeSpan.FromMilliseconds(500), "a dead letter redriven twice");
         Assert.Equal(seeded.Select(d => d.EventId).Order(), subscriber.Received.Select(r => r.Id).Order());
@@ -87,7 +88,7 @@ public sealed class JobsTests(WebhooksSystemWithDispatcher system) : IClassFixtu
 
         var job = await FinishedAsync(jobId);
 
-        Assert.Equal(("done", 1200), (job.GetProperty("status").GetString(), job.GetProperty("counts").GetProperty("redriven").GetInt32()));
+        Assert.Equal(("done", 1200L), (job.Status, job.Counts["redriven"]));
         await subscriber.WaitForAsync(200);
         // Nothing more waits to be sent: a second send of any of them would have to come from the lane.
         await Eventually.HoldsAsync(() => system.QueueDepthAsync("webhooks-delivery"), depth => depth == 0, "the delivery lane is empty");

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Webhooks.Core;
 using Webhooks.Core.DeadLetters;
@@ -8,6 +7,9 @@ using Webhooks.Core.Deliveries;
 using Webhooks.Core.Events;
 using Webhooks.Core.Quotas;
 using Webhooks.Core.Storage;
+using Webhooks.Ingest.DeadLetters;
+using Webhooks.Ingest.Endpoints;
+using Webhooks.Ingest.Events;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -33,11 +35,11 @@ public sealed class PagingTests(WebhooksSystem system) : IClassFixture<WebhooksS
         var seen = new List<string>();
         for (string? after = null; ;)
         {
-            var page = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/dead-letters?tenant=walk&limit=3{(after is null ? "" : $"&after={after}")}");
-            seen.AddRange(page.GetProperty("data").EnumerateArray().Select(d => d.GetProperty("id").GetString()!));
+            var page = (await system.Ingest.GetFromJsonAsync<DeadLetterList>($"/v1/dead-letters?tenant=walk&limit=3{(after is null ? "" : $"&after={after}")}"))!;
+            seen.AddRange(page.Data.Select(d => d.Id));
             // A newer dead letter arriving meanwhile neither shifts nor repeats what the walk has still to see.
             await DeadLetters.AddAsync(DeadLetter("walk", DateTimeOffset.UtcNow));
-            if ((after = page.GetProperty("nextAfter").GetString()) is null)
+            if ((after = page.NextAfter) is null)
             {
                 break;
             }
@@ -66,9 +68,9 @@ public sealed class PagingTests(WebhooksSystem system) : IClassFixture<WebhooksS
         var seen = new List<string>();
         for (string? after = null; ;)
         {
-            var page = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/dead-letters?{window}&limit=7{(after is null ? "" : $"&after={after}")}");
-            seen.AddRange(page.GetProperty("data").EnumerateArray().Select(d => d.GetProperty("id").GetString()!));
-            if ((after = page.GetProperty("nextAfter").GetString()) is null)
+            var page = (await system.Ingest.GetFromJsonAsync<DeadLetterList>($"/v1/dead-letters?{window}&limit=7{(after is null ? "" : $"&after={after}")}"))!;
+            seen.AddRange(page.Data.Select(d => d.Id));
+            if ((after = page.NextAfter) is null)
             {
                 break;
             }
@@ -88,13 +90,13 @@ public sealed class PagingTests(WebhooksSystem system) : IClassFixture<WebhooksS
             await DeadLetters.AddAsync(DeadLetter("haystack", at.AddMilliseconds(1 + i)));
         }
 
-        var first = await system.Ingest.GetFromJsonAsync<JsonElement>("/v1/dead-letters?tenant=haystack&reason=needle");
-        Assert.Empty(first.GetProperty("data").EnumerateArray());
-        var next = first.GetProperty("nextAfter").GetString();
+        var first = (await system.Ingest.GetFromJsonAsync<DeadLetterList>("/v1/dead-letters?tenant=haystack&reason=needle"))!;
+        Assert.Empty(first.Data);
+        var next = first.NextAfter;
         Assert.NotNull(next);
-        var second = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/dead-letters?tenant=haystack&reason=needle&after={next}");
-        Assert.Equal(wanted.Id, Assert.Single(second.GetProperty("data").EnumerateArray()).GetProperty("id").GetString());
-        Assert.Equal(JsonValueKind.Null, second.GetProperty("nextAfter").ValueKind);
+        var second = (await system.Ingest.GetFromJsonAsync<DeadLetterList>($"/v1/dead-letters?tenant=haystack&reason=needle&after={next}"))!;
+        Assert.Equal(wanted.Id, Assert.Single(second.Data).Id);
+        Assert.Null(second.NextAfter);
     }
 
     [Fact]
@@ -110,10 +112,10 @@ public sealed class PagingTests(WebhooksSystem system) : IClassFixture<WebhooksS
         var seen = new List<string>();
         for (string? after = null; ;)
         {
-            var page = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{endpointId}/attempts?limit=100{(after is null ? "" : $"&after={after}")}");
-            seen.AddRange(page.GetProperty("data").EnumerateArray().Select(a => a.GetProperty("deliveryId").GetString()!));
+            var page = (await system.Ingest.GetFromJsonAsync<AttemptPage>($"/v1/endpoints/{endpointId}/attempts?limit=100{(after is null ? "" : $"&after={after}")}"))!;
+            seen.AddRange(page.Data.Select(a => a.DeliveryId));
             await Attempts.RecordAsync(Attempt(endpointId, $"dlv_new{seen.Count}", DateTimeOffset.UtcNow), "attempt-walk", DeliveryStatus.Delivered);
-            if ((after = page.GetProperty("nextAfter").GetString()) is null)
+            if ((after = page.NextAfter) is null)
             {
                 break;
             }
@@ -134,22 +136,22 @@ public sealed class PagingTests(WebhooksSystem system) : IClassFixture<WebhooksS
         }
 
         var seen = new List<string>();
-        JsonElement first = default;
+        DeliveryView? first = null;
         for (string? after = null; ;)
         {
-            var view = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/events/{id}{(after is null ? "" : $"?after={after}")}");
-            first = seen.Count == 0 ? view.GetProperty("deliveries")[0] : first;
-            Assert.InRange(view.GetProperty("deliveries").GetArrayLength(), 1, 50);
-            seen.AddRange(view.GetProperty("deliveries").EnumerateArray().Select(d => d.GetProperty("endpointId").GetString()!));
-            if ((after = view.GetProperty("nextAfter").GetString()) is null)
+            var view = (await system.Ingest.GetFromJsonAsync<EventView>($"/v1/events/{id}{(after is null ? "" : $"?after={after}")}"))!;
+            first = seen.Count == 0 ? view.Deliveries[0] : first;
+            Assert.InRange(view.Deliveries.Count, 1, 50);
+            seen.AddRange(view.Deliveries.Select(d => d.EndpointId));
+            if ((after = view.NextAfter) is null)
             {
                 break;
             }
         }
 
         Assert.Equal(endpoints.Select(e => e.Item1), seen);
-        Assert.Equal(15, first.GetProperty("attemptCount").GetInt32());
-        Assert.Equal(Enumerable.Range(6, 10), first.GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("number").GetInt32()));
+        Assert.Equal(15, first!.AttemptCount);
+        Assert.Equal(Enumerable.Range(6, 10), first.Attempts.Select(a => a.Number));
     }
 
     [Theory]

@@ -1,7 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
 using Webhooks.Core.Storage;
+using Webhooks.Ingest.Auth;
+using Webhooks.Ingest.Endpoints;
+using Webhooks.Ingest.Events;
+using Webhooks.Ingest.Quotas;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -43,7 +47,7 @@ public sealed class QuotaTests(WebhooksSystemWithDispatcher system) : IClassFixt
         var first = refused[0];
         Assert.Equal("application/problem+json", first.Content.Headers.ContentType?.MediaType);
         Assert.InRange(int.Parse(first.Headers.GetValues("Retry-After").Single()), 1, 2);
-        Assert.Contains("greedy", (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Contains("greedy", (await first.Content.ReadFromJsonAsync<ProblemDetails>())!.Detail);
 
         await Eventually.HoldsAsync(() => Task.FromResult(modestReceiver.Received.Count), n => n == modest.Count, "every event of the modest tenant is delivered");
         await Eventually.HoldsAsync(() => Task.FromResult(greedyReceiver.Received.Count), n => n == accepted, "every accepted event of the greedy tenant is delivered");
@@ -64,11 +68,11 @@ public sealed class QuotaTests(WebhooksSystemWithDispatcher system) : IClassFixt
         {
             ids.Add(await system.PublishAsync("dl-capped", "door.closed", new { i }));
             // One at a time, so that which are the newest is clear.
-            await Eventually.HoldsAsync(() => system.DeadLettersAsync("tenant=dl-capped"), d => d.Any(x => x.GetProperty("eventId").GetString() == ids[^1]), "the dead letter is indexed");
+            await Eventually.HoldsAsync(() => system.DeadLettersAsync("tenant=dl-capped"), d => d.Any(x => x.EventId == ids[^1]), "the dead letter is indexed");
         }
 
         var kept = await system.DeadLettersAsync("tenant=dl-capped");
-        Assert.Equal(ids[3..].AsEnumerable().Reverse(), kept.Select(d => d.GetProperty("eventId").GetString()));
+        Assert.Equal(ids[3..].AsEnumerable().Reverse(), kept.Select(d => d.EventId));
         Assert.Equal(3, await system.Redis.SortedSetLengthAsync(RedisKeys.Tenant.DeadLetters("dl-capped")));
     }
 
@@ -86,7 +90,7 @@ public sealed class QuotaTests(WebhooksSystemWithDispatcher system) : IClassFixt
         }
         foreach (var id in ids)
         {
-            await Eventually.HoldsAsync(() => system.GetEventAsync(id), e => e.GetProperty("deliveries") is { ValueKind: JsonValueKind.Array } d && d.GetArrayLength() == 1 && d[0].GetProperty("status").GetString() == "delivered", "the attempt is recorded");
+            await Eventually.HoldsAsync(() => system.GetEventAsync(id), e => e.Deliveries is [{ Status: "delivered" }], "the attempt is recorded");
         }
 
         var stored = await system.Redis.ListRangeAsync(RedisKeys.Endpoint.Attempts(endpointId));
@@ -105,12 +109,12 @@ public sealed class QuotaTests(WebhooksSystemWithDispatcher system) : IClassFixt
             return await system.Ingest.SendAsync(request);
         }
 
-        var first = await (await Keyed()).Content.ReadFromJsonAsync<JsonElement>();
+        var first = (await (await Keyed()).Content.ReadFromJsonAsync<EventAccepted>())!;
         for (var i = 0; i < 5; i++)
         {
             var replay = await Keyed();
             Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
-            Assert.Equal(first.GetProperty("id").GetString(), (await replay.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString());
+            Assert.Equal(first.Id, (await replay.Content.ReadFromJsonAsync<EventAccepted>())!.Id);
         }
 
         // The burst of two held the first request, and holds one more.
@@ -132,7 +136,7 @@ public sealed class QuotaTests(WebhooksSystemWithDispatcher system) : IClassFixt
         var tooLarge = new { events = Enumerable.Range(0, 11).Select(i => new { type = "load.tick", tenant = "batcher", data = new { i } }).ToArray() };
         var refused = await system.Ingest.PostAsJsonAsync("/v1/events/batch", tooLarge);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
-        Assert.Contains("split it", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Contains("split it", (await refused.Content.ReadFromJsonAsync<ProblemDetails>())!.Detail);
     }
 
     [Fact]
@@ -144,7 +148,7 @@ public sealed class QuotaTests(WebhooksSystemWithDispatcher system) : IClassFixt
         Assert.Equal(HttpStatusCode.Accepted, (await PostEventAsync("bulky", payload)).StatusCode);
         var over = await PostEventAsync("bulky", payload);
         Assert.Equal(HttpStatusCode.TooManyRequests, over.StatusCode);
-        Assert.Contains("event bytes", (await over.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Contains("event bytes", (await over.Content.ReadFromJsonAsync<ProblemDetails>())!.Detail);
         // Smaller events of another tenant are not affected.
         Assert.Equal(HttpStatusCode.Accepted, (await PostEventAsync("slender", payload)).StatusCode);
     }
@@ -158,9 +162,9 @@ public sealed class QuotaTests(WebhooksSystemWithDispatcher system) : IClassFixt
 
         var third = await system.Ingest.PostAsJsonAsync("/v1/endpoints", new { tenant = "crowded", url = "http://127.0.0.1:9/c", eventTypes = new[] { "*" } });
         Assert.Equal(HttpStatusCode.Conflict, third.StatusCode);
-        Assert.Contains("2 endpoints", (await third.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
-        var listed = await system.Ingest.GetFromJsonAsync<JsonElement>("/v1/endpoints?tenant=crowded");
-        Assert.Equal(2, listed.GetProperty("data").GetArrayLength());
+        Assert.Contains("2 endpoints", (await third.Content.ReadFromJsonAsync<ProblemDetails>())!.Detail);
+        var listed = (await system.Ingest.GetFromJsonAsync<EndpointPage>("/v1/endpoints?tenant=crowded"))!;
+        Assert.Equal(2, listed.Data.Count);
 
         Assert.Equal(HttpStatusCode.NoContent, (await system.Ingest.DeleteAsync($"/v1/endpoints/{first}")).StatusCode);
         await system.CreateEndpointAsync("crowded", "http://127.0.0.1:9/c", ["*"]);
@@ -169,18 +173,18 @@ public sealed class QuotaTests(WebhooksSystemWithDispatcher system) : IClassFixt
     [Fact]
     public async Task Only_an_operator_sets_quotas_a_tenant_reads_its_own_and_bad_values_change_nothing()
     {
-        var created = await (await system.Ingest.PostAsJsonAsync("/v1/api-keys", new { role = "admin", tenant = "self-served" })).Content.ReadFromJsonAsync<JsonElement>();
-        var tenantAdmin = WebhooksSystem.Client(system.Ingest.BaseAddress!.ToString(), created.GetProperty("key").GetString());
+        var created = (await (await system.Ingest.PostAsJsonAsync("/v1/api-keys", new { role = "admin", tenant = "self-served" })).Content.ReadFromJsonAsync<ApiKeyView>())!;
+        var tenantAdmin = WebhooksSystem.Client(system.Ingest.BaseAddress!.ToString(), created.Key);
 
         Assert.Equal(HttpStatusCode.Forbidden, (await tenantAdmin.PutAsJsonAsync("/v1/tenants/self-served/quotas", new { eventsPerSecond = 1_000_000 })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await tenantAdmin.GetAsync("/v1/tenants/someone-else/quotas")).StatusCode);
-        var own = await tenantAdmin.GetFromJsonAsync<JsonElement>("/v1/tenants/self-served/quotas");
-        Assert.Equal(JsonValueKind.Null, own.GetProperty("overrides").GetProperty("eventsPerSecond").ValueKind);
+        var own = (await tenantAdmin.GetFromJsonAsync<QuotaView>("/v1/tenants/self-served/quotas"))!;
+        Assert.Null(own.Overrides.EventsPerSecond);
 
         var invalid = await system.Ingest.PutAsJsonAsync("/v1/tenants/self-served/quotas", new { eventsPerSecond = 0, eventsBurst = -1 });
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
-        var errors = (await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
-        Assert.True(errors.TryGetProperty("eventsPerSecond", out _) && errors.TryGetProperty("eventsBurst", out _));
+        var errors = (await invalid.Content.ReadFromJsonAsync<ValidationProblemDetails>())!.Errors;
+        Assert.True(errors.ContainsKey("eventsPerSecond") && errors.ContainsKey("eventsBurst"));
         Assert.Equal(HttpStatusCode.BadRequest, (await system.Ingest.PutAsJsonAsync("/v1/tenants/no%20spaces/quotas", new { endpoints = 5 })).StatusCode);
         await SetQuotasAsync("self-served", new { eventsPerSecond = 50 });
         // A misspelt field would otherwise replace the overrides with none at all.
@@ -189,9 +193,9 @@ public sealed class QuotaTests(WebhooksSystemWithDispatcher system) : IClassFixt
         Assert.Contains("eventPerSecond", await misspelt.Content.ReadAsStringAsync());
 
         await SetQuotasAsync("self-served", new { eventsPerSecond = 50 });
-        var set = await tenantAdmin.GetFromJsonAsync<JsonElement>("/v1/tenants/self-served/quotas");
-        Assert.Equal(50, set.GetProperty("quotas").GetProperty("eventsPerSecond").GetDouble());
-        Assert.Equal(50, set.GetProperty("overrides").GetProperty("eventsPerSecond").GetDouble());
+        var set = (await tenantAdmin.GetFromJsonAsync<QuotaView>("/v1/tenants/self-served/quotas"))!;
+        Assert.Equal(50, set.Quotas.EventsPerSecond);
+        Assert.Equal(50, set.Overrides.EventsPerSecond);
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
+using Webhooks.Core.Endpoints;
+using Webhooks.Ingest.Deliveries;
+using Webhooks.Ingest.Jobs;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -18,7 +20,7 @@ public sealed class RecoverTests(WebhooksSystem system) : IClassFixture<Webhooks
             await using var subscriber = await Subscriber.StartAsync(_ => Volatile.Read(ref healthy) ? 200 : 500);
             var (endpointId, _) = await system.CreateEndpointAsync("recover", subscriber.Url, ["*"]);
             async Task DeadLetteredAsync(params string[] ids) => await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={endpointId}"),
-                d => ids.All(id => d.Any(x => x.GetProperty("eventId").GetString() == id)), "the deliveries are dead-lettered");
+                d => ids.All(id => d.Any(x => x.EventId == id)), "the deliveries are dead-lettered");
 
             var before = await system.PublishAsync("recover", "sync.failed", new { n = "before" });
             await DeadLetteredAsync(before);
@@ -32,15 +34,15 @@ public sealed class RecoverTests(WebhooksSystem system) : IClassFixture<Webhooks
             var recovered = await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/recover?since={Uri.EscapeDataString(since.ToString("O"))}", null);
 
             Assert.Equal(HttpStatusCode.OK, recovered.StatusCode);
-            var result = await recovered.Content.ReadFromJsonAsync<JsonElement>();
-            Assert.Equal((2, 0, true), (result.GetProperty("redriven").GetInt32(), result.GetProperty("resent").GetInt32(), result.GetProperty("complete").GetBoolean()));
+            var result = (await recovered.Content.ReadFromJsonAsync<RecoverResult>())!;
+            Assert.Equal((2, 0, true), (result.Redriven, result.Resent, result.Complete));
             foreach (var id in inWindow)
             {
                 await Eventually.HoldsAsync(() => Task.FromResult(subscriber.Received.Count(r => r.Id == id)), n => n == 5, "the recovered delivery arrives once more");
             }
             await Eventually.NothingMoreWithinAsync(TimeSpan.FromMilliseconds(500), "a delivery recovered twice");
             Assert.Equal((4, 1), (subscriber.Received.Count(r => r.Id == before), subscriber.Received.Count(r => r.Id == succeeded)));
-            Assert.Equal(before, Assert.Single(await system.DeadLettersAsync($"endpointId={endpointId}")).GetProperty("eventId").GetString());
+            Assert.Equal(before, Assert.Single(await system.DeadLettersAsync($"endpointId={endpointId}")).EventId);
         }
         finally
         {
@@ -60,17 +62,17 @@ public sealed class RecoverTests(WebhooksSystem system) : IClassFixture<Webhooks
             var (endpointId, _) = await system.CreateEndpointAsync("recover-waiting", subscriber.Url, ["*"]);
             var since = DateTimeOffset.UtcNow;
             var id = await system.PublishAsync("recover-waiting", "sync.failed");
-            await Eventually.HoldsAsync(() => system.GetEventAsync(id), e => e.GetProperty("deliveries") is { ValueKind: JsonValueKind.Array } d && d.GetArrayLength() == 1 && d[0].GetProperty("status").GetString() == "failed", "the first attempt fails");
+            await Eventually.HoldsAsync(() => system.GetEventAsync(id), e => e.Deliveries is [{ Status: "failed" }], "the first attempt fails");
             Volatile.Write(ref healthy, true);
-            Assert.Equal(1, (await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{endpointId}/stats")).GetProperty("pending").GetInt32());
+            Assert.Equal(1, (await system.Ingest.GetFromJsonAsync<EndpointStatsView>($"/v1/endpoints/{endpointId}/stats"))!.Pending);
 
-            var result = await (await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/recover?since={Uri.EscapeDataString(since.ToString("O"))}", null)).Content.ReadFromJsonAsync<JsonElement>();
+            var result = (await (await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/recover?since={Uri.EscapeDataString(since.ToString("O"))}", null)).Content.ReadFromJsonAsync<RecoverResult>())!;
 
-            Assert.Equal((0, 1), (result.GetProperty("redriven").GetInt32(), result.GetProperty("resent").GetInt32()));
+            Assert.Equal((0, 1), (result.Redriven, result.Resent));
             await Eventually.HoldsAsync(() => Task.FromResult(subscriber.Received.Count(r => r.Id == id)), n => n == 2, "the waiting delivery is sent now");
-            var delivery = (await Eventually.HoldsAsync(() => system.GetEventAsync(id), e => e.GetProperty("deliveries")[0].GetProperty("status").GetString() == "delivered", "it is delivered")).GetProperty("deliveries")[0];
-            Assert.Equal([1, 2], delivery.GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("number").GetInt32()));
-            Assert.Equal(0, (await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{endpointId}/stats")).GetProperty("pending").GetInt32());
+            var delivery = (await Eventually.HoldsAsync(() => system.GetEventAsync(id), e => e.Deliveries[0].Status == "delivered", "it is delivered")).Deliveries[0];
+            Assert.Equal([1, 2], delivery.Attempts.Select(a => a.Number));
+            Assert.Equal(0, (await system.Ingest.GetFromJsonAsync<EndpointStatsView>($"/v1/endpoints/{endpointId}/stats"))!.Pending);
         }
         finally
         {
@@ -104,8 +106,9 @@ public sealed class RecoverTests(WebhooksSystem system) : IClassFixture<Webhooks
             var run = await CliRun.RunAsync(system, ["replay", "--endpoint", endpointId, "--since", since.ToString("O"), "--json"]);
             var again = await CliRun.RunAsync(system, ["replay", "--endpoint", endpointId, "--since", since.ToString("O"), "--json"]);
 
-            Assert.Equal((0, 2, 1), (run.ExitCode, run.Json.GetProperty("counts").GetProperty("replayed").GetInt32(), run.Json.GetProperty("counts").GetProperty("redriven").GetInt32()));
-            Assert.Equal((0, 0), (again.Json.GetProperty("counts").GetProperty("replayed").GetInt32(), again.Json.GetProperty("counts").GetProperty("redriven").GetInt32()));
+            var (first, second) = (run.As<Job>().Counts, again.As<Job>().Counts);
+            Assert.Equal((0, 2L, 1L), (run.ExitCode, first["replayed"], first["redriven"]));
+            Assert.Equal((0L, 0L), (second["replayed"], second["redriven"]));
             await late.WaitForAsync(4);
             await Eventually.NothingMoreWithinAsync(TimeSpan.FromMilliseconds(500), "an event replayed twice");
             // Each once: the one it got, the two from before it existed, the one from while it was off.

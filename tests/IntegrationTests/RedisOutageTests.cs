@@ -1,5 +1,5 @@
 using System.Net.Http.Json;
-using System.Text.Json;
+using Webhooks.Ingest.Events;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -19,7 +19,7 @@ public sealed class RedisOutageTests(WebhooksSystem system) : IClassFixture<Webh
         for (var batch = 0; batch < 4; batch++)
         {
             var response = await system.Ingest.PostAsJsonAsync("/v1/events/batch", new { events = Enumerable.Range(0, 100).Select(i => new { type = "tick.tock", tenant = "outage", data = new { batch, i } }) });
-            ids.UnionWith((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ids").EnumerateArray().Select(i => i.GetString()!));
+            ids.UnionWith((await response.Content.ReadFromJsonAsync<EventBatchAccepted>())!.Ids);
         }
         await subscriber.WaitForAsync(30);
 
@@ -41,7 +41,7 @@ public sealed class RedisOutageTests(WebhooksSystem system) : IClassFixture<Webh
             foreach (var id in ids.Take(400))
             {
                 var view = await system.GetEventAsync(id);
-                delivered += view.GetProperty("deliveries").EnumerateArray().Count(d => d.GetProperty("status").GetString() == "delivered");
+                delivered += view.Deliveries.Count(d => d.Status == "delivered");
             }
             return delivered;
         }, n => n == ids.Count, "every delivery is recorded as delivered", TimeSpan.FromSeconds(60));

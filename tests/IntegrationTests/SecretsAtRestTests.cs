@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using StackExchange.Redis;
 using Webhooks.Core.Storage;
+using Webhooks.Ingest.Endpoints;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -26,8 +27,8 @@ public sealed class SecretsAtRestTests(WebhooksSystem system) : IClassFixture<We
         });
 
         await Eventually.HoldsAsync(Stored, s => s.Contains("enc:v1:next:") && !s.Contains("enc:v1:test:"), "the secret is re-encrypted with the new key");
-        var read = await rotatedIngest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{id}/secret");
-        Assert.Equal(secret, read.GetProperty("secret").GetString());
+        var read = (await rotatedIngest.GetFromJsonAsync<EndpointSecretView>($"/v1/endpoints/{id}/secret"))!;
+        Assert.Equal(secret, read.Secret);
     }
 
     [Fact]
@@ -40,9 +41,11 @@ public sealed class SecretsAtRestTests(WebhooksSystem system) : IClassFixture<We
         Assert.DoesNotContain("sk_live_abc123", stored);
         Assert.DoesNotContain("platform-team", stored);
 
-        var shown = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{id}");
-        Assert.Equal("********", shown.GetProperty("headers").GetProperty("Authorization").GetString());
-        Assert.DoesNotContain("sk_live_abc123", shown.ToString());
+        // The answer as sent, to look for the value anywhere in it, and as the endpoint it shows.
+        var answer = await system.Ingest.GetStringAsync($"/v1/endpoints/{id}");
+        var shown = JsonSerializer.Deserialize<EndpointView>(answer, JsonSerializerOptions.Web)!;
+        Assert.Equal("********", shown.Headers["Authorization"]);
+        Assert.DoesNotContain("sk_live_abc123", answer);
         // Sent back as shown, a header keeps its value; the others are replaced.
         (await system.Ingest.PatchAsJsonAsync($"/v1/endpoints/{id}", new { headers = new Dictionary<string, string> { ["Authorization"] = "********", ["x-extra"] = "1" } })).EnsureSuccessStatusCode();
         await system.StartDispatcherAsync();
@@ -70,8 +73,8 @@ public sealed class SecretsAtRestTests(WebhooksSystem system) : IClassFixture<We
 
         await healthy.WaitForAsync(1, TimeSpan.FromSeconds(15));
         var deadLetter = Assert.Single(await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={lostId}"), l => l.Count > 0, "the unreadable endpoint's delivery is dead-lettered"));
-        Assert.Equal("secret_unreadable", deadLetter.GetProperty("reason").GetString());
-        Assert.Contains("'dropped'", deadLetter.GetProperty("detail").GetString());
+        Assert.Equal("secret_unreadable", deadLetter.Reason);
+        Assert.Contains("'dropped'", deadLetter.Detail);
         Assert.Empty(orphaned.Received);
     }
 
@@ -82,9 +85,9 @@ public sealed class SecretsAtRestTests(WebhooksSystem system) : IClassFixture<We
         var ingest = await system.StartIngestAsync(services: logs.AddTo);
         await system.StartDispatcherAsync(services: logs.AddTo);
         await using var failing = await Subscriber.StartAsync(_ => 500);
-        var created = await (await ingest.PostAsJsonAsync("/v1/endpoints", new { tenant = "quiet", url = failing.Url, eventTypes = new[] { "*" } })).Content.ReadFromJsonAsync<JsonElement>();
-        var (id, secret) = (created.GetProperty("id").GetString()!, created.GetProperty("secret").GetString()!);
-        var rotated = (await (await ingest.PostAsync($"/v1/endpoints/{id}/secret/rotate", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
+        var created = (await (await ingest.PostAsJsonAsync("/v1/endpoints", new { tenant = "quiet", url = failing.Url, eventTypes = new[] { "*" } })).Content.ReadFromJsonAsync<EndpointView>())!;
+        var (id, secret) = (created.Id, created.Secret!);
+        var rotated = (await (await ingest.PostAsync($"/v1/endpoints/{id}/secret/rotate", null)).Content.ReadFromJsonAsync<EndpointSecretView>())!.Secret;
 
         await ingest.PostAsJsonAsync("/v1/events", new { type = "audit.logged", tenant = "quiet", data = new { } });
         await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={id}"), l => l.Count > 0, "the failing delivery is dead-lettered");

@@ -3,8 +3,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Web;
-using Webhooks.Signing;
+using Microsoft.AspNetCore.Mvc;
+using Webhooks.Core.Endpoints;
 using Webhooks.IntegrationTests.Infrastructure;
+using Webhooks.Signing;
 
 namespace Webhooks.IntegrationTests;
 
@@ -35,8 +37,8 @@ public sealed class ThinWebhookTests(WebhooksSystemWithDispatcher system) : ICla
         Assert.True(JsonNode.DeepEquals(JsonSerializer.SerializeToNode(OrderData), JsonNode.Parse(await fetched.Content.ReadAsStringAsync())));
         Assert.Contains(eventId, link);
 
-        var stats = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{endpointId}/stats");
-        Assert.Equal(1, stats.GetProperty("lastHour").GetProperty("dataFetches").GetInt64());
+        var stats = (await system.Ingest.GetFromJsonAsync<EndpointStatsView>($"/v1/endpoints/{endpointId}/stats"))!;
+        Assert.Equal(1, stats.LastHour.DataFetches);
     }
 
     [Fact]
@@ -64,8 +66,8 @@ public sealed class ThinWebhookTests(WebhooksSystemWithDispatcher system) : ICla
         var absent = await AssertRefused(Signed("evt_doesnotexist", endpointId, later, secret), 404, "No data");
         var foreign = await AssertRefused(Signed(otherTenants, endpointId, later, secret), 404, "No data");
         var unsubscribed = await AssertRefused(Signed(eventId, otherEndpointId, later, otherSecret), 404, "No data");
-        Assert.Equal(absent.GetProperty("detail").GetString(), foreign.GetProperty("detail").GetString());
-        Assert.Equal(absent.GetProperty("detail").GetString(), unsubscribed.GetProperty("detail").GetString());
+        Assert.Equal(absent.Detail, foreign.Detail);
+        Assert.Equal(absent.Detail, unsubscribed.Detail);
 
         (await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/disable", null)).EnsureSuccessStatusCode();
         await AssertRefused(link, 403, "Endpoint disabled");
@@ -131,7 +133,7 @@ public sealed class ThinWebhookTests(WebhooksSystemWithDispatcher system) : ICla
         var throttled = await Anonymous.GetAsync(Signed(DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds(), "forged-again"));
         Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
         Assert.NotNull(throttled.Headers.RetryAfter);
-        Assert.Equal("Too many invalid data links", (await throttled.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+        Assert.Equal("Too many invalid data links", (await throttled.Content.ReadFromJsonAsync<ProblemDetails>())!.Title);
     }
 
     [Fact]
@@ -194,7 +196,7 @@ public sealed class ThinWebhookTests(WebhooksSystemWithDispatcher system) : ICla
 
         Assert.Equal("invalid", forged[0].GetProperty("signature").GetString());
         Assert.Contains("not fetched", forged[0].GetProperty("fetched").GetString());
-        Assert.Equal(0, await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{endpointId}/stats").ContinueWith(t => t.Result.GetProperty("lastHour").GetProperty("dataFetches").GetInt32()));
+        Assert.Equal(0, (await system.Ingest.GetFromJsonAsync<EndpointStatsView>($"/v1/endpoints/{endpointId}/stats"))!.LastHour.DataFetches);
 
         // A verified webhook whose link leads away from the Ingest the listener knows (registered with another one): not followed either.
         var otherIngest = await system.StartIngestAsync();
@@ -227,14 +229,15 @@ public sealed class ThinWebhookTests(WebhooksSystemWithDispatcher system) : ICla
         return new UriBuilder(uri) { Query = query.ToString() }.Uri.ToString();
     }
 
-    private static async Task<JsonElement> AssertRefused(string link, int status, string title)
+    private static async Task<ProblemDetails> AssertRefused(string link, int status, string title)
     {
         var response = await Anonymous.GetAsync(link);
         Assert.Equal(status, (int)response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(title, problem.GetProperty("title").GetString());
-        Assert.DoesNotContain("orderId", problem.GetRawText());
+        var body = await response.Content.ReadAsStringAsync();
+        var problem = JsonSerializer.Deserialize<ProblemDetails>(body, JsonSerializerOptions.Web)!;
+        Assert.Equal(title, problem.Title);
+        Assert.DoesNotContain("orderId", body);
         return problem;
     }
 }

@@ -24,8 +24,8 @@ public sealed class TracingTests(WebhooksSystemWithDispatcher system) : IClassFi
         var id = await system.PublishAsync("traced", "trace.me");
 
         var view = await Eventually.HoldsAsync(() => system.GetEventAsync(id),
-            v => v.GetProperty("deliveries").EnumerateArray().Any(d => d.GetProperty("status").GetString() == "delivered"), "the third attempt succeeds");
-        var traceIds = view.GetProperty("deliveries")[0].GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("traceId").GetString()!).ToList();
+            v => v.Deliveries.Any(d => d.Status == "delivered"), "the third attempt succeeds");
+        var traceIds = view.Deliveries[0].Attempts.Select(a => a.TraceId!).ToList();
         Assert.Equal(3, traceIds.Count);
         Assert.Equal(3, traceIds.Distinct().Count());
 
