@@ -1,5 +1,5 @@
 using System.Net.Http.Json;
-using System.Text.Json;
+using Webhooks.Ingest.Endpoints;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -21,10 +21,10 @@ public sealed class AllowListTests(WebhooksSystem system) : IClassFixture<Webhoo
             await subscriber.WaitForAsync(1);
             var other = await system.PublishAsync("other-team", "door.tried");
 
-            var deadLetter = await Eventually.HoldsAsync(async () => (await system.DeadLettersAsync($"endpointId={otherEndpoint}")).FirstOrDefault(), d => d.ValueKind == JsonValueKind.Object, "the other tenant's delivery is dead-lettered");
-            Assert.Equal("blocked_destination", deadLetter.GetProperty("reason").GetString());
+            var deadLetter = await Eventually.HoldsAsync(async () => (await system.DeadLettersAsync($"endpointId={otherEndpoint}")).FirstOrDefault(), d => d is not null, "the other tenant's delivery is dead-lettered");
+            Assert.Equal("blocked_destination", deadLetter!.Reason);
             Assert.Equal([allowed], subscriber.Received.Select(r => r.Id));
-            Assert.Equal("delivered", (await system.GetEventAsync(allowed)).GetProperty("deliveries")[0].GetProperty("status").GetString());
+            Assert.Equal("delivered", (await system.GetEventAsync(allowed)).Deliveries[0].Status);
             Assert.NotEqual(other, allowed);
         }
         finally
@@ -44,8 +44,8 @@ public sealed class AllowListTests(WebhooksSystem system) : IClassFixture<Webhoo
 
             await system.PublishAsync("port-team", "door.knocked");
 
-            var deadLetter = await Eventually.HoldsAsync(async () => (await system.DeadLettersAsync($"endpointId={endpointId}")).FirstOrDefault(), d => d.ValueKind == JsonValueKind.Object, "the delivery is dead-lettered");
-            Assert.Equal("blocked_destination", deadLetter.GetProperty("reason").GetString());
+            var deadLetter = await Eventually.HoldsAsync(async () => (await system.DeadLettersAsync($"endpointId={endpointId}")).FirstOrDefault(), d => d is not null, "the delivery is dead-lettered");
+            Assert.Equal("blocked_destination", deadLetter!.Reason);
             Assert.Empty(subscriber.Received);
         }
         finally
@@ -65,10 +65,10 @@ public sealed class AllowListTests(WebhooksSystem system) : IClassFixture<Webhoo
 
             var id = await system.PublishAsync("body-team", "door.opened");
 
-            await Eventually.HoldsAsync(() => system.GetEventAsync(id), e => e.GetProperty("deliveries") is { ValueKind: JsonValueKind.Array } d && d.GetArrayLength() == 1 && d[0].GetProperty("status").GetString() == "delivered", "the delivery succeeds");
-            var attempt = (await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{endpointId}/attempts")).GetProperty("data")[0];
-            Assert.Equal(200, attempt.GetProperty("statusCode").GetInt32());
-            Assert.Equal(JsonValueKind.Null, attempt.GetProperty("responseBody").ValueKind);
+            await Eventually.HoldsAsync(() => system.GetEventAsync(id), e => e.Deliveries is [{ Status: "delivered" }], "the delivery succeeds");
+            var attempt = (await system.Ingest.GetFromJsonAsync<AttemptPage>($"/v1/endpoints/{endpointId}/attempts"))!.Data[0];
+            Assert.Equal(200, attempt.StatusCode);
+            Assert.Null(attempt.ResponseBody);
         }
         finally
         {

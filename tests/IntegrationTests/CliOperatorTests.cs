@@ -1,10 +1,14 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Webhooks.Core.Events;
+using Webhooks.Ingest.Auth;
+using Webhooks.Ingest.Endpoints;
+using Webhooks.Ingest.Jobs;
+using Webhooks.Ingest.Quotas;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -30,7 +34,7 @@ public sealed class CliOperatorTests(WebhooksSystemWithDispatcher system) : ICla
         var added = await Webhooks("endpoints", "add", "--tenant", "cli-url", "--url", subscriber.Url, "--event-type", "*", "--json");
 
         Assert.Equal(0, added.ExitCode);
-        Assert.Equal(subscriber.Url, added.Json.GetProperty("url").GetString());
+        Assert.Equal(subscriber.Url, added.As<EndpointView>().Url);
         Assert.Empty(subscriber.Received);
         // Ingest's address has a name of its own: pointed at the subscriber, the key goes nowhere but a refusal follows.
         var misdirected = await Webhooks("endpoints", "list", "--ingest", subscriber.Url);
@@ -86,7 +90,7 @@ public sealed class CliOperatorTests(WebhooksSystemWithDispatcher system) : ICla
     [Fact]
     public async Task A_tenant_bound_key_naming_another_tenant_is_told_which_tenant_it_is_bound_to()
     {
-        var key = (await Webhooks("keys", "create", "--role", "admin", "--tenant", "cli-shop", "--json")).Json.GetProperty("key").GetString()!;
+        var key = (await Webhooks("keys", "create", "--role", "admin", "--tenant", "cli-shop", "--json")).As<ApiKeyView>().Key!;
 
         foreach (var args in new[] { new[] { "endpoints", "list", "--tenant", "cli-other" }, ["events", "list", "--tenant", "cli-other"], ["dlq", "list", "--tenant", "cli-other"], ["audit", "--tenant", "cli-other"] })
         {
@@ -105,9 +109,9 @@ public sealed class CliOperatorTests(WebhooksSystemWithDispatcher system) : ICla
 
         Assert.Equal(0, shown.ExitCode);
         Assert.Contains("events-per-second", shown.Out);
-        Assert.Equal(2000, set.Json.GetProperty("quotas").GetProperty("eventsPerSecond").GetDouble());
-        Assert.Equal((2000, 7), (kept.Json.GetProperty("overrides").GetProperty("eventsPerSecond").GetDouble(), kept.Json.GetProperty("overrides").GetProperty("endpoints").GetInt32()));
-        Assert.Equal(JsonValueKind.Null, reset.Json.GetProperty("overrides").GetProperty("eventsBurst").ValueKind);
+        Assert.Equal(2000, set.As<QuotaView>().Quotas.EventsPerSecond);
+        Assert.Equal((2000, 7), (kept.As<QuotaView>().Overrides.EventsPerSecond, kept.As<QuotaView>().Overrides.Endpoints));
+        Assert.Null(reset.As<QuotaView>().Overrides.EventsBurst);
         Assert.Contains("operator", (await Webhooks("quotas", "show", "cli-quota")).Out);
 
         var (endpointId, _) = await system.CreateEndpointAsync("cli-jobs", "https://hooks.example.com/jobs", ["*"]);
@@ -117,12 +121,12 @@ public sealed class CliOperatorTests(WebhooksSystemWithDispatcher system) : ICla
         Assert.DoesNotContain("%3A", unconfirmed.Error);
 
         var purged = await Webhooks("dlq", "purge", "--endpoint", endpointId, "--yes", "--json");
-        var jobId = purged.Json.GetProperty("id").GetString()!;
+        var jobId = purged.As<Job>().Id;
         var listed = await Webhooks("jobs", "list", "--json");
         var one = await Webhooks("jobs", "show", jobId);
         var followed = await Webhooks("jobs", "follow", jobId);
 
-        Assert.Contains(listed.Json.EnumerateArray(), j => j.GetProperty("id").GetString() == jobId && j.GetProperty("tenant").GetString() == "cli-jobs");
+        Assert.Contains(listed.As<List<Job>>(), j => j.Id == jobId && j.Tenant == "cli-jobs");
         Assert.Contains("purge", one.Out);
         Assert.Contains("cli-jobs", one.Out);
         Assert.Equal(0, followed.ExitCode);
@@ -134,15 +138,16 @@ public sealed class CliOperatorTests(WebhooksSystemWithDispatcher system) : ICla
     {
         var added = await Webhooks("endpoints", "add", "--tenant", "cli-flags", "--url", "https://hooks.example.com/flags", "--event-type", "*",
             "--rate-limit", "10", "--burst", "5", "--max-in-flight", "4", "--timeout", "5", "--payload", "thin", "--header", "X-Team=payments", "--json");
-        var id = added.Json.GetProperty("id").GetString()!;
+        var id = added.As<EndpointView>().Id;
         var updated = await Webhooks("endpoints", "update", id, "--max-in-flight", "2", "--timeout", "9", "--json");
         var shown = await Webhooks("endpoints", "show", id);
         var nothing = await Webhooks("endpoints", "update", id);
 
         Assert.Equal(0, added.ExitCode);
-        Assert.Equal((10, 5), (added.Json.GetProperty("rateLimit").GetProperty("perSecond").GetDouble(), added.Json.GetProperty("rateLimit").GetProperty("burst").GetInt32()));
-        Assert.Equal(("thin", true), (added.Json.GetProperty("payload").GetString(), added.Json.GetProperty("headers").TryGetProperty("X-Team", out _)));
-        Assert.Equal((2, 9, 10.0), (updated.Json.GetProperty("maxInFlight").GetInt32(), updated.Json.GetProperty("timeoutSeconds").GetInt32(), updated.Json.GetProperty("rateLimit").GetProperty("perSecond").GetDouble()));
+        var (endpoint, changed) = (added.As<EndpointView>(), updated.As<EndpointView>());
+        Assert.Equal((10, 5), (endpoint.RateLimit!.PerSecond, endpoint.RateLimit.Burst));
+        Assert.Equal(("thin", true), (endpoint.Payload, endpoint.Headers.ContainsKey("X-Team")));
+        Assert.Equal((2, 9, 10.0), (changed.MaxInFlight, changed.TimeoutSeconds, changed.RateLimit!.PerSecond));
         Assert.Contains("10/s, burst 5", shown.Out);
         Assert.Contains("X-Team", shown.Out);
         OneLine(nothing, 2, "name at least one field to change");
@@ -162,13 +167,13 @@ public sealed class CliOperatorTests(WebhooksSystemWithDispatcher system) : ICla
         var deadLetter = Assert.Single(await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={endpointId}"), l => l.Count > 0, "the delivery is dead-lettered"));
         var shown = await Webhooks("events", "show", eventId);
         var listed = await Webhooks("dlq", "list", "--endpoint", endpointId);
-        var one = await Webhooks("dlq", "show", deadLetter.GetProperty("id").GetString()!);
+        var one = await Webhooks("dlq", "show", deadLetter.Id);
         var stats = await Eventually.HoldsAsync(() => Webhooks("endpoints", "stats", endpointId), r => r.Out.Contains("http_500"), "the failures are counted by kind");
         var tail = await tailing;
 
-        Assert.Contains($"dead-lettered (exhausted) after 4 attempt(s): webhooks dlq show {deadLetter.GetProperty("id").GetString()}", shown.Out);
+        Assert.Contains($"dead-lettered (exhausted) after 4 attempt(s): webhooks dlq show {deadLetter.Id}", shown.Out);
         Assert.Contains("500", listed.Out);
-        Assert.Contains(deadLetter.GetProperty("lastAttempt").GetProperty("traceId").GetString()!, one.Out);
+        Assert.Contains(deadLetter.LastAttempt!.TraceId!, one.Out);
         Assert.Contains(failing.Url, stats.Out);
         Assert.Contains("→ retry #2 of 4", tail.Out);
         Assert.Contains("✘ last attempt: no retry follows", tail.Out);
@@ -200,7 +205,7 @@ public sealed class CliOperatorTests(WebhooksSystemWithDispatcher system) : ICla
         var (endpointId, _) = await system.CreateEndpointAsync("cli-list", "https://hooks.example.com/list", ["*"]);
         (await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/disable", null)).EnsureSuccessStatusCode();
         (await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/enable", null)).EnsureSuccessStatusCode(); // webhooks.endpoint.enabled
-        await Eventually.HoldsAsync(() => Webhooks("events", "list", "--tenant", "cli-list", "--operational", "--json"), r => r.Json.EnumerateArray().Any(e => e.GetProperty("type").GetString() == "webhooks.endpoint.enabled"), "the operational event is listed");
+        await Eventually.HoldsAsync(() => Webhooks("events", "list", "--tenant", "cli-list", "--operational", "--json"), r => r.As<List<EventSummary>>().Any(e => e.Type == "webhooks.endpoint.enabled"), "the operational event is listed");
 
         var plain = await Webhooks("events", "list", "--tenant", "cli-list", "--json");
         var orders = await Webhooks("events", "list", "--tenant", "cli-list", "--type", "order.*", "--json");
@@ -208,10 +213,10 @@ public sealed class CliOperatorTests(WebhooksSystemWithDispatcher system) : ICla
         var after = firstPage.Out.Split('\n').Single(l => l.StartsWith("More: add --after ", StringComparison.Ordinal))["More: add --after ".Length..].Trim();
         var secondPage = await Webhooks("events", "list", "--tenant", "cli-list", "--limit", "2", "--after", after, "--json");
 
-        Assert.DoesNotContain(plain.Json.EnumerateArray(), e => e.GetProperty("type").GetString()!.StartsWith("webhooks.", StringComparison.Ordinal));
-        Assert.Equal(3, plain.Json.GetArrayLength());
-        Assert.Equal(["order.created", "order.shipped"], orders.Json.EnumerateArray().Select(e => e.GetProperty("type").GetString()).Order());
-        Assert.Equal(["order.created"], secondPage.Json.EnumerateArray().Select(e => e.GetProperty("type").GetString()));
+        Assert.DoesNotContain(plain.As<List<EventSummary>>(), e => e.Type.StartsWith("webhooks.", StringComparison.Ordinal));
+        Assert.Equal(3, plain.As<List<EventSummary>>().Count);
+        Assert.Equal(["order.created", "order.shipped"], orders.As<List<EventSummary>>().Select(e => e.Type).Order());
+        Assert.Equal(["order.created"], secondPage.As<List<EventSummary>>().Select(e => e.Type));
     }
 
     [Fact]
@@ -219,7 +224,7 @@ public sealed class CliOperatorTests(WebhooksSystemWithDispatcher system) : ICla
     {
         var log = Path.Combine(Path.GetTempPath(), $"listen-{Guid.NewGuid():N}.log");
         await using var listen = await ListenProcess.StartAsync(system, "cli-listen", "--status", "500", "--log", log);
-        var endpointId = (await system.Ingest.GetFromJsonAsync<JsonElement>("/v1/endpoints?tenant=cli-listen")).GetProperty("data")[0].GetProperty("id").GetString()!;
+        var endpointId = (await system.Ingest.GetFromJsonAsync<EndpointPage>("/v1/endpoints?tenant=cli-listen"))!.Data[0].Id;
 
         var tested = await Webhooks("endpoints", "test", endpointId);
 
@@ -232,7 +237,7 @@ public sealed class CliOperatorTests(WebhooksSystemWithDispatcher system) : ICla
         Assert.Contains("failed for good after 1 attempt(s): no attempt follows", (await Webhooks("events", "show", testEventId)).Out);
         await Eventually.NothingMoreWithinAsync(TimeSpan.FromSeconds(2), "a retry of the test (due after 200 ms)");
         Assert.Single(listen.Printed.Split('\n'), l => l.Contains("answered 500", StringComparison.Ordinal));
-        Assert.Empty((await Webhooks("events", "list", "--tenant", "cli-listen", "--operational", "--json")).Json.EnumerateArray());
+        Assert.Empty((await Webhooks("events", "list", "--tenant", "cli-listen", "--operational", "--json")).As<List<EventSummary>>());
         File.Delete(log);
     }
 }

@@ -1,4 +1,10 @@
 using System.Text.Json;
+using Webhooks.Core.Endpoints;
+using Webhooks.Core.Events;
+using Webhooks.Ingest.DeadLetters;
+using Webhooks.Ingest.Deliveries;
+using Webhooks.Ingest.Endpoints;
+using Webhooks.Ingest.Events;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -15,12 +21,12 @@ public sealed class CliTests(WebhooksSystemWithDispatcher system) : IClassFixtur
         await using var subscriber = await Subscriber.StartAsync(_ => Volatile.Read(ref healthy) ? 200 : 500);
         var added = await Webhooks("endpoints", "add", "--tenant", "cli-sre", "--endpoint-url", subscriber.Url, "--event-type", "payment.*", "--json");
         Assert.Equal(0, added.ExitCode);
-        var endpointId = added.Json.GetProperty("id").GetString()!;
+        var endpointId = added.As<EndpointView>().Id;
         var sent = await Webhooks("events", "send", "--tenant", "cli-sre", "--type", "payment.failed", "--data", """{"amount":12}""", "--json");
-        var eventId = sent.Json.GetProperty("id").GetString()!;
+        var eventId = sent.As<EventAccepted>().Id;
 
-        var listed = await Eventually.HoldsAsync(() => Webhooks("dlq", "list", "--endpoint", endpointId, "--json"), r => r.ExitCode == 0 && r.Json.GetArrayLength() == 1, "the dead letter is listed");
-        var deadLetterId = listed.Json[0].GetProperty("id").GetString()!;
+        var listed = await Eventually.HoldsAsync(() => Webhooks("dlq", "list", "--endpoint", endpointId, "--json"), r => r.ExitCode == 0 && r.As<List<DeadLetterView>>().Count == 1, "the dead letter is listed");
+        var deadLetterId = listed.As<List<DeadLetterView>>()[0].Id;
         var shown = await Webhooks("dlq", "show", deadLetterId);
         Assert.Equal(0, shown.ExitCode);
         Assert.Contains("exhausted", shown.Out);
@@ -32,9 +38,9 @@ public sealed class CliTests(WebhooksSystemWithDispatcher system) : IClassFixtur
 
         Assert.Equal(0, redriven.ExitCode);
         Assert.Contains("done: redriven 1,", redriven.Out);
-        var delivered = await Eventually.HoldsAsync(() => Webhooks("events", "list", "--tenant", "cli-sre", "--status", "delivered", "--json"), r => r.ExitCode == 0 && r.Json.GetArrayLength() == 1, "the redriven event is delivered");
-        Assert.Equal(eventId, delivered.Json[0].GetProperty("id").GetString());
-        Assert.Empty((await Webhooks("dlq", "list", "--endpoint", endpointId, "--json")).Json.EnumerateArray());
+        var delivered = await Eventually.HoldsAsync(() => Webhooks("events", "list", "--tenant", "cli-sre", "--status", "delivered", "--json"), r => r.ExitCode == 0 && r.As<List<EventSummary>>().Count == 1, "the redriven event is delivered");
+        Assert.Equal(eventId, delivered.As<List<EventSummary>>()[0].Id);
+        Assert.Empty((await Webhooks("dlq", "list", "--endpoint", endpointId, "--json")).As<List<DeadLetterView>>());
     }
 
     [Fact]
@@ -54,22 +60,22 @@ public sealed class CliTests(WebhooksSystemWithDispatcher system) : IClassFixtur
         Assert.Contains(DateTimeOffset.UtcNow.ToString("yyyy-MM-dd"), shown.Out);
         // The trace the subscriber's request carried, to look up in the tracing backend.
         Assert.Contains(subscriber.Received.Single().Headers["traceparent"].ToString().Split('-')[1], shown.Out);
-        var json = (await Webhooks("events", "show", eventId, "--json")).Json;
-        Assert.Equal(202, json.GetProperty("deliveries")[0].GetProperty("attempts")[0].GetProperty("statusCode").GetInt32());
+        var view = (await Webhooks("events", "show", eventId, "--json")).As<EventView>();
+        Assert.Equal(202, view.Deliveries[0].Attempts[0].StatusCode);
     }
 
     [Fact]
     public async Task Endpoints_are_added_listed_switched_and_removed_and_removal_asks_first()
     {
-        var added = (await Webhooks("endpoints", "add", "--tenant", "cli-admin", "--endpoint-url", "https://hooks.example.com/cli", "--event-type", "a.*", "--event-type", "b.c", "--json")).Json;
-        var id = added.GetProperty("id").GetString()!;
-        Assert.StartsWith("whsec_", added.GetProperty("secret").GetString());
+        var added = (await Webhooks("endpoints", "add", "--tenant", "cli-admin", "--endpoint-url", "https://hooks.example.com/cli", "--event-type", "a.*", "--event-type", "b.c", "--json")).As<EndpointView>();
+        var id = added.Id;
+        Assert.StartsWith("whsec_", added.Secret);
 
         var listed = await Webhooks("endpoints", "list", "--tenant", "cli-admin");
         Assert.Contains(id, listed.Out);
         Assert.Contains("a.*, b.c", listed.Out);
         Assert.Contains("disabled", (await Webhooks("endpoints", "disable", id)).Out);
-        Assert.False((await Webhooks("endpoints", "show", id, "--json")).Json.GetProperty("enabled").GetBoolean());
+        Assert.False((await Webhooks("endpoints", "show", id, "--json")).As<EndpointView>().Enabled);
 
         var unconfirmed = await Webhooks("endpoints", "rm", id);
         Assert.Equal(4, unconfirmed.ExitCode);
@@ -93,30 +99,29 @@ public sealed class CliTests(WebhooksSystemWithDispatcher system) : IClassFixtur
         }
         foreach (var id in ids)
         {
-            await Eventually.HoldsAsync(() => system.GetEventAsync(id), e => e.GetProperty("deliveries") is { ValueKind: JsonValueKind.Array } d && d.GetArrayLength() == 1 && d[0].GetProperty("status").GetString() == "delivered", "delivered");
+            await Eventually.HoldsAsync(() => system.GetEventAsync(id), e => e.Deliveries is [{ Status: "delivered" }], "delivered");
         }
 
         // Under load an attempt record may reach Redis a moment after its delivery is seen: wait for all five.
         var run = await Eventually.HoldsAsync(() => Webhooks("endpoints", "stats", endpointId, "--json"),
-            r => r.ExitCode == 0 && r.Json.GetProperty("lastWeek").GetProperty("attempts").GetInt32() >= 5, "the five attempts are counted");
-        var stats = run.Json;
+            r => r.ExitCode == 0 && r.As<EndpointStatsView>().LastWeek.Attempts >= 5, "the five attempts are counted");
+        var stats = run.As<EndpointStatsView>();
         var table = await Webhooks("endpoints", "stats", endpointId);
         Assert.True(table.ExitCode == 0, table.Error);
 
-        foreach (var window in new[] { "lastHour", "lastDay", "lastWeek" })
+        foreach (var w in new[] { stats.LastHour, stats.LastDay, stats.LastWeek })
         {
-            var w = stats.GetProperty(window);
             // Four good and one failed; a redelivery under load (at least once) may add a good one.
-            var (attempts, succeeded) = (w.GetProperty("attempts").GetInt32(), w.GetProperty("succeeded").GetInt32());
-            Assert.Equal((1, attempts - 1), (w.GetProperty("failed").GetInt32(), succeeded));
+            var (attempts, succeeded) = (w.Attempts, w.Succeeded);
+            Assert.Equal((1L, attempts - 1), (w.Failed, succeeded));
             Assert.InRange(succeeded, 4, 5);
-            Assert.Equal(Math.Round((double)succeeded / attempts, 4), w.GetProperty("successRate").GetDouble());
-            Assert.InRange(w.GetProperty("latencyMs").GetProperty("p50").GetInt32(), 5, 60_000);
+            Assert.Equal(Math.Round((double)succeeded / attempts, 4), w.SuccessRate);
+            Assert.InRange(w.LatencyMs.P50!.Value, 5, 60_000);
         }
-        Assert.Equal(0, stats.GetProperty("pending").GetInt32());
-        Assert.Equal(JsonValueKind.String, stats.GetProperty("lastSuccessAt").ValueKind);
-        Assert.Equal(JsonValueKind.String, stats.GetProperty("lastFailureAt").ValueKind);
-        Assert.Contains(stats.GetProperty("lastHour").GetProperty("succeeded").GetInt32() == 4 ? "80.0" : "83.3", table.Out);
+        Assert.Equal(0, stats.Pending);
+        Assert.NotNull(stats.LastSuccessAt);
+        Assert.NotNull(stats.LastFailureAt);
+        Assert.Contains(stats.LastHour.Succeeded == 4 ? "80.0" : "83.3", table.Out);
         Assert.Contains("last week", table.Out);
     }
 
@@ -129,12 +134,12 @@ public sealed class CliTests(WebhooksSystemWithDispatcher system) : IClassFixtur
         await system.CreateEndpointAsync("cli-test", sibling.Url, ["*"]);
 
         var run = await Webhooks("endpoints", "test", endpointId, "--type", "order.created", "--data", """{"orderId":"t-1"}""");
-        var json = (await Webhooks("endpoints", "test", endpointId, "--json")).Json;
+        var result = (await Webhooks("endpoints", "test", endpointId, "--json")).As<TestEventResult>();
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("201", run.Out);
         Assert.Contains("hello from the receiver", run.Out);
-        Assert.Equal(201, json.GetProperty("attempt").GetProperty("statusCode").GetInt32());
+        Assert.Equal(201, result.Attempt?.StatusCode);
         Assert.Equal(2, tested.Received.Count);
         Assert.All(tested.Received, r => Assert.True(r.VerifiesWith(secret)));
         Assert.Equal(["order.created", "webhooks.test"], tested.Received.Select(r => r.Json.GetProperty("type").GetString()));
@@ -149,7 +154,7 @@ public sealed class CliTests(WebhooksSystemWithDispatcher system) : IClassFixtur
         var (endpointId, _) = await system.CreateEndpointAsync("cli-tail", subscriber.Url, ["*"]);
         var old = await system.PublishAsync("cli-tail", "tail.old");
         await subscriber.WaitForAsync(1);
-        await Eventually.HoldsAsync(() => system.GetEventAsync(old), e => e.GetProperty("deliveries")[0].GetProperty("attemptCount").GetInt32() == 1, "recorded");
+        await Eventually.HoldsAsync(() => system.GetEventAsync(old), e => e.Deliveries[0].AttemptCount == 1, "recorded");
 
         var following = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var tailing = CliRun.RunAsync(system, ["deliveries", "tail", "--tenant", "cli-tail", "--for", "00:00:10", "--json"], errorLine: "Following 1 endpoint(s)", printed: following);
@@ -159,7 +164,7 @@ public sealed class CliTests(WebhooksSystemWithDispatcher system) : IClassFixtur
         var run = await tailing;
 
         Assert.Equal(0, run.ExitCode);
-        var printed = run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("eventId").GetString()).ToList();
+        var printed = run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonSerializer.Deserialize<AttemptView>(l, JsonSerializerOptions.Web)!.EventId).ToList();
         Assert.Equal([fresh], printed);
     }
 

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Webhooks.Core.Storage;
+using Webhooks.Ingest.Endpoints;
+using Webhooks.Ingest.Events;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -50,23 +51,23 @@ public sealed class DeliveryTests(WebhooksSystemWithDispatcher system) : IClassF
         var id = await system.PublishAsync("initech", "report.filed");
 
         var view = await Eventually.HoldsAsync(() => system.GetEventAsync(id),
-            v => v.GetProperty("deliveries").GetArrayLength() == 1 && v.GetProperty("deliveries")[0].GetProperty("status").GetString() == "delivered",
+            v => v.Deliveries is [{ Status: "delivered" }],
             "the delivery is recorded as delivered");
-        var delivery = view.GetProperty("deliveries")[0];
-        var attempt = Assert.Single(delivery.GetProperty("attempts").EnumerateArray());
-        Assert.Equal(endpointId, delivery.GetProperty("endpointId").GetString());
-        Assert.StartsWith("dlv_", delivery.GetProperty("id").GetString());
-        Assert.Equal(200, attempt.GetProperty("statusCode").GetInt32());
-        Assert.Equal(1, attempt.GetProperty("number").GetInt32());
-        Assert.Equal(32, attempt.GetProperty("traceId").GetString()!.Length);
+        var delivery = view.Deliveries[0];
+        var attempt = Assert.Single(delivery.Attempts);
+        Assert.Equal(endpointId, delivery.EndpointId);
+        Assert.StartsWith("dlv_", delivery.Id);
+        Assert.Equal(200, attempt.StatusCode);
+        Assert.Equal(1, attempt.Number);
+        Assert.Equal(32, attempt.TraceId!.Length);
 
         var received = Assert.Single(subscriber.Received);
         Assert.Equal(id, received.Id);
-        Assert.Contains(attempt.GetProperty("traceId").GetString()!, received.Headers["traceparent"].ToString());
+        Assert.Contains(attempt.TraceId!, received.Headers["traceparent"].ToString());
         Assert.StartsWith("Webhooks/", received.Headers["User-Agent"].ToString());
 
-        var attempts = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{endpointId}/attempts");
-        Assert.Equal(id, Assert.Single(attempts.GetProperty("data").EnumerateArray()).GetProperty("eventId").GetString());
+        var attempts = await system.Ingest.GetFromJsonAsync<AttemptPage>($"/v1/endpoints/{endpointId}/attempts");
+        Assert.Equal(id, Assert.Single(attempts!.Data).EventId);
     }
 
     [Fact]
@@ -81,18 +82,18 @@ public sealed class DeliveryTests(WebhooksSystemWithDispatcher system) : IClassF
 
         await healthy.WaitForAsync(1);
         var view = await Eventually.HoldsAsync(() => system.GetEventAsync(id),
-            v => v.GetProperty("deliveries").EnumerateArray().Any(d => d.GetProperty("status").GetString() == "dead_lettered"),
+            v => v.Deliveries.Any(d => d.Status == "dead_lettered"),
             "the failed delivery is dead-lettered");
-        var failed = view.GetProperty("deliveries").EnumerateArray().Single(d => d.GetProperty("endpointId").GetString() == brokenId);
-        Assert.Equal("exhausted", failed.GetProperty("deadLetterReason").GetString());
-        Assert.All(failed.GetProperty("attempts").EnumerateArray(), a => Assert.Equal(500, a.GetProperty("statusCode").GetInt32()));
+        var failed = view.Deliveries.Single(d => d.EndpointId == brokenId);
+        Assert.Equal("exhausted", failed.DeadLetterReason);
+        Assert.All(failed.Attempts, a => Assert.Equal(500, a.StatusCode));
 
         var deadLetter = Assert.Single(await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={brokenId}"), l => l.Count > 0, "the dead letter is indexed"));
-        Assert.Equal(id, deadLetter.GetProperty("eventId").GetString());
-        Assert.Equal("exhausted", deadLetter.GetProperty("reason").GetString());
-        Assert.Equal(brokenId, deadLetter.GetProperty("delivery").GetProperty("endpointId").GetString());
+        Assert.Equal(id, deadLetter.EventId);
+        Assert.Equal("exhausted", deadLetter.Reason);
+        Assert.Equal(brokenId, deadLetter.Delivery?.EndpointId);
         Assert.Single(healthy.Received);
-        Assert.Equal(500, deadLetter.GetProperty("lastAttempt").GetProperty("statusCode").GetInt32());
+        Assert.Equal(500, deadLetter.LastAttempt?.StatusCode);
     }
 
     [Fact]
@@ -127,7 +128,7 @@ public sealed class DeliveryTests(WebhooksSystemWithDispatcher system) : IClassF
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Contains("events[1].type", await refused.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
-        var ids = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ids").EnumerateArray().Select(i => i.GetString()!).ToHashSet();
+        var ids = (await accepted.Content.ReadFromJsonAsync<EventBatchAccepted>())!.Ids.ToHashSet();
         await subscriber.WaitForAsync(3);
         await Eventually.HoldsAsync(() => system.QueueDepthAsync("webhooks-delivery"), depth => depth == 0, "the delivery queue is empty");
         Assert.Equal(ids, subscriber.Received.Select(r => r.Id).ToHashSet());

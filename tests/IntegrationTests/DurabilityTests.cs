@@ -41,7 +41,7 @@ public sealed class DurabilityTests(WebhooksSystem system) : IClassFixture<Webho
         await system.StopAsync(dispatcher);
 
         var view = await system.GetEventAsync(id);
-        Assert.Equal("delivered", view.GetProperty("deliveries")[0].GetProperty("status").GetString());
+        Assert.Equal("delivered", view.Deliveries[0].Status);
         var next = await system.StartDispatcherAsync();
         await Eventually.HoldsAsync(() => system.QueueDepthAsync("webhooks-delivery"), d => d == 0, "the delivery queue is empty");
         await system.StopAsync(next);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
+using Webhooks.Ingest.Deliveries;
+using Webhooks.Ingest.Events;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -9,7 +10,7 @@ namespace Webhooks.IntegrationTests;
 public sealed class EventHistoryTests(WebhooksSystemWithDispatcher system) : IClassFixture<WebhooksSystemWithDispatcher>
 {
     private async Task<List<string>> ListAsync(string query) =>
-        [.. (await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/events?{query}")).GetProperty("data").EnumerateArray().Select(e => e.GetProperty("id").GetString()!)];
+        [.. (await system.Ingest.GetFromJsonAsync<EventList>($"/v1/events?{query}"))!.Data.Select(e => e.Id)];
 
     [Fact]
     public async Task A_tenants_events_are_listed_newest_first_by_type_status_and_time()
@@ -27,8 +28,8 @@ public sealed class EventHistoryTests(WebhooksSystemWithDispatcher system) : ICl
         Assert.Equal([second, first], await Eventually.HoldsAsync(() => ListAsync("tenant=history&status=delivered"), l => l.Count == 2, "both orders are delivered"));
         Assert.Equal([unheard], await Eventually.HoldsAsync(() => ListAsync("tenant=history&status=no_endpoints"), l => l.Count == 1, "the invoice found no endpoint"));
         Assert.Empty(await ListAsync($"tenant=history&until={Uri.EscapeDataString(before.ToString("O"))}"));
-        var paged = await system.Ingest.GetFromJsonAsync<JsonElement>("/v1/events?tenant=history&limit=2");
-        Assert.Equal([first], await ListAsync($"tenant=history&limit=2&after={paged.GetProperty("nextAfter").GetString()}"));
+        var paged = await system.Ingest.GetFromJsonAsync<EventList>("/v1/events?tenant=history&limit=2");
+        Assert.Equal([first], await ListAsync($"tenant=history&limit=2&after={paged!.NextAfter}"));
     }
 
     [Theory]
@@ -51,19 +52,19 @@ public sealed class EventHistoryTests(WebhooksSystemWithDispatcher system) : ICl
         var (endpointId, _) = await system.CreateEndpointAsync("resend", subscriber.Url, ["*"], new { description = "billing receiver" });
         var id = await system.PublishAsync("resend", "invoice.sent");
         await subscriber.WaitForAsync(1);
-        await Eventually.HoldsAsync(() => system.GetEventAsync(id), e => e.GetProperty("deliveries")[0].GetProperty("attemptCount").GetInt32() == 1, "the first attempt is recorded");
+        await Eventually.HoldsAsync(() => system.GetEventAsync(id), e => e.Deliveries[0].AttemptCount == 1, "the first attempt is recorded");
 
         var resent = await system.Ingest.PostAsync($"/v1/events/{id}/endpoints/{endpointId}/resend", null);
 
         Assert.Equal(HttpStatusCode.Accepted, resent.StatusCode);
-        Assert.Equal(2, (await resent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("attempt").GetInt32());
+        Assert.Equal(2, (await resent.Content.ReadFromJsonAsync<ResendAccepted>())!.Attempt);
         await subscriber.WaitForAsync(2);
         Assert.All(subscriber.Received, r => Assert.Equal(id, r.Id));
-        var delivery = (await Eventually.HoldsAsync(() => system.GetEventAsync(id), e => e.GetProperty("deliveries")[0].GetProperty("attemptCount").GetInt32() == 2, "the resend is recorded"))
-            .GetProperty("deliveries")[0];
-        Assert.Equal([1, 2], delivery.GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("number").GetInt32()));
-        Assert.Equal("billing receiver", delivery.GetProperty("endpoint").GetProperty("description").GetString());
-        Assert.Equal(new Uri(subscriber.Url).GetLeftPart(UriPartial.Authority) + "/…", delivery.GetProperty("endpoint").GetProperty("url").GetString());
+        var delivery = (await Eventually.HoldsAsync(() => system.GetEventAsync(id), e => e.Deliveries[0].AttemptCount == 2, "the resend is recorded"))
+            .Deliveries[0];
+        Assert.Equal([1, 2], delivery.Attempts.Select(a => a.Number));
+        Assert.Equal("billing receiver", delivery.Endpoint?.Description);
+        Assert.Equal(new Uri(subscriber.Url).GetLeftPart(UriPartial.Authority) + "/…", delivery.Endpoint?.Url);
     }
 
     [Fact]
@@ -101,11 +102,11 @@ public sealed class EventHistoryTests(WebhooksSystemWithDispatcher system) : ICl
         var id = await system.PublishAsync("nobody-home", "door.knocked", new { knock = 3 });
 
         var deadLetter = Assert.Single(await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={endpointId}"), d => d.Count == 1, "the delivery is dead-lettered"));
-        var attempt = (await system.GetEventAsync(id)).GetProperty("deliveries")[0].GetProperty("attempts")[0];
+        var attempt = (await system.GetEventAsync(id)).Deliveries[0].Attempts[0];
 
-        Assert.Equal(("connection_failed", "connection refused: nothing listens on that port"), (attempt.GetProperty("error").GetString(), attempt.GetProperty("errorDetail").GetString()));
-        Assert.Equal("connection refused: nothing listens on that port", deadLetter.GetProperty("lastAttempt").GetProperty("errorDetail").GetString());
-        Assert.Equal((id, "door.knocked", 3), (deadLetter.GetProperty("event").GetProperty("eventId").GetString(), deadLetter.GetProperty("event").GetProperty("type").GetString(),
-            deadLetter.GetProperty("event").GetProperty("data").GetProperty("knock").GetInt32()));
+        Assert.Equal(("connection_failed", "connection refused: nothing listens on that port"), (attempt.Error, attempt.ErrorDetail));
+        Assert.Equal("connection refused: nothing listens on that port", deadLetter.LastAttempt?.ErrorDetail);
+        var published = deadLetter.Event!;
+        Assert.Equal((id, "door.knocked", 3), (published.EventId, published.Type, published.Data!.Value.GetProperty("knock").GetInt32()));
     }
 }

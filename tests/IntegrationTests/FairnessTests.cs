@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -7,6 +6,7 @@ using RabbitMQ.Client;
 using StackExchange.Redis;
 using Webhooks.Core.Fairness;
 using Webhooks.Core.Storage;
+using Webhooks.Ingest.Events;
 using Webhooks.Messaging;
 using Webhooks.IntegrationTests.Infrastructure;
 
@@ -36,7 +36,7 @@ public sealed class FairnessTests(WebhooksSystem system) : IClassFixture<Webhook
             for (var batch = 0; batch < 6; batch++)
             {
                 var response = await system.Ingest.PostAsJsonAsync("/v1/events/batch", new { events = Enumerable.Range(0, 100).Select(i => new { type = "bulk.import", tenant = "flooding", data = new { batch, i } }) });
-                flood.UnionWith((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ids").EnumerateArray().Select(i => i.GetString()!));
+                flood.UnionWith((await response.Content.ReadFromJsonAsync<EventBatchAccepted>())!.Ids);
             }
             var quietIds = new HashSet<string>();
             for (var i = 0; i < 5; i++)

@@ -5,6 +5,8 @@ using System.Text.RegularExpressions;
 using Webhooks.Core;
 using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Storage;
+using Webhooks.Ingest.DeadLetters;
+using Webhooks.Ingest.Events;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -20,7 +22,7 @@ public sealed partial class KeyMigrationTests(WebhooksSystemWithDispatcher syste
         await using var subscriber = await Subscriber.StartAsync();
         var (endpointId, _) = await system.CreateEndpointAsync("migrated", subscriber.Url, ["*"]);
         var eventId = await system.PublishAsync("migrated", "order.kept");
-        await Eventually.HoldsAsync(() => system.GetEventAsync(eventId), v => v.GetProperty("deliveries").EnumerateArray().Any(d => d.GetProperty("status").GetString() == "delivered"), "delivered");
+        await Eventually.HoldsAsync(() => system.GetEventAsync(eventId), v => v.Deliveries.Any(d => d.Status == "delivered"), "delivered");
 
         // Back to the old names: endpoint:ep_1, event:evt_1:deliveries, tenant:migrated:endpoints, delivery:dlv_1:attempts.
         var renamed = 0;
@@ -41,13 +43,13 @@ public sealed partial class KeyMigrationTests(WebhooksSystemWithDispatcher syste
         var restarted = await system.StartIngestAsync();
 
         Assert.Equal(HttpStatusCode.OK, (await restarted.GetAsync($"/v1/endpoints/{endpointId}")).StatusCode);
-        var view = await restarted.GetFromJsonAsync<JsonElement>($"/v1/events/{eventId}");
-        var delivery = Assert.Single(view.GetProperty("deliveries").EnumerateArray());
-        Assert.Equal("delivered", delivery.GetProperty("status").GetString());
-        Assert.Equal(200, Assert.Single(delivery.GetProperty("attempts").EnumerateArray()).GetProperty("statusCode").GetInt32());
+        var view = await restarted.GetFromJsonAsync<EventView>($"/v1/events/{eventId}");
+        var delivery = Assert.Single(view!.Deliveries);
+        Assert.Equal("delivered", delivery.Status);
+        Assert.Equal(200, Assert.Single(delivery.Attempts).StatusCode);
         Assert.Equal(0, system.CountKeys("endpoint:ep_*") + system.CountKeys("event:evt_*") + system.CountKeys("tenant:migrated:*") + system.CountKeys(RedisKeys.BeforeTags.DeliveryAttempts("*")));
-        var listed = await restarted.GetFromJsonAsync<JsonElement>("/v1/events?tenant=migrated");
-        Assert.Equal(eventId, Assert.Single(listed.GetProperty("data").EnumerateArray()).GetProperty("id").GetString());
+        var listed = await restarted.GetFromJsonAsync<EventList>("/v1/events?tenant=migrated");
+        Assert.Equal(eventId, Assert.Single(listed!.Data).Id);
     }
 
     [Fact]
@@ -71,15 +73,15 @@ public sealed partial class KeyMigrationTests(WebhooksSystemWithDispatcher syste
             await system.Redis.SortedSetAddAsync(RedisKeys.DeadLetter.UnshardedReason(DeadLetterReasons.Exhausted), deadLetter.Id, deadLetter.DeadLetteredAt.ToUnixTimeMilliseconds());
             ids.Insert(0, deadLetter.Id);
         }
-        Assert.Empty((await system.Ingest.GetFromJsonAsync<JsonElement>("/v1/dead-letters?reason=exhausted")).GetProperty("data").EnumerateArray());
+        Assert.Empty((await system.Ingest.GetFromJsonAsync<DeadLetterList>("/v1/dead-letters?reason=exhausted"))!.Data);
         await system.Redis.KeyDeleteAsync(RedisKeys.Global.DeadLetterShardsMigrated);
 
         var restarted = await system.StartIngestAsync();
 
         foreach (var query in new[] { "", "reason=exhausted" })
         {
-            var listed = await restarted.GetFromJsonAsync<JsonElement>($"/v1/dead-letters?limit=100&{query}");
-            Assert.Equal(ids, listed.GetProperty("data").EnumerateArray().Select(d => d.GetProperty("id").GetString()).Where(id => id!.StartsWith("dlq", StringComparison.Ordinal)));
+            var listed = await restarted.GetFromJsonAsync<DeadLetterList>($"/v1/dead-letters?limit=100&{query}");
+            Assert.Equal(ids, listed!.Data.Select(d => d.Id).Where(id => id.StartsWith("dlq", StringComparison.Ordinal)));
         }
         Assert.False(await system.Redis.KeyExistsAsync(RedisKeys.DeadLetter.UnshardedAll));
         Assert.False(await system.Redis.KeyExistsAsync(RedisKeys.DeadLetter.UnshardedReason(DeadLetterReasons.Exhausted)));

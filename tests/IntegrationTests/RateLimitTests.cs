@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -9,6 +8,8 @@ using Webhooks.Dispatcher.Admission;
 using Webhooks.Dispatcher.Degraded;
 using Webhooks.Dispatcher.RateLimiting;
 using Webhooks.Dispatcher.Retries;
+using Webhooks.Ingest.Endpoints;
+using Webhooks.Ingest.Events;
 using Webhooks.IntegrationTests.Infrastructure;
 using Webhooks.Messaging;
 
@@ -30,7 +31,7 @@ public sealed class RateLimitTests(WebhooksSystem system) : IClassFixture<Webhoo
             for (var batch = 0; batch < 3; batch++)
             {
                 var response = await system.Ingest.PostAsJsonAsync("/v1/events/batch", new { events = Enumerable.Range(0, 100).Select(i => new { type = "meter.read", tenant = "limited", data = new { batch, i } }) });
-                ids.UnionWith((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ids").EnumerateArray().Select(i => i.GetString()!));
+                ids.UnionWith((await response.Content.ReadFromJsonAsync<EventBatchAccepted>())!.Ids);
             }
 
             await subscriber.WaitForAsync(300, TimeSpan.FromSeconds(120));
@@ -40,12 +41,12 @@ public sealed class RateLimitTests(WebhooksSystem system) : IClassFixture<Webhoo
             var sentAt = new Dictionary<string, DateTimeOffset>();
             for (string? after = ""; after is not null;)
             {
-                var page = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{endpointId}/attempts?limit=200{(after == "" ? "" : $"&after={after}")}");
-                foreach (var attempt in page.GetProperty("data").EnumerateArray())
+                var page = (await system.Ingest.GetFromJsonAsync<AttemptPage>($"/v1/endpoints/{endpointId}/attempts?limit=200{(after == "" ? "" : $"&after={after}")}"))!;
+                foreach (var attempt in page.Data)
                 {
-                    sentAt[attempt.GetProperty("eventId").GetString()!] = attempt.GetProperty("at").GetDateTimeOffset();
+                    sentAt[attempt.EventId] = attempt.At;
                 }
-                after = page.GetProperty("nextAfter").GetString();
+                after = page.NextAfter;
             }
             Assert.Equal(300, sentAt.Count);
             // Redis admits at most 105 in any 5 s of its own clock. A timestamp taken after admission, in
@@ -81,7 +82,7 @@ public sealed class RateLimitTests(WebhooksSystem system) : IClassFixture<Webhoo
             foreach (var count in new[] { 100, 20 })
             {
                 var response = await system.Ingest.PostAsJsonAsync("/v1/events/batch", new { events = Enumerable.Range(0, count).Select(i => new { type = "meter.read", tenant = "limited-receiver", data = new { count, i } }) });
-                ids.UnionWith((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ids").EnumerateArray().Select(i => i.GetString()!));
+                ids.UnionWith((await response.Content.ReadFromJsonAsync<EventBatchAccepted>())!.Ids);
             }
 
             var received = await Eventually.HoldsAsync(() => Task.FromResult(receiver.Received), r => r.Count >= 120, "the 120 webhooks arrived at the receiver", TimeSpan.FromSeconds(120));

@@ -1,5 +1,5 @@
 using System.Net.Http.Json;
-using System.Text.Json;
+using Webhooks.Ingest.Endpoints;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -15,7 +15,7 @@ public sealed class ReEnableTests(WebhooksSystem system) : IClassFixture<Webhook
         await using var subscriber = await Subscriber.StartAsync(n => n <= Volatile.Read(ref failUpTo) ? 503 : 200);
         var (endpointId, _) = await system.CreateEndpointAsync("phoenix", subscriber.Url, ["*"]);
         await system.PublishAsync("phoenix", "bird.burned");
-        await Eventually.HoldsAsync(async () => (await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{endpointId}")).GetProperty("enabled").GetBoolean(),
+        await Eventually.HoldsAsync(async () => (await system.Ingest.GetFromJsonAsync<EndpointView>($"/v1/endpoints/{endpointId}"))!.Enabled,
             enabled => !enabled, "the failing endpoint is disabled");
         await Eventually.TimePassesAsync(TimeSpan.FromMilliseconds(500), "past the auto-disable period since its failures began");
 
@@ -24,9 +24,9 @@ public sealed class ReEnableTests(WebhooksSystem system) : IClassFixture<Webhook
         var id = await system.PublishAsync("phoenix", "bird.reborn");
 
         // Until fan-out has recorded the delivery, the event has none.
-        await Eventually.HoldsAsync(async () => (await system.GetEventAsync(id)).GetProperty("deliveries") is var d && d.GetArrayLength() > 0 ? d[0].GetProperty("status").GetString() : null,
+        await Eventually.HoldsAsync(async () => (await system.GetEventAsync(id)).Deliveries.FirstOrDefault()?.Status,
             status => status is "delivered" or "dead_lettered", "the new event's delivery ends");
-        Assert.Equal("delivered", (await system.GetEventAsync(id)).GetProperty("deliveries")[0].GetProperty("status").GetString());
-        Assert.True((await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{endpointId}")).GetProperty("enabled").GetBoolean());
+        Assert.Equal("delivered", (await system.GetEventAsync(id)).Deliveries[0].Status);
+        Assert.True((await system.Ingest.GetFromJsonAsync<EndpointView>($"/v1/endpoints/{endpointId}"))!.Enabled);
     }
 }

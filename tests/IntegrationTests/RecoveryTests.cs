@@ -42,7 +42,7 @@ public sealed class RecoveryTests(WebhooksSystem system) : IClassFixture<Webhook
             var statuses = new List<string?>();
             foreach (var id in ids)
             {
-                statuses.Add((await system.GetEventAsync(id)).GetProperty("deliveries")[0].GetProperty("status").GetString());
+                statuses.Add((await system.GetEventAsync(id)).Deliveries[0].Status);
             }
             return statuses;
         }, s => s.All(status => status == "delivered"), "every delivery completes", TimeSpan.FromSeconds(60));

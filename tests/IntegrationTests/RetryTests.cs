@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Webhooks.Core.Storage;
+using Webhooks.Ingest.DeadLetters;
+using Webhooks.Ingest.Endpoints;
+using Webhooks.Ingest.Events;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -25,11 +27,11 @@ public sealed class RetryTests(WebhooksSystemWithDispatcher system) : IClassFixt
         Assert.All(received, r => Assert.Equal(id, r.Id));
         AssertWaited(received[1].At - received[0].At, TimeSpan.FromMilliseconds(200));
         AssertWaited(received[2].At - received[1].At, TimeSpan.FromMilliseconds(400));
-        var attempts = view.GetProperty("deliveries")[0].GetProperty("attempts").EnumerateArray().ToList();
-        Assert.Equal([500, 500, 200], attempts.Select(a => a.GetProperty("statusCode").GetInt32()));
-        Assert.Equal([1, 2, 3], attempts.Select(a => a.GetProperty("number").GetInt32()));
-        Assert.True(attempts[0].GetProperty("nextAttemptAt").GetDateTimeOffset() > attempts[0].GetProperty("at").GetDateTimeOffset());
-        Assert.Equal(JsonValueKind.Null, attempts[2].GetProperty("nextAttemptAt").ValueKind);
+        var attempts = view.Deliveries[0].Attempts;
+        Assert.Equal([500, 500, 200], attempts.Select(a => a.StatusCode));
+        Assert.Equal([1, 2, 3], attempts.Select(a => a.Number));
+        Assert.True(attempts[0].NextAttemptAt > attempts[0].At);
+        Assert.Null(attempts[2].NextAttemptAt);
     }
 
     [Fact]
@@ -43,25 +45,25 @@ public sealed class RetryTests(WebhooksSystemWithDispatcher system) : IClassFixt
 
         var deadLetter = Assert.Single(await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={endpointId}"), l => l.Count > 0, "the delivery is dead-lettered"));
         Assert.Equal(4, subscriber.Received.Count);
-        Assert.Equal("exhausted", deadLetter.GetProperty("reason").GetString());
-        Assert.Equal(id, deadLetter.GetProperty("eventId").GetString());
-        Assert.Equal(4, deadLetter.GetProperty("lastAttempt").GetProperty("number").GetInt32());
-        Assert.Equal(500, deadLetter.GetProperty("lastAttempt").GetProperty("statusCode").GetInt32());
-        var shown = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/dead-letters/{deadLetter.GetProperty("id").GetString()}");
-        Assert.Equal("job.failed", shown.GetProperty("eventType").GetString());
+        Assert.Equal("exhausted", deadLetter.Reason);
+        Assert.Equal(id, deadLetter.EventId);
+        Assert.Equal(4, deadLetter.LastAttempt!.Number);
+        Assert.Equal(500, deadLetter.LastAttempt.StatusCode);
+        var shown = await system.Ingest.GetFromJsonAsync<DeadLetterView>($"/v1/dead-letters/{deadLetter.Id}");
+        Assert.Equal("job.failed", shown!.EventType);
         Assert.Equal("dead_lettered", Status(await system.GetEventAsync(id)));
 
         Volatile.Write(ref healthy, true);
         var redrive = await system.Ingest.PostAsync($"/v1/dead-letters/redrive?endpointId={endpointId}", null);
 
-        Assert.Equal(1, (await redrive.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("redriven").GetInt32());
+        Assert.Equal(1, (await redrive.Content.ReadFromJsonAsync<RedriveResult>())!.Redriven);
         await Eventually.HoldsAsync(() => system.GetEventAsync(id), v => Status(v) == "delivered", "the redriven delivery succeeds");
         Assert.Equal(5, subscriber.Received.Count);
         Assert.All(subscriber.Received, r => Assert.Equal(id, r.Id));
         Assert.Empty(await system.DeadLettersAsync($"endpointId={endpointId}"));
         // The redriven delivery goes on counting its attempts: the fifth, not a second first.
-        var delivery = (await system.GetEventAsync(id)).GetProperty("deliveries")[0];
-        Assert.Equal([1, 2, 3, 4, 5], delivery.GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("number").GetInt32()));
+        var delivery = (await system.GetEventAsync(id)).Deliveries[0];
+        Assert.Equal([1, 2, 3, 4, 5], delivery.Attempts.Select(a => a.Number));
     }
 
     [Fact]
@@ -87,7 +89,7 @@ public sealed class RetryTests(WebhooksSystemWithDispatcher system) : IClassFixt
         var id = await system.PublishAsync("moved", "page.moved");
 
         var view = await Eventually.HoldsAsync(() => system.GetEventAsync(id), v => Status(v) == "delivered", "the delivery succeeds");
-        Assert.Equal([302, 200], view.GetProperty("deliveries")[0].GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("statusCode").GetInt32()));
+        Assert.Equal([302, 200], view.Deliveries[0].Attempts.Select(a => a.StatusCode));
     }
 
     [Fact]
@@ -97,12 +99,12 @@ public sealed class RetryTests(WebhooksSystemWithDispatcher system) : IClassFixt
         var (endpointId, _) = await system.CreateEndpointAsync("gone", subscriber.Url, ["*"]);
 
         await system.PublishAsync("gone", "user.deleted");
-        await Eventually.HoldsAsync(() => system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{endpointId}"), e => !e.GetProperty("enabled").GetBoolean(), "the endpoint is disabled");
+        await Eventually.HoldsAsync(() => system.Ingest.GetFromJsonAsync<EndpointView>($"/v1/endpoints/{endpointId}"), e => !e!.Enabled, "the endpoint is disabled");
         await system.PublishAsync("gone", "user.deleted");
 
         var deadLetters = await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={endpointId}"), l => l.Count == 2, "both deliveries are dead-lettered");
-        Assert.All(deadLetters, d => Assert.Equal("endpoint_disabled", d.GetProperty("reason").GetString()));
-        Assert.Contains(deadLetters, d => d.TryGetProperty("lastAttempt", out var a) && a.ValueKind == JsonValueKind.Object && a.GetProperty("statusCode").GetInt32() == 410);
+        Assert.All(deadLetters, d => Assert.Equal("endpoint_disabled", d.Reason));
+        Assert.Contains(deadLetters, d => d.LastAttempt is { StatusCode: 410 });
         Assert.Single(subscriber.Received);
     }
 
@@ -116,8 +118,7 @@ public sealed class RetryTests(WebhooksSystemWithDispatcher system) : IClassFixt
         Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
     }
 
-    private static string? Status(JsonElement view) =>
-        view.GetProperty("deliveries").GetArrayLength() == 1 ? view.GetProperty("deliveries")[0].GetProperty("status").GetString() : null;
+    private static string? Status(EventView view) => view.Deliveries.Count == 1 ? view.Deliveries[0].Status : null;
 
     private static void AssertWaited(TimeSpan actual, TimeSpan scheduled) =>
         Assert.True(actual >= scheduled * 0.8 && actual <= scheduled * 1.2 + Slack, $"waited {actual.TotalMilliseconds} ms where {scheduled.TotalMilliseconds} ms ±20 % was scheduled");
@@ -136,7 +137,7 @@ public sealed class RetryTests(WebhooksSystemWithDispatcher system) : IClassFixt
         (await system.Ingest.PostAsync($"/v1/endpoints/{endpointId}/enable", null)).EnsureSuccessStatusCode();
 
         var both = await Task.WhenAll(Enumerable.Range(0, 2).Select(async _ =>
-            (await (await system.Ingest.PostAsync($"/v1/dead-letters/redrive?endpointId={endpointId}", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("redriven").GetInt32()));
+            (await (await system.Ingest.PostAsync($"/v1/dead-letters/redrive?endpointId={endpointId}", null)).Content.ReadFromJsonAsync<RedriveResult>())!.Redriven));
 
         Assert.Equal(20, both.Sum());
         await subscriber.WaitForAsync(20);
@@ -162,14 +163,14 @@ public sealed class RetryTests(WebhooksSystemWithDispatcher system) : IClassFixt
 
         foreach (var deadLetter in parked)
         {
-            Assert.InRange(await system.Redis.StringLengthAsync(RedisKeys.DeadLetter.Record(deadLetter.GetProperty("id").GetString()!)), 1, 5_000);
-            Assert.Equal(blob, deadLetter.GetProperty("delivery").GetProperty("data").GetProperty("blob").GetString());
+            Assert.InRange(await system.Redis.StringLengthAsync(RedisKeys.DeadLetter.Record(deadLetter.Id)), 1, 5_000);
+            Assert.Equal(blob, deadLetter.Delivery!.Data!.Value.GetProperty("blob").GetString());
         }
         // The event is kept as long as its dead letters (30 days), not its own 7.
         Assert.True((await system.Redis.KeyTimeToLiveAsync(RedisKeys.Event.Record(eventId))) > TimeSpan.FromDays(29));
 
         (await system.Ingest.PostAsync($"/v1/endpoints/{endpoints[0]}/enable", null)).EnsureSuccessStatusCode();
-        Assert.Equal(1, (await (await system.Ingest.PostAsync($"/v1/dead-letters/redrive?endpointId={endpoints[0]}", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("redriven").GetInt32());
+        Assert.Equal(1, (await (await system.Ingest.PostAsync($"/v1/dead-letters/redrive?endpointId={endpoints[0]}", null)).Content.ReadFromJsonAsync<RedriveResult>())!.Redriven);
         await subscriber.WaitForAsync(1);
         Assert.Contains(blob, Assert.Single(subscriber.Received).Body);
     }

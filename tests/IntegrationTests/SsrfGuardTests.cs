@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Webhooks.Core.Destinations;
+using Webhooks.Ingest.Endpoints;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -43,10 +43,10 @@ public sealed class SsrfGuardTests(ScriptedDnsSystem system) : IClassFixture<Scr
         var id = await system.PublishAsync("ssrf-a", "probe.sent");
 
         var deadLetter = Assert.Single(await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={endpointId}"), l => l.Count > 0, "the delivery is dead-lettered"));
-        Assert.Equal("blocked_destination", deadLetter.GetProperty("reason").GetString());
-        Assert.Equal("blocked_destination", deadLetter.GetProperty("lastAttempt").GetProperty("error").GetString());
+        Assert.Equal("blocked_destination", deadLetter.Reason);
+        Assert.Equal("blocked_destination", deadLetter.LastAttempt?.Error);
         var view = await system.GetEventAsync(id);
-        Assert.Single(view.GetProperty("deliveries")[0].GetProperty("attempts").EnumerateArray()); // permanent: no retry
+        Assert.Single(view.Deliveries[0].Attempts); // permanent: no retry
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class SsrfGuardTests(ScriptedDnsSystem system) : IClassFixture<Scr
         await system.PublishAsync("ssrf-t", "probe.sent");
 
         var deadLetter = Assert.Single(await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={endpointId}"), l => l.Count > 0, "the delivery is dead-lettered"));
-        Assert.Equal("blocked_destination", deadLetter.GetProperty("lastAttempt").GetProperty("error").GetString());
+        Assert.Equal("blocked_destination", deadLetter.LastAttempt?.Error);
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class SsrfGuardTests(ScriptedDnsSystem system) : IClassFixture<Scr
         var mixed = await system.PublishAsync("ssrf-b", "mixed.sent");
 
         var deadLetter = Assert.Single(await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={rebindId}"), l => l.Count > 0, "the rebound delivery is refused"));
-        Assert.Equal("blocked_destination", deadLetter.GetProperty("reason").GetString());
+        Assert.Equal("blocked_destination", deadLetter.Reason);
         await subscriber.WaitForAsync(2);
         Assert.Equal(new[] { first, mixed }.Order(), subscriber.Received.Select(r => r.Id).Order());
         Assert.Empty(await system.DeadLettersAsync($"endpointId={mixedId}"));
@@ -106,6 +106,6 @@ public sealed class SsrfGuardTests(ScriptedDnsSystem system) : IClassFixture<Scr
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("not sent there", await response.Content.ReadAsStringAsync());
-        Assert.Empty((await system.Ingest.GetFromJsonAsync<JsonElement>("/v1/endpoints?tenant=ssrf-c")).GetProperty("data").EnumerateArray());
+        Assert.Empty((await system.Ingest.GetFromJsonAsync<EndpointPage>("/v1/endpoints?tenant=ssrf-c"))!.Data);
     }
 }
