@@ -181,8 +181,7 @@ public sealed class EndpointRegistry(RedisStorage redis, EndpointSecrets secrets
     }
 
     /// <summary>Endpoint ids in creation order after <paramref name="after"/> (ids sort by creation time).</summary>
-    private Task<RedisValue[]> IdsAfterAsync(string? after, int limit) =>
-        _db.SortedSetRangeByValueAsync(AllKey, after is null ? default : (RedisValue)after, default, after is null ? Exclude.None : Exclude.Start, Order.Ascending, 0, limit);
+    private Task<RedisValue[]> IdsAfterAsync(string? after, int limit) => LexicalIndex.IdsAfterAsync(_db, AllKey, after, limit);
 
     private async Task<IReadOnlyList<WebhookEndpoint>> LoadAsync(RedisValue[] ids)
     {

@@ -82,3 +82,11 @@ public sealed class IndexWalk
 /// looked at. Members with the same score come in reverse order, so those not yet seen sort before it.
 /// </summary>
 public sealed record IndexPosition(double Score, string Id);
+
+/// <summary>A lexical index: a sorted set of ids with one score, in the ids' order (creation order, as ids sort by creation time).</summary>
+public static class LexicalIndex
+{
+    /// <summary>Up to <paramref name="take"/> ids after <paramref name="after"/> (from the first when null).</summary>
+    public static Task<RedisValue[]> IdsAfterAsync(IDatabase db, RedisKey index, string? after, int take) =>
+        db.SortedSetRangeByValueAsync(index, after is null ? default : (RedisValue)after, default, after is null ? Exclude.None : Exclude.Start, Order.Ascending, 0, take);
+}

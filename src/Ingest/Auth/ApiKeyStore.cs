@@ -58,7 +58,7 @@ public sealed class ApiKeyStore(RedisStorage redis)
         for (var scanned = 0; scanned < MaxScannedPerPage;)
         {
             // Ids sort by creation time, so the lexical order of the set is creation order.
-            var ids = await _db.SortedSetRangeByValueAsync(AllKey, after is null ? default : (RedisValue)after, default, after is null ? Exclude.None : Exclude.Start, Order.Ascending, 0, 500);
+            var ids = await LexicalIndex.IdsAfterAsync(_db, AllKey, after, 500);
             if (ids.Length == 0)
             {
                 return (found, null);
