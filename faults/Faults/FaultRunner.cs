@@ -8,7 +8,8 @@ namespace Webhooks.Faults;
 /// <summary>Runs one scenario: its own virtual host and key prefix, its fleet, endpoints, load and faults; then drains and classifies.</summary>
 public sealed class FaultRunner(FaultOptions options, Subscribers subscribers)
 {
-    private static readonly TimeSpan DrainTimeout = TimeSpan.FromMinutes(3);
+    // Five minutes: a cluster node killed under load once took 169 s to drain (MassTransit reconnecting; usually ≈ 65 s).
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromMinutes(5);
 
     /// <summary>Retries compressed into seconds (0.5, 1, 2, 4, 8 s), the ladder to match, and a short heartbeat.</summary>
     private static readonly Dictionary<string, string?> Settings = new()
