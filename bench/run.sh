@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark: starts private RabbitMQ and Redis on loopback (stopped at exit), builds in Release,
-# and runs every scenario against its baselines (raw POSTs, a bare one-hop pipeline) in one process.
+# and runs every scenario against its baselines (a bare one-hop pipeline, raw POSTs); the headline runs
+# the hosts, the bare pipeline and the receiver as processes of their own (bench/README.md).
 # Prints Markdown and writes JSON: a full run to bench/results/latest.{md,json} (committed), any
 # other (`--quick`: smaller numbers; `--only NAME`) to .run/bench/. It stops by itself.
 set -euo pipefail

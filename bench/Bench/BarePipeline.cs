@@ -21,6 +21,9 @@ public sealed class BarePipeline : IAsyncDisposable
     private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
     private readonly string _secret = WebhookSecret.Generate();
     private string _url = "";
+    private int _acked;
+    private int _expected = int.MaxValue;
+    private TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private BarePipeline(IConnection connection, IChannel consumer, IChannel publisher)
     {
@@ -61,6 +64,39 @@ public sealed class BarePipeline : IAsyncDisposable
         using var request = RawSender.SignedRequest(_url, message.BasicProperties.MessageId!, message.Body.ToArray(), _secret);
         using var response = await _http.SendAsync(request);
         await _consumer.BasicAckAsync(message.DeliveryTag, multiple: false);
+        if (Interlocked.Increment(ref _acked) == Volatile.Read(ref _expected))
+        {
+            _done.TrySetResult();
+        }
+    }
+
+    /// <summary>Publishes <paramref name="bodies"/> to be POSTed to <paramref name="url"/> and waits until each was answered and acknowledged; returns the seconds that took.</summary>
+    private async Task<double> PublishAndWaitAsync(string url, IReadOnlyList<(string Id, byte[] Body)> bodies)
+    {
+        _done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _acked, 0);
+        Volatile.Write(ref _expected, bodies.Count);
+        var start = Stopwatch.GetTimestamp();
+        await PublishAsync(url, bodies, Scenarios.Throughput.BarePublishers);
+        await _done.Task.WaitAsync(TimeSpan.FromMinutes(10));
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
+    /// <summary>
+    /// Runs as a process of its own (<c>Webhooks.Bench.dll bare AMQP-URI URL COUNT</c>), as the platform's hosts run in the
+    /// headline table: warms up, then sends COUNT webhooks to URL and prints the seconds from the first publish to the
+    /// last one answered, and the CPU seconds this process spent on them (JSON), then exits.
+    /// </summary>
+    public static async Task RunAsProcessAsync(string[] args)
+    {
+        var (rabbitMq, url, count) = (new Uri(args[1]), args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
+        await using var bare = await StartAsync(rabbitMq, Scenarios.Throughput.Prefetch, Scenarios.Throughput.Concurrency);
+        // Warm (JIT, connections, pools), as the platform's processes are before they are measured.
+        await bare.PublishAndWaitAsync(url + "-warm-up", [.. Enumerable.Range(0, 500).Select(RawSender.Webhook)]);
+        var bodies = Enumerable.Range(0, count).Select(RawSender.Webhook).ToList();
+        var cpuBefore = Environment.CpuUsage.TotalTime;
+        var seconds = await bare.PublishAndWaitAsync(url, bodies);
+        Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new BareRun(seconds, (Environment.CpuUsage.TotalTime - cpuBefore).TotalSeconds)));
     }
 
     public async ValueTask DisposeAsync()
@@ -81,3 +117,6 @@ public sealed class BarePipeline : IAsyncDisposable
         return Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
 }
+
+/// <summary>What a run of the bare pipeline as a process took: seconds, and CPU seconds of its own process.</summary>
+public sealed record BareRun(double Seconds, double CpuSeconds);

@@ -130,13 +130,13 @@ public sealed class Platform : IAsyncDisposable
     }
 
     /// <summary>Publishes events in batches of 100 (the most a batch takes).</summary>
-    public async Task<List<string>> PublishBatchesAsync(string tenant, int count)
+    public async Task<List<string>> PublishBatchesAsync(string tenant, int count, HttpClient? via = null)
     {
         var ids = new List<string>(count);
         for (var start = 0; start < count; start += 100)
         {
             var events = Enumerable.Range(start, Math.Min(100, count - start)).Select(i => Event(tenant, i));
-            var response = await Ingest.PostAsJsonAsync("/v1/events/batch", new { events });
+            var response = await (via ?? Ingest).PostAsJsonAsync("/v1/events/batch", new { events });
             response.EnsureSuccessStatusCode();
             ids.AddRange((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ids").EnumerateArray().Select(i => i.GetString()!));
         }

@@ -46,6 +46,20 @@ public sealed class PlatformProcesses : IAsyncDisposable
         return new PlatformProcesses(started, client);
     }
 
+    /// <summary>The Redis operations every host has sent so far, read from each one's <c>/metrics</c> (<c>webhooks_redis_operations_total</c>).</summary>
+    public async Task<long> RedisOperationsAsync()
+    {
+        using var http = new HttpClient();
+        long total = 0;
+        foreach (var host in _hosts)
+        {
+            var metrics = await http.GetStringAsync(new Uri(new Uri(host.Url), "/metrics"));
+            total += metrics.Split('\n').Where(line => line.StartsWith("webhooks_redis_operations_total", StringComparison.Ordinal))
+                .Sum(line => (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return total;
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

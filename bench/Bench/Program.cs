@@ -1,7 +1,18 @@
 using Webhooks.Bench;
 using Webhooks.Bench.Scenarios;
 
-// bench/run.sh starts private servers and passes them here; see bench/README.md.
+// bench/run.sh starts private servers and passes them here; see bench/README.md. The bench also runs its receiver
+// and the bare pipeline as processes of their own (the headline table): those are these roles.
+if (args is ["receiver", var port])
+{
+    await Receiver.RunAsProcessAsync(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+if (args is ["bare", ..])
+{
+    await BarePipeline.RunAsProcessAsync(args);
+    return;
+}
 var options = BenchOptions.Parse(args);
 await using var receiver = await Receiver.StartAsync();
 await using var platform = await Platform.StartAsync(options.RabbitMq, options.Redis);
@@ -16,6 +27,10 @@ await raw.SendManyAsync(receiver.Path("warm-up-raw"), 200, 16);
 await platform.CreateEndpointAsync("warm-up", receiver.Path("warm-up"));
 await Latency.PublishOneByOneAsync(platform, receiver, "warm-up", 50, TimeSpan.Zero);
 
+if (options.Runs("deployed"))
+{
+    await Deployed.RunAsync(platform, counters, options, report);
+}
 double? bareRate = null;
 if (options.Runs("throughput"))
 {
@@ -34,6 +49,10 @@ if (options.Runs("capped"))
 if (options.Runs("fairness"))
 {
     await Fairness.RunAsync(platform, receiver, options.Quick ? 2_000 : 10_000, options.Quick ? 20 : 50, report);
+}
+if (options.Runs("scale-out"))
+{
+    await ScaleOut.RunAsync(platform, options, report);
 }
 if (options.Runs("processes"))
 {

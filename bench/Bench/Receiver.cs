@@ -40,14 +40,17 @@ public sealed class Receiver : IAsyncDisposable
             }
             return Results.NoContent();
         });
+        // For the bench when the receiver is a process of its own (ReceiverProcess): what arrived where, and when.
+        app.MapGet("/_bench/{path}/count", (string path) => CountOf(path));
+        app.MapGet("/_bench/arrivals", () => _arrivals);
     }
 
     public string Url => _app.Urls.Single();
 
-    public static async Task<Receiver> StartAsync()
+    public static async Task<Receiver> StartAsync(int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var receiver = new Receiver(builder.Build());
         await receiver._app.StartAsync();
@@ -62,6 +65,17 @@ public sealed class Receiver : IAsyncDisposable
     }
 
     public int CountOf(string name) => _counts.GetValueOrDefault(name);
+
+    /// <summary>
+    /// Runs as the bench's receiver process (<c>Webhooks.Bench.dll receiver PORT</c>) until killed: the same receiver for the
+    /// platform and the bare pipeline, each a process of its own, so that none of them shares a process with it.
+    /// </summary>
+    public static async Task RunAsProcessAsync(int port)
+    {
+        await using var receiver = await StartAsync(port);
+        Console.WriteLine($"Receiving on {receiver.Url}");
+        await Task.Delay(Timeout.Infinite);
+    }
 
     /// <summary>When the webhook with this id arrived (a <see cref="Stopwatch"/> timestamp).</summary>
     public bool TryGetArrival(string id, out long at) => _arrivals.TryGetValue(id, out at);

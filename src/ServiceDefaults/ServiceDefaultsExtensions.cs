@@ -17,7 +17,7 @@ public static class ServiceDefaultsExtensions
     {
         var telemetry = builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
-                .AddMeter(sourceName, "MassTransit")
+                .AddMeter(sourceName, "MassTransit", RedisOperations.MeterName)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
@@ -63,6 +63,8 @@ public static class ServiceDefaultsExtensions
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapPrometheusScrapingEndpoint("/metrics");
+        var counted = RedisOperations.Observe(app.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>());
+        app.Lifetime.ApplicationStopped.Register(counted.Dispose);
         return app;
     }
 

@@ -34,7 +34,7 @@ public static class Throughput
             bareRate = webhooks / await bare.RunAsync(receiver, "bare-throughput", webhooks, BarePublishers);
         }
 
-        report.Section($"Throughput: {webhooks} webhooks each, {Concurrency} requests in flight, single events from {Connections} connections");
+        report.Section($"In process (a second table: Ingest, a Dispatcher and the receiver share the bench's process): {webhooks} webhooks each, {Concurrency} requests in flight, single events from {Connections} connections");
         report.Row("raw baseline: sign + POST, no broker", $"{rawRate:F0} webhooks/s");
         report.Row("**bare pipeline**: confirmed publish to a quorum queue → consumer (manual acks, prefetch 128) → signed POST", $"**{bareRate:F0} webhooks/s** (raw × {bareRate / rawRate:F2})");
         report.Figure("raw_webhooks_per_second", rawRate);

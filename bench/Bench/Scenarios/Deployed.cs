@@ -1,0 +1,283 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+
+namespace Webhooks.Bench.Scenarios;
+
+/// <summary>
+/// The headline: the platform as deployed — Ingest and a Dispatcher, each a process of its own — against the bare
+/// pipeline, a process of its own too, both POSTing to one receiver process, in the same run; the bench's own process
+/// only sends the load (single events over HTTP from 32 connections, batches, or onto the bus). Per scenario: webhooks a
+/// second and the ratio to the bare pipeline; the CPU each process spent per webhook (from /proc); the Redis operations
+/// the hosts sent and the commands Redis ran per webhook, and the broker's publishes; peak memory. Then the latency at
+/// half of the fan-out-1 maximum, and a tenant at its quota. Full runs take the median of three.
+/// </summary>
+public static class Deployed
+{
+    private sealed record Case(string Name, string What, int FanOut, Func<Platform, PlatformProcesses, string, int, Task> Publish);
+
+    private static readonly Case[] Cases =
+    [
+        new("fan-out-1", "fan-out 1, single events over HTTP", 1, (p, hosts, tenant, events) => p.PublishConcurrentlyAsync(tenant, events, Throughput.Connections, hosts.Client)),
+        new("fan-out-10", "fan-out 10, single events over HTTP", 10, (p, hosts, tenant, events) => p.PublishConcurrentlyAsync(tenant, events, Throughput.Connections, hosts.Client)),
+        new("fan-out-100", "fan-out 100, single events over HTTP", 100, (p, hosts, tenant, events) => p.PublishConcurrentlyAsync(tenant, events, Throughput.Connections, hosts.Client)),
+        new("batches", "fan-out 1, batches of 100 over HTTP", 1, (p, hosts, tenant, events) =>
+            Task.WhenAll(Enumerable.Range(0, 4).Select(_ => p.PublishBatchesAsync(tenant, events / 4, hosts.Client)))),
+        new("bus", "fan-out 1, published onto the bus (Contracts)", 1, (p, _, tenant, events) => p.PublishOnBusAsync(tenant, events, Throughput.Connections)),
+    ];
+
+    public static async Task RunAsync(Platform platform, Counters counters, BenchOptions options, Report report)
+    {
+        var (webhooks, runs) = options.Quick ? (2_000, 1) : (10_000, 3);
+        var figures = new Figures();
+        await using var receiver = await ReceiverProcess.StartAsync();
+        var servers = Servers(options);
+        for (var run = 1; run <= runs; run++)
+        {
+            Console.Error.WriteLine($"As deployed, run {run} of {runs}…");
+            var bare = await BareAsync(options, receiver, servers, $"bare-{run}", webhooks);
+            figures.Add("bare", "webhooks_per_second", bare.Rate);
+            foreach (var (process, ms) in bare.CpuMsPerWebhook)
+            {
+                figures.Add("bare", $"cpu_ms_{process}", ms);
+            }
+
+            await using var hosts = await platform.StartProcessesAsync(1);
+            var processes = Named(hosts, receiver, servers);
+            await MeasureAsync(platform, hosts, counters, receiver, processes, Cases[0] with { Name = $"warm-up-{run}" }, 500);
+            foreach (var @case in Cases)
+            {
+                var events = Math.Max(webhooks / @case.FanOut, 20);
+                var measured = await MeasureAsync(platform, hosts, counters, receiver, processes, @case with { Name = $"{@case.Name}-{run}" }, events);
+                figures.Add(@case.Name, "webhooks_per_second", measured.Rate);
+                figures.Add(@case.Name, "ratio_to_bare", measured.Rate / bare.Rate);
+                figures.Add(@case.Name, "events_accepted_per_second", measured.Accepted);
+                figures.Add(@case.Name, "redis_operations_per_webhook", measured.RedisOperations);
+                figures.Add(@case.Name, "redis_commands_per_webhook", measured.RedisCommands);
+                figures.Add(@case.Name, "broker_publishes_per_webhook", measured.Publishes);
+                foreach (var (process, ms) in measured.CpuMsPerWebhook)
+                {
+                    figures.Add(@case.Name, $"cpu_ms_{process}", ms);
+                }
+            }
+            var half = figures.Last("fan-out-1", "webhooks_per_second") / 2;
+            var latencies = await LatencyAsync(platform, hosts, receiver, $"latency-{run}", half, options.Quick ? 4 : 10);
+            figures.Add("latency", "rate", half);
+            foreach (var p in new[] { 50, 95, 99 })
+            {
+                figures.Add("latency", $"p{p}_ms", latencies.Percentile(p));
+            }
+            var quota = await AtQuotaAsync(platform, hosts, processes, $"quota-{run}", options.Quick ? 3 : 8);
+            foreach (var (name, value) in quota)
+            {
+                figures.Add("quota", name, value);
+            }
+            foreach (var (process, pid) in processes)
+            {
+                figures.Add("rss", process, ProcessStats.PeakRssMegabytes(pid));
+            }
+        }
+        Write(report, figures, webhooks, runs);
+        await platform.RestartAsync();
+    }
+
+    private static (int? Broker, int? Store) Servers(BenchOptions options) =>
+        (ProcessStats.Find("beam.smp", $"-epmd_port {options.RabbitMq.Port + 30000}"), ProcessStats.Find("redis-server", $":{options.Redis.Split(':')[^1]}"));
+
+    /// <summary>The processes whose CPU a webhook costs, by name: the hosts, the servers, the receiver.</summary>
+    private static Dictionary<string, int> Named(PlatformProcesses hosts, ReceiverProcess receiver, (int? Broker, int? Store) servers)
+    {
+        var named = new Dictionary<string, int> { ["ingest"] = hosts.Ingest.Id };
+        for (var i = 0; i < hosts.Dispatchers.Count; i++)
+        {
+            named[hosts.Dispatchers.Count == 1 ? "dispatcher" : $"dispatcher_{i + 1}"] = hosts.Dispatchers[i].Id;
+        }
+        if (servers.Broker is { } broker)
+        {
+            named["rabbitmq"] = broker;
+        }
+        if (servers.Store is { } store)
+        {
+            named["redis"] = store;
+        }
+        named["receiver"] = receiver.Pid;
+        return named;
+    }
+
+    private sealed record Bare(double Rate, Dictionary<string, double> CpuMsPerWebhook);
+
+    /// <summary>The bare pipeline as a process of its own, to the receiver process; what it and the servers it used spent per webhook.</summary>
+    private static async Task<Bare> BareAsync(BenchOptions options, ReceiverProcess receiver, (int? Broker, int? Store) servers, string name, int webhooks)
+    {
+        var watched = new Dictionary<string, int> { ["receiver"] = receiver.Pid };
+        if (servers.Broker is { } broker)
+        {
+            watched["rabbitmq"] = broker;
+        }
+        var start = new ProcessStartInfo("dotnet", [typeof(Deployed).Assembly.Location, "bare", options.RabbitMq.ToString(), receiver.Path(name), webhooks.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardOutput = true,
+        };
+        using var process = Process.Start(start)!;
+        // Its warm-up goes to a path of its own; what is counted starts once that is done.
+        await receiver.WaitForAsync(name + "-warm-up", 500, TimeSpan.FromMinutes(2));
+        var before = Cpu(watched);
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var after = Cpu(watched);
+        var run = System.Text.Json.JsonSerializer.Deserialize<BareRun>(output.Trim().Split('\n')[^1], System.Text.Json.JsonSerializerOptions.Web)
+            ?? throw new InvalidOperationException($"The bare pipeline printed no result: {output}");
+        var cpu = watched.Keys.ToDictionary(p => p, p => (after[p] - before[p]) * 1000 / webhooks);
+        cpu["bare"] = run.CpuSeconds * 1000 / webhooks;
+        return new Bare(webhooks / run.Seconds, cpu);
+    }
+
+    private sealed record Measured(double Rate, double Accepted, double RedisOperations, double RedisCommands, double Publishes, Dictionary<string, double> CpuMsPerWebhook);
+
+    private static async Task<Measured> MeasureAsync(Platform platform, PlatformProcesses hosts, Counters counters, ReceiverProcess receiver,
+        Dictionary<string, int> processes, Case @case, int events)
+    {
+        await platform.CreateEndpointsAsync(@case.Name, receiver.Path(@case.Name), @case.FanOut, new { maxInFlight = Throughput.Concurrency }, hosts.Client);
+        var webhooks = events * @case.FanOut;
+        var (countersBefore, operationsBefore, cpuBefore) = (await counters.ReadAsync(), await hosts.RedisOperationsAsync(), Cpu(processes));
+        var start = Stopwatch.GetTimestamp();
+        await @case.Publish(platform, hosts, @case.Name, events);
+        var accepted = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        await receiver.WaitForAsync(@case.Name, webhooks, TimeSpan.FromMinutes(10));
+        var delivered = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        var cpuAfter = Cpu(processes);
+        var operations = (await hosts.RedisOperationsAsync() - operationsBefore) / (double)webhooks;
+        var (commands, publishes) = countersBefore.PerWebhook(await counters.ReadAsync(), webhooks);
+        return new Measured(webhooks / delivered, events / accepted, operations, commands, publishes,
+            processes.Keys.ToDictionary(p => p, p => (cpuAfter[p] - cpuBefore[p]) * 1000 / webhooks));
+    }
+
+    private static Dictionary<string, double> Cpu(Dictionary<string, int> processes) => processes.ToDictionary(p => p.Key, p => ProcessStats.CpuSeconds(p.Value));
+
+    /// <summary>Single events at <paramref name="rate"/> a second, open loop, for <paramref name="seconds"/>: from the POST to the arrival at the receiver.</summary>
+    private static async Task<Latencies> LatencyAsync(Platform platform, PlatformProcesses hosts, ReceiverProcess receiver, string name, double rate, double seconds)
+    {
+        await platform.CreateEndpointAsync(name, receiver.Path(name), new { maxInFlight = Throughput.Concurrency }, hosts.Client);
+        var count = (int)(rate * seconds);
+        var sent = new (string Id, long At)[count];
+        var start = Stopwatch.GetTimestamp();
+        var publishes = new List<Task>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var due = start + (long)(i / rate * Stopwatch.Frequency);
+            if (due - Stopwatch.GetTimestamp() is var ahead && ahead > Stopwatch.Frequency / 1000)
+            {
+                await Task.Delay(TimeSpan.FromSeconds((double)ahead / Stopwatch.Frequency));
+            }
+            var n = i;
+            publishes.Add(Task.Run(async () =>
+            {
+                var at = Stopwatch.GetTimestamp();
+                sent[n] = (await platform.PublishAsync(name, n, hosts.Client), at);
+            }));
+        }
+        await Task.WhenAll(publishes);
+        await receiver.WaitForAsync(name, count, TimeSpan.FromMinutes(10));
+        // The receiver's arrival times are taken on the same monotonic clock as this process's send times.
+        var arrivals = await receiver.ArrivalsAsync();
+        return new Latencies([.. sent.Select(p => arrivals.TryGetValue(p.Id, out var arrived) ? Latencies.Since(p.At, arrived) : double.NaN)]);
+    }
+
+    /// <summary>A tenant at its quota (200 events a second, a burst of 200) flooding from 32 connections: what is accepted, what is refused, and what Ingest spends on each.</summary>
+    private static async Task<Dictionary<string, double>> AtQuotaAsync(Platform platform, PlatformProcesses hosts, Dictionary<string, int> processes, string tenant, double seconds)
+    {
+        (await hosts.Client.PutAsJsonAsync($"/v1/tenants/{tenant}/quotas", new { eventsPerSecond = 200, eventsBurst = 200 })).EnsureSuccessStatusCode();
+        var (accepted, refused) = (0, 0);
+        var ingestBefore = ProcessStats.CpuSeconds(processes["ingest"]);
+        var start = Stopwatch.GetTimestamp();
+        await Parallel.ForEachAsync(Enumerable.Range(0, Throughput.Connections), async (_, _) =>
+        {
+            var n = 0;
+            while (Stopwatch.GetElapsedTime(start).TotalSeconds < seconds)
+            {
+                using var response = await hosts.Client.PostAsJsonAsync("/v1/events", Platform.Event(tenant, n++));
+                if (response.StatusCode == HttpStatusCode.Accepted)
+                {
+                    Interlocked.Increment(ref accepted);
+                }
+                else if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                {
+                    Interlocked.Increment(ref refused);
+                }
+            }
+        });
+        var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        var ingestMs = (ProcessStats.CpuSeconds(processes["ingest"]) - ingestBefore) * 1000;
+        return new Dictionary<string, double>
+        {
+            ["accepted_per_second"] = accepted / elapsed,
+            ["refused_per_second"] = refused / elapsed,
+            ["ingest_cpu_ms_per_request"] = ingestMs / Math.Max(1, accepted + refused),
+        };
+    }
+
+    private static void Write(Report report, Figures figures, int webhooks, int runs)
+    {
+        report.Section($"As deployed (the headline): Ingest, a Dispatcher, the bare pipeline and the receiver each a process of its own; {webhooks} webhooks a scenario; {(runs > 1 ? $"medians of {runs} runs" : "one run")}");
+        var bare = figures.Median("bare", "webhooks_per_second");
+        report.Row("**bare pipeline** (its own process: confirmed publish to a quorum queue → consumer, manual acks → signed POST to the receiver process)",
+            $"**{bare:F0} webhooks/s**; CPU per webhook {CpuText(figures, "bare")}");
+        report.Figure("bare_webhooks_per_second", bare);
+        foreach (var @case in Cases)
+        {
+            var rate = figures.Median(@case.Name, "webhooks_per_second");
+            var ratio = figures.Median(@case.Name, "ratio_to_bare");
+            report.Row(@case.What,
+                $"{rate:F0} webhooks/s, **{ratio:F2} × bare**; accepted {figures.Median(@case.Name, "events_accepted_per_second"):F0} events/s; CPU per webhook {CpuText(figures, @case.Name)}; " +
+                $"per webhook {figures.Median(@case.Name, "redis_operations_per_webhook"):F1} Redis operations sent ({figures.Median(@case.Name, "redis_commands_per_webhook"):F1} commands run), {figures.Median(@case.Name, "broker_publishes_per_webhook"):F1} broker publishes");
+            foreach (var name in figures.Names(@case.Name))
+            {
+                report.Figure($"{@case.Name.Replace('-', '_')}_{name}", figures.Median(@case.Name, name));
+            }
+        }
+        report.Row($"latency at half of the fan-out-1 maximum ({figures.Median("latency", "rate"):F0} events/s, POST → received)",
+            $"p50 {figures.Median("latency", "p50_ms"):F1} ms, p95 {figures.Median("latency", "p95_ms"):F1} ms, p99 {figures.Median("latency", "p99_ms"):F1} ms");
+        report.Row("a tenant at its quota (200/s, burst 200) flooding from 32 connections",
+            $"accepted {figures.Median("quota", "accepted_per_second"):F0}/s, refused {figures.Median("quota", "refused_per_second"):F0}/s, Ingest CPU {figures.Median("quota", "ingest_cpu_ms_per_request"):F2} ms a request");
+        report.Row("peak RSS", string.Join(", ", figures.Names("rss").Select(p => $"{p} {figures.Median("rss", p):F0} MB")));
+        foreach (var group in new[] { "latency", "quota", "rss" })
+        {
+            foreach (var name in figures.Names(group))
+            {
+                report.Figure($"{group}_{name}", figures.Median(group, name));
+            }
+        }
+    }
+
+    private static string CpuText(Figures figures, string group)
+    {
+        var parts = figures.Names(group).Where(n => n.StartsWith("cpu_ms_", StringComparison.Ordinal))
+            .Select(n => (Process: n["cpu_ms_".Length..], Ms: figures.Median(group, n))).ToList();
+        return $"{string.Join(", ", parts.Select(p => $"{p.Process} {p.Ms:F2}"))} = **{parts.Sum(p => p.Ms):F2} ms**";
+    }
+
+    /// <summary>Figures by group and name, one value a run; reported as their median.</summary>
+    private sealed class Figures
+    {
+        private readonly Dictionary<(string Group, string Name), List<double>> _values = [];
+
+        public void Add(string group, string name, double value)
+        {
+            if (!_values.TryGetValue((group, name), out var list))
+            {
+                _values[(group, name)] = list = [];
+            }
+            list.Add(value);
+        }
+
+        public double Last(string group, string name) => _values[(group, name)][^1];
+
+        public double Median(string group, string name)
+        {
+            var sorted = _values.TryGetValue((group, name), out var list) ? list.Order().ToList() : [double.NaN];
+            return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+        }
+
+        public IEnumerable<string> Names(string group) => _values.Keys.Where(k => k.Group == group).Select(k => k.Name);
+    }
+}
