@@ -134,6 +134,52 @@ public sealed class CliOperatorTests(WebhooksSystemWithDispatcher system) : ICla
     }
 
     [Fact]
+    public async Task Endpoints_update_changes_the_url_payload_headers_rate_limit_and_description_it_is_given_and_nothing_else()
+    {
+        var id = (await Webhooks("endpoints", "add", "--tenant", "cli-update", "--url", "https://hooks.example.com/before", "--event-type", "order.*",
+            "--payload", "thin", "--header", "X-Team=payments", "--max-in-flight", "3", "--json")).As<EndpointView>().Id;
+
+        var updated = await Webhooks("endpoints", "update", id, "--url", "https://hooks.example.com/after", "--payload", "full", "--header", "X-Other=1",
+            "--rate-limit", "20", "--burst", "2", "--description", "moved", "--json");
+
+        Assert.Equal(0, updated.ExitCode);
+        var endpoint = updated.As<EndpointView>();
+        Assert.Equal(("https://hooks.example.com/after", "full", "moved"), (endpoint.Url, endpoint.Payload, endpoint.Description));
+        Assert.Equal((20.0, 2), (endpoint.RateLimit!.PerSecond, endpoint.RateLimit.Burst));
+        Assert.Equal(["X-Other"], endpoint.Headers.Keys);
+        Assert.Equal(3, endpoint.MaxInFlight);
+        Assert.Equal(["order.*"], endpoint.EventTypes);
+    }
+
+    [Fact]
+    public async Task Quotas_set_takes_every_quota_by_its_option()
+    {
+        var set = await Webhooks("quotas", "set", "cli-every-quota", "--events-burst", "900", "--bytes-per-second", "2000000", "--bytes-burst", "8000000",
+            "--dead-letters", "500", "--attempt-log-bytes", "100000", "--json");
+
+        Assert.Equal(0, set.ExitCode);
+        var overrides = set.As<QuotaView>().Overrides;
+        Assert.Equal((900, 2_000_000.0, 8_000_000, 500, 100_000), (overrides.EventsBurst, overrides.BytesPerSecond, overrides.BytesBurst, overrides.DeadLetters, overrides.AttemptLogBytes));
+    }
+
+    [Fact]
+    public async Task Jobs_list_takes_a_tenant_and_a_limit()
+    {
+        foreach (var tenant in new[] { "cli-jobs-a", "cli-jobs-a", "cli-jobs-b" })
+        {
+            var (endpointId, _) = await system.CreateEndpointAsync(tenant, "https://hooks.example.com/" + tenant, ["*"]);
+            Assert.Equal(0, (await Webhooks("dlq", "purge", "--endpoint", endpointId, "--yes", "--json")).ExitCode);
+        }
+
+        var ofA = (await Webhooks("jobs", "list", "--tenant", "cli-jobs-a", "--json")).As<List<Job>>();
+        var one = (await Webhooks("jobs", "list", "--tenant", "cli-jobs-a", "--limit", "1", "--json")).As<List<Job>>();
+
+        Assert.Equal(2, ofA.Count);
+        Assert.All(ofA, j => Assert.Equal("cli-jobs-a", j.Tenant));
+        Assert.Equal(ofA[0].Id, Assert.Single(one).Id);
+    }
+
+    [Fact]
     public async Task Endpoints_take_their_limits_payload_and_headers_from_flags()
     {
         var added = await Webhooks("endpoints", "add", "--tenant", "cli-flags", "--url", "https://hooks.example.com/flags", "--event-type", "*",

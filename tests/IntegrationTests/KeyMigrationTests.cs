@@ -29,7 +29,7 @@ public sealed partial class KeyMigrationTests(WebhooksSystemWithDispatcher syste
         foreach (var key in system.Primaries().SelectMany(s => s.Keys(pattern: system.KeyPrefix + "*")).Select(k => (string)k!).ToList())
         {
             var name = key[system.KeyPrefix.Length..];
-            var old = DeliveryAttempts().Match(name) is { Success: true } m ? RedisKeys.BeforeTags.DeliveryAttempts(m.Groups[1].Value) : name.Replace("{", "").Replace("}", "");
+            var old = DeliveryAttempts().Match(name) is { Success: true } m ? RedisKeys.BeforeTags.DeliveryAttempts(m.Groups[1].Value) : RedisKeys.BeforeTags.Untagged(name);
             if (old != name && name.Split(':')[0] is "endpoint" or "event" or "tenant")
             {
                 await system.Redis.KeyRenameAsync(name, old);
@@ -47,7 +47,7 @@ public sealed partial class KeyMigrationTests(WebhooksSystemWithDispatcher syste
         var delivery = Assert.Single(view!.Deliveries);
         Assert.Equal("delivered", delivery.Status);
         Assert.Equal(200, Assert.Single(delivery.Attempts).StatusCode);
-        Assert.Equal(0, system.CountKeys("endpoint:ep_*") + system.CountKeys("event:evt_*") + system.CountKeys("tenant:migrated:*") + system.CountKeys(RedisKeys.BeforeTags.DeliveryAttempts("*")));
+        Assert.Equal(0, system.CountKeys(RedisKeys.BeforeTags.Name("endpoint", "ep_*")) + system.CountKeys(RedisKeys.BeforeTags.Name("event", "evt_*")) + system.CountKeys(RedisKeys.BeforeTags.Name("tenant", "migrated", "*")) + system.CountKeys(RedisKeys.BeforeTags.DeliveryAttempts("*")));
         var listed = await restarted.GetFromJsonAsync<EventList>("/v1/events?tenant=migrated");
         Assert.Equal(eventId, Assert.Single(listed!.Data).Id);
     }

@@ -208,6 +208,12 @@ public static class RedisKeys
         /// <summary>A delivery's attempt log before it moved in with its event.</summary>
         public static string DeliveryAttempts(string deliveryId) => $"delivery:{deliveryId}:attempts";
 
+        /// <summary>An owner's key as it was named before tags: <c>kind:id[:part]</c> (<c>endpoint:ep_1:attempts</c>; <c>*</c> in the id makes a pattern).</summary>
+        public static string Name(string kind, string id, string? part = null) => part is null ? $"{kind}:{id}" : $"{kind}:{id}:{part}";
+
+        /// <summary>A tagged key's name as it was before tags (its braces taken out).</summary>
+        public static string Untagged(string tagged) => tagged.Replace("{", "", StringComparison.Ordinal).Replace("}", "", StringComparison.Ordinal);
+
         /// <summary>Whether <paramref name="name"/> is a delivery's attempt log of before (whose event is read from its newest entry).</summary>
         public static bool IsDeliveryAttempts(string name) => name.StartsWith("delivery:", StringComparison.Ordinal);
     }
