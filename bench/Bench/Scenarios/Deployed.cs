@@ -159,24 +159,7 @@ public static class Deployed
     {
         await platform.CreateEndpointAsync(name, receiver.Path(name), new { maxInFlight = Throughput.Concurrency }, hosts.Client);
         var count = (int)(rate * seconds);
-        var sent = new (string Id, long At)[count];
-        var start = Stopwatch.GetTimestamp();
-        var publishes = new List<Task>(count);
-        for (var i = 0; i < count; i++)
-        {
-            var due = start + (long)(i / rate * Stopwatch.Frequency);
-            if (due - Stopwatch.GetTimestamp() is var ahead && ahead > Stopwatch.Frequency / 1000)
-            {
-                await Task.Delay(TimeSpan.FromSeconds((double)ahead / Stopwatch.Frequency));
-            }
-            var n = i;
-            publishes.Add(Task.Run(async () =>
-            {
-                var at = Stopwatch.GetTimestamp();
-                sent[n] = (await platform.PublishAsync(name, n, hosts.Client), at);
-            }));
-        }
-        await Task.WhenAll(publishes);
+        var sent = await Latency.PublishAtRateAsync(platform, name, rate, count, hosts.Client);
         await receiver.WaitForAsync(name, count, TimeSpan.FromMinutes(10));
         // The receiver's arrival times are taken on the same monotonic clock as this process's send times.
         var arrivals = await receiver.ArrivalsAsync();
