@@ -5,8 +5,8 @@ using Webhooks.Contracts;
 using Webhooks.Core;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;
-using Webhooks.Signing;
 using Webhooks.Dispatcher.Deliveries;
+using Webhooks.Signing;
 
 namespace Webhooks.Bench;
 

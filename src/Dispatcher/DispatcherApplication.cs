@@ -1,15 +1,14 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Webhooks.Core;
 using Webhooks.Contracts;
+using Webhooks.Core;
 using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Destinations;
 using Webhooks.Core.Fairness;
 using Webhooks.Core.SecretsAtRest;
 using Webhooks.Core.Storage;
-using Webhooks.Messaging;
 using Webhooks.Dispatcher.Admission;
 using Webhooks.Dispatcher.DeadLetters;
 using Webhooks.Dispatcher.Degraded;
@@ -19,6 +18,7 @@ using Webhooks.Dispatcher.FanOut;
 using Webhooks.Dispatcher.QueueDepths;
 using Webhooks.Dispatcher.RateLimiting;
 using Webhooks.Dispatcher.Retries;
+using Webhooks.Messaging;
 using Webhooks.ServiceDefaults;
 
 namespace Webhooks.Dispatcher;

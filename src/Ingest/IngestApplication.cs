@@ -1,8 +1,7 @@
-using Webhooks.Core;
 using Webhooks.Contracts;
+using Webhooks.Core;
 using Webhooks.Core.Destinations;
 using Webhooks.Core.Storage;
-using Webhooks.Messaging;
 using Webhooks.Ingest.Audit;
 using Webhooks.Ingest.Auth;
 using Webhooks.Ingest.Availability;
@@ -12,6 +11,7 @@ using Webhooks.Ingest.Endpoints;
 using Webhooks.Ingest.Events;
 using Webhooks.Ingest.Jobs;
 using Webhooks.Ingest.Quotas;
+using Webhooks.Messaging;
 using Webhooks.ServiceDefaults;
 
 namespace Webhooks.Ingest;

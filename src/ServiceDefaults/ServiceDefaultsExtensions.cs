@@ -63,8 +63,11 @@ public static class ServiceDefaultsExtensions
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapPrometheusScrapingEndpoint("/metrics");
-        var counted = RedisOperations.Observe(app.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>());
-        app.Lifetime.ApplicationStopped.Register(counted.Dispose);
+        if (app.Services.GetService<StackExchange.Redis.IConnectionMultiplexer>() is { } redis)
+        {
+            var counted = RedisOperations.Observe(redis);
+            app.Lifetime.ApplicationStopped.Register(counted.Dispose);
+        }
         return app;
     }
 

@@ -2,8 +2,8 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Webhooks.Contracts;
 using Webhooks.Core.DeadLetters;
-using Webhooks.Messaging;
 using Webhooks.IntegrationTests.Infrastructure;
+using Webhooks.Messaging;
 
 namespace Webhooks.IntegrationTests;
 

@@ -7,8 +7,8 @@ using StackExchange.Redis;
 using Webhooks.Core.Fairness;
 using Webhooks.Core.Storage;
 using Webhooks.Ingest.Events;
-using Webhooks.Messaging;
 using Webhooks.IntegrationTests.Infrastructure;
+using Webhooks.Messaging;
 
 namespace Webhooks.IntegrationTests;
 

@@ -1,6 +1,6 @@
 using Webhooks.Core.Fairness;
-using Webhooks.Messaging;
 using Webhooks.IntegrationTests.Infrastructure;
+using Webhooks.Messaging;
 
 namespace Webhooks.IntegrationTests;
 

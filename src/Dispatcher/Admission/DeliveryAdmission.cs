@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
 using Webhooks.Contracts;
 using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;
 using Webhooks.Dispatcher.Endpoints;
-using Microsoft.Extensions.Options;
 using Webhooks.Dispatcher.RateLimiting;
 
 namespace Webhooks.Dispatcher.Admission;

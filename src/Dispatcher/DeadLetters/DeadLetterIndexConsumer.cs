@@ -8,9 +8,9 @@ using Webhooks.Core.Deliveries;
 using Webhooks.Core.Events;
 using Webhooks.Core.Operational;
 using Webhooks.Core.SecretsAtRest;
-using Webhooks.Messaging;
 using Webhooks.Dispatcher.Degraded;
 using Webhooks.Dispatcher.Retries;
+using Webhooks.Messaging;
 
 namespace Webhooks.Dispatcher.DeadLetters;
 

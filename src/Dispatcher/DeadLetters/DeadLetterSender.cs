@@ -6,8 +6,8 @@ using Webhooks.Core;
 using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Events;
-using Webhooks.Messaging;
 using Webhooks.Dispatcher.Deliveries;
+using Webhooks.Messaging;
 
 namespace Webhooks.Dispatcher.DeadLetters;
 

@@ -4,8 +4,8 @@ using Webhooks.Core.Endpoints;
 using Webhooks.Core.Operational;
 using Webhooks.Core.SecretsAtRest;
 using Webhooks.Dispatcher.Degraded;
-using Webhooks.ServiceDefaults;
 using Webhooks.Messaging;
+using Webhooks.ServiceDefaults;
 
 namespace Webhooks.Dispatcher.Endpoints;
 

@@ -10,10 +10,10 @@ using Webhooks.Core.Events;
 using Webhooks.Core.Fairness;
 using Webhooks.Core.Operational;
 using Webhooks.Core.SecretsAtRest;
-using Webhooks.Messaging;
 using Webhooks.Dispatcher.DeadLetters;
 using Webhooks.Dispatcher.Degraded;
 using Webhooks.Dispatcher.Retries;
+using Webhooks.Messaging;
 
 namespace Webhooks.Dispatcher.FanOut;
 

@@ -9,13 +9,13 @@ using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
 using Webhooks.Core.Operational;
 using Webhooks.Core.Quotas;
-using Webhooks.Signing;
 using Webhooks.Ingest.Audit;
 using Webhooks.Ingest.Auth;
 using Webhooks.Ingest.Events;
 using Webhooks.Ingest.Quotas;
 using Webhooks.Ingest.Requests;
 using Webhooks.ServiceDefaults;
+using Webhooks.Signing;
 
 namespace Webhooks.Ingest.Endpoints;
 

@@ -1,11 +1,11 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
-using Webhooks.Core.Endpoints;
 using Webhooks.Core.Deliveries;
+using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
-using Webhooks.Signing;
 using Webhooks.Core.Storage;
 using Webhooks.Ingest.Requests;
+using Webhooks.Signing;
 
 namespace Webhooks.Ingest.Events;
 
