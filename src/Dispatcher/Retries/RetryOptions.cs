@@ -73,7 +73,7 @@ public sealed class RetryOptions : IValidatableObject
         }
         if (UnknownEndpointDelay <= TimeSpan.Zero || RedisAwayWait < TimeSpan.FromMilliseconds(1) || RedisAwayWait > TimeSpan.FromHours(1))
         {
-            yield return new ValidationResult($"{Section}:UnknownEndpointDelay must be positive and RedisAwayWait between 1 ms and 1 hour.");
+            yield return new ValidationResult($"{Section}:UnknownEndpointDelay must be positive and RedisAwayWait (formerly FanOutDeferral) between 1 ms and 1 hour.");
         }
     }
 }
