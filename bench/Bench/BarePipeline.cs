@@ -84,8 +84,8 @@ public sealed class BarePipeline : IAsyncDisposable
 
     /// <summary>
     /// Runs as a process of its own (<c>Webhooks.Bench.dll bare AMQP-URI URL COUNT</c>), as the platform's hosts run in the
-    /// headline table: warms up, then sends COUNT webhooks to URL and prints the seconds from the first publish to the
-    /// last one answered, and the CPU seconds this process spent on them (JSON), then exits.
+    /// headline table: warms up, says <c>warm</c> and waits for a line on stdin, then sends COUNT webhooks to URL and prints
+    /// the seconds from the first publish to the last one answered, and the CPU seconds this process spent on them (JSON).
     /// </summary>
     public static async Task RunAsProcessAsync(string[] args)
     {
@@ -94,6 +94,9 @@ public sealed class BarePipeline : IAsyncDisposable
         // Warm (JIT, connections, pools), as the platform's processes are before they are measured.
         await bare.PublishAndWaitAsync(url + "-warm-up", [.. Enumerable.Range(0, 500).Select(RawSender.Webhook)]);
         var bodies = Enumerable.Range(0, count).Select(RawSender.Webhook).ToList();
+        // Warm and ready: the bench reads the other processes' CPU, then says go.
+        Console.WriteLine("warm");
+        await Console.In.ReadLineAsync();
         var cpuBefore = Environment.CpuUsage.TotalTime;
         var seconds = await bare.PublishAndWaitAsync(url, bodies);
         Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new BareRun(seconds, (Environment.CpuUsage.TotalTime - cpuBefore).TotalSeconds)));

@@ -44,7 +44,11 @@ public static class Deployed
 
             await using var hosts = await platform.StartProcessesAsync(1);
             var processes = Named(hosts, receiver, servers);
-            await MeasureAsync(platform, hosts, counters, receiver, processes, Cases[0] with { Name = $"warm-up-{run}" }, 500);
+            // Fresh processes: warmed (JIT, pools, connections) before anything is counted.
+            var warmUp = $"warm-up-{run}";
+            await platform.CreateEndpointAsync(warmUp, receiver.Path(warmUp), new { maxInFlight = Throughput.Concurrency }, hosts.Client);
+            await platform.PublishConcurrentlyAsync(warmUp, 500, Throughput.Connections, hosts.Client);
+            await receiver.WaitForAsync(warmUp, 500, TimeSpan.FromMinutes(5));
             foreach (var @case in Cases)
             {
                 var events = Math.Max(webhooks / @case.FanOut, 20);
@@ -117,11 +121,17 @@ public static class Deployed
         var start = new ProcessStartInfo("dotnet", [typeof(Deployed).Assembly.Location, "bare", options.RabbitMq.ToString(), receiver.Path(name), webhooks.ToString(System.Globalization.CultureInfo.InvariantCulture)])
         {
             RedirectStandardOutput = true,
+            RedirectStandardInput = true,
         };
         using var process = Process.Start(start)!;
-        // Its warm-up goes to a path of its own; what is counted starts once that is done.
-        await receiver.WaitForAsync(name + "-warm-up", 500, TimeSpan.FromMinutes(2));
+        // It warms up first (to a path of its own); what is counted starts when it is told to go.
+        if (await process.StandardOutput.ReadLineAsync() != "warm")
+        {
+            throw new InvalidOperationException("The bare pipeline did not warm up.");
+        }
         var before = Cpu(watched);
+        await process.StandardInput.WriteLineAsync("go");
+        await process.StandardInput.FlushAsync();
         var output = await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
         var after = Cpu(watched);
