@@ -125,6 +125,8 @@ public static class DispatcherApplication
         builder.AddWebhookSender();
         builder.Services.AddSingleton<EndpointHealth>();
         builder.Services.AddSingleton<FailingEndpoints>();
+        builder.Services.AddSingleton<SlowEndpoints>();
+        builder.Services.AddSingleton<DeliveryTurn>();
         builder.Services.AddSingleton<TenantEndpoints>();
         builder.Services.AddSingleton<DeadLetterSender>();
     }

@@ -20,6 +20,28 @@ public sealed class DispatcherOptions
     [Range(1, 10_000)]
     public int DeliveryPrefetch { get; set; } = 128;
 
+    /// <summary>
+    /// Fan-out makes each endpoint's first attempt itself when it can go now (endpoint enabled, in-flight cap and rate limit
+    /// admit it, the tenant within its fast-lane allowance): one broker hop for a webhook instead of two. Off: every
+    /// delivery is sent to the delivery lanes, as before.
+    /// </summary>
+    public bool DeliverAtFanOut { get; set; } = true;
+
+    /// <summary>First attempts one fan-out makes itself at most, all at once; its other endpoints' deliveries go to the lanes.</summary>
+    [Range(1, 1000)]
+    public int FanOutAttempts { get; set; } = 32;
+
+    /// <summary>
+    /// An endpoint whose request took longer than this is slow: for <see cref="SlowEndpointMemory"/> its deliveries go to the
+    /// lanes rather than being attempted at fan-out.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan FanOutAttemptBudget { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long an endpoint found slow is left to the delivery lanes.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan SlowEndpointMemory { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How long one fan-out may hold its event before another copy of the event may take over.</summary>
     public TimeSpan FanOutLease { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -35,6 +35,8 @@ public static class DispatcherTelemetry
 
     public static readonly Counter<long> FanOutDeliveries = Meter.CreateCounter<long>("webhooks.fanout.deliveries", description: "Deliveries queued by fan-out, by lane (fast, bulk).");
 
+    public static readonly Counter<long> FanOutAttempts = Meter.CreateCounter<long>("webhooks.fanout.attempts", description: "First attempts fan-out made itself rather than queue them on a delivery lane.");
+
     public static readonly Counter<long> DeadLettersDropped = Meter.CreateCounter<long>("webhooks.dead_letters.dropped", description: "Oldest dead letters forgotten because their tenant was over its dead-letter quota (the log names the tenant).");
 
     public static readonly Counter<long> RecordsDropped = Meter.CreateCounter<long>("webhooks.records.dropped", description: "Attempt records dropped because Redis stayed away longer than the buffer holds.");
@@ -97,6 +99,7 @@ public static class DispatcherTelemetry
         {
             Deferred.Add(0, Tag("reason", reason));
         }
+        FanOutAttempts.Add(0);
         foreach (var lane in new[] { "fast", "bulk" })
         {
             FanOutDeliveries.Add(0, Tag("lane", lane));

@@ -23,7 +23,14 @@ public sealed class DeliveryStore(RedisStorage redis, IOptions<StorageOptions> o
     /// each delivery's id (in the order given); a delivery the event already has for an endpoint (a
     /// fan-out interrupted before it finished) keeps its id and state.
     /// </summary>
-    public async Task<IReadOnlyList<string>> AddPendingAsync(string eventId, IReadOnlyList<(string EndpointId, string DeliveryId)> deliveries)
+    public async Task<IReadOnlyList<string>> AddPendingAsync(string eventId, IReadOnlyList<(string EndpointId, string DeliveryId)> deliveries) =>
+        [.. (await AddOrGetPendingAsync(eventId, deliveries)).Select(d => d.Id)];
+
+    /// <summary>
+    /// As <see cref="AddPendingAsync"/>, with the record each endpoint's delivery already had, if any (null: added now):
+    /// what an interrupted fan-out did for it before.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Id, DeliveryRecord? Existing)>> AddOrGetPendingAsync(string eventId, IReadOnlyList<(string EndpointId, string DeliveryId)> deliveries)
     {
         if (deliveries.Count == 0)
         {
@@ -42,7 +49,7 @@ public sealed class DeliveryStore(RedisStorage redis, IOptions<StorageOptions> o
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         await Task.WhenAll(deliveries.Where((_, i) => existing[i].IsNull)
             .Select(d => TimeIndex.RunAsync(_db, [RedisKeys.Endpoint.Pending(d.EndpointId)], [now, d.DeliveryId, retention, "0", retention])));
-        return [.. deliveries.Select((d, i) => existing[i].IsNull ? d.DeliveryId : Deserialize((RedisValue)existing[i])?.Id ?? d.DeliveryId)];
+        return [.. deliveries.Select((d, i) => existing[i].IsNull ? (d.DeliveryId, null) : Deserialize((RedisValue)existing[i]) is { } record ? (record.Id, record) : (d.DeliveryId, null))];
     }
 
     /// <summary>The event's delivery to the endpoint, or null when it has none.</summary>

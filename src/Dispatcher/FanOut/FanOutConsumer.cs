@@ -12,17 +12,20 @@ using Webhooks.Core.Operational;
 using Webhooks.Core.SecretsAtRest;
 using Webhooks.Dispatcher.DeadLetters;
 using Webhooks.Dispatcher.Degraded;
+using Webhooks.Dispatcher.Deliveries;
+using Webhooks.Dispatcher.Endpoints;
 using Webhooks.Dispatcher.Retries;
 using Webhooks.Messaging;
 
 namespace Webhooks.Dispatcher.FanOut;
 
 /// <summary>
-/// Turns an event into one <see cref="DeliverWebhook"/> per enabled endpoint of its tenant that
-/// subscribes to its type, so that each (event, endpoint) pair is retried and dead-lettered on its own.
+/// Turns an event into one delivery per enabled endpoint of its tenant that subscribes to its type, so that each
+/// (event, endpoint) pair is retried and dead-lettered on its own; the first attempt of each that can go now is made
+/// here, the others become <see cref="DeliverWebhook"/> messages on the tenant's delivery lane.
 /// </summary>
-public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanOutClaims claims, DeliveryStore deliveries, DeadLetterSender deadLetters, TopologyDeclaration topology,
-    TenantLanes lanes, RedisCircuit circuit, SecretProtector protector, IOptions<DispatcherOptions> options, IOptions<RetryOptions> retries, ILogger<FanOutConsumer> logger)
+public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanOutClaims claims, DeliveryStore deliveries, DeliveryTurn turn, SlowEndpoints slow, DeadLetterSender deadLetters,
+    TopologyDeclaration topology, TenantLanes lanes, RedisCircuit circuit, SecretProtector protector, IOptions<DispatcherOptions> options, IOptions<RetryOptions> retries, ILogger<FanOutConsumer> logger)
     : IConsumer<EventPublished>
 {
     [GeneratedRegex("^evt_[A-Za-z0-9_-]{1,60}\\z")]
@@ -125,8 +128,11 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
     }
 
     /// <summary>
-    /// One delivery per endpoint, recorded as pending and sent to the tenant's lane; a disabled endpoint's
-    /// is dead-lettered, so it can be recovered once the endpoint is back.
+    /// One delivery per endpoint, recorded as pending. Fan-out makes the first attempt of those that can go now itself
+    /// (<see cref="DispatcherOptions.DeliverAtFanOut"/>): the event is acknowledged once each is recorded or handed on.
+    /// The rest go to the tenant's lane: past <see cref="DispatcherOptions.FanOutAttempts"/> endpoints, endpoints found slow
+    /// lately, every delivery of a tenant over its fast-lane allowance, and what admission puts off (to the delay tiers).
+    /// A disabled endpoint's delivery is dead-lettered, so it can be recovered once the endpoint is back.
     /// </summary>
     private async Task SendDeliveriesAsync(ConsumeContext<EventPublished> context, StoredEvent stored, IReadOnlyList<EndpointSubscription> subscriptions)
     {
@@ -137,28 +143,73 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
         await topology.Declared.WaitAsync(context.CancellationToken);
         // Disabled endpoints count too: their dead letters are work and storage like any delivery.
         var choosing = ChooseLaneAsync(stored.Tenant, subscriptions.Count);
-        var recording = deliveries.AddPendingAsync(stored.Id, [.. subscriptions.Select(s => (s.Id, SortableId.New("dlv")))]);
+        var recording = deliveries.AddOrGetPendingAsync(stored.Id, [.. subscriptions.Select(s => (s.Id, SortableId.New("dlv")))]);
         await Task.WhenAll(choosing, recording);
         var lane = await context.GetSendEndpoint(Queues.Address(choosing.Result));
-        var deliveryIds = recording.Result;
+        var records = recording.Result;
+        var here = AttemptedHere(subscriptions, records, choosing.Result);
+        if (here.Count > 0)
+        {
+            DispatcherTelemetry.FanOutAttempts.Add(here.Count);
+        }
         await Task.WhenAll(subscriptions.Select(async (subscription, i) =>
         {
-            var delivery = DeliverWebhook.Of(stored, subscription.Id, deliveryIds[i]);
-            if (subscription.Enabled)
+            var delivery = DeliverWebhook.Of(stored, subscription.Id, records[i].Id);
+            if (records[i].Existing is { } existing && (existing.Status is DeliveryStatus.Delivered or DeliveryStatus.DeadLettered || existing.Chain is not null))
             {
-                await lane.Send(delivery, context.CancellationToken);
+                // An earlier copy of this fan-out saw it through, or a resend replaced its chain since: nothing to do.
                 return;
             }
-            await deadLetters.SendAsync(context, new DeliveryDeadLettered
+            if (!subscription.Enabled)
             {
-                Reason = DeadLetterReasons.EndpointDisabled,
-                Detail = $"Endpoint {subscription.Id} is disabled.",
-                EventId = stored.Id,
-                Tenant = stored.Tenant,
-                DeadLetteredAt = DateTimeOffset.UtcNow,
-                Delivery = delivery,
-            });
+                await deadLetters.SendAsync(context, new DeliveryDeadLettered
+                {
+                    Reason = DeadLetterReasons.EndpointDisabled,
+                    Detail = $"Endpoint {subscription.Id} is disabled.",
+                    EventId = stored.Id,
+                    Tenant = stored.Tenant,
+                    DeadLetteredAt = DateTimeOffset.UtcNow,
+                    Delivery = delivery,
+                });
+                return;
+            }
+            if (here.Contains(i))
+            {
+                await AttemptHereAsync(context, lane, delivery);
+                return;
+            }
+            await lane.Send(delivery, context.CancellationToken);
         }));
+    }
+
+    /// <summary>
+    /// Which deliveries fan-out attempts itself: on the fast lane, new (an earlier copy of this fan-out may have attempted the
+    /// others: they go to the lane, as before), to an enabled endpoint not found slow lately, up to <see cref="DispatcherOptions.FanOutAttempts"/>.
+    /// </summary>
+    private HashSet<int> AttemptedHere(IReadOnlyList<EndpointSubscription> subscriptions, IReadOnlyList<(string Id, DeliveryRecord? Existing)> records, string lane)
+    {
+        var settings = options.Value;
+        if (!settings.DeliverAtFanOut || lane != TenantLanes.FastLane(FairnessStage.Deliveries))
+        {
+            return [];
+        }
+        return [.. Enumerable.Range(0, subscriptions.Count)
+            .Where(i => records[i].Existing is null && subscriptions[i].Enabled && !slow.IsSlow(subscriptions[i].Id))
+            .Take(settings.FanOutAttempts)];
+    }
+
+    /// <summary>The delivery's first turn, taken here; should it fail midway (Redis or the broker), the delivery lane takes it over.</summary>
+    private async Task AttemptHereAsync(ConsumeContext context, ISendEndpoint lane, DeliverWebhook delivery)
+    {
+        try
+        {
+            await turn.TakeAsync(context, delivery);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogHandedOn(e, delivery.EventId, delivery.EndpointId);
+            await lane.Send(delivery, context.CancellationToken);
+        }
     }
 
     /// <summary>The delivery lane for an event's <paramref name="deliveries"/> deliveries, by the tenant's allowance.</summary>
@@ -200,6 +251,9 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Fan-out of event {EventId} deferred: Redis is unreachable (DEGRADED)")]
     private partial void LogDeferred(Exception exception, string eventId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The first attempt of event {EventId} to endpoint {EndpointId} failed midway at fan-out; the delivery lane takes it over")]
+    private partial void LogHandedOn(Exception exception, string eventId, string endpointId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId} was already fanned out; this copy is skipped")]
     private partial void LogAlreadyFannedOut(string eventId);

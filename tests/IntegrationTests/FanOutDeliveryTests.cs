@@ -1,0 +1,142 @@
+using Microsoft.Extensions.DependencyInjection;
+using Webhooks.Core.Deliveries;
+using Webhooks.Dispatcher.Endpoints;
+using Webhooks.Dispatcher.QueueDepths;
+using Webhooks.IntegrationTests.Infrastructure;
+
+namespace Webhooks.IntegrationTests;
+
+/// <summary>
+/// Fan-out makes a delivery's first attempt itself when it can go now (one broker hop for a webhook), and leaves to the
+/// delivery lanes what must wait, what a slow endpoint would hold up, and what an interrupted fan-out may have begun.
+/// Each test starts its own dispatcher, so it can say how the lanes were used.
+/// </summary>
+public sealed class FanOutDeliveryTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+{
+    private const string DeliveryLane = "webhooks-delivery";
+
+    [Fact]
+    public async Task A_webhook_that_can_go_now_is_attempted_by_fan_out_itself_and_never_queued_on_a_delivery_lane()
+    {
+        await using var subscriber = await Subscriber.StartAsync();
+        var (_, secret) = await system.CreateEndpointAsync("hopper", subscriber.Url, ["ship.*"]);
+
+        // As before the change (the setting off): each webhook is a message on the delivery lane.
+        var before = await system.StartDispatcherAsync(new Dictionary<string, string?> { ["Webhooks:Dispatcher:DeliverAtFanOut"] = "false" });
+        var queued = await PublishAsync("hopper", "ship.sailed", 5);
+        await subscriber.WaitForAsync(5);
+        Assert.NotNull(before.Services.GetRequiredService<LaneEntries>().LastEntered(DeliveryLane));
+        await system.StopAsync(before);
+
+        var dispatcher = await system.StartDispatcherAsync();
+        var direct = await PublishAsync("hopper", "ship.docked", 20);
+        await subscriber.WaitForAsync(25);
+
+        var lanes = dispatcher.Services.GetRequiredService<LaneEntries>();
+        Assert.NotNull(lanes.LastEntered("webhooks-fan-out"));
+        Assert.Null(lanes.LastEntered(DeliveryLane));
+        Assert.Equal(queued.Concat(direct).Order(), subscriber.Received.Select(r => r.Id).Order());
+        Assert.All(subscriber.Received, r => Assert.True(r.VerifiesWith(secret)));
+        // Recorded as any delivery is: one attempt, delivered, with its trace.
+        var view = await system.GetEventAsync(direct[^1]);
+        var delivery = Assert.Single(view.Deliveries);
+        Assert.Equal("delivered", delivery.Status);
+        Assert.Equal(1, Assert.Single(delivery.Attempts).Number);
+        await system.StopAsync(dispatcher);
+    }
+
+    [Fact]
+    public async Task A_failed_first_attempt_at_fan_out_is_retried_on_its_schedule_through_the_lanes()
+    {
+        await using var subscriber = await Subscriber.StartAsync(n => n == 0 ? 503 : 200);
+        var (endpointId, _) = await system.CreateEndpointAsync("gemini", subscriber.Url, ["capsule.launched"]);
+        var dispatcher = await system.StartDispatcherAsync();
+
+        var id = await system.PublishAsync("gemini", "capsule.launched");
+
+        var view = await Eventually.HoldsAsync(() => system.GetEventAsync(id), v => v.Deliveries is [{ Status: "delivered" }], "the delivery succeeds on its second attempt");
+        Assert.Equal([503, 200], view.Deliveries[0].Attempts.Select(a => a.StatusCode));
+        Assert.Equal(endpointId, view.Deliveries[0].EndpointId);
+        Assert.Equal([id, id], subscriber.Received.Select(r => r.Id));
+        // The first from fan-out, the retry from the lane it came back to out of the delay tiers.
+        Assert.NotNull(dispatcher.Services.GetRequiredService<LaneEntries>().LastEntered(DeliveryLane));
+        await system.StopAsync(dispatcher);
+    }
+
+    [Fact]
+    public async Task A_slow_endpoint_is_left_to_the_lanes_so_it_no_longer_holds_the_fan_out_of_events_it_shares()
+    {
+        await using var slow = await Subscriber.StartAsync(_ => new Reply(200, TimeSpan.FromSeconds(3)));
+        await using var quick = await Subscriber.StartAsync();
+        var (slowId, _) = await system.CreateEndpointAsync("lagos", slow.Url, ["port.*"]);
+        await system.CreateEndpointAsync("lagos", quick.Url, ["port.*"]);
+        // One fan-out at a time, so an event held by the slow endpoint would hold every event behind it.
+        var dispatcher = await system.StartDispatcherAsync(new Dictionary<string, string?>
+        {
+            ["Webhooks:Dispatcher:FanOutConcurrency"] = "1",
+            ["Webhooks:Dispatcher:FanOutAttemptBudget"] = "00:00:00.5",
+        });
+
+        // The first event finds out: fan-out attempts both, and waits the slow one's three seconds.
+        await PublishAsync("lagos", "port.opened", 1);
+        await quick.WaitForAsync(1);
+        await slow.WaitForAsync(1);
+        var slowEndpoints = dispatcher.Services.GetRequiredService<SlowEndpoints>();
+        await Eventually.HoldsAsync(() => Task.FromResult(slowEndpoints.IsSlow(slowId)), s => s, "the endpoint is known to be slow");
+
+        // The next three: fan-out attempts the quick endpoint only; had it waited for the slow one, they would be 3 s apart.
+        var next = await PublishAsync("lagos", "port.closed", 3);
+        await quick.WaitForAsync(4);
+        await slow.WaitForAsync(4);
+        var arrivals = quick.Received.Where(r => next.Contains(r.Id)).Select(r => r.At).Order().ToList();
+        Assert.True(arrivals[^1] - arrivals[0] < TimeSpan.FromSeconds(2.5), $"The quick endpoint got the three events {(arrivals[^1] - arrivals[0]).TotalSeconds:0.0} s apart.");
+        Assert.NotNull(dispatcher.Services.GetRequiredService<LaneEntries>().LastEntered(DeliveryLane));
+        Assert.Equal(4, slow.Received.Select(r => r.Id).Distinct().Count());
+        await system.StopAsync(dispatcher);
+    }
+
+    [Fact]
+    public async Task A_fan_out_taken_up_again_after_an_interruption_leaves_what_was_delivered_and_sends_the_rest_once()
+    {
+        await using var delivered = await Subscriber.StartAsync();
+        await using var begun = await Subscriber.StartAsync();
+        await using var untouched = await Subscriber.StartAsync();
+        var (deliveredId, _) = await system.CreateEndpointAsync("osaka", delivered.Url, ["parcel.sent"]);
+        var (begunId, _) = await system.CreateEndpointAsync("osaka", begun.Url, ["parcel.sent"]);
+        await system.CreateEndpointAsync("osaka", untouched.Url, ["parcel.sent"]);
+
+        // No dispatcher yet: the event waits. What an earlier fan-out of it got done before it was cut short is written
+        // as it would have: one delivery attempted and recorded, one recorded pending (its attempt may have begun), one not yet.
+        var id = await system.PublishAsync("osaka", "parcel.sent");
+        var store = system.Service<DeliveryStore>();
+        var ids = await store.AddPendingAsync(id, [(deliveredId, "dlv_earlier1"), (begunId, "dlv_earlier2")]);
+        await system.Service<AttemptRecording>().RecordAsync(new DeliveryAttempt
+        {
+            DeliveryId = ids[0], EventId = id, EndpointId = deliveredId, Number = 1, At = DateTimeOffset.UtcNow, Succeeded = true, StatusCode = 204, DurationMs = 3,
+        }, "osaka", DeliveryStatus.Delivered);
+
+        var dispatcher = await system.StartDispatcherAsync();
+        await begun.WaitForAsync(1);
+        await untouched.WaitForAsync(1);
+        var view = await Eventually.HoldsAsync(() => system.GetEventAsync(id), v => v.Deliveries.Count == 3 && v.Deliveries.All(d => d.Status == "delivered"), "every delivery is delivered");
+        await Eventually.HoldsAsync(() => system.QueueDepthAsync(DeliveryLane), d => d == 0, "the delivery lane is empty");
+
+        Assert.Empty(delivered.Received);
+        Assert.Equal(id, Assert.Single(begun.Received).Id);
+        Assert.Equal(id, Assert.Single(untouched.Received).Id);
+        // The deliveries keep the ids they had; the one that may have begun went by the lane, as before.
+        Assert.Equal("dlv_earlier2", view.Deliveries.Single(d => d.EndpointId == begunId).Id);
+        Assert.NotNull(dispatcher.Services.GetRequiredService<LaneEntries>().LastEntered(DeliveryLane));
+        await system.StopAsync(dispatcher);
+    }
+
+    private async Task<List<string>> PublishAsync(string tenant, string type, int count)
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            ids.Add(await system.PublishAsync(tenant, type, new { i }));
+        }
+        return ids;
+    }
+}
