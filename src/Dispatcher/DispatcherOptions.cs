@@ -8,10 +8,10 @@ public sealed class DispatcherOptions
     public const string Section = "Webhooks:Dispatcher";
 
     [Range(1, 1000)]
-    public int FanOutConcurrency { get; set; } = 16;
+    public int FanOutConcurrency { get; set; } = 64;
 
     [Range(1, 10_000)]
-    public int FanOutPrefetch { get; set; } = 32;
+    public int FanOutPrefetch { get; set; } = 128;
 
     /// <summary>Deliveries in flight per dispatcher: HTTP is async, so this can be high.</summary>
     [Range(1, 10_000)]

@@ -34,17 +34,17 @@ public sealed class DelayLadder
 
     /// <summary>
     /// Sends a delivery to wait in the tiers until its <see cref="DeliverWebhook.DueAt"/>. Its routing
-    /// key names the lane it came from, and the tier dead-letters it back there (through
+    /// key names <paramref name="lane"/>, by default the lane it came from, and the tier dead-letters it back there (through
     /// <see cref="Queues.LanesExchange"/>): a backlogged tenant's retries stay in its bulk lane.
     /// It is sent without trace context, so that what it does when due is a trace of its own
     /// (linked through <see cref="DeliverWebhook.TraceLink"/>) rather than part of one hours long.
     /// </summary>
-    public async Task DeferAsync(ConsumeContext context, DeliverWebhook delivery)
+    public async Task DeferAsync(ConsumeContext context, DeliverWebhook delivery, string? lane = null)
     {
         var now = _clock.GetUtcNow();
         var remaining = (delivery.DueAt ?? now) - now;
         var tier = TierFor(remaining) ?? Shortest;
-        var lane = TenantLanes.LaneOf(FairnessStage.Deliveries, context.ReceiveContext.InputAddress);
+        lane ??= TenantLanes.LaneOf(FairnessStage.Deliveries, context.ReceiveContext.InputAddress);
         var endpoint = await context.GetSendEndpoint(Queues.Address(Queues.DelayTier(tier)));
         using (SuppressInstrumentationScope.Begin())
         {

@@ -17,8 +17,8 @@ public sealed class FairnessTests(WebhooksSystem system) : IClassFixture<Webhook
     [Fact]
     public async Task A_quiet_tenants_events_are_delivered_while_a_flooding_tenants_backlog_is_still_queued()
     {
-        // The flooding tenant's endpoint takes 100 ms a request and each lane has 4 consumers: its
-        // 600 deliveries take at least 7.5 s to drain, whatever the machine.
+        // The flooding tenant's endpoint takes 100 ms a request and each lane has 4 consumers (fan-out's too, as it makes
+        // first attempts): its 600 deliveries take at least 7.5 s to drain, whatever the machine.
         await using var flooded = await Subscriber.StartAsync(_ => new Reply(200, Delay: TimeSpan.FromMilliseconds(100)));
         await using var quiet = await Subscriber.StartAsync();
         await system.CreateEndpointAsync("flooding", flooded.Url, ["*"]);
@@ -27,6 +27,7 @@ public sealed class FairnessTests(WebhooksSystem system) : IClassFixture<Webhook
         var dispatcher = await system.StartDispatcherAsync(new Dictionary<string, string?>
         {
             ["Webhooks:Dispatcher:DeliveryConcurrency"] = "4",
+            ["Webhooks:Dispatcher:FanOutConcurrency"] = "4",
             ["Webhooks:Fairness:TenantPerSecond"] = "10",
             ["Webhooks:Fairness:TenantBurst"] = "10",
         }, logs.AddTo);

@@ -1,8 +1,11 @@
+using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Webhooks.Core.Deliveries;
+using Webhooks.Core.Fairness;
 using Webhooks.Dispatcher.Endpoints;
 using Webhooks.Dispatcher.QueueDepths;
 using Webhooks.IntegrationTests.Infrastructure;
+using Webhooks.Messaging;
 
 namespace Webhooks.IntegrationTests;
 
@@ -60,6 +63,33 @@ public sealed class FanOutDeliveryTests(WebhooksSystem system) : IClassFixture<W
         Assert.Equal([id, id], subscriber.Received.Select(r => r.Id));
         // The first from fan-out, the retry from the lane it came back to out of the delay tiers.
         Assert.NotNull(dispatcher.Services.GetRequiredService<LaneEntries>().LastEntered(DeliveryLane));
+        await system.StopAsync(dispatcher);
+    }
+
+    [Fact]
+    public async Task A_tenant_over_its_allowances_is_attempted_in_its_bulk_event_lane_and_its_retries_come_back_to_its_bulk_delivery_lane()
+    {
+        await using var subscriber = await Subscriber.StartAsync(n => n < 4 ? 503 : 200);
+        await system.CreateEndpointAsync("ankara", subscriber.Url, ["tram.*"]);
+        // An allowance of one event and one delivery: after the first, the tenant's work takes its bulk lanes.
+        var allowance = new Dictionary<string, string?> { ["Webhooks:Fairness:TenantPerSecond"] = "0.1", ["Webhooks:Fairness:TenantBurst"] = "1" };
+        var ingest = await system.StartIngestAsync(allowance);
+        var dispatcher = await system.StartDispatcherAsync(allowance);
+
+        var ids = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            var response = await ingest.PostAsJsonAsync("/v1/events", new { type = "tram.departed", tenant = "ankara", data = new { i } });
+            ids.Add((await response.Content.ReadFromJsonAsync<Webhooks.Ingest.Events.EventAccepted>())!.Id);
+        }
+
+        foreach (var id in ids)
+        {
+            await Eventually.HoldsAsync(() => system.GetEventAsync(id), v => v.Deliveries is [{ Status: "delivered" }], $"event {id} is delivered");
+        }
+        var lanes = dispatcher.Services.GetRequiredService<LaneEntries>();
+        Assert.NotNull(lanes.LastEntered(TenantLanes.BulkLaneOf(FairnessStage.Events, "ankara")));
+        Assert.NotNull(lanes.LastEntered(TenantLanes.BulkLaneOf(FairnessStage.Deliveries, "ankara")));
         await system.StopAsync(dispatcher);
     }
 

@@ -45,8 +45,9 @@ public sealed partial class DeliveryTurn(
     /// <summary>
     /// Takes <paramref name="delivery"/>'s turn; what it sends (a deferral, a retry, a dead letter, an operational event)
     /// goes through <paramref name="context"/>, the message being consumed: the delivery itself, or the event fanned out.
+    /// What waits comes back to <paramref name="lane"/> (the delivery lane consumed, when null).
     /// </summary>
-    public async Task TakeAsync(ConsumeContext context, DeliverWebhook delivery)
+    public async Task TakeAsync(ConsumeContext context, DeliverWebhook delivery, string? lane = null)
     {
         if (delivery.MayBeSuperseded && await SupersededAsync(delivery))
         {
@@ -61,7 +62,7 @@ public sealed partial class DeliveryTurn(
                 {
                     DispatcherTelemetry.Deferred.Add(1, DispatcherTelemetry.Tag("reason", deferred.Cause == DeferralCause.RateLimit ? "rate_limit" : "max_in_flight"));
                 }
-                await ladder.DeferAsync(context, delivery with { DueAt = deferred.Until, TraceLink = delivery.TraceLink ?? Activity.Current?.Id });
+                await ladder.DeferAsync(context, delivery with { DueAt = deferred.Until, TraceLink = delivery.TraceLink ?? Activity.Current?.Id }, lane);
                 break;
             case AdmissionDecision.Refused refused when delivery.Test:
                 LogTestRefused(delivery.EventId, delivery.EndpointId, refused.Detail);
@@ -72,7 +73,7 @@ public sealed partial class DeliveryTurn(
             case AdmissionDecision.Admitted admitted:
                 try
                 {
-                    await AttemptAsync(context, delivery, admitted.Endpoint, admitted.Lease, admitted.Gate);
+                    await AttemptAsync(context, delivery, lane, admitted.Endpoint, admitted.Lease, admitted.Gate);
                 }
                 finally
                 {
@@ -91,7 +92,7 @@ public sealed partial class DeliveryTurn(
         && (record is { Status: DeliveryStatus.Delivered } && record.Id == delivery.DeliveryId || !record.IsChain(delivery.Chain));
 
     /// <summary>Sends the request, records it, and carries out the verdict.</summary>
-    private async Task AttemptAsync(ConsumeContext context, DeliverWebhook delivery, WebhookEndpoint endpoint, InFlightLease lease, StartGate? gate)
+    private async Task AttemptAsync(ConsumeContext context, DeliverWebhook delivery, string? lane, WebhookEndpoint endpoint, InFlightLease lease, StartGate? gate)
     {
         using var activity = DispatcherTelemetry.Activities.StartActivity(ActivityKind.Internal, links: LinkTo(delivery.TraceLink), name: "webhook deliver");
         activity?.SetTag("webhooks.event.id", delivery.EventId);
@@ -106,7 +107,7 @@ public sealed partial class DeliveryTurn(
             // Began too late for its rate-limit turn and was not sent: not an attempt, it takes its new turn in the tiers.
             await lease.ReleaseAsync();
             DispatcherTelemetry.Deferred.Add(1, DispatcherTelemetry.Tag("reason", "rate_limit"));
-            await ladder.DeferAsync(context, delivery with { DueAt = clock.GetUtcNow() + turn, TraceLink = delivery.TraceLink ?? activity?.Id });
+            await ladder.DeferAsync(context, delivery with { DueAt = clock.GetUtcNow() + turn, TraceLink = delivery.TraceLink ?? activity?.Id }, lane);
             return;
         }
         // The request is done: its in-flight place goes back now, beside the writes below.
@@ -166,7 +167,7 @@ public sealed partial class DeliveryTurn(
                 }
                 // Every retry links to the first attempt of its schedule.
                 var firstAttempt = delivery.Attempt == 1 ? activity?.Id : delivery.TraceLink;
-                await ladder.DeferAsync(context, delivery with { Attempt = delivery.Attempt + 1, DueAt = retry.DueAt, TraceLink = firstAttempt });
+                await ladder.DeferAsync(context, delivery with { Attempt = delivery.Attempt + 1, DueAt = retry.DueAt, TraceLink = firstAttempt }, lane);
                 LogRetryScheduled(delivery.EventId, delivery.EndpointId, delivery.Attempt, result.Error ?? $"HTTP {result.StatusCode}", retry.DueAt);
                 break;
             case AttemptVerdict.DisableEndpoint disable:

@@ -130,8 +130,10 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
     /// <summary>
     /// One delivery per endpoint, recorded as pending. Fan-out makes the first attempt of those that can go now itself
     /// (<see cref="DispatcherOptions.DeliverAtFanOut"/>): the event is acknowledged once each is recorded or handed on.
-    /// The rest go to the tenant's lane: past <see cref="DispatcherOptions.FanOutAttempts"/> endpoints, endpoints found slow
-    /// lately, every delivery of a tenant over its fast-lane allowance, and what admission puts off (to the delay tiers).
+    /// The rest go to the tenant's delivery lane: past <see cref="DispatcherOptions.FanOutAttempts"/> endpoints, endpoints
+    /// found slow lately, and what admission puts off (through the delay tiers). A tenant over its delivery allowance whose
+    /// event came in the fast event lane (a large fan-out) has every delivery sent to its bulk lane; one whose event is in
+    /// its bulk event lane already is attempted there, as isolated from other tenants as its bulk delivery lane would be.
     /// A disabled endpoint's delivery is dead-lettered, so it can be recovered once the endpoint is back.
     /// </summary>
     private async Task SendDeliveriesAsync(ConsumeContext<EventPublished> context, StoredEvent stored, IReadOnlyList<EndpointSubscription> subscriptions)
@@ -147,7 +149,7 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
         await Task.WhenAll(choosing, recording);
         var lane = await context.GetSendEndpoint(Queues.Address(choosing.Result));
         var records = recording.Result;
-        var here = AttemptedHere(subscriptions, records, choosing.Result);
+        var here = AttemptedHere(subscriptions, records, choosing.Result, TenantLanes.LaneOf(FairnessStage.Events, context.ReceiveContext.InputAddress));
         if (here.Count > 0)
         {
             DispatcherTelemetry.FanOutAttempts.Add(here.Count);
@@ -175,7 +177,7 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
             }
             if (here.Contains(i))
             {
-                await AttemptHereAsync(context, lane, delivery);
+                await AttemptHereAsync(context, lane, choosing.Result, delivery);
                 return;
             }
             await lane.Send(delivery, context.CancellationToken);
@@ -183,13 +185,14 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
     }
 
     /// <summary>
-    /// Which deliveries fan-out attempts itself: on the fast lane, new (an earlier copy of this fan-out may have attempted the
-    /// others: they go to the lane, as before), to an enabled endpoint not found slow lately, up to <see cref="DispatcherOptions.FanOutAttempts"/>.
+    /// Which deliveries fan-out attempts itself: those bound for the fast delivery lane, or for a bulk one when the event came in a
+    /// bulk lane itself; new (an earlier copy of this fan-out may have attempted the others: they go to the lane, as before);
+    /// to an enabled endpoint not found slow lately; up to <see cref="DispatcherOptions.FanOutAttempts"/>.
     /// </summary>
-    private HashSet<int> AttemptedHere(IReadOnlyList<EndpointSubscription> subscriptions, IReadOnlyList<(string Id, DeliveryRecord? Existing)> records, string lane)
+    private HashSet<int> AttemptedHere(IReadOnlyList<EndpointSubscription> subscriptions, IReadOnlyList<(string Id, DeliveryRecord? Existing)> records, string deliveryLane, string eventLane)
     {
         var settings = options.Value;
-        if (!settings.DeliverAtFanOut || lane != TenantLanes.FastLane(FairnessStage.Deliveries))
+        if (!settings.DeliverAtFanOut || deliveryLane != TenantLanes.FastLane(FairnessStage.Deliveries) && eventLane == TenantLanes.FastLane(FairnessStage.Events))
         {
             return [];
         }
@@ -198,12 +201,15 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
             .Take(settings.FanOutAttempts)];
     }
 
-    /// <summary>The delivery's first turn, taken here; should it fail midway (Redis or the broker), the delivery lane takes it over.</summary>
-    private async Task AttemptHereAsync(ConsumeContext context, ISendEndpoint lane, DeliverWebhook delivery)
+    /// <summary>
+    /// The delivery's first turn, taken here; what waits comes back to <paramref name="laneName"/>, and should the turn fail midway
+    /// (Redis or the broker), that lane takes it over.
+    /// </summary>
+    private async Task AttemptHereAsync(ConsumeContext context, ISendEndpoint lane, string laneName, DeliverWebhook delivery)
     {
         try
         {
-            await turn.TakeAsync(context, delivery);
+            await turn.TakeAsync(context, delivery, laneName);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
