@@ -31,6 +31,27 @@ public sealed class AutoDisableTests(WebhooksSystem system) : IClassFixture<Webh
     }
 
     [Fact]
+    public async Task A_delivered_webhook_ends_the_endpoints_run_of_failures_and_a_test_events_success_does_not()
+    {
+        await using var subscriber = await Subscriber.StartAsync();
+        var (endpointId, _) = await system.CreateEndpointAsync("mended", subscriber.Url, ["*"]);
+        var dispatcher = await system.StartDispatcherAsync();
+        await system.Service<FailureStreaks>().RecordOutcomeAsync(endpointId, succeeded: false, DateTimeOffset.UtcNow.AddHours(-1));
+        var failingSince = RedisKeys.Endpoint.FailingSince(endpointId);
+
+        (await system.Ingest.PostAsJsonAsync($"/v1/endpoints/{endpointId}/test", new { type = "pump.tested" })).EnsureSuccessStatusCode();
+        await subscriber.WaitForAsync(1);
+        await Eventually.HoldsAsync(async () => (await system.Ingest.GetFromJsonAsync<AttemptPage>($"/v1/endpoints/{endpointId}/attempts"))!.Data.Count,
+            n => n == 1, "the test's attempt is recorded");
+        Assert.True(await system.Redis.KeyExistsAsync(failingSince), "a test event's success says nothing of the endpoint's health");
+
+        await system.PublishAsync("mended", "pump.started");
+        await subscriber.WaitForAsync(2);
+        await Eventually.HoldsAsync(() => system.Redis.KeyExistsAsync(failingSince), exists => !exists, "the delivery's record ends the run of failures");
+        await system.StopAsync(dispatcher);
+    }
+
+    [Fact]
     public async Task An_endpoint_failing_for_longer_than_the_auto_disable_period_is_disabled_and_announced_on_the_bus()
     {
         var announced = new TaskCompletionSource<EndpointDisabled>(TaskCreationOptions.RunContinuationsAsynchronously);

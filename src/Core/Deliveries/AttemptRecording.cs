@@ -24,8 +24,10 @@ public sealed class AttemptRecording(RedisStorage redis, TenantQuotaStore quotas
     /// Appends an attempt to the delivery's and the endpoint's bounded logs and moves the delivery to its new
     /// <paramref name="status"/> — unless another chain has replaced the attempt's <paramref name="chain"/> meanwhile:
     /// then false, and that chain goes no further. <paramref name="final"/>: no attempt follows, whatever this one's outcome (a test's).
+    /// <paramref name="endsFailureRun"/>: the attempt succeeded and says so of the endpoint's health (not a test), so the
+    /// endpoint's run of failures (<see cref="Endpoints.FailureStreaks"/>) ends in the same write.
     /// </summary>
-    public async Task<bool> RecordAsync(DeliveryAttempt attempt, string tenant, string status, string? chain = null, bool final = false)
+    public async Task<bool> RecordAsync(DeliveryAttempt attempt, string tenant, string status, string? chain = null, bool final = false, bool endsFailureRun = false)
     {
         var record = new DeliveryRecord
         {
@@ -46,9 +48,11 @@ public sealed class AttemptRecording(RedisStorage redis, TenantQuotaStore quotas
         await Task.WhenAll(
             live,
             EndpointSide.RunAsync(_db,
-                [RedisKeys.Endpoint.Attempts(attempt.EndpointId), RedisKeys.Endpoint.AttemptBytes(attempt.EndpointId), stats.Fine, stats.Coarse, stats.Summary, RedisKeys.Endpoint.Pending(attempt.EndpointId)],
+                [RedisKeys.Endpoint.Attempts(attempt.EndpointId), RedisKeys.Endpoint.AttemptBytes(attempt.EndpointId), stats.Fine, stats.Coarse, stats.Summary, RedisKeys.Endpoint.Pending(attempt.EndpointId),
+                    RedisKeys.Endpoint.FailingSince(attempt.EndpointId), RedisKeys.Endpoint.FailingAnnounced(attempt.EndpointId)],
                 [json, _options.AttemptsPerEndpoint, retention, logBytes, attempt.Succeeded ? "ok" : "failed", stats.LatencyField, attempt.At.ToUnixTimeMilliseconds(),
-                    (long)EndpointStats.Kept.TotalMilliseconds, attempt.DeliveryId, final ? "1" : "0", attempt.Succeeded ? "" : EndpointStats.FailureField(attempt.StatusCode, attempt.Error)]));
+                    (long)EndpointStats.Kept.TotalMilliseconds, attempt.DeliveryId, final ? "1" : "0", attempt.Succeeded ? "" : EndpointStats.FailureField(attempt.StatusCode, attempt.Error),
+                    endsFailureRun && attempt.Succeeded ? "1" : "0"]));
         return (long)await live == 1;
     }
 }

@@ -1,10 +1,11 @@
 -- include bounded-log
 -- The endpoint's side of an attempt. KEYS: its attempts, their bytes, its five-minute and hourly stats
--- buckets, its stats summary, its pending deliveries. ARGV: the attempt, attempts kept per endpoint,
+-- buckets, its stats summary, its pending deliveries, its run of failures (since, announced). ARGV: the attempt, attempts kept per endpoint,
 -- retention ms, attempt-log bytes allowed, 'ok' or 'failed', the latency bucket, the attempt's time (ms),
 -- stats kept (ms), the delivery id, '1' when no attempt follows a failure (a test's one attempt): the delivery is
 -- no longer pending after a success or such a last attempt; and a failure's kind ('' for a success), counted in the
--- stats buckets too. An attempt already at the head (a record retried after Redis failed midway) is not counted twice.
+-- stats buckets too; '1' when the attempt ends the endpoint's run of failures (a success that is not a test's).
+-- An attempt already at the head (a record retried after Redis failed midway) is not counted twice.
 if not bounded_push(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[4]), ARGV[3]) then return 0 end
 for i = 3, 4 do
   redis.call('HINCRBY', KEYS[i], ARGV[5], 1)
@@ -15,4 +16,5 @@ end
 redis.call('HSET', KEYS[5], ARGV[5] == 'ok' and 'lastSuccessAt' or 'lastFailureAt', ARGV[7])
 redis.call('PEXPIRE', KEYS[5], ARGV[8])
 if ARGV[5] == 'ok' or ARGV[10] == '1' then redis.call('ZREM', KEYS[6], ARGV[9]) end
+if ARGV[12] == '1' then redis.call('DEL', KEYS[7], KEYS[8]) end
 return 1

@@ -117,10 +117,14 @@ public sealed partial class DeliveryTurn(
         DispatcherTelemetry.AttemptDuration.Record(result.Duration.TotalSeconds);
         DispatcherTelemetry.Attempts.Add(1, DispatcherTelemetry.Tag("outcome", result.Succeeded ? "delivered" : "failed"), DispatcherTelemetry.Tag("status_class", DispatcherTelemetry.StatusClass(result.StatusCode)));
         activity?.SetTag("http.response.status_code", result.StatusCode);
-        // A success is judged without the endpoint's failure streak, so the streak is cleared beside the record; a failure needs it first.
-        // A test is one attempt that says nothing of the endpoint's health: it neither starts nor ends a streak.
-        var streak = delivery.Test ? Task.FromResult<DateTimeOffset?>(null) : health.RecordOutcomeAsync(endpoint.Id, result.Succeeded, at);
-        var failingSince = result.Succeeded ? null : await streak;
+        // A failure is judged with the endpoint's run of failures, so that is written and read first; a success ends the run
+        // in the same write as its record. A test is one attempt that says nothing of the endpoint's health: it neither starts nor ends a run.
+        var streak = delivery.Test || result.Succeeded ? Task.FromResult<DateTimeOffset?>(null) : health.RecordFailureAsync(endpoint.Id, at);
+        if (result.Succeeded && !delivery.Test)
+        {
+            health.Recovered(endpoint.Id);
+        }
+        var failingSince = await streak;
 
         var verdict = delivery.Test ? new AttemptVerdict.Delivered() : retries.Decide(delivery.Attempt, result, at, failingSince, endpoint.Url);
         var nextAttemptAt = (verdict as AttemptVerdict.RetryAt)?.DueAt;
@@ -128,7 +132,7 @@ public sealed partial class DeliveryTurn(
         bool live;
         try
         {
-            live = await recorder.RecordAsync(() => attempts.RecordAsync(attempt, endpoint.Tenant, result.Succeeded ? DeliveryStatus.Delivered : DeliveryStatus.Failed, delivery.Chain, final: delivery.Test));
+            live = await recorder.RecordAsync(() => attempts.RecordAsync(attempt, endpoint.Tenant, result.Succeeded ? DeliveryStatus.Delivered : DeliveryStatus.Failed, delivery.Chain, final: delivery.Test, endsFailureRun: !delivery.Test));
         }
         finally
         {

@@ -12,20 +12,16 @@ namespace Webhooks.Dispatcher.Endpoints;
 /// <summary>An endpoint's run of failures, and switching it off when <c>RetryPolicy</c> says so (410 Gone, or failing too long).</summary>
 public sealed partial class EndpointHealth(EndpointRegistry registry, FailureStreaks streaks, EndpointCache endpoints, FailingEndpoints failing, RedisCircuit circuit, SecretProtector protector, TimeProvider clock, ILogger<EndpointHealth> logger)
 {
-    /// <summary>Notes an attempt's outcome; returns since when the endpoint has failed without a success (null after a success, or while Redis is away: auto-disable waits for it).</summary>
-    public async Task<DateTimeOffset?> RecordOutcomeAsync(string endpointId, bool succeeded, DateTimeOffset at)
+    /// <summary>Notes a failed attempt; returns since when the endpoint has failed without a success (null while Redis is away: auto-disable waits for it).</summary>
+    public async Task<DateTimeOffset?> RecordFailureAsync(string endpointId, DateTimeOffset at)
     {
-        var since = (await circuit.TryAsync(() => streaks.RecordOutcomeAsync(endpointId, succeeded, at))).Value;
-        if (succeeded)
-        {
-            failing.Recovered(endpointId);
-        }
-        else
-        {
-            failing.Failed(endpointId, since ?? at);
-        }
+        var since = (await circuit.TryAsync(() => streaks.RecordOutcomeAsync(endpointId, succeeded: false, at))).Value;
+        failing.Failed(endpointId, since ?? at);
         return since;
     }
+
+    /// <summary>Notes a successful attempt here; its record ends the run of failures in Redis (<c>AttemptRecording</c>).</summary>
+    public void Recovered(string endpointId) => failing.Recovered(endpointId);
 
     /// <summary>Switches the endpoint off and announces it with <see cref="EndpointDisabled"/> (once, whichever dispatcher gets there first).</summary>
     public async Task DisableAsync(ConsumeContext context, WebhookEndpoint endpoint, string why, DateTimeOffset? failingSince)
