@@ -84,16 +84,17 @@ public sealed class BarePipeline : IAsyncDisposable
 
     /// <summary>
     /// Runs as a process of its own (<c>Webhooks.Bench.dll bare AMQP-URI URL COUNT</c>), as the platform's hosts run in the
-    /// headline table: warms up, says <c>warm</c> and waits for a line on stdin, then sends COUNT webhooks to URL and prints
+    /// headline table: warms up (half as many webhooks, at least 1,000) until its JIT settles, says <c>warm</c> and waits for a line on stdin, then sends COUNT webhooks to URL and prints
     /// the seconds from the first publish to the last one answered, and the CPU seconds this process spent on them (JSON).
     /// </summary>
     public static async Task RunAsProcessAsync(string[] args)
     {
         var (rabbitMq, url, count) = (new Uri(args[1]), args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
         await using var bare = await StartAsync(rabbitMq, Scenarios.Throughput.Prefetch, Scenarios.Throughput.Concurrency);
-        // Warm (JIT, connections, pools), as the platform's processes are before they are measured.
-        await bare.PublishAndWaitAsync(url + "-warm-up", [.. Enumerable.Range(0, 500).Select(RawSender.Webhook)]);
+        // Warm (JIT and its later tiers, connections, pools), as the platform's processes are before they are measured.
+        await bare.PublishAndWaitAsync(url + "-warm-up", [.. Enumerable.Range(0, Math.Max(count / 2, 1000)).Select(RawSender.Webhook)]);
         var bodies = Enumerable.Range(0, count).Select(RawSender.Webhook).ToList();
+        await ProcessStats.SettleAsync([Environment.ProcessId], TimeSpan.FromSeconds(30));
         // Warm and ready: the bench reads the other processes' CPU, then says go.
         Console.WriteLine("warm");
         await Console.In.ReadLineAsync();

@@ -16,6 +16,27 @@ public static class ProcessStats
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
     }
 
+    /// <summary>
+    /// Waits until the processes are quiet — together under 3 % of a core over half a second — as a process that has run
+    /// for a while is: the JIT's later tiers, compiled in the background after a warm-up, would otherwise be counted as
+    /// the work measured next. Gives up after <paramref name="limit"/> (the result says so).
+    /// </summary>
+    public static async Task<bool> SettleAsync(IEnumerable<int> pids, TimeSpan limit)
+    {
+        var watched = pids.ToList();
+        var deadline = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < deadline)
+        {
+            var before = watched.Sum(CpuSeconds);
+            await Task.Delay(500);
+            if (watched.Sum(CpuSeconds) - before < 0.015)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>The most resident memory the process has had, in MB (VmHWM).</summary>
     public static double PeakRssMegabytes(int pid) =>
         File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Webhooks.Core.Deliveries;
+using Webhooks.Core.Endpoints;
 using Webhooks.Core.Fairness;
 using Webhooks.Dispatcher.Endpoints;
 using Webhooks.Dispatcher.QueueDepths;
@@ -63,6 +64,23 @@ public sealed class FanOutDeliveryTests(WebhooksSystem system) : IClassFixture<W
         Assert.Equal([id, id], subscriber.Received.Select(r => r.Id));
         // The first from fan-out, the retry from the lane it came back to out of the delay tiers.
         Assert.NotNull(dispatcher.Services.GetRequiredService<LaneEntries>().LastEntered(DeliveryLane));
+        await system.StopAsync(dispatcher);
+    }
+
+    [Fact]
+    public async Task A_first_attempt_at_fan_out_is_counted_pending_at_its_endpoint_once_it_is_to_be_retried_and_never_when_delivered()
+    {
+        await using var failing = await Subscriber.StartAsync(_ => 503);
+        await using var healthy = await Subscriber.StartAsync();
+        var (failingId, _) = await system.CreateEndpointAsync("lima", failing.Url, ["llama.*"]);
+        var (healthyId, _) = await system.CreateEndpointAsync("lima", healthy.Url, ["llama.*"]);
+        var dispatcher = await system.StartDispatcherAsync(new Dictionary<string, string?> { ["Webhooks:Retries:Schedule:0"] = "00:10:00" });
+
+        var id = await system.PublishAsync("lima", "llama.spotted");
+
+        await Eventually.HoldsAsync(() => system.GetEventAsync(id), v => v.Deliveries.Count == 2 && v.Deliveries.All(d => d.Attempts.Count == 1), "both first attempts are recorded");
+        Assert.Equal(1, (await system.Ingest.GetFromJsonAsync<EndpointStatsView>($"/v1/endpoints/{failingId}/stats"))!.Pending);
+        Assert.Equal(0, (await system.Ingest.GetFromJsonAsync<EndpointStatsView>($"/v1/endpoints/{healthyId}/stats"))!.Pending);
         await system.StopAsync(dispatcher);
     }
 

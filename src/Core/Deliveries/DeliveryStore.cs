@@ -21,14 +21,19 @@ public sealed class DeliveryStore(RedisStorage redis, IOptions<StorageOptions> o
     /// <summary>
     /// Records a new pending delivery of the event for each endpoint, in one round trip, and returns
     /// each delivery's id (in the order given); a delivery the event already has for an endpoint (a
-    /// fan-out interrupted before it finished) keeps its id and state.
+    /// fan-out interrupted before it finished) keeps its id and state. Each new one is counted pending at its endpoint.
     /// </summary>
-    public async Task<IReadOnlyList<string>> AddPendingAsync(string eventId, IReadOnlyList<(string EndpointId, string DeliveryId)> deliveries) =>
-        [.. (await AddOrGetPendingAsync(eventId, deliveries)).Select(d => d.Id)];
+    public async Task<IReadOnlyList<string>> AddPendingAsync(string eventId, IReadOnlyList<(string EndpointId, string DeliveryId)> deliveries)
+    {
+        var added = await AddOrGetPendingAsync(eventId, deliveries);
+        await Task.WhenAll(deliveries.Where((_, i) => added[i].Existing is null).Select(d => IndexPendingAsync(d.EndpointId, d.DeliveryId)));
+        return [.. added.Select(d => d.Id)];
+    }
 
     /// <summary>
     /// As <see cref="AddPendingAsync"/>, with the record each endpoint's delivery already had, if any (null: added now):
-    /// what an interrupted fan-out did for it before.
+    /// what an interrupted fan-out did for it before. None is counted pending at its endpoint yet: fan-out counts those it
+    /// queues (<see cref="IndexPendingAsync"/>), and an attempt it makes itself is counted by its record if it is to be retried.
     /// </summary>
     public async Task<IReadOnlyList<(string Id, DeliveryRecord? Existing)>> AddOrGetPendingAsync(string eventId, IReadOnlyList<(string EndpointId, string DeliveryId)> deliveries)
     {
@@ -45,10 +50,6 @@ public sealed class DeliveryStore(RedisStorage redis, IOptions<StorageOptions> o
             args[2 + i * 2] = Serialize(Pending(deliveries[i].DeliveryId, deliveries[i].EndpointId));
         }
         var existing = (RedisResult[])(await AddPending.RunAsync(_db, [RedisKeys.Delivery.Records(eventId)], args))!;
-        // Each new delivery counted pending at its endpoint, all sent together (each endpoint its own slot).
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        await Task.WhenAll(deliveries.Where((_, i) => existing[i].IsNull)
-            .Select(d => TimeIndex.RunAsync(_db, [RedisKeys.Endpoint.Pending(d.EndpointId)], [now, d.DeliveryId, retention, "0", retention])));
         return [.. deliveries.Select((d, i) => existing[i].IsNull ? (d.DeliveryId, null) : Deserialize((RedisValue)existing[i]) is { } record ? (record.Id, record) : (d.DeliveryId, null))];
     }
 
@@ -144,6 +145,13 @@ public sealed class DeliveryStore(RedisStorage redis, IOptions<StorageOptions> o
         await _db.HashSetAsync(key, endpointId, Serialize(Pending(deliveryId, endpointId, chain) with { Attempts = attempts }));
         await _db.KeyExpireAsync(key, _retention);
         await AddToPendingAsync(endpointId, deliveryId);
+    }
+
+    /// <summary>Counts the delivery pending at its endpoint (queued, or waiting for a retry), from now; a second call leaves it where it is.</summary>
+    public Task IndexPendingAsync(string endpointId, string deliveryId)
+    {
+        var retention = (long)_retention.TotalMilliseconds;
+        return TimeIndex.RunAsync(_db, [RedisKeys.Endpoint.Pending(endpointId)], [DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), deliveryId, retention, "1", retention]);
     }
 
     private Task AddToPendingAsync(string endpointId, string deliveryId)

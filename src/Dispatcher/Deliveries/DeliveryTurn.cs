@@ -45,15 +45,16 @@ public sealed partial class DeliveryTurn(
     /// <summary>
     /// Takes <paramref name="delivery"/>'s turn; what it sends (a deferral, a retry, a dead letter, an operational event)
     /// goes through <paramref name="context"/>, the message being consumed: the delivery itself, or the event fanned out.
-    /// What waits comes back to <paramref name="lane"/> (the delivery lane consumed, when null).
+    /// What waits comes back to <paramref name="lane"/> (the delivery lane consumed, when null). Returns whether the
+    /// delivery was put off to wait in the delay tiers, without an attempt.
     /// </summary>
-    public async Task TakeAsync(ConsumeContext context, DeliverWebhook delivery, string? lane = null)
+    public async Task<bool> TakeAsync(ConsumeContext context, DeliverWebhook delivery, string? lane = null)
     {
         if (delivery.MayBeSuperseded && await SupersededAsync(delivery))
         {
             // A copy whose delivery meanwhile succeeded, or went on in a newer chain (resent, redriven, recovered): nothing left to do.
             LogSuperseded(delivery.EventId, delivery.EndpointId, delivery.Number);
-            return;
+            return false;
         }
         switch (await admission.AdmitAsync(delivery, context.CancellationToken))
         {
@@ -63,23 +64,24 @@ public sealed partial class DeliveryTurn(
                     DispatcherTelemetry.Deferred.Add(1, DispatcherTelemetry.Tag("reason", deferred.Cause == DeferralCause.RateLimit ? "rate_limit" : "max_in_flight"));
                 }
                 await ladder.DeferAsync(context, delivery with { DueAt = deferred.Until, TraceLink = delivery.TraceLink ?? Activity.Current?.Id }, lane);
-                break;
+                return true;
             case AdmissionDecision.Refused refused when delivery.Test:
                 LogTestRefused(delivery.EventId, delivery.EndpointId, refused.Detail);
-                break;
+                return false;
             case AdmissionDecision.Refused refused:
                 await DeadLetterAsync(context, delivery, refused.Reason, refused.Detail, lastAttempt: null);
-                break;
+                return false;
             case AdmissionDecision.Admitted admitted:
                 try
                 {
-                    await AttemptAsync(context, delivery, lane, admitted.Endpoint, admitted.Lease, admitted.Gate);
+                    return await AttemptAsync(context, delivery, lane, admitted.Endpoint, admitted.Lease, admitted.Gate);
                 }
                 finally
                 {
                     await admitted.Lease.ReleaseAsync();
                 }
-                break;
+            default:
+                throw new InvalidOperationException("An admission decision of an unknown kind.");
         }
     }
 
@@ -91,8 +93,8 @@ public sealed partial class DeliveryTurn(
         (await circuit.TryAsync(() => deliveries.GetAsync(delivery.EventId, delivery.EndpointId))).Value is { } record
         && (record is { Status: DeliveryStatus.Delivered } && record.Id == delivery.DeliveryId || !record.IsChain(delivery.Chain));
 
-    /// <summary>Sends the request, records it, and carries out the verdict.</summary>
-    private async Task AttemptAsync(ConsumeContext context, DeliverWebhook delivery, string? lane, WebhookEndpoint endpoint, InFlightLease lease, StartGate? gate)
+    /// <summary>Sends the request, records it, and carries out the verdict; true when it was not sent after all but put off.</summary>
+    private async Task<bool> AttemptAsync(ConsumeContext context, DeliverWebhook delivery, string? lane, WebhookEndpoint endpoint, InFlightLease lease, StartGate? gate)
     {
         using var activity = DispatcherTelemetry.Activities.StartActivity(ActivityKind.Internal, links: LinkTo(delivery.TraceLink), name: "webhook deliver");
         activity?.SetTag("webhooks.event.id", delivery.EventId);
@@ -108,7 +110,7 @@ public sealed partial class DeliveryTurn(
             await lease.ReleaseAsync();
             DispatcherTelemetry.Deferred.Add(1, DispatcherTelemetry.Tag("reason", "rate_limit"));
             await ladder.DeferAsync(context, delivery with { DueAt = clock.GetUtcNow() + turn, TraceLink = delivery.TraceLink ?? activity?.Id }, lane);
-            return;
+            return true;
         }
         // The request is done: its in-flight place goes back now, beside the writes below.
         lease.Observe(result.Duration);
@@ -146,7 +148,7 @@ public sealed partial class DeliveryTurn(
         {
             // Resent, redriven or recovered while this attempt was in flight: the newer chain goes on, this one ends here.
             LogSuperseded(delivery.EventId, delivery.EndpointId, delivery.Number);
-            return;
+            return false;
         }
 
         var outcome = new AttemptOutcome { Number = delivery.Number, At = at, StatusCode = result.StatusCode, Error = result.Error, ErrorDetail = result.ErrorDetail, DurationMs = result.Duration.TotalMilliseconds, TraceId = attempt.TraceId };
@@ -182,6 +184,7 @@ public sealed partial class DeliveryTurn(
                 await DeadLetterAsync(context, delivery, deadLetter.Reason, deadLetter.Detail, outcome);
                 break;
         }
+        return false;
     }
 
     private static ActivityLink[]? LinkTo(string? traceParent) =>

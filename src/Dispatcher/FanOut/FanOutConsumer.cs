@@ -162,6 +162,7 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
                 // An earlier copy of this fan-out saw it through, or a resend replaced its chain since: nothing to do.
                 return;
             }
+            // Counted pending at its endpoint when queued; an attempt made here is not, unless it is to be retried (its record counts it then).
             if (!subscription.Enabled)
             {
                 await deadLetters.SendAsync(context, new DeliveryDeadLettered
@@ -180,7 +181,7 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
                 await AttemptHereAsync(context, lane, choosing.Result, delivery);
                 return;
             }
-            await lane.Send(delivery, context.CancellationToken);
+            await QueueAsync(lane, delivery, context.CancellationToken);
         }));
     }
 
@@ -207,15 +208,29 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
     /// </summary>
     private async Task AttemptHereAsync(ConsumeContext context, ISendEndpoint lane, string laneName, DeliverWebhook delivery)
     {
+        bool deferred;
         try
         {
-            await turn.TakeAsync(context, delivery, laneName);
+            deferred = await turn.TakeAsync(context, delivery, laneName);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogHandedOn(e, delivery.EventId, delivery.EndpointId);
-            await lane.Send(delivery, context.CancellationToken);
+            await QueueAsync(lane, delivery, context.CancellationToken);
+            return;
         }
+        if (deferred)
+        {
+            // Waiting in the tiers now: pending (a count for the endpoint's stats; while Redis is away it goes without).
+            await circuit.TryAsync(() => deliveries.IndexPendingAsync(delivery.EndpointId, delivery.DeliveryId));
+        }
+    }
+
+    /// <summary>Counts the delivery pending at its endpoint, then sends it to the lane (in that order: its record, once attempted, uncounts it).</summary>
+    private async Task QueueAsync(ISendEndpoint lane, DeliverWebhook delivery, CancellationToken cancellationToken)
+    {
+        await deliveries.IndexPendingAsync(delivery.EndpointId, delivery.DeliveryId);
+        await lane.Send(delivery, cancellationToken);
     }
 
     /// <summary>The delivery lane for an event's <paramref name="deliveries"/> deliveries, by the tenant's allowance.</summary>
