@@ -130,7 +130,7 @@ public sealed class DeliveryStore(RedisStorage redis, IOptions<StorageOptions> o
             : null);
         if (claimed is not null)
         {
-            await AddToPendingAsync(endpointId, claimed.Id);
+            await IndexPendingAsync(endpointId, claimed.Id, keepEarlier: false);
         }
         return claimed;
     }
@@ -144,20 +144,17 @@ public sealed class DeliveryStore(RedisStorage redis, IOptions<StorageOptions> o
         var key = RedisKeys.Delivery.Records(eventId);
         await _db.HashSetAsync(key, endpointId, Serialize(Pending(deliveryId, endpointId, chain) with { Attempts = attempts }));
         await _db.KeyExpireAsync(key, _retention);
-        await AddToPendingAsync(endpointId, deliveryId);
+        await IndexPendingAsync(endpointId, deliveryId, keepEarlier: false);
     }
 
     /// <summary>Counts the delivery pending at its endpoint (queued, or waiting for a retry), from now; a second call leaves it where it is.</summary>
-    public Task IndexPendingAsync(string endpointId, string deliveryId)
-    {
-        var retention = (long)_retention.TotalMilliseconds;
-        return TimeIndex.RunAsync(_db, [RedisKeys.Endpoint.Pending(endpointId)], [DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), deliveryId, retention, "1", retention]);
-    }
+    public Task IndexPendingAsync(string endpointId, string deliveryId) => IndexPendingAsync(endpointId, deliveryId, keepEarlier: true);
 
-    private Task AddToPendingAsync(string endpointId, string deliveryId)
+    /// <summary>Counts the delivery pending at its endpoint from now; <paramref name="keepEarlier"/>: an entry already there keeps its time (a new chain's does not).</summary>
+    private Task IndexPendingAsync(string endpointId, string deliveryId, bool keepEarlier)
     {
         var retention = (long)_retention.TotalMilliseconds;
-        return TimeIndex.RunAsync(_db, [RedisKeys.Endpoint.Pending(endpointId)], [DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), deliveryId, retention, "0", retention]);
+        return TimeIndex.RunAsync(_db, [RedisKeys.Endpoint.Pending(endpointId)], [DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), deliveryId, retention, keepEarlier ? "1" : "0", retention]);
     }
 
     /// <summary>How many deliveries to the endpoint are pending: queued, or waiting for a retry (within the retention).</summary>

@@ -193,7 +193,8 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
     private HashSet<int> AttemptedHere(IReadOnlyList<EndpointSubscription> subscriptions, IReadOnlyList<(string Id, DeliveryRecord? Existing)> records, string deliveryLane, string eventLane)
     {
         var settings = options.Value;
-        if (!settings.DeliverAtFanOut || deliveryLane != TenantLanes.FastLane(FairnessStage.Deliveries) && eventLane == TenantLanes.FastLane(FairnessStage.Events))
+        var queuedAside = deliveryLane != TenantLanes.FastLane(FairnessStage.Deliveries) && eventLane == TenantLanes.FastLane(FairnessStage.Events);
+        if (!settings.DeliverAtFanOut || queuedAside)
         {
             return [];
         }
