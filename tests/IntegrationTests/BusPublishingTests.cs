@@ -1,6 +1,7 @@
 using MassTransit;
 using Webhooks.Contracts;
 using Webhooks.Core;
+using Webhooks.Core.Events;
 using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
@@ -42,6 +43,23 @@ public sealed class BusPublishingTests(WebhooksSystemWithDispatcher system) : IC
         Assert.True(received.VerifiesWith(secret));
         var view = await system.GetEventAsync(received.Id);
         Assert.Equal("stock.low", view.Type);
+    }
+
+    [Fact]
+    public async Task A_bus_published_event_said_to_be_kept_already_is_kept_and_listed_all_the_same()
+    {
+        await using var subscriber = await Subscriber.StartAsync();
+        await system.CreateEndpointAsync("upstream-kept", subscriber.Url, ["stock.*"]);
+
+        // The header Ingest sets on what it kept itself; a bus publisher that copies it keeps nothing by it.
+        await _bus.Publish(new EventPublished { EventId = "evt_saidkept1", Type = "stock.high", Tenant = "upstream-kept", Data = System.Text.Json.JsonSerializer.SerializeToElement(new { sku = "B-2" }) },
+            context => context.Headers.Set(FanOutClaims.KeptHeader, "1"));
+
+        await subscriber.WaitForAsync(1);
+        Assert.Equal("evt_saidkept1", Assert.Single(subscriber.Received).Id);
+        Assert.Equal("stock.high", (await system.GetEventAsync("evt_saidkept1")).Type);
+        var listed = await system.Ingest.GetStringAsync("/v1/events?tenant=upstream-kept");
+        Assert.Contains("evt_saidkept1", listed);
     }
 
     [Fact]

@@ -109,4 +109,21 @@ public sealed class FairnessTests(WebhooksSystem system) : IClassFixture<Webhook
         await Eventually.TimePassesAsync(TimeSpan.FromMilliseconds(250), "the allowance to refill on Redis time");
         Assert.True(await allowance.TakeAsync(FairnessStage.Events, "bursty", 2));
     }
+
+    [Fact]
+    public async Task A_tenant_found_over_its_allowance_is_known_over_without_asking_Redis_until_a_unit_frees()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(system.Servers.Redis);
+        var storage = new RedisStorage(redis, Options.Create(new StorageOptions { KeyPrefix = system.KeyPrefix }));
+        var allowance = new TenantAllowance(storage, Options.Create(new FairnessOptions { TenantPerSecond = 4, TenantBurst = 1 }), NullLogger<TenantAllowance>.Instance);
+
+        Assert.True(await allowance.TakeAsync(FairnessStage.Deliveries, "flooder", 1));
+        Assert.False(await allowance.TakeAsync(FairnessStage.Deliveries, "flooder", 1), "the burst of one is used");
+        // Its cell gone from Redis (were Redis asked, it would say yes): the answer is the one Redis gave, until a unit frees.
+        await system.Redis.KeyDeleteAsync(RedisKeys.Tenant.Allowance("deliveries", "flooder"));
+        Assert.False(await allowance.TakeAsync(FairnessStage.Deliveries, "flooder", 1), "known over for a quarter of a second");
+
+        await Eventually.TimePassesAsync(TimeSpan.FromMilliseconds(300), "a unit of the allowance to free");
+        Assert.True(await allowance.TakeAsync(FairnessStage.Deliveries, "flooder", 1), "asked again once a unit is free");
+    }
 }

@@ -2,7 +2,9 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;
+using Webhooks.Core.Events;
 using Webhooks.Core.Fairness;
+using Webhooks.Core.Storage;
 using Webhooks.Dispatcher.Endpoints;
 using Webhooks.Dispatcher.QueueDepths;
 using Webhooks.IntegrationTests.Infrastructure;
@@ -46,6 +48,32 @@ public sealed class FanOutDeliveryTests(WebhooksSystem system) : IClassFixture<W
         var delivery = Assert.Single(view.Deliveries);
         Assert.Equal("delivered", delivery.Status);
         Assert.Equal(1, Assert.Single(delivery.Attempts).Number);
+        await system.StopAsync(dispatcher);
+    }
+
+    [Fact]
+    public async Task A_webhook_delivered_at_fan_out_gives_back_its_in_flight_place_and_ends_its_fan_out_in_its_record()
+    {
+        await using var subscriber = await Subscriber.StartAsync();
+        var (endpointId, _) = await system.CreateEndpointAsync("relay", subscriber.Url, ["baton.passed"], new { maxInFlight = 1 });
+        var dispatcher = await system.StartDispatcherAsync();
+
+        // One place in flight: each webhook finds it free only if the one before gave it back (else it waits its turn in the tiers).
+        var ids = new List<string>();
+        for (var i = 1; i <= 5; i++)
+        {
+            ids.Add(await system.PublishAsync("relay", "baton.passed", new { leg = i }));
+            await subscriber.WaitForAsync(i);
+            await Eventually.HoldsAsync(() => system.GetEventAsync(ids[^1]), v => v.Deliveries is [{ Status: "delivered" }], "its record is written");
+        }
+
+        Assert.Equal(ids, subscriber.Received.Select(r => r.Id));
+        Assert.Equal(0, await system.Redis.SortedSetLengthAsync(RedisKeys.Endpoint.InFlight(endpointId)));
+        foreach (var id in ids)
+        {
+            Assert.True(await system.Service<FanOutClaims>().IsDoneAsync(id), $"The fan-out of {id} is not done.");
+        }
+        Assert.Null(dispatcher.Services.GetRequiredService<LaneEntries>().LastEntered(DeliveryLane));
         await system.StopAsync(dispatcher);
     }
 

@@ -22,7 +22,7 @@ public sealed partial class RedisKeysTests
         { RedisKeys.Endpoint.FailingAnnounced("ep_1"), "endpoint:{ep_1}:failing-announced" },
         { RedisKeys.Endpoint.RateCell("ep_1"), "ratelimit:ep_1" },
         { RedisKeys.Endpoint.RateTurns("ep_1"), "ratelimit:ep_1:turns" },
-        { RedisKeys.Endpoint.InFlight("ep_1"), "inflight:ep_1" },
+        { RedisKeys.Endpoint.InFlight("ep_1"), "endpoint:{ep_1}:inflight" },
         { RedisKeys.Endpoint.InFlightTurns("ep_1"), "inflight:ep_1:turns" },
         { RedisKeys.Endpoint.DataFetches("ep_1"), "datalinks:ep_1" },
         { RedisKeys.Endpoint.FailedDataLinks("ep_1"), "datalinks:failed:ep_1" },
@@ -66,10 +66,10 @@ public sealed partial class RedisKeysTests
     public void Deleting_an_endpoint_takes_every_key_of_its_own_but_its_dead_letters()
     {
         Assert.Equal(
-            ["endpoint:{ep_1}", "endpoint:{ep_1}:failing-since", "endpoint:{ep_1}:failing-announced", "endpoint:{ep_1}:attempts", "endpoint:{ep_1}:attempts:bytes", "endpoint:{ep_1}:stats", "endpoint:{ep_1}:pending"],
+            ["endpoint:{ep_1}", "endpoint:{ep_1}:failing-since", "endpoint:{ep_1}:failing-announced", "endpoint:{ep_1}:attempts", "endpoint:{ep_1}:attempts:bytes", "endpoint:{ep_1}:stats", "endpoint:{ep_1}:pending", "endpoint:{ep_1}:inflight"],
             RedisKeys.Endpoint.TaggedOwnedBy("ep_1"));
         Assert.All(RedisKeys.Endpoint.TaggedOwnedBy("ep_1"), key => Assert.Contains("{ep_1}", key));
-        Assert.Equal(["ratelimit:ep_1", "ratelimit:ep_1:turns", "inflight:ep_1", "inflight:ep_1:turns", "datalinks:ep_1", "datalinks:failed:ep_1"], RedisKeys.Endpoint.UntaggedOwnedBy("ep_1"));
+        Assert.Equal(["ratelimit:ep_1", "ratelimit:ep_1:turns", "inflight:ep_1:turns", "datalinks:ep_1", "datalinks:failed:ep_1"], RedisKeys.Endpoint.UntaggedOwnedBy("ep_1"));
     }
 
     /// <summary>

@@ -25,9 +25,12 @@ public sealed class AttemptRecording(RedisStorage redis, TenantQuotaStore quotas
     /// <paramref name="status"/> — unless another chain has replaced the attempt's <paramref name="chain"/> meanwhile:
     /// then false, and that chain goes no further. <paramref name="final"/>: no attempt follows, whatever this one's outcome (a test's).
     /// <paramref name="endsFailureRun"/>: the attempt succeeded and says so of the endpoint's health (not a test), so the
-    /// endpoint's run of failures (<see cref="Endpoints.FailureStreaks"/>) ends in the same write.
+    /// endpoint's run of failures (<see cref="Endpoints.FailureStreaks"/>) ends in the same write. <paramref name="inFlightLease"/>:
+    /// the endpoint's in-flight lease the request held, given back in the same write. <paramref name="endsFanOut"/>: the attempt is the
+    /// last act of its event's fan-out, which its record marks done.
     /// </summary>
-    public async Task<bool> RecordAsync(DeliveryAttempt attempt, string tenant, string status, string? chain = null, bool final = false, bool endsFailureRun = false)
+    public async Task<bool> RecordAsync(DeliveryAttempt attempt, string tenant, string status, string? chain = null, bool final = false, bool endsFailureRun = false,
+        string? inFlightLease = null, bool endsFanOut = false)
     {
         var record = new DeliveryRecord
         {
@@ -43,16 +46,19 @@ public sealed class AttemptRecording(RedisStorage redis, TenantQuotaStore quotas
         var json = JsonSerializer.Serialize(attempt, WebhooksJson.Options);
         var retention = (long)_options.EventRetention.TotalMilliseconds;
         var logBytes = await quotas.AttemptLogBytesAsync(tenant);
-        var live = DeliverySide.RunAsync(_db, [RedisKeys.Delivery.Attempts(attempt.EventId, attempt.DeliveryId), RedisKeys.Delivery.Records(attempt.EventId)],
+        RedisKey[] deliveryKeys = endsFanOut
+            ? [RedisKeys.Delivery.Attempts(attempt.EventId, attempt.DeliveryId), RedisKeys.Delivery.Records(attempt.EventId), RedisKeys.Event.FanOut(attempt.EventId)]
+            : [RedisKeys.Delivery.Attempts(attempt.EventId, attempt.DeliveryId), RedisKeys.Delivery.Records(attempt.EventId)];
+        var live = DeliverySide.RunAsync(_db, deliveryKeys,
             [json, _options.AttemptsPerDelivery, retention, attempt.EndpointId, JsonSerializer.Serialize(record, WebhooksJson.Options), chain ?? ""]);
         await Task.WhenAll(
             live,
             EndpointSide.RunAsync(_db,
                 [RedisKeys.Endpoint.Attempts(attempt.EndpointId), RedisKeys.Endpoint.AttemptBytes(attempt.EndpointId), stats.Fine, stats.Coarse, stats.Summary, RedisKeys.Endpoint.Pending(attempt.EndpointId),
-                    RedisKeys.Endpoint.FailingSince(attempt.EndpointId), RedisKeys.Endpoint.FailingAnnounced(attempt.EndpointId)],
+                    RedisKeys.Endpoint.FailingSince(attempt.EndpointId), RedisKeys.Endpoint.FailingAnnounced(attempt.EndpointId), RedisKeys.Endpoint.InFlight(attempt.EndpointId)],
                 [json, _options.AttemptsPerEndpoint, retention, logBytes, attempt.Succeeded ? "ok" : "failed", stats.LatencyField, attempt.At.ToUnixTimeMilliseconds(),
                     (long)EndpointStats.Kept.TotalMilliseconds, attempt.DeliveryId, final ? "1" : "0", attempt.Succeeded ? "" : EndpointStats.FailureField(attempt.StatusCode, attempt.Error),
-                    endsFailureRun && attempt.Succeeded ? "1" : "0"]));
+                    endsFailureRun && attempt.Succeeded ? "1" : "0", inFlightLease ?? ""]));
         return (long)await live == 1;
     }
 }

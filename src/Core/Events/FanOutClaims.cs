@@ -16,15 +16,33 @@ public sealed class FanOutClaims(RedisStorage redis, EventStore events, IOptions
     private static readonly RedisScript Release = RedisScript.Of<FanOutClaims>("fan-out-release");
 
     /// <summary>
-    /// Claims the fan-out of an event for <paramref name="lease"/>, and keeps the event unless it is kept already (in the
-    /// claim's script: one slot) and lists it under its tenant (sent together: one round trip).
+    /// The header of an event message whose publisher kept the event and listed it under its tenant already (Ingest):
+    /// its fan-out's claim need not send it again. Should the event not be there after all, the claim keeps it.
     /// </summary>
-    public async Task<FanOutClaim> ClaimAsync(StoredEvent stored, TimeSpan lease)
+    public const string KeptHeader = "Webhooks-Event-Kept";
+
+    /// <summary>
+    /// Claims the fan-out of an event for <paramref name="lease"/>. Unless its publisher kept it (<paramref name="keptAlready"/>),
+    /// the event is kept (in the claim's script: one slot) and listed under its tenant (sent together: one round trip).
+    /// </summary>
+    public async Task<FanOutClaim> ClaimAsync(StoredEvent stored, TimeSpan lease, bool keptAlready = false)
     {
         var claim = Claim.RunAsync(_db, [RedisKeys.Event.FanOut(stored.Id), RedisKeys.Event.Record(stored.Id)],
-            [(long)lease.TotalMilliseconds, EventStore.Serialize(stored), (long)_retention.TotalMilliseconds]);
-        await Task.WhenAll(claim, events.IndexAsync(stored));
-        return (long)await claim switch { 0 => FanOutClaim.Claimed, 2 => FanOutClaim.AlreadyDone, _ => FanOutClaim.HeldElsewhere };
+            [(long)lease.TotalMilliseconds, keptAlready ? "" : EventStore.Serialize(stored), (long)_retention.TotalMilliseconds]);
+        await Task.WhenAll(claim, keptAlready ? Task.CompletedTask : events.IndexAsync(stored));
+        switch ((long)await claim)
+        {
+            case 0:
+                return FanOutClaim.Claimed;
+            case 2:
+                return FanOutClaim.AlreadyDone;
+            case 3:
+                // Said to be kept, and not there (expired, or the header came from elsewhere): kept now.
+                await events.SaveAsync(stored);
+                return FanOutClaim.Claimed;
+            default:
+                return FanOutClaim.HeldElsewhere;
+        }
     }
 
     /// <summary>Gives back the claim of a fan-out that failed, so that its retry need not wait out the lease.</summary>

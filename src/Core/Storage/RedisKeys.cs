@@ -65,8 +65,11 @@ public static class RedisKeys
         /// <summary>String, the GCRA cell handing rate-limited deliveries their turns. Dispatchers.</summary>
         public static string RateTurns(string endpointId) => $"ratelimit:{endpointId}:turns";
 
-        /// <summary>Sorted set, its requests in flight (leases, by expiry). Dispatchers.</summary>
-        public static string InFlight(string endpointId) => $"inflight:{endpointId}";
+        /// <summary>
+        /// Sorted set, its requests in flight (leases, by expiry); in the endpoint's slot, so that an attempt's record gives its
+        /// lease back in the same script. Dispatchers. (Named <c>inflight:{ep}</c> before: leases live seconds, nothing to move.)
+        /// </summary>
+        public static string InFlight(string endpointId) => Tagged("endpoint", endpointId, "inflight");
 
         /// <summary>String, the GCRA cell handing deliveries at the in-flight cap their turns. Dispatchers.</summary>
         public static string InFlightTurns(string endpointId) => $"inflight:{endpointId}:turns";
@@ -82,11 +85,11 @@ public static class RedisKeys
 
         /// <summary>The keys that go with the endpoint when it is deleted, in its slot (its tagged keys but the stats buckets, which expire).</summary>
         public static IReadOnlyList<string> TaggedOwnedBy(string endpointId) =>
-            [Record(endpointId), FailingSince(endpointId), FailingAnnounced(endpointId), Attempts(endpointId), AttemptBytes(endpointId), StatsSummary(endpointId), Pending(endpointId)];
+            [Record(endpointId), FailingSince(endpointId), FailingAnnounced(endpointId), Attempts(endpointId), AttemptBytes(endpointId), StatsSummary(endpointId), Pending(endpointId), InFlight(endpointId)];
 
         /// <summary>Its untagged keys, each in a slot of its own: deleted beside <see cref="TaggedOwnedBy"/> (its dead letters stay, until they expire or are purged).</summary>
         public static IReadOnlyList<string> UntaggedOwnedBy(string endpointId) =>
-            [RateCell(endpointId), RateTurns(endpointId), InFlight(endpointId), InFlightTurns(endpointId), DataFetches(endpointId), FailedDataLinks(endpointId)];
+            [RateCell(endpointId), RateTurns(endpointId), InFlightTurns(endpointId), DataFetches(endpointId), FailedDataLinks(endpointId)];
     }
 
     /// <summary>A tenant's keys.</summary>

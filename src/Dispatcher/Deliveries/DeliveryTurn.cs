@@ -45,16 +45,16 @@ public sealed partial class DeliveryTurn(
     /// <summary>
     /// Takes <paramref name="delivery"/>'s turn; what it sends (a deferral, a retry, a dead letter, an operational event)
     /// goes through <paramref name="context"/>, the message being consumed: the delivery itself, or the event fanned out.
-    /// What waits comes back to <paramref name="lane"/> (the delivery lane consumed, when null). Returns whether the
-    /// delivery was put off to wait in the delay tiers, without an attempt.
+    /// What waits comes back to <paramref name="lane"/> (the delivery lane consumed, when null). <paramref name="endsFanOut"/>: the
+    /// turn is the last act of its event's fan-out (its only delivery), so a delivered attempt's record marks the fan-out done too.
     /// </summary>
-    public async Task<bool> TakeAsync(ConsumeContext context, DeliverWebhook delivery, string? lane = null)
+    public async Task<TurnEnd> TakeAsync(ConsumeContext context, DeliverWebhook delivery, string? lane = null, bool endsFanOut = false)
     {
         if (delivery.MayBeSuperseded && await SupersededAsync(delivery))
         {
             // A copy whose delivery meanwhile succeeded, or went on in a newer chain (resent, redriven, recovered): nothing left to do.
             LogSuperseded(delivery.EventId, delivery.EndpointId, delivery.Number);
-            return false;
+            return TurnEnd.Over;
         }
         switch (await admission.AdmitAsync(delivery, context.CancellationToken))
         {
@@ -64,17 +64,17 @@ public sealed partial class DeliveryTurn(
                     DispatcherTelemetry.Deferred.Add(1, DispatcherTelemetry.Tag("reason", deferred.Cause == DeferralCause.RateLimit ? "rate_limit" : "max_in_flight"));
                 }
                 await ladder.DeferAsync(context, delivery with { DueAt = deferred.Until, TraceLink = delivery.TraceLink ?? Activity.Current?.Id }, lane);
-                return true;
+                return TurnEnd.PutOff;
             case AdmissionDecision.Refused refused when delivery.Test:
                 LogTestRefused(delivery.EventId, delivery.EndpointId, refused.Detail);
-                return false;
+                return TurnEnd.Over;
             case AdmissionDecision.Refused refused:
                 await DeadLetterAsync(context, delivery, refused.Reason, refused.Detail, lastAttempt: null);
-                return false;
+                return TurnEnd.Over;
             case AdmissionDecision.Admitted admitted:
                 try
                 {
-                    return await AttemptAsync(context, delivery, lane, admitted.Endpoint, admitted.Lease, admitted.Gate);
+                    return await AttemptAsync(context, delivery, lane, admitted.Endpoint, admitted.Lease, admitted.Gate, endsFanOut);
                 }
                 finally
                 {
@@ -93,8 +93,8 @@ public sealed partial class DeliveryTurn(
         (await circuit.TryAsync(() => deliveries.GetAsync(delivery.EventId, delivery.EndpointId))).Value is { } record
         && (record is { Status: DeliveryStatus.Delivered } && record.Id == delivery.DeliveryId || !record.IsChain(delivery.Chain));
 
-    /// <summary>Sends the request, records it, and carries out the verdict; true when it was not sent after all but put off.</summary>
-    private async Task<bool> AttemptAsync(ConsumeContext context, DeliverWebhook delivery, string? lane, WebhookEndpoint endpoint, InFlightLease lease, StartGate? gate)
+    /// <summary>Sends the request, records it (its in-flight place given back in the same write), and carries out the verdict.</summary>
+    private async Task<TurnEnd> AttemptAsync(ConsumeContext context, DeliverWebhook delivery, string? lane, WebhookEndpoint endpoint, InFlightLease lease, StartGate? gate, bool endsFanOut)
     {
         using var activity = DispatcherTelemetry.Activities.StartActivity(ActivityKind.Internal, links: LinkTo(delivery.TraceLink), name: "webhook deliver");
         activity?.SetTag("webhooks.event.id", delivery.EventId);
@@ -110,12 +110,13 @@ public sealed partial class DeliveryTurn(
             await lease.ReleaseAsync();
             DispatcherTelemetry.Deferred.Add(1, DispatcherTelemetry.Tag("reason", "rate_limit"));
             await ladder.DeferAsync(context, delivery with { DueAt = clock.GetUtcNow() + turn, TraceLink = delivery.TraceLink ?? activity?.Id }, lane);
-            return true;
+            return TurnEnd.PutOff;
         }
-        // The request is done: its in-flight place goes back now, beside the writes below.
+        // The request is done: its in-flight place goes back with the attempt's record (or now, beside it, when held without Redis).
         lease.Observe(result.Duration);
         slow.Observe(endpoint.Id, result);
-        var releasing = lease.ReleaseAsync();
+        var leaseId = lease.HandOver();
+        var releasing = leaseId is null ? lease.ReleaseAsync() : Task.CompletedTask;
         DispatcherTelemetry.AttemptDuration.Record(result.Duration.TotalSeconds);
         DispatcherTelemetry.Attempts.Add(1, DispatcherTelemetry.Tag("outcome", result.Succeeded ? "delivered" : "failed"), DispatcherTelemetry.Tag("status_class", DispatcherTelemetry.StatusClass(result.StatusCode)));
         activity?.SetTag("http.response.status_code", result.StatusCode);
@@ -131,10 +132,13 @@ public sealed partial class DeliveryTurn(
         var verdict = delivery.Test ? new AttemptVerdict.Delivered() : retries.Decide(delivery.Attempt, result, at, failingSince, endpoint.Url);
         var nextAttemptAt = (verdict as AttemptVerdict.RetryAt)?.DueAt;
         var attempt = Attempt(delivery, at, result, activity, nextAttemptAt, retries.FinalNumber(delivery));
+        // Only a delivered attempt can end a fan-out in its record: a retry or a dead letter is still to be sent after it.
+        var fannedOut = endsFanOut && !delivery.Test && verdict is AttemptVerdict.Delivered;
         bool live;
         try
         {
-            live = await recorder.RecordAsync(() => attempts.RecordAsync(attempt, endpoint.Tenant, result.Succeeded ? DeliveryStatus.Delivered : DeliveryStatus.Failed, delivery.Chain, final: delivery.Test, endsFailureRun: !delivery.Test));
+            live = await recorder.RecordAsync(() => attempts.RecordAsync(attempt, endpoint.Tenant, result.Succeeded ? DeliveryStatus.Delivered : DeliveryStatus.Failed, delivery.Chain,
+                final: delivery.Test, endsFailureRun: !delivery.Test, inFlightLease: leaseId, endsFanOut: fannedOut));
         }
         finally
         {
@@ -148,7 +152,7 @@ public sealed partial class DeliveryTurn(
         {
             // Resent, redriven or recovered while this attempt was in flight: the newer chain goes on, this one ends here.
             LogSuperseded(delivery.EventId, delivery.EndpointId, delivery.Number);
-            return false;
+            return fannedOut ? TurnEnd.OverAndFannedOut : TurnEnd.Over;
         }
 
         var outcome = new AttemptOutcome { Number = delivery.Number, At = at, StatusCode = result.StatusCode, Error = result.Error, ErrorDetail = result.ErrorDetail, DurationMs = result.Duration.TotalMilliseconds, TraceId = attempt.TraceId };
@@ -184,7 +188,7 @@ public sealed partial class DeliveryTurn(
                 await DeadLetterAsync(context, delivery, deadLetter.Reason, deadLetter.Detail, outcome);
                 break;
         }
-        return false;
+        return fannedOut ? TurnEnd.OverAndFannedOut : TurnEnd.Over;
     }
 
     private static ActivityLink[]? LinkTo(string? traceParent) =>
@@ -228,4 +232,17 @@ public sealed partial class DeliveryTurn(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Attempt {Attempt} of event {EventId} to endpoint {EndpointId} failed ({Failure}); next at {DueAt:o}")]
     private partial void LogRetryScheduled(string eventId, string endpointId, int attempt, string failure, DateTimeOffset dueAt);
+}
+
+/// <summary>How a delivery's turn ended.</summary>
+public enum TurnEnd
+{
+    /// <summary>Attempted (and what follows sent), refused, or found superseded.</summary>
+    Over,
+
+    /// <summary>Put off without an attempt, to wait in the delay tiers.</summary>
+    PutOff,
+
+    /// <summary>Delivered, and its record marked its event's fan-out done (asked for with <c>endsFanOut</c>).</summary>
+    OverAndFannedOut,
 }

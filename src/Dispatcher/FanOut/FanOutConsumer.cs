@@ -72,13 +72,18 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
             // Only dispatchers declare the retry queue: never send before it exists, or the broker would drop the event.
             await topology.Declared.WaitAsync(context.CancellationToken);
             var retry = await context.GetSendEndpoint(Queues.Address(Queues.FanOutRetry(retries.Value.RedisAwayWait)));
-            // The platform's seal goes with it (an operational event would come back a forgery without it).
+            // The platform's seal goes with it (an operational event would come back a forgery without it), and whether it is kept.
             var seal = context.Headers.Get<string>(OperationalEvents.SealHeader);
+            var kept = context.Headers.Get<string>(FanOutClaims.KeptHeader);
             await retry.Send(message with { EventId = eventId }, send =>
             {
                 if (seal is not null)
                 {
                     send.Headers.Set(OperationalEvents.SealHeader, seal);
+                }
+                if (kept is not null)
+                {
+                    send.Headers.Set(FanOutClaims.KeptHeader, kept);
                 }
             }, context.CancellationToken);
         }
@@ -97,14 +102,15 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
             Data = message.Data,
             Resource = message.Resource,
         };
-        // The claim keeps the event too: it is there already when Ingest took it; a bus-published event is kept here.
+        // The claim keeps the event too: it is there already when Ingest took it (its header says so); a bus-published event is kept here.
         // The tenant's endpoints are read beside the first try of the claim (one round trip for both).
-        var claiming = claims.ClaimAsync(stored, options.Value.FanOutLease);
+        var kept = context.Headers.Get<string>(FanOutClaims.KeptHeader) == "1";
+        var claiming = claims.ClaimAsync(stored, options.Value.FanOutLease, kept);
         var reading = tenantEndpoints.ForTenantAsync(stored.Tenant);
         await Task.WhenAll(claiming, reading);
         if (claiming.Result != FanOutClaim.Claimed)
         {
-            if (claiming.Result == FanOutClaim.AlreadyDone || !await ClaimAsync(stored, context.CancellationToken))
+            if (claiming.Result == FanOutClaim.AlreadyDone || !await ClaimAsync(stored, kept, context.CancellationToken))
             {
                 LogAlreadyFannedOut(eventId);
                 return;
@@ -113,9 +119,10 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
         }
 
         var endpoints = (await reading).Where(e => e.Subscribes(stored.Type)).ToList();
+        bool fannedOut;
         try
         {
-            await SendDeliveriesAsync(context, stored, endpoints);
+            fannedOut = await SendDeliveriesAsync(context, stored, endpoints);
         }
         catch (Exception e) when (e is not StackExchange.Redis.RedisException and not TimeoutException and not OperationCanceledException)
         {
@@ -123,7 +130,10 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
             await claims.ReleaseAsync(stored.Id);
             throw;
         }
-        await claims.MarkDoneAsync(stored.Id);
+        if (!fannedOut)
+        {
+            await claims.MarkDoneAsync(stored.Id);
+        }
         LogFannedOut(stored.Id, stored.Type, stored.Tenant, endpoints.Count);
     }
 
@@ -134,13 +144,14 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
     /// found slow lately, and what admission puts off (through the delay tiers). A tenant over its delivery allowance whose
     /// event came in the fast event lane (a large fan-out) has every delivery sent to its bulk lane; one whose event is in
     /// its bulk event lane already is attempted there, as isolated from other tenants as its bulk delivery lane would be.
-    /// A disabled endpoint's delivery is dead-lettered, so it can be recovered once the endpoint is back.
+    /// A disabled endpoint's delivery is dead-lettered, so it can be recovered once the endpoint is back. True when the fan-out
+    /// was marked done already: by the record of its only delivery, delivered here.
     /// </summary>
-    private async Task SendDeliveriesAsync(ConsumeContext<EventPublished> context, StoredEvent stored, IReadOnlyList<EndpointSubscription> subscriptions)
+    private async Task<bool> SendDeliveriesAsync(ConsumeContext<EventPublished> context, StoredEvent stored, IReadOnlyList<EndpointSubscription> subscriptions)
     {
         if (subscriptions.Count == 0)
         {
-            return;
+            return false;
         }
         await topology.Declared.WaitAsync(context.CancellationToken);
         // Disabled endpoints count too: their dead letters are work and storage like any delivery.
@@ -154,6 +165,7 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
         {
             DispatcherTelemetry.FanOutAttempts.Add(here.Count);
         }
+        var fannedOut = false;
         await Task.WhenAll(subscriptions.Select(async (subscription, i) =>
         {
             var delivery = DeliverWebhook.Of(stored, subscription.Id, records[i].Id);
@@ -178,11 +190,13 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
             }
             if (here.Contains(i))
             {
-                await AttemptHereAsync(context, lane, choosing.Result, delivery);
+                // The only delivery's record may mark the fan-out done (one write fewer); with more, fan-out marks it once all are seen to.
+                fannedOut = await AttemptHereAsync(context, lane, choosing.Result, delivery, endsFanOut: subscriptions.Count == 1);
                 return;
             }
             await QueueAsync(lane, delivery, context.CancellationToken);
         }));
+        return fannedOut;
     }
 
     /// <summary>
@@ -205,26 +219,28 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
 
     /// <summary>
     /// The delivery's first turn, taken here; what waits comes back to <paramref name="laneName"/>, and should the turn fail midway
-    /// (Redis or the broker), that lane takes it over.
+    /// (Redis or the broker), that lane takes it over. True when the turn's record marked the fan-out done (asked for with
+    /// <paramref name="endsFanOut"/>).
     /// </summary>
-    private async Task AttemptHereAsync(ConsumeContext context, ISendEndpoint lane, string laneName, DeliverWebhook delivery)
+    private async Task<bool> AttemptHereAsync(ConsumeContext context, ISendEndpoint lane, string laneName, DeliverWebhook delivery, bool endsFanOut)
     {
-        bool deferred;
+        TurnEnd end;
         try
         {
-            deferred = await turn.TakeAsync(context, delivery, laneName);
+            end = await turn.TakeAsync(context, delivery, laneName, endsFanOut);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogHandedOn(e, delivery.EventId, delivery.EndpointId);
             await QueueAsync(lane, delivery, context.CancellationToken);
-            return;
+            return false;
         }
-        if (deferred)
+        if (end == TurnEnd.PutOff)
         {
             // Waiting in the tiers now: pending (a count for the endpoint's stats; while Redis is away it goes without).
             await circuit.TryAsync(() => deliveries.IndexPendingAsync(delivery.EndpointId, delivery.DeliveryId));
         }
+        return end == TurnEnd.OverAndFannedOut;
     }
 
     /// <summary>Counts the delivery pending at its endpoint, then sends it to the lane (in that order: its record, once attempted, uncounts it).</summary>
@@ -245,14 +261,14 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
     }
 
     /// <summary>True when this copy should fan the event out; waits while another copy holds the claim.</summary>
-    private async Task<bool> ClaimAsync(StoredEvent stored, CancellationToken cancellationToken)
+    private async Task<bool> ClaimAsync(StoredEvent stored, bool kept, CancellationToken cancellationToken)
     {
         var eventId = stored.Id;
         var lease = options.Value.FanOutLease;
         var deadline = DateTimeOffset.UtcNow + lease + lease;
         while (true)
         {
-            switch (await claims.ClaimAsync(stored, lease))
+            switch (await claims.ClaimAsync(stored, lease, kept))
             {
                 case FanOutClaim.Claimed:
                     return true;

@@ -46,7 +46,7 @@ public sealed class InFlightLimiter(RedisStorage redis, RedisCircuit circuit)
         var (ok, granted) = await circuit.TryAsync(async () => (long)await Acquire.RunAsync(_db, [key], [(long)leaseFor.TotalMilliseconds, cap, id]) == 1);
         if (ok)
         {
-            return granted ? new InFlightLease(this, endpointId, async () => (await circuit.TryAsync(() => _db.SortedSetRemoveAsync(key, id))).Ok) : null;
+            return granted ? new InFlightLease(this, endpointId, async () => (await circuit.TryAsync(() => _db.SortedSetRemoveAsync(key, id))).Ok, id) : null;
         }
         if (_local.AddOrUpdate(endpointId, 1, (_, n) => n + 1) > cap)
         {

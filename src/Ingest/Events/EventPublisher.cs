@@ -51,7 +51,7 @@ public sealed class EventPublisher(IBus bus, TopologyDeclaration topology, Event
             // The platform's own events (webhooks.*, refused from callers before this) carry its seal.
             var seal = OperationalEvents.IsOperational(message.Type) ? OperationalEvents.SealOf(protector, message) : null;
             var published = lane == TenantLanes.FastLane(FairnessStage.Events)
-                ? bus.Publish(message, context => Seal(context, seal), cancellationToken)
+                ? bus.Publish(message, context => SetHeaders(context, seal), cancellationToken)
                 : SendToLaneAsync(lane, message, seal, cancellationToken);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             await published.WaitAsync(timeout, cancellationToken);
@@ -72,11 +72,13 @@ public sealed class EventPublisher(IBus bus, TopologyDeclaration topology, Event
     private async Task SendToLaneAsync(string lane, EventPublished message, string? seal, CancellationToken cancellationToken)
     {
         var endpoint = await bus.GetSendEndpoint(Queues.Address(lane));
-        await endpoint.Send(message, context => Seal(context, seal), cancellationToken);
+        await endpoint.Send(message, context => SetHeaders(context, seal), cancellationToken);
     }
 
-    private static void Seal(SendContext context, string? seal)
+    private static void SetHeaders(SendContext context, string? seal)
     {
+        // Kept and listed here already: the fan-out's claim need not send it again.
+        context.Headers.Set(FanOutClaims.KeptHeader, "1");
         if (seal is not null)
         {
             context.Headers.Set(OperationalEvents.SealHeader, seal);
