@@ -78,6 +78,37 @@ public sealed class FanOutDeliveryTests(WebhooksSystem system) : IClassFixture<W
     }
 
     [Fact]
+    public async Task Fan_out_serves_a_tenants_endpoints_from_its_copy_when_that_is_as_new_as_the_version_the_event_was_accepted_at()
+    {
+        await using var first = await Subscriber.StartAsync();
+        await using var second = await Subscriber.StartAsync();
+        var registry = system.Service<EndpointRegistry>();
+        var endpoints = new Webhooks.Dispatcher.FanOut.TenantEndpoints(registry, TimeProvider.System);
+        await system.CreateEndpointAsync("versions", first.Url, ["*"]);
+        var accepted = await registry.TenantVersionAsync("versions");
+        Assert.Single(await endpoints.ForTenantAsync("versions"));
+
+        await system.CreateEndpointAsync("versions", second.Url, ["*"]);
+
+        // An event accepted before the second endpoint: the copy is as new as that, and serves it without a read.
+        Assert.Single(await endpoints.ForTenantAsync("versions", atLeast: accepted));
+        // One accepted after it carries the newer version, and one without a version reads the version now: both see the second.
+        Assert.Equal(2, (await endpoints.ForTenantAsync("versions", atLeast: await registry.TenantVersionAsync("versions"))).Count);
+        await system.CreateEndpointAsync("versions", second.Url, ["order.*"]);
+        Assert.Equal(3, (await endpoints.ForTenantAsync("versions")).Count);
+
+        // End to end: each event published after an endpoint was made reaches it.
+        var dispatcher = await system.StartDispatcherAsync();
+        await using var third = await Subscriber.StartAsync();
+        await system.PublishAsync("versions", "order.placed");
+        await system.CreateEndpointAsync("versions", third.Url, ["*"]);
+        var id = await system.PublishAsync("versions", "order.paid");
+        await third.WaitForAsync(1);
+        Assert.Equal(id, Assert.Single(third.Received).Id);
+        await system.StopAsync(dispatcher);
+    }
+
+    [Fact]
     public async Task A_failed_first_attempt_at_fan_out_is_retried_on_its_schedule_through_the_lanes()
     {
         await using var subscriber = await Subscriber.StartAsync(n => n == 0 ? 503 : 200);

@@ -41,17 +41,17 @@ public sealed class DeliveryStore(RedisStorage redis, IOptions<StorageOptions> o
         {
             return [];
         }
-        var retention = (long)_retention.TotalMilliseconds;
-        var args = new RedisValue[1 + deliveries.Count * 2];
-        args[0] = retention;
-        for (var i = 0; i < deliveries.Count; i++)
-        {
-            args[1 + i * 2] = deliveries[i].EndpointId;
-            args[2 + i * 2] = Serialize(Pending(deliveries[i].DeliveryId, deliveries[i].EndpointId));
-        }
-        var existing = (RedisResult[])(await AddPending.RunAsync(_db, [RedisKeys.Delivery.Records(eventId)], args))!;
-        return [.. deliveries.Select((d, i) => existing[i].IsNull ? (d.DeliveryId, null) : Deserialize((RedisValue)existing[i]) is { } record ? (record.Id, record) : (d.DeliveryId, null))];
+        var existing = (RedisResult[])(await AddPending.RunAsync(_db, [RedisKeys.Delivery.Records(eventId)], [(long)_retention.TotalMilliseconds, .. PendingArguments(deliveries)]))!;
+        return Added(deliveries, existing, 0);
     }
+
+    /// <summary>Per endpoint its id and its new pending record: the arguments of <c>add_pending</c> (pending-deliveries.lua), which the fan-out's claim runs too.</summary>
+    internal static IEnumerable<RedisValue> PendingArguments(IReadOnlyList<(string EndpointId, string DeliveryId)> deliveries) =>
+        deliveries.SelectMany(d => new RedisValue[] { d.EndpointId, Serialize(Pending(d.DeliveryId, d.EndpointId)) });
+
+    /// <summary>What <c>add_pending</c> answered, from <paramref name="offset"/> on: each delivery's id, and the record it had already (null: added now).</summary>
+    internal static IReadOnlyList<(string Id, DeliveryRecord? Existing)> Added(IReadOnlyList<(string EndpointId, string DeliveryId)> deliveries, RedisResult[] answered, int offset) =>
+        [.. deliveries.Select((d, i) => answered[offset + i].IsNull ? (d.DeliveryId, null) : Deserialize((RedisValue)answered[offset + i]) is { } record ? (record.Id, record) : (d.DeliveryId, (DeliveryRecord?)null))];
 
     /// <summary>The event's delivery to the endpoint, or null when it has none.</summary>
     public async Task<DeliveryRecord?> GetAsync(string eventId, string endpointId) =>

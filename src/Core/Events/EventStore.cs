@@ -22,19 +22,28 @@ public sealed class EventStore(RedisStorage redis, IOptions<StorageOptions> opti
 
     /// <summary>
     /// Keeps the event, and lists it under its tenant (a test event is not listed: it is not one of the tenant's events),
-    /// unless one with its id is already kept; false when one was.
+    /// unless one with its id is already kept; Saved is false when one was. The listing reads the tenant's endpoint version
+    /// in the same call (its slot), which says which of the tenant's endpoints the event was accepted for (null for a test event).
     /// </summary>
-    public async Task<bool> SaveAsync(StoredEvent stored)
+    public async Task<(bool Saved, long? EndpointsVersion)> SaveAsync(StoredEvent stored)
     {
         var saved = _db.StringSetAsync(RedisKeys.Event.Record(stored.Id), Serialize(stored), _options.EventRetention, When.NotExists);
-        await Task.WhenAll(saved, stored.Test ? Task.CompletedTask : IndexAsync(stored));
-        return await saved;
+        var listed = stored.Test ? Task.FromResult<long?>(null) : IndexAsync(stored, readEndpointsVersion: true);
+        await Task.WhenAll(saved, listed);
+        return (await saved, await listed);
     }
 
-    /// <summary>Lists the event under its tenant by when it was received; an entry already there keeps its place.</summary>
-    public Task IndexAsync(StoredEvent stored) =>
-        TimeIndex.RunAsync(_db, [RedisKeys.Tenant.Events(stored.Tenant)],
+    /// <summary>
+    /// Lists the event under its tenant by when it was received; an entry already there keeps its place. With
+    /// <paramref name="readEndpointsVersion"/>, returns the tenant's endpoint version read in the same call.
+    /// </summary>
+    public async Task<long?> IndexAsync(StoredEvent stored, bool readEndpointsVersion = false)
+    {
+        RedisKey[] keys = readEndpointsVersion ? [RedisKeys.Tenant.Events(stored.Tenant), RedisKeys.Tenant.EndpointsVersion(stored.Tenant)] : [RedisKeys.Tenant.Events(stored.Tenant)];
+        var result = await TimeIndex.RunAsync(_db, keys,
             [stored.ReceivedAt.ToUnixTimeMilliseconds(), $"{stored.Id}|{stored.Type}", (long)_options.EventRetention.TotalMilliseconds, "1", (long)_options.EventRetention.TotalMilliseconds]);
+        return readEndpointsVersion ? (long)result : null;
+    }
 
     /// <summary>The JSON the event is kept as (the fan-out claim keeps a bus-published event with it).</summary>
     internal static string Serialize(StoredEvent stored) => JsonSerializer.Serialize(stored, WebhooksJson.Options);

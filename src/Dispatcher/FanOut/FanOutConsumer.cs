@@ -72,18 +72,14 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
             // Only dispatchers declare the retry queue: never send before it exists, or the broker would drop the event.
             await topology.Declared.WaitAsync(context.CancellationToken);
             var retry = await context.GetSendEndpoint(Queues.Address(Queues.FanOutRetry(retries.Value.RedisAwayWait)));
-            // The platform's seal goes with it (an operational event would come back a forgery without it), and whether it is kept.
-            var seal = context.Headers.Get<string>(OperationalEvents.SealHeader);
-            var kept = context.Headers.Get<string>(FanOutClaims.KeptHeader);
+            // The platform's seal goes with it (an operational event would come back a forgery without it), and what Ingest said of it.
+            var carried = EventHeaders.CarriedOn.Append(OperationalEvents.SealHeader)
+                .Select(name => (Name: name, Value: context.Headers.Get<string>(name))).Where(h => h.Value is not null).ToList();
             await retry.Send(message with { EventId = eventId }, send =>
             {
-                if (seal is not null)
+                foreach (var (name, value) in carried)
                 {
-                    send.Headers.Set(OperationalEvents.SealHeader, seal);
-                }
-                if (kept is not null)
-                {
-                    send.Headers.Set(FanOutClaims.KeptHeader, kept);
+                    send.Headers.Set(name, value);
                 }
             }, context.CancellationToken);
         }
@@ -102,27 +98,27 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
             Data = message.Data,
             Resource = message.Resource,
         };
-        // The claim keeps the event too: it is there already when Ingest took it (its header says so); a bus-published event is kept here.
-        // The tenant's endpoints are read beside the first try of the claim (one round trip for both).
-        var kept = context.Headers.Get<string>(FanOutClaims.KeptHeader) == "1";
-        var claiming = claims.ClaimAsync(stored, options.Value.FanOutLease, kept);
-        var reading = tenantEndpoints.ForTenantAsync(stored.Tenant);
-        await Task.WhenAll(claiming, reading);
-        if (claiming.Result != FanOutClaim.Claimed)
+        // The tenant's endpoints first (no read at all when this copy is as new as the version Ingest read as it accepted the event),
+        // then one script: the claim, the event kept unless Ingest kept it (its header says so; a bus-published one is kept here),
+        // and the pending deliveries.
+        var kept = context.Headers.Get<string>(EventHeaders.Kept) == "1";
+        var acceptedAt = long.TryParse(context.Headers.Get<string>(EventHeaders.EndpointsVersion), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version) ? version : (long?)null;
+        var endpoints = Matching(await tenantEndpoints.ForTenantAsync(stored.Tenant, acceptedAt), stored.Type);
+        var (claim, records) = await claims.ClaimAsync(stored, options.Value.FanOutLease, kept, NewDeliveries(endpoints));
+        if (claim != FanOutClaim.Claimed)
         {
-            if (claiming.Result == FanOutClaim.AlreadyDone || !await ClaimAsync(stored, kept, context.CancellationToken))
+            if (claim == FanOutClaim.AlreadyDone || await ClaimAsync(stored, kept, context.CancellationToken) is not { } claimed)
             {
                 LogAlreadyFannedOut(eventId);
                 return;
             }
-            reading = tenantEndpoints.ForTenantAsync(stored.Tenant); // it waited for another copy: read them as they are now
+            (endpoints, records) = claimed; // it waited for another copy: the endpoints as they are now
         }
 
-        var endpoints = (await reading).Where(e => e.Subscribes(stored.Type)).ToList();
         bool fannedOut;
         try
         {
-            fannedOut = await SendDeliveriesAsync(context, stored, endpoints);
+            fannedOut = await SendDeliveriesAsync(context, stored, endpoints, records);
         }
         catch (Exception e) when (e is not StackExchange.Redis.RedisException and not TimeoutException and not OperationCanceledException)
         {
@@ -147,7 +143,8 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
     /// A disabled endpoint's delivery is dead-lettered, so it can be recovered once the endpoint is back. True when the fan-out
     /// was marked done already: by the record of its only delivery, delivered here.
     /// </summary>
-    private async Task<bool> SendDeliveriesAsync(ConsumeContext<EventPublished> context, StoredEvent stored, IReadOnlyList<EndpointSubscription> subscriptions)
+    private async Task<bool> SendDeliveriesAsync(ConsumeContext<EventPublished> context, StoredEvent stored, IReadOnlyList<EndpointSubscription> subscriptions,
+        IReadOnlyList<(string Id, DeliveryRecord? Existing)> records)
     {
         if (subscriptions.Count == 0)
         {
@@ -155,12 +152,9 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
         }
         await topology.Declared.WaitAsync(context.CancellationToken);
         // Disabled endpoints count too: their dead letters are work and storage like any delivery.
-        var choosing = ChooseLaneAsync(stored.Tenant, subscriptions.Count);
-        var recording = deliveries.AddOrGetPendingAsync(stored.Id, [.. subscriptions.Select(s => (s.Id, SortableId.New("dlv")))]);
-        await Task.WhenAll(choosing, recording);
-        var lane = await context.GetSendEndpoint(Queues.Address(choosing.Result));
-        var records = recording.Result;
-        var here = AttemptedHere(subscriptions, records, choosing.Result, TenantLanes.LaneOf(FairnessStage.Events, context.ReceiveContext.InputAddress));
+        var laneName = await ChooseLaneAsync(stored.Tenant, subscriptions.Count);
+        var lane = await context.GetSendEndpoint(Queues.Address(laneName));
+        var here = AttemptedHere(subscriptions, records, laneName, TenantLanes.LaneOf(FairnessStage.Events, context.ReceiveContext.InputAddress));
         if (here.Count > 0)
         {
             DispatcherTelemetry.FanOutAttempts.Add(here.Count);
@@ -191,7 +185,7 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
             if (here.Contains(i))
             {
                 // The only delivery's record may mark the fan-out done (one write fewer); with more, fan-out marks it once all are seen to.
-                fannedOut = await AttemptHereAsync(context, lane, choosing.Result, delivery, endsFanOut: subscriptions.Count == 1);
+                fannedOut = await AttemptHereAsync(context, lane, laneName, delivery, endsFanOut: subscriptions.Count == 1);
                 return;
             }
             await QueueAsync(lane, delivery, context.CancellationToken);
@@ -260,20 +254,31 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
         return lane;
     }
 
-    /// <summary>True when this copy should fan the event out; waits while another copy holds the claim.</summary>
-    private async Task<bool> ClaimAsync(StoredEvent stored, bool kept, CancellationToken cancellationToken)
+    /// <summary>The tenant's endpoints that subscribe to <paramref name="type"/>, disabled ones too.</summary>
+    private static List<EndpointSubscription> Matching(IReadOnlyList<EndpointSubscription> endpoints, string type) => [.. endpoints.Where(e => e.Subscribes(type))];
+
+    /// <summary>A new delivery id for each endpoint (one it had already is kept by the claim).</summary>
+    private static List<(string EndpointId, string DeliveryId)> NewDeliveries(IReadOnlyList<EndpointSubscription> endpoints) => [.. endpoints.Select(e => (e.Id, SortableId.New("dlv")))];
+
+    /// <summary>
+    /// The endpoints and their deliveries once this copy holds the claim (the endpoints read as they are then), waiting while
+    /// another copy holds it; null when the event was fanned out meanwhile.
+    /// </summary>
+    private async Task<(List<EndpointSubscription> Endpoints, IReadOnlyList<(string Id, DeliveryRecord? Existing)> Records)?> ClaimAsync(StoredEvent stored, bool kept, CancellationToken cancellationToken)
     {
         var eventId = stored.Id;
         var lease = options.Value.FanOutLease;
         var deadline = DateTimeOffset.UtcNow + lease + lease;
         while (true)
         {
-            switch (await claims.ClaimAsync(stored, lease, kept))
+            var endpoints = Matching(await tenantEndpoints.ForTenantAsync(stored.Tenant), stored.Type);
+            var (claim, records) = await claims.ClaimAsync(stored, lease, kept, NewDeliveries(endpoints));
+            switch (claim)
             {
                 case FanOutClaim.Claimed:
-                    return true;
+                    return (endpoints, records);
                 case FanOutClaim.AlreadyDone:
-                    return false;
+                    return null;
                 case FanOutClaim.HeldElsewhere when DateTimeOffset.UtcNow > deadline:
                     throw new InvalidOperationException($"The fan-out of event {eventId} stayed claimed for longer than twice its lease.");
                 default:

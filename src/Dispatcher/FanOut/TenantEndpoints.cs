@@ -10,7 +10,8 @@ namespace Webhooks.Dispatcher.FanOut;
 /// answered, so an event published after it sees it. A copy is also read anew after
 /// <see cref="MaxAge"/> whatever the version says, which bounds how stale it can be when the
 /// version cannot be trusted (a writer of a release without versions during a rolling upgrade, or
-/// a counter that went back with a restored or truncated Redis).
+/// a counter that went back with a restored or truncated Redis). An event Ingest accepted says which version it read as it
+/// listed the event: a copy at least that new serves it without a read at all.
 /// </summary>
 public sealed class TenantEndpoints(EndpointRegistry registry, TimeProvider clock)
 {
@@ -22,10 +23,15 @@ public sealed class TenantEndpoints(EndpointRegistry registry, TimeProvider cloc
 
     private readonly RecentlyUsed<string, (long Version, DateTimeOffset ReadAt, IReadOnlyList<EndpointSubscription> Endpoints)> _copies = new(MaxTenants, Idle, clock);
 
-    public async Task<IReadOnlyList<EndpointSubscription>> ForTenantAsync(string tenant)
+    /// <summary>The tenant's subscriptions, as new as <paramref name="atLeast"/> (a version read when the event was accepted), else as now.</summary>
+    public async Task<IReadOnlyList<EndpointSubscription>> ForTenantAsync(string tenant, long? atLeast = null)
     {
-        var version = await registry.TenantVersionAsync(tenant);
         var now = clock.GetUtcNow();
+        if (atLeast is { } least && _copies.TryGetValue(tenant, out var known) && known.Version >= least && now - known.ReadAt < MaxAge)
+        {
+            return known.Endpoints;
+        }
+        var version = await registry.TenantVersionAsync(tenant);
         if (_copies.TryGetValue(tenant, out var copy) && copy.Version == version && now - copy.ReadAt < MaxAge)
         {
             return copy.Endpoints;

@@ -26,7 +26,7 @@ public sealed class EventPublisher(IBus bus, TopologyDeclaration topology, Event
         var saving = store.SaveAsync(stored);
         var choosing = lanes.ChooseAsync(FairnessStage.Events, stored.Tenant, 1);
         await Task.WhenAll(saving, choosing);
-        if (!saving.Result)
+        if (!saving.Result.Saved)
         {
             // A retry of a stored event (same Idempotency-Key): publish what was stored first.
             stored = await store.GetAsync(stored.Id) ?? stored;
@@ -50,9 +50,10 @@ public sealed class EventPublisher(IBus bus, TopologyDeclaration topology, Event
             // MassTransit waits for a reconnect and does not always honour cancellation: bound the wait ourselves.
             // The platform's own events (webhooks.*, refused from callers before this) carry its seal.
             var seal = OperationalEvents.IsOperational(message.Type) ? OperationalEvents.SealOf(protector, message) : null;
+            var endpointsVersion = saving.Result.EndpointsVersion;
             var published = lane == TenantLanes.FastLane(FairnessStage.Events)
-                ? bus.Publish(message, context => SetHeaders(context, seal), cancellationToken)
-                : SendToLaneAsync(lane, message, seal, cancellationToken);
+                ? bus.Publish(message, context => SetHeaders(context, seal, endpointsVersion), cancellationToken)
+                : SendToLaneAsync(lane, message, seal, endpointsVersion, cancellationToken);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             await published.WaitAsync(timeout, cancellationToken);
             IngestTelemetry.PublishDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
@@ -69,16 +70,20 @@ public sealed class EventPublisher(IBus bus, TopologyDeclaration topology, Event
         }
     }
 
-    private async Task SendToLaneAsync(string lane, EventPublished message, string? seal, CancellationToken cancellationToken)
+    private async Task SendToLaneAsync(string lane, EventPublished message, string? seal, long? endpointsVersion, CancellationToken cancellationToken)
     {
         var endpoint = await bus.GetSendEndpoint(Queues.Address(lane));
-        await endpoint.Send(message, context => SetHeaders(context, seal), cancellationToken);
+        await endpoint.Send(message, context => SetHeaders(context, seal, endpointsVersion), cancellationToken);
     }
 
-    private static void SetHeaders(SendContext context, string? seal)
+    private static void SetHeaders(SendContext context, string? seal, long? endpointsVersion)
     {
-        // Kept and listed here already: the fan-out's claim need not send it again.
-        context.Headers.Set(FanOutClaims.KeptHeader, "1");
+        // Kept and listed here already, for the endpoints of this version at least: fan-out need not do either again.
+        context.Headers.Set(EventHeaders.Kept, "1");
+        if (endpointsVersion is { } version)
+        {
+            context.Headers.Set(EventHeaders.EndpointsVersion, version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
         if (seal is not null)
         {
             context.Headers.Set(OperationalEvents.SealHeader, seal);

@@ -1,0 +1,20 @@
+namespace Webhooks.Core.Events;
+
+/// <summary>
+/// Headers Ingest sets on an event message it publishes, so that fan-out does not do again what Ingest did. Each only spares work:
+/// a message without them (a bus publisher's) is fanned out as before, and one that says more than is so is found out.
+/// </summary>
+public static class EventHeaders
+{
+    /// <summary>Ingest kept the event and listed it under its tenant: the fan-out's claim need not send it again (one not there is kept all the same).</summary>
+    public const string Kept = "Webhooks-Event-Kept";
+
+    /// <summary>
+    /// The tenant's endpoint version, read as Ingest listed the event: fan-out's copy of the tenant's endpoints that is at least that
+    /// new serves without asking Redis, since every change an event was accepted after has moved the version.
+    /// </summary>
+    public const string EndpointsVersion = "Webhooks-Endpoints-Version";
+
+    /// <summary>The headers of an event message to carry on when it is sent again (to wait while Redis is away).</summary>
+    public static readonly string[] CarriedOn = [Kept, EndpointsVersion];
+}
