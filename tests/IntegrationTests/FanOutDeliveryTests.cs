@@ -171,6 +171,31 @@ public sealed class FanOutDeliveryTests(WebhooksSystem system) : IClassFixture<W
     }
 
     [Fact]
+    public async Task The_deliveries_of_events_in_a_tenants_bulk_event_lane_leave_its_delivery_allowance_to_its_fast_lane_events()
+    {
+        await using var subscriber = await Subscriber.StartAsync();
+        await system.CreateEndpointAsync("izmir", subscriber.Url, ["ferry.*"]);
+        // Ingest allows the tenant one event (then one every ten seconds); fan-out would count ten deliveries at a unit every ten seconds.
+        var ingest = await system.StartIngestAsync(new Dictionary<string, string?> { ["Webhooks:Fairness:TenantPerSecond"] = "0.1", ["Webhooks:Fairness:TenantBurst"] = "1" });
+        var dispatcher = await system.StartDispatcherAsync(new Dictionary<string, string?> { ["Webhooks:Fairness:TenantPerSecond"] = "0.1", ["Webhooks:Fairness:TenantBurst"] = "10" });
+
+        for (var i = 0; i < 4; i++)
+        {
+            (await ingest.PostAsJsonAsync("/v1/events", new { type = "ferry.docked", tenant = "izmir", data = new { i } })).EnsureSuccessStatusCode();
+        }
+        await subscriber.WaitForAsync(4);
+
+        Assert.NotNull(dispatcher.Services.GetRequiredService<LaneEntries>().LastEntered(TenantLanes.BulkLaneOf(FairnessStage.Events, "izmir")));
+        Assert.Equal(4, subscriber.Received.Select(r => r.Id).Distinct().Count());
+        // The cell lives as long as the units taken (ten seconds each) and a second more: the first event's delivery took one;
+        // had the three in the bulk event lane been counted too, it would live forty-one.
+        var ttl = await system.Redis.KeyTimeToLiveAsync(RedisKeys.Tenant.Allowance("deliveries", "izmir"));
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl.Value.TotalSeconds, 1, 11.5);
+        await system.StopAsync(dispatcher);
+    }
+
+    [Fact]
     public async Task A_slow_endpoint_is_left_to_the_lanes_so_it_no_longer_holds_the_fan_out_of_events_it_shares()
     {
         await using var slow = await Subscriber.StartAsync(_ => new Reply(200, TimeSpan.FromSeconds(3)));

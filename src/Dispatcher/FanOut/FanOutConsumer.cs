@@ -152,9 +152,10 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
         }
         await topology.Declared.WaitAsync(context.CancellationToken);
         // Disabled endpoints count too: their dead letters are work and storage like any delivery.
-        var laneName = await ChooseLaneAsync(stored.Tenant, subscriptions.Count);
+        var eventLane = TenantLanes.LaneOf(FairnessStage.Events, context.ReceiveContext.InputAddress);
+        var laneName = await ChooseLaneAsync(stored.Tenant, subscriptions.Count, eventLane);
         var lane = await context.GetSendEndpoint(Queues.Address(laneName));
-        var here = AttemptedHere(subscriptions, records, laneName, TenantLanes.LaneOf(FairnessStage.Events, context.ReceiveContext.InputAddress));
+        var here = AttemptedHere(subscriptions, records, laneName, eventLane);
         if (here.Count > 0)
         {
             DispatcherTelemetry.FanOutAttempts.Add(here.Count);
@@ -245,11 +246,24 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
     }
 
     /// <summary>The delivery lane for an event's <paramref name="deliveries"/> deliveries, by the tenant's allowance.</summary>
-    private async Task<string> ChooseLaneAsync(string tenant, int deliveries)
+    /// <remarks>
+    /// An event in the tenant's bulk event lane (over its event allowance when it was accepted) has its deliveries in the tenant's bulk
+    /// delivery lane, without counting against the delivery allowance: that is left to its events in the fast lane, whose deliveries would
+    /// otherwise find it used up by the flood and be queued aside.
+    /// </remarks>
+    private async Task<string> ChooseLaneAsync(string tenant, int deliveries, string eventLane)
     {
-        // Without Redis the fan-out could not have read the registry either: this is a moment, not a mode, so the fast lane.
-        var (ok, lane) = await circuit.TryAsync(() => lanes.ChooseAsync(FairnessStage.Deliveries, tenant, deliveries));
-        lane = ok ? lane! : TenantLanes.FastLane(FairnessStage.Deliveries);
+        string? lane;
+        if (eventLane != TenantLanes.FastLane(FairnessStage.Events))
+        {
+            lane = TenantLanes.BulkLaneOf(FairnessStage.Deliveries, tenant);
+        }
+        else
+        {
+            // Without Redis the fan-out could not have read the registry either: this is a moment, not a mode, so the fast lane.
+            var (ok, chosen) = await circuit.TryAsync(() => lanes.ChooseAsync(FairnessStage.Deliveries, tenant, deliveries));
+            lane = ok ? chosen! : TenantLanes.FastLane(FairnessStage.Deliveries);
+        }
         DispatcherTelemetry.FanOutDeliveries.Add(deliveries, DispatcherTelemetry.Tag("lane", lane == TenantLanes.FastLane(FairnessStage.Deliveries) ? "fast" : "bulk"));
         return lane;
     }
