@@ -10,7 +10,7 @@ namespace Webhooks.Bench.Scenarios;
 /// only sends the load (single events over HTTP from 32 connections, batches, or onto the bus). Per scenario: webhooks a
 /// second and the ratio to the bare pipeline; the CPU each process spent per webhook (from /proc); the Redis operations
 /// the hosts sent and the commands Redis ran per webhook, and the broker's publishes; peak memory. Then the latency at
-/// half of the fan-out-1 maximum, and a tenant at its quota. Full runs take the median of three.
+/// half of the fan-out-1 maximum, a tenant at its quota, and Ingest alone (no dispatcher). Full runs take the median of three.
 /// </summary>
 public static class Deployed
 {
@@ -40,6 +40,12 @@ public static class Deployed
             foreach (var (process, ms) in bare.CpuMsPerWebhook)
             {
                 figures.Add("bare", $"cpu_ms_{process}", ms);
+            }
+
+            var alone = await IngestAloneAsync(platform, $"ingest-alone-{run}", webhooks);
+            foreach (var (name, value) in alone)
+            {
+                figures.Add("ingest_alone", name, value);
             }
 
             await using var hosts = await platform.StartProcessesAsync(1);
@@ -218,6 +224,38 @@ public static class Deployed
         };
     }
 
+    /// <summary>
+    /// Ingest as a process of its own with no dispatcher: single events from 32 connections, each POST awaited, as fast as it
+    /// accepts them (warmed on half as many first, and settled); its accept rate, the POSTs' p50 and p99, and its CPU an event.
+    /// The events wait in the broker for the dispatchers started next (a tenant without endpoints: nothing to deliver).
+    /// </summary>
+    private static async Task<Dictionary<string, double>> IngestAloneAsync(Platform platform, string tenant, int events)
+    {
+        await using var alone = await platform.StartProcessesAsync(0);
+        await platform.PublishConcurrentlyAsync($"{tenant}-warm-up", events / 2, Throughput.Connections, alone.Client);
+        await ProcessStats.SettleAsync([alone.Ingest.Id], TimeSpan.FromSeconds(60));
+        var took = new double[events];
+        var cpuBefore = ProcessStats.CpuSeconds(alone.Ingest.Id);
+        var start = Stopwatch.GetTimestamp();
+        await Parallel.ForEachAsync(Enumerable.Range(0, events), new ParallelOptions { MaxDegreeOfParallelism = Throughput.Connections }, async (i, cancellationToken) =>
+        {
+            var sent = Stopwatch.GetTimestamp();
+            using var response = await alone.Client.PostAsJsonAsync("/v1/events", Platform.Event(tenant, i), cancellationToken);
+            response.EnsureSuccessStatusCode();
+            took[i] = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
+        });
+        var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        var cpuMs = (ProcessStats.CpuSeconds(alone.Ingest.Id) - cpuBefore) * 1000;
+        var latencies = new Latencies(took);
+        return new Dictionary<string, double>
+        {
+            ["accepted_per_second"] = events / seconds,
+            ["p50_ms"] = latencies.Percentile(50),
+            ["p99_ms"] = latencies.Percentile(99),
+            ["cpu_ms_per_event"] = cpuMs / events,
+        };
+    }
+
     private static void Write(Report report, Figures figures, int webhooks, int runs)
     {
         report.Section($"As deployed (the headline): Ingest, a Dispatcher, the bare pipeline and the receiver each a process of its own; {webhooks} webhooks a scenario; {(runs > 1 ? $"medians of {runs} runs" : "one run")}");
@@ -241,8 +279,10 @@ public static class Deployed
             $"p50 {figures.Median("latency", "p50_ms"):F1} ms, p95 {figures.Median("latency", "p95_ms"):F1} ms, p99 {figures.Median("latency", "p99_ms"):F1} ms");
         report.Row("a tenant at its quota (200/s, burst 200) flooding from 32 connections",
             $"accepted {figures.Median("quota", "accepted_per_second"):F0}/s, refused {figures.Median("quota", "refused_per_second"):F0}/s, Ingest CPU {figures.Median("quota", "ingest_cpu_ms_per_request"):F2} ms a request");
+        report.Row("Ingest alone, no dispatcher (single events from 32 connections, each POST awaited)",
+            $"accepted {figures.Median("ingest_alone", "accepted_per_second"):F0} events/s, p50 {figures.Median("ingest_alone", "p50_ms"):F1} ms, p99 {figures.Median("ingest_alone", "p99_ms"):F1} ms; Ingest CPU {figures.Median("ingest_alone", "cpu_ms_per_event"):F2} ms an event");
         report.Row("peak RSS", string.Join(", ", figures.Names("rss").Select(p => $"{p} {figures.Median("rss", p):F0} MB")));
-        foreach (var group in new[] { "latency", "quota", "rss" })
+        foreach (var group in new[] { "latency", "quota", "ingest_alone", "rss" })
         {
             foreach (var name in figures.Names(group))
             {
