@@ -53,7 +53,7 @@ public sealed class BusPublishingTests(WebhooksSystemWithDispatcher system) : IC
 
         // The header Ingest sets on what it kept itself; a bus publisher that copies it keeps nothing by it.
         await _bus.Publish(new EventPublished { EventId = "evt_saidkept1", Type = "stock.high", Tenant = "upstream-kept", Data = System.Text.Json.JsonSerializer.SerializeToElement(new { sku = "B-2" }) },
-            context => context.Headers.Set(EventHeaders.Kept, "1"));
+            context => context.Headers.Set(EventHeaders.Kept, EventHeaders.KeptValue));
 
         await subscriber.WaitForAsync(1);
         Assert.Equal("evt_saidkept1", Assert.Single(subscriber.Received).Id);

@@ -17,4 +17,17 @@ public static class EventHeaders
 
     /// <summary>The headers of an event message to carry on when it is sent again (to wait while Redis is away).</summary>
     public static readonly string[] CarriedOn = [Kept, EndpointsVersion];
+
+    /// <summary>What <see cref="Kept"/> says when set.</summary>
+    public const string KeptValue = "1";
+
+    /// <summary>Whether a message's <see cref="Kept"/> header says Ingest kept its event.</summary>
+    public static bool IsKept(string? header) => header == KeptValue;
+
+    /// <summary><see cref="EndpointsVersion"/>'s value for a version.</summary>
+    public static string VersionValue(long version) => version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The version a message's <see cref="EndpointsVersion"/> header says; null when it has none, or none that reads as one.</summary>
+    public static long? VersionOf(string? header) =>
+        long.TryParse(header, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version) ? version : null;
 }

@@ -101,8 +101,8 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
         // The tenant's endpoints first (no read at all when this copy is as new as the version Ingest read as it accepted the event),
         // then one script: the claim, the event kept unless Ingest kept it (its header says so; a bus-published one is kept here),
         // and the pending deliveries.
-        var kept = context.Headers.Get<string>(EventHeaders.Kept) == "1";
-        var acceptedAt = long.TryParse(context.Headers.Get<string>(EventHeaders.EndpointsVersion), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version) ? version : (long?)null;
+        var kept = EventHeaders.IsKept(context.Headers.Get<string>(EventHeaders.Kept));
+        var acceptedAt = EventHeaders.VersionOf(context.Headers.Get<string>(EventHeaders.EndpointsVersion));
         var endpoints = Matching(await tenantEndpoints.ForTenantAsync(stored.Tenant, acceptedAt), stored.Type);
         var (claim, records) = await claims.ClaimAsync(stored, options.Value.FanOutLease, kept, NewDeliveries(endpoints));
         if (claim != FanOutClaim.Claimed)

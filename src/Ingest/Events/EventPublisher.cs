@@ -79,10 +79,10 @@ public sealed class EventPublisher(IBus bus, TopologyDeclaration topology, Event
     private static void SetHeaders(SendContext context, string? seal, long? endpointsVersion)
     {
         // Kept and listed here already, for the endpoints of this version at least: fan-out need not do either again.
-        context.Headers.Set(EventHeaders.Kept, "1");
+        context.Headers.Set(EventHeaders.Kept, EventHeaders.KeptValue);
         if (endpointsVersion is { } version)
         {
-            context.Headers.Set(EventHeaders.EndpointsVersion, version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            context.Headers.Set(EventHeaders.EndpointsVersion, EventHeaders.VersionValue(version));
         }
         if (seal is not null)
         {
