@@ -5,8 +5,10 @@ using Webhooks.IntegrationTests.Infrastructure;
 namespace Webhooks.IntegrationTests;
 
 /// <summary>An allow-list entry opens a private destination to its ports and tenants only, and keeps its answers only when it says so.</summary>
-public sealed class AllowListTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class AllowListTests(WebhooksSystem system) : HostsOfEachTest, IClassFixture<WebhooksSystem>
 {
+    protected override WebhooksSystem Shared => system;
+
     [Fact]
     public async Task An_entry_naming_a_tenant_is_closed_to_the_others_even_on_a_connection_the_named_tenant_opened()
     {

@@ -10,8 +10,10 @@ using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
 
-public sealed class AutoDisableTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class AutoDisableTests(WebhooksSystem system) : HostsOfEachTest, IClassFixture<WebhooksSystem>
 {
+    protected override WebhooksSystem Shared => system;
+
     [Fact]
     public async Task Failures_and_successes_racing_never_make_a_streak_older_than_the_first_failure()
     {

@@ -8,8 +8,10 @@ using Webhooks.Messaging;
 namespace Webhooks.IntegrationTests;
 
 [Collection(BrokerRestarts.Name)]
-public sealed class DeadLetterOutageTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class DeadLetterOutageTests(WebhooksSystem system) : HostsOfEachTest, IClassFixture<WebhooksSystem>
 {
+    protected override WebhooksSystem Shared => system;
+
     [Fact]
     public async Task A_dead_letter_parked_while_redis_is_away_reaches_the_api_once_redis_is_back()
     {

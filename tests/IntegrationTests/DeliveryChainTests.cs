@@ -7,8 +7,10 @@ using Webhooks.IntegrationTests.Infrastructure;
 namespace Webhooks.IntegrationTests;
 
 /// <summary>A delivery has one live retry chain: a resend, redrive or recover replaces the retry that waits, and a delivery has one dead letter at most.</summary>
-public sealed class DeliveryChainTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class DeliveryChainTests(WebhooksSystem system) : HostsOfEachTest, IClassFixture<WebhooksSystem>
 {
+    protected override WebhooksSystem Shared => system;
+
     // Retries 1.5 s apart: long enough to act while one waits, short enough to run the schedule out.
     private static readonly Dictionary<string, string?> Schedule = new()
     {

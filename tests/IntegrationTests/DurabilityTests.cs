@@ -2,8 +2,10 @@ using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
 
-public sealed class DurabilityTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class DurabilityTests(WebhooksSystem system) : HostsOfEachTest, IClassFixture<WebhooksSystem>
 {
+    protected override WebhooksSystem Shared => system;
+
     [Fact]
     public async Task Events_accepted_before_any_dispatcher_ran_and_while_it_was_stopped_are_all_delivered()
     {

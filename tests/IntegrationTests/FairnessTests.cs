@@ -12,8 +12,10 @@ using Webhooks.Messaging;
 
 namespace Webhooks.IntegrationTests;
 
-public sealed class FairnessTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class FairnessTests(WebhooksSystem system) : HostsOfEachTest, IClassFixture<WebhooksSystem>
 {
+    protected override WebhooksSystem Shared => system;
+
     [Fact]
     public async Task A_quiet_tenants_events_are_delivered_while_a_flooding_tenants_backlog_is_still_queued()
     {

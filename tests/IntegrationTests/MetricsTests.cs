@@ -6,8 +6,10 @@ using Webhooks.IntegrationTests.Infrastructure;
 namespace Webhooks.IntegrationTests;
 
 /// <summary>What Prometheus scrapes: counters at zero from the start, refusals by reason, histograms in buckets that fit.</summary>
-public sealed class MetricsTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class MetricsTests(WebhooksSystem system) : HostsOfEachTest, IClassFixture<WebhooksSystem>
 {
+    protected override WebhooksSystem Shared => system;
+
     /// <summary>The value of the first series of <paramref name="name"/> whose labels include every one of <paramref name="labels"/> (NaN when none).</summary>
     private static double Value(string metrics, string name, params string[] labels) =>
         metrics.Split('\n')

@@ -69,8 +69,10 @@ public sealed class OperationalEventsTests(WebhooksSystemWithDispatcher system) 
 }
 
 /// <summary><c>webhooks.endpoint.failing</c>: once per run of failures, long before the endpoint is disabled.</summary>
-public sealed class FailingEndpointTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class FailingEndpointTests(WebhooksSystem system) : HostsOfEachTest, IClassFixture<WebhooksSystem>
 {
+    protected override WebhooksSystem Shared => system;
+
     [Fact]
     public async Task An_endpoint_failing_longer_than_the_threshold_is_announced_once()
     {

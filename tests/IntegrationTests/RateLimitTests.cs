@@ -15,8 +15,10 @@ using Webhooks.Messaging;
 
 namespace Webhooks.IntegrationTests;
 
-public sealed class RateLimitTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class RateLimitTests(WebhooksSystem system) : HostsOfEachTest, IClassFixture<WebhooksSystem>
 {
+    protected override WebhooksSystem Shared => system;
+
     [Fact]
     public async Task An_endpoint_limited_to_20_per_second_gets_all_300_events_from_three_dispatchers_and_no_5_second_window_holds_more_than_the_limit()
     {

@@ -4,8 +4,10 @@ using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
 
-public sealed class ReEnableTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class ReEnableTests(WebhooksSystem system) : HostsOfEachTest, IClassFixture<WebhooksSystem>
 {
+    protected override WebhooksSystem Shared => system;
+
     [Fact]
     public async Task An_endpoint_switched_on_again_after_auto_disable_is_not_disabled_by_its_next_failure()
     {

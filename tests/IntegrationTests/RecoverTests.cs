@@ -8,8 +8,10 @@ using Webhooks.IntegrationTests.Infrastructure;
 namespace Webhooks.IntegrationTests;
 
 /// <summary>"Replay everything endpoint Z failed since 03:00": exactly the failed deliveries of the window, again.</summary>
-public sealed class RecoverTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class RecoverTests(WebhooksSystem system) : HostsOfEachTest, IClassFixture<WebhooksSystem>
 {
+    protected override WebhooksSystem Shared => system;
+
     [Fact]
     public async Task A_recover_since_a_time_re_delivers_exactly_the_failed_deliveries_of_that_window()
     {

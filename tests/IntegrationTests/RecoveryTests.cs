@@ -12,8 +12,10 @@ public sealed class BrokerRestarts
 }
 
 [Collection(BrokerRestarts.Name)]
-public sealed class RecoveryTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class RecoveryTests(WebhooksSystem system) : HostsOfEachTest, IClassFixture<WebhooksSystem>
 {
+    protected override WebhooksSystem Shared => system;
+
     private const int Events = 10;
 
     private static readonly Dictionary<string, string?> EightSecondRetries = new() { ["Webhooks:Retries:Schedule:0"] = "00:00:08" };

@@ -5,8 +5,10 @@ using Webhooks.IntegrationTests.Infrastructure;
 namespace Webhooks.IntegrationTests;
 
 [Collection(BrokerRestarts.Name)]
-public sealed class RedisOutageTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class RedisOutageTests(WebhooksSystem system) : HostsOfEachTest, IClassFixture<WebhooksSystem>
 {
+    protected override WebhooksSystem Shared => system;
+
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(20);
 
     [Fact]

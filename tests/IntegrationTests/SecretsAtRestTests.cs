@@ -8,8 +8,10 @@ using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.IntegrationTests;
 
-public sealed class SecretsAtRestTests(WebhooksSystem system) : IClassFixture<WebhooksSystem>
+public sealed class SecretsAtRestTests(WebhooksSystem system) : HostsOfEachTest, IClassFixture<WebhooksSystem>
 {
+    protected override WebhooksSystem Shared => system;
+
     [Fact]
     public async Task Endpoint_secrets_are_encrypted_in_redis_and_a_key_rotation_re_encrypts_them()
     {

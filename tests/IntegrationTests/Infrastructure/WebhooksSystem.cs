@@ -125,6 +125,21 @@ public class WebhooksSystem : IAsyncLifetime
         _apps.Remove(app);
     }
 
+    /// <summary>The hosts running now; <see cref="StopHostsStartedSinceAsync"/> stops those started after.</summary>
+    public IReadOnlySet<WebApplication> RunningHosts() => _apps.ToHashSet();
+
+    /// <summary>
+    /// Stops every host started since <paramref name="running"/> was taken and still running: a test that fails midway
+    /// would otherwise leave its dispatcher consuming the next test's messages.
+    /// </summary>
+    public async Task StopHostsStartedSinceAsync(IReadOnlySet<WebApplication> running)
+    {
+        foreach (var app in _apps.Where(app => !running.Contains(app)).Reverse().ToList())
+        {
+            await StopAsync(app);
+        }
+    }
+
     /// <summary>The Dispatcher as a process of its own, for tests that kill it.</summary>
     public System.Diagnostics.Process StartDispatcherProcess(IDictionary<string, string?>? overrides = null) => _hosts.StartProcess("Dispatcher", overrides);
 
