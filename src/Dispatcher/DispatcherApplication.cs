@@ -126,6 +126,7 @@ public static class DispatcherApplication
         builder.Services.AddSingleton<EndpointHealth>();
         builder.Services.AddSingleton<FailingEndpoints>();
         builder.Services.AddSingleton<SlowEndpoints>();
+        builder.Services.AddSingleton<FanOutCapacity>();
         builder.Services.AddSingleton<DeliveryTurn>();
         builder.Services.AddSingleton<TenantEndpoints>();
         builder.Services.AddSingleton<DeadLetterSender>();

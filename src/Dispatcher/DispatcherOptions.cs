@@ -32,6 +32,20 @@ public sealed class DispatcherOptions
     public int FanOutAttempts { get; set; } = 32;
 
     /// <summary>
+    /// Deliveries all of this dispatcher's fan-outs hold at once (a fan-out takes one per endpoint before it claims its event, at most
+    /// all of them); the next fan-out waits its turn. Memory follows the deliveries in hand, not <see cref="FanOutConcurrency"/> × endpoints.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int FanOutDeliveriesInFlight { get; set; } = 1024;
+
+    /// <summary>
+    /// First attempts all of this dispatcher's fan-outs make at once; one more waits for a slot. Concurrent fan-outs to many
+    /// endpoints would otherwise open <see cref="FanOutConcurrency"/> × <see cref="FanOutAttempts"/> requests.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int FanOutAttemptsInFlight { get; set; } = 256;
+
+    /// <summary>
     /// An endpoint whose request took longer than this is slow: for <see cref="SlowEndpointMemory"/> its deliveries go to the
     /// lanes rather than being attempted at fan-out.
     /// </summary>

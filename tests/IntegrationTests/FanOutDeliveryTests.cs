@@ -208,6 +208,51 @@ public sealed class FanOutDeliveryTests(WebhooksSystem system) : HostsOfEachTest
     }
 
     [Fact]
+    public async Task Fan_outs_make_no_more_first_attempts_at_once_than_the_dispatcher_allows_and_the_rest_wait_their_slot()
+    {
+        await using var subscriber = await Subscriber.StartAsync(_ => new Reply(200, TimeSpan.FromMilliseconds(200)));
+        for (var i = 0; i < 6; i++)
+        {
+            await system.CreateEndpointAsync("quito", subscriber.Url, ["bus.*"]);
+        }
+        var dispatcher = await system.StartDispatcherAsync(new Dictionary<string, string?>(Unhurried) { ["Webhooks:Dispatcher:FanOutAttemptsInFlight"] = "2" });
+
+        // Two events at once, six endpoints each: twelve first attempts that may go now, two at a time.
+        var ids = await Task.WhenAll(system.PublishAsync("quito", "bus.left"), system.PublishAsync("quito", "bus.arrived"));
+        await subscriber.WaitForAsync(12);
+
+        Assert.Equal(2, subscriber.MaxInFlight);
+        Assert.Equal(ids.Order(), subscriber.Received.Select(r => r.Id).Distinct().Order());
+        // They waited for a slot at fan-out, not in the lanes.
+        Assert.Null(dispatcher.Services.GetRequiredService<LaneEntries>().LastEntered(DeliveryLane));
+        await system.StopAsync(dispatcher);
+    }
+
+    [Fact]
+    public async Task Fan_outs_hold_no_more_deliveries_at_once_than_the_dispatcher_allows_and_the_next_waits_its_turn()
+    {
+        await using var subscriber = await Subscriber.StartAsync(_ => new Reply(200, TimeSpan.FromMilliseconds(200)));
+        for (var i = 0; i < 3; i++)
+        {
+            await system.CreateEndpointAsync("lima-bus", subscriber.Url, ["bus.*"]);
+        }
+        var dispatcher = await system.StartDispatcherAsync(new Dictionary<string, string?>(Unhurried) { ["Webhooks:Dispatcher:FanOutDeliveriesInFlight"] = "3" });
+
+        // Three events at once, three endpoints each: one fan-out holds all three units, so they go one event after another.
+        var ids = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => system.PublishAsync("lima-bus", "bus.left")));
+        await subscriber.WaitForAsync(9);
+
+        Assert.Equal(3, subscriber.MaxInFlight);
+        Assert.Equal(ids.Order(), subscriber.Received.Select(r => r.Id).Distinct().Order());
+        foreach (var id in ids)
+        {
+            Assert.Equal(3, subscriber.Received.Count(r => r.Id == id));
+        }
+        Assert.Null(dispatcher.Services.GetRequiredService<LaneEntries>().LastEntered(DeliveryLane));
+        await system.StopAsync(dispatcher);
+    }
+
+    [Fact]
     public async Task A_slow_endpoint_is_left_to_the_lanes_so_it_no_longer_holds_the_fan_out_of_events_it_shares()
     {
         await using var slow = await Subscriber.StartAsync(_ => new Reply(200, TimeSpan.FromSeconds(3)));

@@ -24,7 +24,7 @@ namespace Webhooks.Dispatcher.FanOut;
 /// (event, endpoint) pair is retried and dead-lettered on its own; the first attempt of each that can go now is made
 /// here, the others become <see cref="DeliverWebhook"/> messages on the tenant's delivery lane.
 /// </summary>
-public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanOutClaims claims, DeliveryStore deliveries, DeliveryTurn turn, SlowEndpoints slow, DeadLetterSender deadLetters,
+public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanOutClaims claims, DeliveryStore deliveries, DeliveryTurn turn, SlowEndpoints slow, FanOutCapacity capacity, DeadLetterSender deadLetters,
     TopologyDeclaration topology, TenantLanes lanes, RedisCircuit circuit, SecretProtector protector, IOptions<DispatcherOptions> options, IOptions<RetryOptions> retries, ILogger<FanOutConsumer> logger)
     : IConsumer<EventPublished>
 {
@@ -104,6 +104,7 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
         var kept = EventHeaders.IsKept(context.Headers.Get<string>(EventHeaders.Kept));
         var acceptedAt = EventHeaders.VersionOf(context.Headers.Get<string>(EventHeaders.EndpointsVersion));
         var endpoints = Matching(await tenantEndpoints.ForTenantAsync(stored.Tenant, acceptedAt), stored.Type);
+        using var deliveriesInHand = await capacity.TakeDeliveriesAsync(endpoints.Count, context.CancellationToken);
         var (claim, records) = await claims.ClaimAsync(stored, options.Value.FanOutLease, kept, NewDeliveries(endpoints));
         if (claim != FanOutClaim.Claimed)
         {
@@ -222,7 +223,7 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
         TurnEnd end;
         try
         {
-            end = await turn.TakeAsync(context, delivery, laneName, endsFanOut);
+            end = await capacity.RunAttemptAsync(() => turn.TakeAsync(context, delivery, laneName, endsFanOut), context.CancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
