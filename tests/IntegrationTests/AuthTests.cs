@@ -140,6 +140,10 @@ public sealed class AuthTests(WebhooksSystemWithDispatcher system) : IClassFixtu
         }
         var listed = (await system.Ingest.GetFromJsonAsync<ApiKeyPage>("/v1/api-keys?tenant=hashing"))!;
         Assert.Null(listed.Data.Single().Key);
+        // A tenant that is no tenant's name is refused, not answered with an empty page.
+        var malformed = await system.Ingest.GetAsync("/v1/api-keys?tenant=Not%20A%20Tenant");
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Equal("application/problem+json", malformed.Content.Headers.ContentType?.MediaType);
 
         Assert.Equal(HttpStatusCode.NoContent, (await system.Ingest.DeleteAsync($"/v1/api-keys/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsJsonAsync("/v1/events", new { type = "a.b", data = new { } })).StatusCode);

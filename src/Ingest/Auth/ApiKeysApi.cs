@@ -59,10 +59,11 @@ public static class ApiKeysApi
         {
             return problem;
         }
-        var (forTenant, forbidden) = Caller.Of(user).ActFor(tenant);
-        if (forbidden is not null)
+        // A tenant that is no tenant's name is a 400, not an empty page.
+        var (forTenant, refused) = Caller.Of(user).ListFor(tenant);
+        if (refused is not null)
         {
-            return forbidden;
+            return refused;
         }
         var (keys, next) = await store.ListAsync(forTenant, after, limit ?? Paging.DefaultLimit);
         return TypedResults.Ok(new ApiKeyPage([.. keys.Select(k => ApiKeyView.Of(k))], next));
