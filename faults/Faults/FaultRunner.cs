@@ -73,6 +73,10 @@ public sealed class FaultRunner(FaultOptions options, Subscribers subscribers)
             {
                 Console.Error.WriteLine($"  dead-lettered {reason}, for example {detail} (endpoints: {string.Join(", ", endpoints.Select(e => $"{e.Path} {e.Id}"))})");
             }
+            foreach (var lost in ledger.LostDeliveries.Take(20))
+            {
+                Console.Error.WriteLine($"  lost: event {lost}");
+            }
             // A fault that left no trace was not tested: Ingest must have said "not now" while the broker or Redis was away.
             if (error is null && scenario.Refuses && !publisher.Refusals.ContainsKey("503"))
             {

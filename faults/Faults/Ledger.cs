@@ -36,6 +36,9 @@ public sealed class Ledger(Publisher publisher, Subscribers subscribers, IReadOn
     /// <summary>The detail of one dead letter per reason: why they happened, for the log.</summary>
     public ConcurrentDictionary<string, string> Details { get; } = new();
 
+    /// <summary>What was lost, as event ids (all a request was accepted under) and the endpoint: where to look in the hosts' logs and Redis.</summary>
+    public List<string> LostDeliveries { get; } = [];
+
     /// <summary>
     /// Watches from the moment the load is started until it is over (<paramref name="load"/>: every request
     /// answered or given up) and every due delivery is delivered or dead-lettered, or until
@@ -96,6 +99,7 @@ public sealed class Ledger(Publisher publisher, Subscribers subscribers, IReadOn
                 else
                 {
                     lost++;
+                    LostDeliveries.Add($"{string.Join("/", ids)} to {endpoint.Path} {endpoint.Id}");
                 }
             }
         }

@@ -4,7 +4,7 @@
 # AppHost when no Docker engine runs (the local run: as an Aspire executable resource).
 #   private-rabbitmq.sh DIR AMQP_PORT MANAGEMENT_PORT
 # DIR is the node's own folder, created when missing; its data survives a restart on the same DIR.
-# It gets rabbitmq.conf, enabled_plugins (the management plugin), mnesia/, log/ (where an
+# It gets rabbitmq.conf, advanced.config (deploy/rabbitmq's), enabled_plugins (the management plugin), mnesia/, log/ (where an
 # erl_crash.dump of a crashed node lands too) and `env`, which rabbitmqctl needs to reach the
 # node: `( . DIR/env; rabbitmqctl shutdown )`. The node is webhooks-AMQP_PORT@localhost and also
 # listens on AMQP_PORT+20000 (distribution); its own epmd, on AMQP_PORT+30000, outlives it: stop
@@ -33,6 +33,7 @@ management.tcp.ip = 127.0.0.1
 management.tcp.port = $mgmt
 CONF
 echo '[rabbitmq_management].' >"$dir/enabled_plugins"
+cp "$(dirname "${BASH_SOURCE[0]}")/../../deploy/rabbitmq/advanced.config" "$dir/advanced.config"
 : >"$dir/rabbitmq-env.conf"
 # Written whole, then renamed: servers.sh reads it while the node starts.
 {
@@ -47,6 +48,7 @@ echo '[rabbitmq_management].' >"$dir/enabled_plugins"
   printf 'export RABBITMQ_MNESIA_BASE=%q\n' "$dir/mnesia"
   printf 'export RABBITMQ_LOG_BASE=%q\n' "$dir/log"
   printf 'export RABBITMQ_CONFIG_FILE=%q\n' "$dir/rabbitmq"
+  printf 'export RABBITMQ_ADVANCED_CONFIG_FILE=%q\n' "$dir/advanced.config"
   printf 'export RABBITMQ_CONF_ENV_FILE=%q\n' "$dir/rabbitmq-env.conf"
   printf 'export RABBITMQ_ENABLED_PLUGINS_FILE=%q\n' "$dir/enabled_plugins"
   printf 'export RABBITMQ_PID_FILE=%q\n' "$dir/pid"

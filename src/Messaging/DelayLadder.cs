@@ -4,6 +4,7 @@ using OpenTelemetry;
 using Webhooks.Contracts;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Fairness;
+using Webhooks.ServiceDefaults;
 
 namespace Webhooks.Messaging;
 
@@ -16,10 +17,12 @@ namespace Webhooks.Messaging;
 public sealed class DelayLadder
 {
     private readonly TimeProvider _clock;
+    private readonly BrokerOptions _broker;
 
-    public DelayLadder(IOptions<DelayTierOptions> options, TimeProvider clock)
+    public DelayLadder(IOptions<DelayTierOptions> options, IOptions<BrokerOptions> broker, TimeProvider clock)
     {
         _clock = clock;
+        _broker = broker.Value;
         Tiers = [.. Enumerable.Range(0, options.Value.Count).Select(i => options.Value.Shortest * Math.Pow(2, i))];
     }
 
@@ -48,7 +51,7 @@ public sealed class DelayLadder
         var endpoint = await context.GetSendEndpoint(Queues.Address(Queues.DelayTier(tier)));
         using (SuppressInstrumentationScope.Begin())
         {
-            await endpoint.Send(delivery, send => send.SetRoutingKey(lane), context.CancellationToken);
+            await endpoint.Send(delivery, send => send.SetRoutingKey(lane), context.CancellationToken).Confirmed(_broker);
         }
     }
 }

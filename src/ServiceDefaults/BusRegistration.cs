@@ -32,6 +32,8 @@ public static class BusRegistration
         var heartbeat = builder.Configuration.GetValue<TimeSpan?>("Webhooks:Broker:Heartbeat");
         // Parsed once: the topology declaration and the queue sampler connect with it too.
         builder.Services.AddSingleton(broker);
+        builder.Services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section)
+            .Validate(o => o.ConfirmTimeout > TimeSpan.Zero, $"{BrokerOptions.Section}:ConfirmTimeout must be positive.").ValidateOnStart();
 
         builder.Services.AddMassTransit(x =>
         {

@@ -12,6 +12,7 @@ using Webhooks.Ingest.Endpoints;
 using Webhooks.Ingest.Events;
 using Webhooks.IntegrationTests.Infrastructure;
 using Webhooks.Messaging;
+using Webhooks.ServiceDefaults;
 
 namespace Webhooks.IntegrationTests;
 
@@ -157,7 +158,7 @@ public sealed class RateLimitTests(WebhooksSystem system) : HostsOfEachTest, ICl
         var limiter = new InFlightLimiter(storage, new RedisCircuit(NullLogger<RedisCircuit>.Instance));
         // The limiter reserves the turn in Redis; admission bounds it (a fixed clock, so the wait reads exactly).
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var policy = new AdmissionPolicy(Options.Create(bounds), Options.Create(new RetryOptions()), new DelayLadder(Options.Create(new DelayTierOptions()), clock), clock);
+        var policy = new AdmissionPolicy(Options.Create(bounds), Options.Create(new RetryOptions()), new DelayLadder(Options.Create(new DelayTierOptions()), Options.Create(new BrokerOptions()), clock), clock);
         async Task<TimeSpan> TurnAsync(string endpointId, int cap) => policy.AtInFlightCap(await limiter.ReserveTurnAsync(endpointId, cap)).Until - clock.GetUtcNow();
         limiter.Observe("ep_paced", TimeSpan.FromMilliseconds(100));
 

@@ -6,6 +6,7 @@ using Webhooks.Dispatcher.Admission;
 using Webhooks.Dispatcher.RateLimiting;
 using Webhooks.Dispatcher.Retries;
 using Webhooks.Messaging;
+using Webhooks.ServiceDefaults;
 
 namespace Webhooks.UnitTests;
 
@@ -28,7 +29,7 @@ public sealed class AdmissionPolicyTests
         return new(
             Options.Create(Limits),
             Options.Create(new RetryOptions { UnknownEndpointDelay = TimeSpan.FromSeconds(5) }),
-            new DelayLadder(Options.Create(new DelayTierOptions { Shortest = TimeSpan.FromSeconds(1), Count = 15 }), clock),
+            new DelayLadder(Options.Create(new DelayTierOptions { Shortest = TimeSpan.FromSeconds(1), Count = 15 }), Options.Create(new BrokerOptions()), clock),
             clock);
     }
 

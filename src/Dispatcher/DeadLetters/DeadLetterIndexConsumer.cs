@@ -11,6 +11,7 @@ using Webhooks.Core.SecretsAtRest;
 using Webhooks.Dispatcher.Degraded;
 using Webhooks.Dispatcher.Retries;
 using Webhooks.Messaging;
+using Webhooks.ServiceDefaults;
 
 namespace Webhooks.Dispatcher.DeadLetters;
 
@@ -20,7 +21,7 @@ namespace Webhooks.Dispatcher.DeadLetters;
 /// it never ends in <c>_error</c>, out of the API's sight.
 /// </summary>
 public sealed partial class DeadLetterIndexConsumer(DeadLetterIndex index, DeliveryStore deliveries, SecretProtector protector, RedisCircuit circuit, TopologyDeclaration topology, IOptions<RetryOptions> retries,
-    ILogger<DeadLetterIndexConsumer> logger) : IConsumer<DeliveryDeadLettered>
+    IOptions<BrokerOptions> broker, ILogger<DeadLetterIndexConsumer> logger) : IConsumer<DeliveryDeadLettered>
 {
     public async Task Consume(ConsumeContext<DeliveryDeadLettered> context)
     {
@@ -40,7 +41,7 @@ public sealed partial class DeadLetterIndexConsumer(DeadLetterIndex index, Deliv
             if (!OperationalEvents.IsOperational(deadLetter.EventType ?? ""))
             {
                 await context.PublishSealedAsync(protector, OperationalEvents.Create(deadLetter.Tenant, OperationalEvents.DeliveryDeadLettered,
-                    new { DeadLetterId = deadLetter.Id, deadLetter.EventId, deadLetter.EventType, deadLetter.EndpointId, deadLetter.Reason, deadLetter.Detail }, deadLetter.DeadLetteredAt));
+                    new { DeadLetterId = deadLetter.Id, deadLetter.EventId, deadLetter.EventType, deadLetter.EndpointId, deadLetter.Reason, deadLetter.Detail }, deadLetter.DeadLetteredAt)).Confirmed(broker.Value);
             }
             if (dropped > 0)
             {
@@ -54,7 +55,7 @@ public sealed partial class DeadLetterIndexConsumer(DeadLetterIndex index, Deliv
         // Only dispatchers declare the retry queue: never send before it exists, or the broker would drop the dead letter.
         await topology.Declared.WaitAsync(context.CancellationToken);
         var retry = await context.GetSendEndpoint(Queues.Address(Queues.DeadLetterRetry(deferral)));
-        await retry.Send(context.Message, send => send.MessageId = messageId, context.CancellationToken);
+        await retry.Send(context.Message, send => send.MessageId = messageId, context.CancellationToken).Confirmed(broker.Value);
     }
 
     /// <summary>Indexes the dead letter unless its delivery went on in another chain meanwhile (-1); else how many old ones the quota dropped.</summary>

@@ -7,7 +7,9 @@ using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Events;
 using Webhooks.Dispatcher.Deliveries;
+using Microsoft.Extensions.Options;
 using Webhooks.Messaging;
+using Webhooks.ServiceDefaults;
 
 namespace Webhooks.Dispatcher.DeadLetters;
 
@@ -16,7 +18,7 @@ namespace Webhooks.Dispatcher.DeadLetters;
 /// only while the delivery's chain is the live one: a chain that a resend, redrive or recover replaced ends
 /// without a dead letter, so a delivery has one dead letter at most.
 /// </summary>
-public sealed partial class DeadLetterSender(DeliveryStore deliveries, AttemptRecorder recorder, ILogger<DeadLetterSender> logger)
+public sealed partial class DeadLetterSender(DeliveryStore deliveries, AttemptRecorder recorder, IOptions<BrokerOptions> broker, ILogger<DeadLetterSender> logger)
 {
     public async Task SendAsync(ConsumeContext context, DeliveryDeadLettered deadLetter)
     {
@@ -34,7 +36,7 @@ public sealed partial class DeadLetterSender(DeliveryStore deliveries, AttemptRe
             }
         }
         var endpoint = await context.GetSendEndpoint(Queues.DeadLetterAddress);
-        await endpoint.Send(deadLetter, send => send.MessageId = messageId, context.CancellationToken);
+        await endpoint.Send(deadLetter, send => send.MessageId = messageId, context.CancellationToken).Confirmed(broker.Value);
         DispatcherTelemetry.DeadLettered.Add(1, DispatcherTelemetry.Tag("reason", deadLetter.Reason));
         LogDeadLettered(deadLetter.EventId, deadLetter.Delivery?.EndpointId, deadLetter.Reason, deadLetter.Detail);
     }

@@ -15,6 +15,7 @@ using Webhooks.Dispatcher.Endpoints;
 using Webhooks.Dispatcher.RateLimiting;
 using Webhooks.Dispatcher.Retries;
 using Webhooks.Messaging;
+using Webhooks.ServiceDefaults;
 
 namespace Webhooks.Dispatcher.Deliveries;
 
@@ -40,6 +41,7 @@ public sealed partial class DeliveryTurn(
     SecretProtector protector,
     SlowEndpoints slow,
     TimeProvider clock,
+    IOptions<BrokerOptions> broker,
     ILogger<DeliveryTurn> logger)
 {
     /// <summary>
@@ -163,7 +165,7 @@ public sealed partial class DeliveryTurn(
                 if (delivery.Number > 1 && !OperationalEvents.IsOperational(delivery.Type))
                 {
                     await context.PublishSealedAsync(protector, OperationalEvents.Create(delivery.Tenant, OperationalEvents.DeliveryRecovered,
-                        new { delivery.EventId, EventType = delivery.Type, delivery.EndpointId, delivery.DeliveryId, Attempts = delivery.Number }, at));
+                        new { delivery.EventId, EventType = delivery.Type, delivery.EndpointId, delivery.DeliveryId, Attempts = delivery.Number }, at)).Confirmed(broker.Value);
                 }
                 break;
             case AttemptVerdict.RetryAt retry:

@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.Options;
 using Webhooks.Contracts;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Operational;
@@ -10,7 +11,8 @@ using Webhooks.ServiceDefaults;
 namespace Webhooks.Dispatcher.Endpoints;
 
 /// <summary>An endpoint's run of failures, and switching it off when <c>RetryPolicy</c> says so (410 Gone, or failing too long).</summary>
-public sealed partial class EndpointHealth(EndpointRegistry registry, FailureStreaks streaks, EndpointCache endpoints, FailingEndpoints failing, RedisCircuit circuit, SecretProtector protector, TimeProvider clock, ILogger<EndpointHealth> logger)
+public sealed partial class EndpointHealth(EndpointRegistry registry, FailureStreaks streaks, EndpointCache endpoints, FailingEndpoints failing, RedisCircuit circuit, SecretProtector protector, TimeProvider clock,
+    IOptions<BrokerOptions> broker, ILogger<EndpointHealth> logger)
 {
     /// <summary>Notes a failed attempt; returns since when the endpoint has failed without a success (null while Redis is away: auto-disable waits for it).</summary>
     public async Task<DateTimeOffset?> RecordFailureAsync(string endpointId, DateTimeOffset at)
@@ -34,9 +36,9 @@ public sealed partial class EndpointHealth(EndpointRegistry registry, FailureStr
             LogDisabled(endpoint.Id, why);
             DispatcherTelemetry.EndpointsDisabled.Add(1, DispatcherTelemetry.Tag("reason", why));
             var at = clock.GetUtcNow();
-            await context.Publish(new EndpointDisabled { EndpointId = endpoint.Id, Tenant = endpoint.Tenant, Reason = why, DisabledAt = at, FailingSince = failingSince });
+            await context.Publish(new EndpointDisabled { EndpointId = endpoint.Id, Tenant = endpoint.Tenant, Reason = why, DisabledAt = at, FailingSince = failingSince }).Confirmed(broker.Value);
             await context.PublishSealedAsync(protector, OperationalEvents.Create(endpoint.Tenant, OperationalEvents.EndpointDisabled,
-                new { EndpointId = endpoint.Id, Url = RedactedUrl.Of(endpoint.Url), endpoint.Description, Reason = why, FailingSince = failingSince, DisabledAt = at }, at));
+                new { EndpointId = endpoint.Id, Url = RedactedUrl.Of(endpoint.Url), endpoint.Description, Reason = why, FailingSince = failingSince, DisabledAt = at }, at)).Confirmed(broker.Value);
         }
     }
 
@@ -49,7 +51,7 @@ public sealed partial class EndpointHealth(EndpointRegistry registry, FailureStr
             return;
         }
         await context.PublishSealedAsync(protector, OperationalEvents.Create(endpoint.Tenant, OperationalEvents.EndpointFailing,
-            new { EndpointId = endpoint.Id, Url = RedactedUrl.Of(endpoint.Url), endpoint.Description, FailingSince = failingSince, DisabledAt = failingSince + disabledAfter }, now));
+            new { EndpointId = endpoint.Id, Url = RedactedUrl.Of(endpoint.Url), endpoint.Description, FailingSince = failingSince, DisabledAt = failingSince + disabledAfter }, now)).Confirmed(broker.Value);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Endpoint {EndpointId} disabled ({Reason})")]

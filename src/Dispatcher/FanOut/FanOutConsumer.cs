@@ -16,6 +16,7 @@ using Webhooks.Dispatcher.Deliveries;
 using Webhooks.Dispatcher.Endpoints;
 using Webhooks.Dispatcher.Retries;
 using Webhooks.Messaging;
+using Webhooks.ServiceDefaults;
 
 namespace Webhooks.Dispatcher.FanOut;
 
@@ -25,7 +26,8 @@ namespace Webhooks.Dispatcher.FanOut;
 /// here, the others become <see cref="DeliverWebhook"/> messages on the tenant's delivery lane.
 /// </summary>
 public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanOutClaims claims, DeliveryStore deliveries, DeliveryTurn turn, SlowEndpoints slow, FanOutCapacity capacity, DeadLetterSender deadLetters,
-    TopologyDeclaration topology, TenantLanes lanes, RedisCircuit circuit, SecretProtector protector, IOptions<DispatcherOptions> options, IOptions<RetryOptions> retries, ILogger<FanOutConsumer> logger)
+    TopologyDeclaration topology, TenantLanes lanes, RedisCircuit circuit, SecretProtector protector, IOptions<DispatcherOptions> options, IOptions<RetryOptions> retries,
+    IOptions<BrokerOptions> broker, ILogger<FanOutConsumer> logger)
     : IConsumer<EventPublished>
 {
     [GeneratedRegex("^evt_[A-Za-z0-9_-]{1,60}\\z")]
@@ -81,7 +83,7 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
                 {
                     send.Headers.Set(name, value);
                 }
-            }, context.CancellationToken);
+            }, context.CancellationToken).Confirmed(broker.Value);
         }
     }
 
@@ -243,7 +245,7 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
     private async Task QueueAsync(ISendEndpoint lane, DeliverWebhook delivery, CancellationToken cancellationToken)
     {
         await deliveries.IndexPendingAsync(delivery.EndpointId, delivery.DeliveryId);
-        await lane.Send(delivery, cancellationToken);
+        await lane.Send(delivery, cancellationToken).Confirmed(broker.Value);
     }
 
     /// <summary>The delivery lane for an event's <paramref name="deliveries"/> deliveries, by the tenant's allowance.</summary>

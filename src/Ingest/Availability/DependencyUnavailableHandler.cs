@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Webhooks.Ingest.Events;
+using Webhooks.ServiceDefaults;
 
 namespace Webhooks.Ingest.Availability;
 
@@ -20,6 +21,7 @@ internal sealed partial class DependencyUnavailableHandler(IProblemDetailsServic
         var detail = exception switch
         {
             BrokerUnavailableException => "The message broker did not confirm the event in time; it may not have been accepted. Retry with the same Idempotency-Key.",
+            BrokerUnconfirmedException => "The message broker did not confirm the delivery in time; it may have been sent again or not. Retry the request.",
             // Only Redis being away (or loading, or without its primary) is an outage; a command Redis refused
             // (WRONGTYPE, …) is a fault of ours, not a 503 a client would retry for ever.
             RedisConnectionException or RedisTimeoutException => "The event store (Redis) is unreachable; nothing was accepted.",

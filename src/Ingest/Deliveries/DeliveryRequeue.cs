@@ -3,7 +3,9 @@ using Webhooks.Contracts;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Events;
 using Webhooks.Core.Fairness;
+using Microsoft.Extensions.Options;
 using Webhooks.Messaging;
+using Webhooks.ServiceDefaults;
 
 namespace Webhooks.Ingest.Deliveries;
 
@@ -12,7 +14,7 @@ namespace Webhooks.Ingest.Deliveries;
 /// against its allowance like any delivery), their attempts numbered on from the last: a redrive, a
 /// resend and a recover all go this way.
 /// </summary>
-public sealed class DeliveryRequeue(DeliveryStore deliveries, TenantLanes lanes, IBus bus, TopologyDeclaration topology)
+public sealed class DeliveryRequeue(DeliveryStore deliveries, TenantLanes lanes, IBus bus, TopologyDeclaration topology, IOptions<BrokerOptions> broker)
 {
     /// <summary>The delivery lane for <paramref name="count"/> deliveries of the tenant now.</summary>
     public async Task<ISendEndpoint> LaneAsync(string tenant, int count, CancellationToken cancellationToken)
@@ -35,5 +37,5 @@ public sealed class DeliveryRequeue(DeliveryStore deliveries, TenantLanes lanes,
 
     /// <summary>Sends a delivery already marked pending on <paramref name="chain"/> (claimed: <see cref="EventStore.ClaimPurgedAsync"/>).</summary>
     public Task SendOnAsync(ISendEndpoint lane, DeliverWebhook delivery, int earlierAttempts, string chain, CancellationToken cancellationToken) =>
-        lane.Send(delivery with { Attempt = 1, DueAt = null, EarlierAttempts = earlierAttempts, Chain = chain }, cancellationToken);
+        lane.Send(delivery with { Attempt = 1, DueAt = null, EarlierAttempts = earlierAttempts, Chain = chain }, cancellationToken).Confirmed(broker.Value);
 }
