@@ -2,10 +2,16 @@ using System.Security.Cryptography;
 
 namespace Webhooks.Core;
 
-/// <summary>Prefixed ids that sort by creation time: 48 bits of milliseconds, 80 random bits, Crockford base32.</summary>
+/// <summary>
+/// Prefixed ids that sort by creation time: 48 bits of milliseconds, 80 random bits, Crockford base32. Within a process they
+/// also sort in the order they were made: one made in the same millisecond as the last is the last plus one, so two records of
+/// one millisecond (audit entries) list in their order, not by chance.
+/// </summary>
 public static class SortableId
 {
     private const string Alphabet = "0123456789abcdefghjkmnpqrstvwxyz";
+    private static readonly Lock Gate = new();
+    private static UInt128 _last;
 
     public static string New(string prefix)
     {
@@ -16,6 +22,18 @@ public static class SortableId
             bytes[i] = (byte)ms;
         }
         RandomNumberGenerator.Fill(bytes[6..]);
+        var value = new UInt128(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes), System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]));
+        lock (Gate)
+        {
+            // Same millisecond (or the clock stepped back): after the last one.
+            if (value >> 80 <= _last >> 80)
+            {
+                value = _last + 1;
+            }
+            _last = value;
+        }
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes, (ulong)(value >> 64));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], (ulong)value);
         return Format(prefix, bytes);
     }
 
