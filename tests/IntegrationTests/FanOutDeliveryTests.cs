@@ -210,11 +210,7 @@ public sealed class FanOutDeliveryTests(WebhooksSystem system) : HostsOfEachTest
     [Fact]
     public async Task Fan_outs_make_no_more_first_attempts_at_once_than_the_dispatcher_allows_and_the_rest_wait_their_slot()
     {
-        await using var subscriber = await Subscriber.StartAsync(_ => new Reply(200, TimeSpan.FromMilliseconds(200)));
-        for (var i = 0; i < 6; i++)
-        {
-            await system.CreateEndpointAsync("quito", subscriber.Url, ["bus.*"]);
-        }
+        await using var subscriber = await SubscriberOfEndpointsAsync("quito", 6);
         var dispatcher = await system.StartDispatcherAsync(new Dictionary<string, string?>(Unhurried) { ["Webhooks:Dispatcher:FanOutAttemptsInFlight"] = "2" });
 
         // Two events at once, six endpoints each: twelve first attempts that may go now, two at a time.
@@ -231,11 +227,7 @@ public sealed class FanOutDeliveryTests(WebhooksSystem system) : HostsOfEachTest
     [Fact]
     public async Task Fan_outs_hold_no_more_deliveries_at_once_than_the_dispatcher_allows_and_the_next_waits_its_turn()
     {
-        await using var subscriber = await Subscriber.StartAsync(_ => new Reply(200, TimeSpan.FromMilliseconds(200)));
-        for (var i = 0; i < 3; i++)
-        {
-            await system.CreateEndpointAsync("lima-bus", subscriber.Url, ["bus.*"]);
-        }
+        await using var subscriber = await SubscriberOfEndpointsAsync("lima-bus", 3);
         var dispatcher = await system.StartDispatcherAsync(new Dictionary<string, string?>(Unhurried) { ["Webhooks:Dispatcher:FanOutDeliveriesInFlight"] = "3" });
 
         // Three events at once, three endpoints each: one fan-out holds all three units, so they go one event after another.
@@ -317,6 +309,17 @@ public sealed class FanOutDeliveryTests(WebhooksSystem system) : HostsOfEachTest
         Assert.Equal("dlv_earlier2", view.Deliveries.Single(d => d.EndpointId == begunId).Id);
         Assert.NotNull(dispatcher.Services.GetRequiredService<LaneEntries>().LastEntered(DeliveryLane));
         await system.StopAsync(dispatcher);
+    }
+
+    /// <summary>A subscriber taking 200 ms a request, behind <paramref name="endpoints"/> endpoints of <paramref name="tenant"/> for <c>bus.*</c>.</summary>
+    private async Task<Subscriber> SubscriberOfEndpointsAsync(string tenant, int endpoints)
+    {
+        var subscriber = await Subscriber.StartAsync(_ => new Reply(200, TimeSpan.FromMilliseconds(200)));
+        for (var i = 0; i < endpoints; i++)
+        {
+            await system.CreateEndpointAsync(tenant, subscriber.Url, ["bus.*"]);
+        }
+        return subscriber;
     }
 
     private async Task<List<string>> PublishAsync(string tenant, string type, int count)

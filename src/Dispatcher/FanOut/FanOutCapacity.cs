@@ -25,9 +25,16 @@ public sealed class FanOutCapacity(IOptions<DispatcherOptions> options) : IDispo
 
     private readonly SemaphoreSlim _attempts = new(options.Value.FanOutAttemptsInFlight);
 
-    /// <summary>Waits until a fan-out to <paramref name="endpoints"/> endpoints may go on; dispose the lease once it is done.</summary>
-    public async Task<IDisposable> TakeDeliveriesAsync(int endpoints, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until a fan-out to <paramref name="endpoints"/> endpoints may go on; dispose the lease once it is done. None for
+    /// no endpoints: such a fan-out holds nothing, so it does not wait behind those that do.
+    /// </summary>
+    public async Task<IDisposable?> TakeDeliveriesAsync(int endpoints, CancellationToken cancellationToken)
     {
+        if (endpoints == 0)
+        {
+            return null;
+        }
         var lease = await _deliveries.AcquireAsync(Math.Min(endpoints, options.Value.FanOutDeliveriesInFlight), cancellationToken);
         if (!lease.IsAcquired)
         {
