@@ -151,7 +151,7 @@ public sealed class EndpointRegistry(RedisStorage redis, EndpointSecrets secrets
             return [];
         }
         var values = await GetStoredAsync(ids);
-        return [.. values.Where(v => !v.IsNullOrEmpty).Select(ReadStored).Select(e => new EndpointSubscription(e.Id, e.EventTypes, e.Enabled))];
+        return [.. values.Where(v => !v.IsNullOrEmpty).Select(ReadStored).Select(e => new EndpointSubscription(e.Id, e.EventTypes, e.Enabled, PayloadFilter.CompileSaved(e.Filter)))];
     }
 
     /// <summary>The endpoint's tenant, read without decrypting anything (so also of an endpoint whose secret cannot be read); null when it does not exist.</summary>

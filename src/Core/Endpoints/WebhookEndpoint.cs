@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Webhooks.Core.Endpoints;
 
 /// <summary>A subscription: where to deliver which event types of one tenant, and how.</summary>
@@ -13,6 +15,9 @@ public sealed record WebhookEndpoint
     public int? MaxInFlight { get; init; }
     public int TimeoutSeconds { get; init; } = DefaultTimeoutSeconds;
     public string Payload { get; init; } = PayloadMode.Full;
+
+    /// <summary>The payload filter as it was given (<see cref="PayloadFilter"/>); null for none.</summary>
+    public JsonElement? Filter { get; init; }
     public bool Enabled { get; init; } = true;
     public required string Secret { get; init; }
 

@@ -105,7 +105,7 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
         // and the pending deliveries.
         var kept = EventHeaders.IsKept(context.Headers.Get<string>(EventHeaders.Kept));
         var acceptedAt = EventHeaders.VersionOf(context.Headers.Get<string>(EventHeaders.EndpointsVersion));
-        var endpoints = Matching(await tenantEndpoints.ForTenantAsync(stored.Tenant, acceptedAt), stored.Type);
+        var endpoints = Matching(await tenantEndpoints.ForTenantAsync(stored.Tenant, acceptedAt), stored);
         using var deliveriesInHand = await capacity.TakeDeliveriesAsync(endpoints.Count, context.CancellationToken);
         var (claim, records) = await claims.ClaimAsync(stored, options.Value.FanOutLease, kept, NewDeliveries(endpoints));
         if (claim != FanOutClaim.Claimed)
@@ -272,7 +272,8 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
     }
 
     /// <summary>The tenant's endpoints that subscribe to <paramref name="type"/>, disabled ones too.</summary>
-    private static List<EndpointSubscription> Matching(IReadOnlyList<EndpointSubscription> endpoints, string type) => [.. endpoints.Where(e => e.Subscribes(type))];
+    /// <summary>The endpoints the event is a delivery of: by its type, then by its content (their payload filters); the others get nothing, not even a record.</summary>
+    private static List<EndpointSubscription> Matching(IReadOnlyList<EndpointSubscription> endpoints, StoredEvent stored) => [.. endpoints.Where(e => e.Takes(stored.Type, stored.Data))];
 
     /// <summary>A new delivery id for each endpoint (one it had already is kept by the claim).</summary>
     private static List<(string EndpointId, string DeliveryId)> NewDeliveries(IReadOnlyList<EndpointSubscription> endpoints) => [.. endpoints.Select(e => (e.Id, SortableId.New("dlv")))];
@@ -288,7 +289,7 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
         var deadline = DateTimeOffset.UtcNow + lease + lease;
         while (true)
         {
-            var endpoints = Matching(await tenantEndpoints.ForTenantAsync(stored.Tenant), stored.Type);
+            var endpoints = Matching(await tenantEndpoints.ForTenantAsync(stored.Tenant), stored);
             var (claim, records) = await claims.ClaimAsync(stored, lease, kept, NewDeliveries(endpoints));
             switch (claim)
             {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Webhooks.Core.Destinations;
@@ -17,7 +18,8 @@ public sealed partial record EndpointRequest(
     RateLimit? RateLimit,
     int? MaxInFlight,
     int? TimeoutSeconds,
-    string? Payload)
+    string? Payload,
+    JsonElement? Filter = null)
 {
     /// <summary>The slowest rate limit: one request in about 17 minutes.</summary>
     public const double MinPerSecond = Webhooks.Core.Storage.GcraScript.MinPerSecond;
@@ -105,6 +107,11 @@ public sealed partial record EndpointRequest(
         Add("maxInFlight", MaxInFlight is < 1 or > 1000 ? "maxInFlight must be between 1 and 1000." : null);
         Add("timeoutSeconds", TimeoutSeconds is < 1 or > 60 ? "timeoutSeconds must be between 1 and 60." : null);
         Add("payload", Payload is not null && !PayloadMode.IsValid(Payload) ? "payload must be 'full' or 'thin'." : null);
+        if (Filter is { } filter)
+        {
+            PayloadFilter.Compile(filter, out var filterErrors);
+            filterErrors.ForEach(e => Add("filter", e));
+        }
         return errors;
     }
 
@@ -119,6 +126,8 @@ public sealed partial record EndpointRequest(
         MaxInFlight = MaxInFlight ?? endpoint.MaxInFlight,
         TimeoutSeconds = TimeoutSeconds ?? endpoint.TimeoutSeconds,
         Payload = Payload ?? endpoint.Payload,
+        // {} removes the filter.
+        Filter = Filter is { } filter ? (PayloadFilter.Compile(filter, out _) is null ? null : filter.Clone()) : endpoint.Filter,
         UpdatedAt = now,
     };
 }

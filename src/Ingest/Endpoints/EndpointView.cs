@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Webhooks.Core.Endpoints;
 using Webhooks.Ingest.Events;
 
@@ -22,14 +23,15 @@ public sealed record EndpointView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     long Version,
-    string? Secret = null)
+    string? Secret = null,
+    JsonElement? Filter = null)
 {
     /// <summary>What a header value is shown as; sent back in a <c>PATCH</c>, it keeps the value the header has.</summary>
     public const string HiddenValue = "********";
 
     public static EndpointView Of(WebhookEndpoint e, bool withSecret = false) =>
         new(e.Id, e.Tenant, e.Url, e.EventTypes, e.Description, e.Headers.ToDictionary(h => h.Key, _ => HiddenValue), e.RateLimit is { } r ? new RateLimitView(r.PerSecond, r.Burst) : null, e.MaxInFlight, e.TimeoutSeconds, e.Payload, e.Enabled, e.CreatedAt, e.UpdatedAt, e.Version,
-            withSecret ? e.Secret : null);
+            withSecret ? e.Secret : null, e.Filter);
 }
 
 /// <summary>An endpoint's rate limit: requests a second, and how many may come at once.</summary>

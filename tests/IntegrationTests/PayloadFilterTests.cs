@@ -1,0 +1,137 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Webhooks.Ingest.Endpoints;
+using Webhooks.IntegrationTests.Infrastructure;
+
+namespace Webhooks.IntegrationTests;
+
+public sealed class PayloadFilterTests(WebhooksSystemWithDispatcher system) : IClassFixture<WebhooksSystemWithDispatcher>
+{
+    [Fact]
+    public async Task Three_endpoints_with_different_filters_each_get_exactly_the_events_their_filter_matches()
+    {
+        await using var large = await Subscriber.StartAsync();
+        await using var european = await Subscriber.StartAsync();
+        await using var flagged = await Subscriber.StartAsync();
+        const string tenant = "filtered";
+        await system.CreateEndpointAsync(tenant, large.Url, ["order.*"], new { filter = new Dictionary<string, object> { ["data.amount"] = new Dictionary<string, object> { ["$gte"] = 100 } } });
+        await system.CreateEndpointAsync(tenant, european.Url, ["order.created"], new
+        {
+            filter = JsonDocument.Parse("""{"data.currency": {"$in": ["EUR", "CHF"]}, "data.customer.country": {"$nin": ["GB"]}}""").RootElement,
+        });
+        await system.CreateEndpointAsync(tenant, flagged.Url, ["*"], new
+        {
+            filter = JsonDocument.Parse("""{"$or": [{"data.priority": "high"}, {"data.tags.0": {"$exists": true}, "$not": {"data.test": true}}]}""").RootElement,
+        });
+
+        string[] types = ["order.created", "order.paid", "invoice.sent"];
+        string[] currencies = ["EUR", "USD", "CHF", "GBP"];
+        string[] countries = ["DE", "GB", "FR"];
+        var events = Enumerable.Range(0, 200).Select(i => new Sample(
+            i,
+            types[i % types.Length],
+            Amount: i % 7 == 0 ? 100 : i * 3 % 250,
+            Currency: currencies[i / 3 % currencies.Length],
+            Country: i % 11 == 0 ? null : countries[i / 2 % countries.Length],
+            Priority: i % 5 == 0 ? "high" : i % 5 == 1 ? "HIGH" : "low",
+            Tags: i % 4 == 0 ? ["vip"] : [],
+            Test: i % 8 == 0)).ToList();
+        var ids = new string[events.Count];
+        await Parallel.ForEachAsync(events, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (e, _) =>
+            ids[e.Index] = await system.PublishAsync(tenant, e.Type, e.Data()));
+
+        // What each filter should let through, written here by hand and not by the filter's code.
+        var expectLarge = events.Where(e => e.Type.StartsWith("order.", StringComparison.Ordinal) && e.Amount >= 100).Select(e => ids[e.Index]).ToHashSet();
+        var expectEuropean = events.Where(e => e.Type == "order.created" && e.Currency is "EUR" or "CHF" && e.Country != "GB").Select(e => ids[e.Index]).ToHashSet();
+        var expectFlagged = events.Where(e => e.Priority == "high" || (e.Tags.Length > 0 && !e.Test)).Select(e => ids[e.Index]).ToHashSet();
+        Assert.All(new[] { expectLarge, expectEuropean, expectFlagged }, expected => Assert.InRange(expected.Count, 10, 190));
+
+        await large.WaitForAsync(expectLarge.Count);
+        await european.WaitForAsync(expectEuropean.Count);
+        await flagged.WaitForAsync(expectFlagged.Count);
+        // Every event fanned out (none left in the queues) before the count, so a wrongly matched one had its chance to arrive.
+        await Eventually.HoldsAsync(async () => await system.QueueDepthAsync("webhooks-fan-out") + await system.QueueDepthAsync("webhooks-delivery"),
+            depth => depth == 0, "the fan-out and delivery queues are empty");
+        Assert.Equal(expectLarge, large.Received.Select(r => r.Id).ToHashSet());
+        Assert.Equal(expectEuropean, european.Received.Select(r => r.Id).ToHashSet());
+        Assert.Equal(expectFlagged, flagged.Received.Select(r => r.Id).ToHashSet());
+
+        // An event a filter kept from an endpoint is no delivery of it: nothing recorded, nothing pending.
+        var skipped = events.First(e => e.Type == "invoice.sent" && !expectFlagged.Contains(ids[e.Index]));
+        var view = await system.GetEventAsync(ids[skipped.Index]);
+        Assert.Empty(view.Deliveries);
+    }
+
+    [Fact]
+    public async Task A_filter_is_shown_as_given_changed_by_a_patch_and_removed_with_an_empty_object()
+    {
+        await using var subscriber = await Subscriber.StartAsync();
+        // Its endpoint takes every event of the tenant: once it has one, that event's fan-out is over for every endpoint.
+        await using var witness = await Subscriber.StartAsync();
+        await system.CreateEndpointAsync("filtered-edit", witness.Url, ["order.*"]);
+        var (id, _) = await system.CreateEndpointAsync("filtered-edit", subscriber.Url, ["order.*"],
+            new { filter = JsonDocument.Parse("""{"data.amount": {"$gt": 5}}""").RootElement });
+
+        var shown = await system.Ingest.GetFromJsonAsync<EndpointView>($"/v1/endpoints/{id}");
+        Assert.Equal(5, shown!.Filter!.Value.GetProperty("data.amount").GetProperty("$gt").GetInt32());
+
+        await system.PublishAsync("filtered-edit", "order.created", new { amount = 1 });
+        await witness.WaitForAsync(1);
+        Assert.Empty(subscriber.Received);
+        var patched = await system.Ingest.PatchAsJsonAsync($"/v1/endpoints/{id}", new { filter = JsonDocument.Parse("""{"data.amount": {"$lt": 5}}""").RootElement });
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        var second = await system.PublishAsync("filtered-edit", "order.created", new { amount = 2 });
+        await subscriber.WaitForAsync(1);
+        Assert.Equal(second, Assert.Single(subscriber.Received).Id);
+
+        var cleared = await system.Ingest.PatchAsJsonAsync($"/v1/endpoints/{id}", new { filter = new { } });
+        Assert.Equal(HttpStatusCode.OK, cleared.StatusCode);
+        Assert.Null((await cleared.Content.ReadFromJsonAsync<EndpointView>())!.Filter);
+        var third = await system.PublishAsync("filtered-edit", "order.created", new { amount = 50 });
+        await subscriber.WaitForAsync(2);
+        Assert.Contains(third, subscriber.Received.Select(r => r.Id));
+    }
+
+    public static TheoryData<string, string> HostileFilters() => new()
+    {
+        { string.Concat(Enumerable.Repeat("{\"$not\": ", 20)) + "{\"data.a\": 1}" + new string('}', 20), "deeper than 8" },
+        { "{" + string.Join(", ", Enumerable.Range(0, 1000).Select(i => $"\"data.f{i}\": {i}")) + "}", "larger than 4096 bytes" },
+        { "{\"$and\": [" + string.Join(", ", Enumerable.Range(0, 100).Select(i => $"{{\"data.f{i}\": 1}}")) + "]}", "more than 64 conditions" },
+        { "{\"data." + string.Join(".", Enumerable.Range(0, 100).Select(i => $"f{i}")) + "\": 1}", "deeper than 16 fields" },
+        { """{"data.name": {"$regex": "^a.*"}}""", "'$regex' on 'data.name' is not an operator" },
+        { """{"$where": "this.amount > 1"}""", "'$where' is not an operator here" },
+        { """{"amount": 1}""", "'amount' is not a path into the event's data" },
+        { """{"data.amount": {"$gt": {"$numberLong": "1"}}}""", "$gt on 'data.amount' takes a number or a string" },
+        { """{"data.amount": {"$in": []}}""", "takes a list of 1 to 100" },
+        { """{"data.amount": {}}""", "is empty" },
+        { """["data.amount"]""", "must be a JSON object" },
+        { """{"$or": {"data.a": 1}}""", "$or takes a non-empty list of filters" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileFilters))]
+    public async Task A_hostile_or_malformed_filter_is_refused_with_its_reason_and_nothing_is_stored(string filter, string reason)
+    {
+        const string tenant = "filtered-hostile";
+        var before = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints?tenant={tenant}");
+        var body = $$"""{"tenant": "{{tenant}}", "url": "http://127.0.0.1:9/hook", "eventTypes": ["order.*"], "filter": {{filter}}}""";
+
+        var response = await system.Ingest.PostAsync("/v1/endpoints", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var errors = problem.GetProperty("errors").GetProperty("filter").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Contains(errors, e => e!.Contains(reason, StringComparison.Ordinal));
+        var after = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints?tenant={tenant}");
+        Assert.Equal(before.GetProperty("data").GetArrayLength(), after.GetProperty("data").GetArrayLength());
+    }
+
+    private sealed record Sample(int Index, string Type, int Amount, string Currency, string? Country, string Priority, string[] Tags, bool Test)
+    {
+        public object Data() => Country is null
+            ? new { amount = Amount, currency = Currency, priority = Priority, tags = Tags, test = Test }
+            : new { amount = Amount, currency = Currency, customer = new { country = Country }, priority = Priority, tags = Tags, test = Test };
+    }
+}
