@@ -93,6 +93,49 @@ public sealed class PayloadFilterTests(WebhooksSystemWithDispatcher system) : IC
         Assert.Contains(third, subscriber.Received.Select(r => r.Id));
     }
 
+    [Fact]
+    public async Task A_filter_test_says_whether_an_event_would_be_delivered_and_which_clause_decided()
+    {
+        var (id, _) = await system.CreateEndpointAsync("filter-test", "http://127.0.0.1:9/hook", ["order.*"],
+            new { filter = JsonDocument.Parse("""{"data.amount": {"$gte": 100}, "data.currency": {"$in": ["EUR", "USD"]}}""").RootElement });
+        var small = await system.PublishAsync("filter-test", "order.created", new { amount = 20, currency = "EUR" });
+        var elsewhere = await system.PublishAsync("filter-test-other", "order.created", new { amount = 500, currency = "EUR" });
+
+        async Task<(HttpStatusCode Status, JsonElement Body)> TestAsync(object body)
+        {
+            var response = await system.Ingest.PostAsJsonAsync($"/v1/endpoints/{id}/filter/test", body);
+            return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+        }
+
+        var stored = await TestAsync(new { eventId = small });
+        Assert.Equal(HttpStatusCode.OK, stored.Status);
+        Assert.False(stored.Body.GetProperty("matches").GetBoolean());
+        Assert.Equal("""{"data.amount": {"$gte": 100}}""", stored.Body.GetProperty("clause").GetString());
+
+        var given = await TestAsync(new { type = "order.paid", data = new { amount = 150, currency = "USD" } });
+        Assert.True(given.Body.GetProperty("matches").GetBoolean());
+
+        var otherType = await TestAsync(new { type = "invoice.sent", data = new { amount = 150, currency = "USD" } });
+        Assert.False(otherType.Body.GetProperty("matches").GetBoolean());
+        Assert.Contains("'invoice.sent' is not among the endpoint's event types", otherType.Body.GetProperty("reason").GetString());
+
+        // A filter tried before it is saved: tested, and the endpoint keeps its own.
+        var trial = await TestAsync(new { eventId = small, filter = JsonDocument.Parse("""{"data.amount": {"$lt": 50}}""").RootElement });
+        Assert.True(trial.Body.GetProperty("matches").GetBoolean());
+        var kept = await system.Ingest.GetFromJsonAsync<EndpointView>($"/v1/endpoints/{id}");
+        Assert.Equal(100, kept!.Filter!.Value.GetProperty("data.amount").GetProperty("$gte").GetInt32());
+
+        Assert.Equal(HttpStatusCode.NotFound, (await TestAsync(new { eventId = elsewhere })).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await TestAsync(new { eventId = "evt_nosuchevent" })).Status);
+        var badFilter = await TestAsync(new { eventId = small, filter = JsonDocument.Parse("""{"data.a": {"$regex": "x"}}""").RootElement });
+        Assert.Equal(HttpStatusCode.BadRequest, badFilter.Status);
+        Assert.True(badFilter.Body.GetProperty("errors").TryGetProperty("filter", out _));
+        var neither = await TestAsync(new { data = new { amount = 1 } });
+        Assert.Equal(HttpStatusCode.BadRequest, neither.Status);
+        var both = await TestAsync(new { eventId = small, type = "order.paid" });
+        Assert.Equal(HttpStatusCode.BadRequest, both.Status);
+    }
+
     public static TheoryData<string, string> HostileFilters() => new()
     {
         { string.Concat(Enumerable.Repeat("{\"$not\": ", 20)) + "{\"data.a\": 1}" + new string('}', 20), "deeper than 8" },

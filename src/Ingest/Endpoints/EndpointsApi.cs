@@ -36,6 +36,7 @@ public static class EndpointsApi
         endpoints.MapGet("/{id}/secret", GetSecret);
         endpoints.MapPost("/{id}/secret/rotate", RotateSecret);
         endpoints.MapGet("/{id}/attempts", Attempts);
+        endpoints.MapFilterTest();
         endpoints.MapGet("/{id}/stats", async (string id, ClaimsPrincipal user, EndpointRegistry registry, EndpointStats stats, DeliveryStore deliveries) =>
             await Visible(id, user, registry) is null ? (IResult)NotFound(id)
                 : TypedResults.Ok(await stats.ReadAsync(id, DateTimeOffset.UtcNow) with { Pending = await deliveries.PendingCountAsync(id) }));
