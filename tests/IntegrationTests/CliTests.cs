@@ -126,6 +126,28 @@ public sealed class CliTests(WebhooksSystemWithDispatcher system) : IClassFixtur
     }
 
     [Fact]
+    public async Task An_endpoint_gets_a_payload_filter_from_the_cli_which_tries_events_against_it()
+    {
+        var added = await Webhooks("endpoints", "add", "--tenant", "cli-filter", "--url", "http://127.0.0.1:9/hook", "--event-type", "order.*",
+            "--filter", """{"data.amount": {"$gte": 100}}""", "--json");
+        var id = added.As<System.Text.Json.JsonElement>().GetProperty("id").GetString()!;
+
+        var shown = await Webhooks("endpoints", "show", id);
+        var small = await Webhooks("endpoints", "filter-test", id, "--type", "order.created", "--data", """{"amount": 20}""");
+        var tried = await Webhooks("endpoints", "filter-test", id, "--type", "order.created", "--data", """{"amount": 20}""", "--filter", """{"data.amount": {"$lt": 50}}""");
+        var notJson = await Webhooks("endpoints", "filter-test", id, "--type", "order.created", "--filter", "{data.amount");
+
+        Assert.Equal(0, added.ExitCode);
+        Assert.Contains("\"$gte\":100", shown.Out.Replace(" ", ""));
+        Assert.Equal(0, small.ExitCode);
+        Assert.Matches(@"would be delivered\s+no", small.Out);
+        Assert.Contains("""{"data.amount": {"$gte": 100}}""", small.Out);
+        Assert.Matches(@"would be delivered\s+yes", tried.Out);
+        Assert.Equal(2, notJson.ExitCode);
+        Assert.Contains("--filter is not JSON", notJson.Error);
+    }
+
+    [Fact]
     public async Task A_test_event_reaches_the_endpoint_alone_signed_and_its_answer_is_shown()
     {
         await using var tested = await Subscriber.StartAsync(_ => new Reply(201, Body: "hello from the receiver"));

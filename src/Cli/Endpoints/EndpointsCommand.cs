@@ -22,9 +22,10 @@ public static class EndpointsCommand
         var timeout = new Option<int?>("--timeout") { Description = "seconds to wait for its answer (1–60; 15 when not set)" };
         var payload = new Option<string?>("--payload") { Description = "full (the event's data in the body) or thin (a signed link to fetch it)" };
         var headers = new Option<string[]>("--header") { Description = "a header sent with every webhook, NAME=VALUE (repeat it; on update, the whole set)" };
+        var filter = new Option<string?>("--filter") { Description = "a payload filter, JSON, such as '{\"data.amount\": {\"$gte\": 100}}' (on update, '{}' removes it)" };
         var limit = new Option<int>("--limit") { Description = "list at most this many", DefaultValueFactory = _ => 50 };
         var yes = YesOption();
-        Symbol[] settings = [url, types, description, maxInFlight, rateLimit, burst, timeout, payload, headers];
+        Symbol[] settings = [url, types, description, maxInFlight, rateLimit, burst, timeout, payload, headers, filter];
 
         // The fields given, as the API names them (only those: an update changes nothing else).
         Dictionary<string, object?> Fields(Session s)
@@ -43,6 +44,7 @@ public static class EndpointsCommand
             Set("maxInFlight", s.Get(maxInFlight));
             Set("timeoutSeconds", s.Get(timeout));
             Set("payload", s.Get(payload));
+            Set("filter", JsonOption("--filter", s.Get(filter)));
             if (s.Get(burst) is not null && s.Get(rateLimit) is null)
             {
                 throw new Api.CliFailure(Api.ExitCodes.Usage, "--burst goes with --rate-limit (requests a second).");
@@ -124,18 +126,7 @@ public static class EndpointsCommand
         var testData = new Option<string?>("--data") { Description = "its data, a JSON object (an example when left out)" };
         var test = new Command("test", "send a signed example event to this endpoint alone and show its answer").With(id, testType, testData).Runs(async s =>
         {
-            System.Text.Json.JsonElement? data = null;
-            if (s.Get(testData) is { } text)
-            {
-                try
-                {
-                    data = JsonDocument.Parse(text).RootElement;
-                }
-                catch (JsonException e)
-                {
-                    throw new Api.CliFailure(Api.ExitCodes.Usage, $"--data is not JSON: {e.Message}");
-                }
-            }
+            var data = JsonOption("--data", s.Get(testData));
             var result = await s.Api.PostAsync($"/v1/endpoints/{Uri.EscapeDataString(s.Get(id)!)}/test", new { type = s.Get(testType), data }, s.Cancellation);
             s.Out.Show(result, () =>
             {
@@ -150,6 +141,15 @@ public static class EndpointsCommand
                     s.Out.Line($"Sent test event {result.Text("eventId")} (attempted once, never retried); no answer yet: webhooks events show {result.Text("eventId")}");
                 }
             });
+            return 0;
+        });
+        var eventId = new Option<string?>("--event") { Description = "a stored event of the endpoint's tenant (evt_…)" };
+        var filterTest = new Command("filter-test", "would this event be delivered to the endpoint? with its filter, or with --filter before saving one")
+            .With(id, eventId, testType, testData, filter).Runs(async s =>
+        {
+            var result = await s.Api.PostAsync($"/v1/endpoints/{Uri.EscapeDataString(s.Get(id)!)}/filter/test",
+                new { eventId = s.Get(eventId), type = s.Get(testType), data = JsonOption("--data", s.Get(testData)), filter = JsonOption("--filter", s.Get(filter)) }, s.Cancellation);
+            s.Out.Show(result, () => s.Out.Fields(("would be delivered", result.GetProperty("matches").GetBoolean() ? "yes" : "no"), ("why", result.Text("reason")), ("clause", result.Text("clause"))));
             return 0;
         });
         var stats = new Command("stats", "success rate and latency over the last hour, day and week, failures by kind; the last success and failure").With(id).Runs(async s =>
@@ -177,7 +177,19 @@ public static class EndpointsCommand
             });
             return 0;
         });
-        return new Command("endpoints", "the endpoints events are delivered to").With(add, list, show, update, remove, Switch("enable", "switch deliveries on"), Switch("disable", "switch deliveries off"), rotate, stats, test);
+        return new Command("endpoints", "the endpoints events are delivered to").With(add, list, show, update, remove, Switch("enable", "switch deliveries on"), Switch("disable", "switch deliveries off"), rotate, stats, test, filterTest);
+    }
+
+    private static JsonElement? JsonOption(string option, string? text)
+    {
+        try
+        {
+            return text is null ? null : JsonDocument.Parse(text).RootElement;
+        }
+        catch (JsonException e)
+        {
+            throw new Api.CliFailure(Api.ExitCodes.Usage, $"{option} is not JSON: {e.Message}");
+        }
     }
 
     private static string Count(IEnumerable<(string Window, string Kind, long Count)> kind, string window) =>
@@ -188,7 +200,7 @@ public static class EndpointsCommand
         ("enabled", e.Text("enabled")), ("rate limit", e.TryGetProperty("rateLimit", out var r) && r.ValueKind == JsonValueKind.Object ? $"{r.Text("perSecond")}/s, burst {r.Text("burst") ?? "1"}" : null),
         ("max in flight", e.Text("maxInFlight")), ("timeout", e.Text("timeoutSeconds") is { } t ? $"{t} s" : null),
         ("headers", e.TryGetProperty("headers", out var h) && h.ValueKind == JsonValueKind.Object ? string.Join(", ", h.EnumerateObject().Select(p => p.Name)) : null),
-        ("payload", e.Text("payload")), ("created", e.Time("createdAt")), ("updated", e.Time("updatedAt")));
+        ("payload", e.Text("payload")), ("filter", e.TryGetProperty("filter", out var f) && f.ValueKind == JsonValueKind.Object ? f.GetRawText() : null), ("created", e.Time("createdAt")), ("updated", e.Time("updatedAt")));
 
     /// <summary>Attempts as a table: when, which event, the answer (status or error), how long, its trace (to look up in the tracing backend).</summary>
     public static void AttemptsTable(Printer output, IEnumerable<JsonElement> attempts) => output.Table(["at", "event", "attempt", "answer", "ms", "trace", "response"],
