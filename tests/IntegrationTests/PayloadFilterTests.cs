@@ -15,7 +15,7 @@ public sealed class PayloadFilterTests(WebhooksSystemWithDispatcher system) : IC
         await using var european = await Subscriber.StartAsync();
         await using var flagged = await Subscriber.StartAsync();
         const string tenant = "filtered";
-        await system.CreateEndpointAsync(tenant, large.Url, ["order.*"], new { filter = new Dictionary<string, object> { ["data.amount"] = new Dictionary<string, object> { ["$gte"] = 100 } } });
+        var (largeId, _) = await system.CreateEndpointAsync(tenant, large.Url, ["order.*"], new { filter = new Dictionary<string, object> { ["data.amount"] = new Dictionary<string, object> { ["$gte"] = 100 } } });
         await system.CreateEndpointAsync(tenant, european.Url, ["order.created"], new
         {
             filter = JsonDocument.Parse("""{"data.currency": {"$in": ["EUR", "CHF"]}, "data.customer.country": {"$nin": ["GB"]}}""").RootElement,
@@ -61,6 +61,15 @@ public sealed class PayloadFilterTests(WebhooksSystemWithDispatcher system) : IC
         var skipped = events.First(e => e.Type == "invoice.sent" && !expectFlagged.Contains(ids[e.Index]));
         var view = await system.GetEventAsync(ids[skipped.Index]);
         Assert.Empty(view.Deliveries);
+        // Asked why, it names each endpoint and its reason: the two order endpoints by their types, the third by its filter.
+        var explained = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/events/{ids[skipped.Index]}?explain=true");
+        var unmatched = explained.GetProperty("unmatched").EnumerateArray().ToList();
+        Assert.Equal(3, unmatched.Count);
+        Assert.Equal(2, unmatched.Count(u => u.GetProperty("reason").GetString()!.Contains("do not include 'invoice.sent'", StringComparison.Ordinal)));
+        Assert.StartsWith("{\"$or\": [", Assert.Single(unmatched, u => u.GetProperty("clause").ValueKind == JsonValueKind.String).GetProperty("clause").GetString());
+        // A delivered event lists no endpoint that took it.
+        var taken = await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/events/{expectLarge.First()}?explain=true");
+        Assert.DoesNotContain(taken.GetProperty("unmatched").EnumerateArray(), u => u.GetProperty("endpointId").GetString() == largeId);
     }
 
     [Fact]

@@ -14,12 +14,25 @@ namespace Webhooks.Bench.Scenarios;
 /// </summary>
 public static class Deployed
 {
-    private sealed record Case(string Name, string What, int FanOut, Func<Platform, PlatformProcesses, string, int, Task> Publish);
+    private sealed record Case(string Name, string What, int FanOut, Func<Platform, PlatformProcesses, string, int, Task> Publish, object? Endpoint = null)
+    {
+        /// <summary>How each endpoint of the case is made: its in-flight cap, and for some a payload filter.</summary>
+        public object Settings => Endpoint ?? new { maxInFlight = Throughput.Concurrency };
+    }
+
+    /// <summary>
+    /// A payload filter of realistic size that every event of the bench (<see cref="Platform.Data"/>) passes, so the filtered case
+    /// delivers as much as fan-out 10 and what it costs more is the filters' evaluation: four conditions, a list, a nested path, an $or.
+    /// </summary>
+    private static readonly System.Text.Json.JsonElement PassingFilter = System.Text.Json.JsonDocument.Parse(
+        """{"data.amount": {"$gte": 1000}, "data.currency": {"$in": ["EUR", "USD", "GBP"]}, "data.customer.country": {"$nin": ["US", "CA"]}, "$or": [{"data.orderId": {"$exists": true}}, {"data.refund": true}]}""").RootElement;
 
     private static readonly Case[] Cases =
     [
         new("fan-out-1", "fan-out 1, single events over HTTP", 1, (p, hosts, tenant, events) => p.PublishConcurrentlyAsync(tenant, events, Throughput.Connections, hosts.Client)),
         new("fan-out-10", "fan-out 10, single events over HTTP", 10, (p, hosts, tenant, events) => p.PublishConcurrentlyAsync(tenant, events, Throughput.Connections, hosts.Client)),
+        new("fan-out-10-filtered", "fan-out 10, each endpoint with a payload filter (4 conditions) every event passes", 10, (p, hosts, tenant, events) => p.PublishConcurrentlyAsync(tenant, events, Throughput.Connections, hosts.Client),
+            new { maxInFlight = Throughput.Concurrency, filter = PassingFilter }),
         new("fan-out-100", "fan-out 100, single events over HTTP", 100, (p, hosts, tenant, events) => p.PublishConcurrentlyAsync(tenant, events, Throughput.Connections, hosts.Client)),
         new("batches", "fan-out 1, batches of 100 over HTTP", 1, (p, hosts, tenant, events) =>
             Task.WhenAll(Enumerable.Range(0, 4).Select(_ => p.PublishBatchesAsync(tenant, events / 4, hosts.Client)))),
@@ -55,7 +68,7 @@ public static class Deployed
             foreach (var @case in Cases)
             {
                 var warmUp = @case with { Name = $"warm-up-{@case.Name}-{run}" };
-                await platform.CreateEndpointsAsync(warmUp.Name, receiver.Path(warmUp.Name), @case.FanOut, new { maxInFlight = Throughput.Concurrency }, hosts.Client);
+                await platform.CreateEndpointsAsync(warmUp.Name, receiver.Path(warmUp.Name), @case.FanOut, @case.Settings, hosts.Client);
                 var events = Math.Max(webhooks / 2 / @case.FanOut, 10);
                 await @case.Publish(platform, hosts, warmUp.Name, events);
                 await receiver.WaitForAsync(warmUp.Name, events * @case.FanOut, TimeSpan.FromMinutes(5));
@@ -162,7 +175,7 @@ public static class Deployed
     private static async Task<Measured> MeasureAsync(Platform platform, PlatformProcesses hosts, Counters counters, ReceiverProcess receiver,
         Dictionary<string, int> processes, Case @case, int events)
     {
-        await platform.CreateEndpointsAsync(@case.Name, receiver.Path(@case.Name), @case.FanOut, new { maxInFlight = Throughput.Concurrency }, hosts.Client);
+        await platform.CreateEndpointsAsync(@case.Name, receiver.Path(@case.Name), @case.FanOut, @case.Settings, hosts.Client);
         var webhooks = events * @case.FanOut;
         var (countersBefore, operationsBefore, cpuBefore) = (await counters.ReadAsync(), await hosts.RedisOperationsAsync(), Cpu(processes));
         var start = Stopwatch.GetTimestamp();

@@ -23,7 +23,7 @@ public static class EventShowApi
     /// <summary>Attempts shown per delivery in an event: the latest; the endpoint's attempt log has the rest.</summary>
     private const int AttemptsShown = 10;
 
-    private static async Task<IResult> Show(string id, HttpRequest request, ClaimsPrincipal user, EventStore store, DeliveryStore deliveryStore, AttemptLogs attemptLogs, EndpointRegistry registry, string? after, int? limit)
+    private static async Task<IResult> Show(string id, HttpRequest request, ClaimsPrincipal user, EventStore store, DeliveryStore deliveryStore, AttemptLogs attemptLogs, EndpointRegistry registry, string? after, int? limit, bool? explain)
     {
         if (Paging.Problem(request, limit) is { } problem)
         {
@@ -49,6 +49,26 @@ public static class EventShowApi
                 DeadLetterId: delivery.DeadLetterId, Purged: delivery.Purged));
         }
         return TypedResults.Ok(new EventView(stored.Id, stored.Type, stored.Tenant, stored.OccurredAt, stored.ReceivedAt, stored.Data, stored.Resource, views,
-            deliveries.Count == page ? deliveries[^1].EndpointId : null, stored.Test));
+            deliveries.Count == page ? deliveries[^1].EndpointId : null, stored.Test,
+            explain == true ? await UnmatchedAsync(stored, registry, deliveryStore) : null));
+    }
+
+    /// <summary>The tenant's endpoints the event is no delivery of (none recorded), each with the reason: its types, or its filter's clause.</summary>
+    private static async Task<List<UnmatchedEndpointView>> UnmatchedAsync(StoredEvent stored, EndpointRegistry registry, DeliveryStore deliveries)
+    {
+        var unmatched = new List<UnmatchedEndpointView>();
+        foreach (var endpoint in await registry.SubscriptionsAsync(stored.Tenant))
+        {
+            var view = !endpoint.Subscribes(stored.Type)
+                ? new UnmatchedEndpointView(endpoint.Id, $"Its event types ({string.Join(", ", endpoint.EventTypes)}) do not include '{stored.Type}'.", null)
+                : endpoint.Filter?.Explain(stored.Data) is { } clause ? new UnmatchedEndpointView(endpoint.Id, "A condition of its payload filter does not hold.", clause)
+                : null;
+            // One that has a delivery of it took it (its filter or types changed since).
+            if (view is not null && await deliveries.GetAsync(stored.Id, endpoint.Id) is null)
+            {
+                unmatched.Add(view);
+            }
+        }
+        return unmatched;
     }
 }

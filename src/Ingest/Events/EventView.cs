@@ -13,4 +13,11 @@ public sealed record EventView(
     string? Resource,
     IReadOnlyList<DeliveryView> Deliveries,
     string? NextAfter,
-    bool Test = false);
+    bool Test = false,
+    IReadOnlyList<UnmatchedEndpointView>? Unmatched = null);
+
+/// <summary>
+/// An endpoint of the event's tenant the event is no delivery of, and why: its event types, or the clause of its payload filter
+/// that did not hold (<c>?explain=true</c>; the endpoints as they are now).
+/// </summary>
+public sealed record UnmatchedEndpointView(string EndpointId, string Reason, string? Clause);
