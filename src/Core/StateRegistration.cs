@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -7,6 +8,7 @@ using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
+using Webhooks.Core.EventTypes;
 using Webhooks.Core.Fairness;
 using Webhooks.Core.Quotas;
 using Webhooks.Core.SecretsAtRest;
@@ -18,7 +20,7 @@ public static class StateRegistration
 {
     /// <summary>
     /// Redis from <c>ConnectionStrings:Redis</c>, and each owner's store on it (docs/architecture.md, "State by owner"):
-    /// endpoints and their secrets, events, deliveries, dead letters, tenants' allowances and quotas.
+    /// endpoints and their secrets, events, deliveries, dead letters, tenants' allowances and quotas, the event-type catalog.
     /// </summary>
     public static IHostApplicationBuilder AddWebhooksState(this IHostApplicationBuilder builder)
     {
@@ -27,6 +29,7 @@ public static class StateRegistration
         AddEventsAndDeliveries(builder.Services);
         AddDeadLetters(builder.Services);
         AddTenantLimits(builder.Services);
+        AddCatalog(builder.Services);
         return builder;
     }
 
@@ -77,6 +80,14 @@ public static class StateRegistration
         services.AddOptions<DeadLetterOptions>().BindConfiguration(DeadLetterOptions.Section);
         services.AddSingleton<DeadLetterIndex>();
         services.AddHostedService<DeadLetterShardsMigration>();
+    }
+
+    /// <summary>The event-type catalog, and each host's compiled copy of it.</summary>
+    private static void AddCatalog(IServiceCollection services)
+    {
+        services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<EventTypeCatalog>();
     }
 
     /// <summary>What a tenant may do: its fast-lane allowance (fairness) and its quotas.</summary>

@@ -43,6 +43,8 @@ public sealed partial class RedisKeysTests
         { RedisKeys.DeadLetter.Record("dl_1"), "deadletter:dl_1" },
         { RedisKeys.DeadLetter.UnshardedAll, "deadletters" },
         { RedisKeys.DeadLetter.UnshardedReason("exhausted"), "deadletters:reason:exhausted" },
+        { RedisKeys.Catalog.EventTypes, "catalog:{event-types}" },
+        { RedisKeys.Catalog.Version, "catalog:{event-types}:version" },
         { RedisKeys.Global.AllEndpoints, "endpoints" },
         { RedisKeys.Global.ApiKeys, "apikeys" },
         { RedisKeys.Global.ApiKey("key_1"), "apikey:key_1" },

@@ -15,6 +15,9 @@ public static partial class EventTypeFilter
 
     public static bool IsValidPattern(string pattern) => pattern.Length <= 128 && PatternShape().IsMatch(pattern);
 
+    /// <summary>Whether the pattern stands for many types (<c>*</c>, <c>order.*</c>) rather than naming one.</summary>
+    public static bool IsWildcard(string pattern) => pattern == "*" || pattern.EndsWith(".*", StringComparison.Ordinal);
+
     public static bool Matches(IEnumerable<string> patterns, string eventType) => patterns.Any(p => Matches(p, eventType));
 
     public static bool Matches(string pattern, string eventType) =>

@@ -13,6 +13,9 @@ public sealed record StoredEvent
     public JsonElement? Data { get; init; }
     public string? Resource { get; init; }
 
+    /// <summary>Where its data did not conform to its type's schema when it was accepted under <c>warn</c> (<c>/data/amount: …</c>); none when it did.</summary>
+    public IReadOnlyList<string>? SchemaViolations { get; init; }
+
     /// <summary>An example sent by <c>POST /v1/endpoints/{id}/test</c>: not listed with the tenant's events, never replayed.</summary>
     public bool Test { get; init; }
 }

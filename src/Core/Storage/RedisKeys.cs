@@ -156,6 +156,16 @@ public static class RedisKeys
         public static string UnshardedReason(string reason) => $"deadletters:reason:{reason}";
     }
 
+    /// <summary>The event-type catalog's keys, both tagged <c>{event-types}</c> (one slot: a change writes both in one script); without expiry.</summary>
+    public static class Catalog
+    {
+        /// <summary>Hash, event type name → its definition (JSON). Ingest.</summary>
+        public static string EventTypes => Tagged("catalog", "event-types");
+
+        /// <summary>String, a number that moves on whenever the catalog changes. Ingest; both hosts read it to refresh their compiled copy.</summary>
+        public static string Version => Tagged("catalog", "event-types", "version");
+    }
+
     /// <summary>Keys of the installation as a whole.</summary>
     public static class Global
     {
