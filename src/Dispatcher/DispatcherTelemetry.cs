@@ -33,6 +33,9 @@ public static class DispatcherTelemetry
     public static readonly Histogram<double> Lag = Meter.CreateHistogram("webhooks.delivery.lag", unit: "s", description: "From the event's occurrence to its successful delivery.", tags: null,
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 14400, 86400] });
 
+    public static readonly Counter<long> SchemaViolations = Meter.CreateCounter<long>("webhooks.fanout.schema_violations",
+        description: "Bus-published events whose data did not conform to their type's schema in the catalog, by type and outcome: accepted (warn, marked on the event) or refused (enforce, dead-lettered invalid_event).");
+
     public static readonly Counter<long> FanOutDeliveries = Meter.CreateCounter<long>("webhooks.fanout.deliveries", description: "Deliveries queued by fan-out, by lane (fast, bulk).");
 
     public static readonly Counter<long> FanOutAttempts = Meter.CreateCounter<long>("webhooks.fanout.attempts", description: "First attempts fan-out made itself rather than queue them on a delivery lane.");

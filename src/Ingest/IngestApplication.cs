@@ -9,6 +9,7 @@ using Webhooks.Ingest.DeadLetters;
 using Webhooks.Ingest.Deliveries;
 using Webhooks.Ingest.Endpoints;
 using Webhooks.Ingest.Events;
+using Webhooks.Ingest.EventTypes;
 using Webhooks.Ingest.Jobs;
 using Webhooks.Ingest.Quotas;
 using Webhooks.Messaging;
@@ -53,7 +54,7 @@ public static class IngestApplication
             await next(context);
             // Publish requests refused, by reason.
             if (context.Request.Method == HttpMethods.Post && context.Request.Path.StartsWithSegments("/v1/events") && !context.Request.Path.Value!.Contains("/endpoints/", StringComparison.Ordinal)
-                && IngestTelemetry.RefusalReason(context.Response.StatusCode) is { } reason)
+                && (context.Items[IngestTelemetry.RefusalItem] as string ?? IngestTelemetry.RefusalReason(context.Response.StatusCode)) is { } reason)
             {
                 IngestTelemetry.Refused.Add(1, IngestTelemetry.Tag("reason", reason));
             }
@@ -76,6 +77,7 @@ public static class IngestApplication
         app.MapAuditApi();
         app.MapJobsApi();
         app.MapEndpointsApi();
+        app.MapEventTypesApi();
         app.MapDeadLettersApi();
         app.MapApiKeysApi();
         app.MapQuotasApi();

@@ -15,7 +15,13 @@ public static class IngestTelemetry
     public static readonly Counter<long> EventsAccepted = Meter.CreateCounter<long>("webhooks.ingest.events.accepted", description: "Events the broker confirmed, by fan-out lane (fast, bulk).");
 
     public static readonly Counter<long> Refused = Meter.CreateCounter<long>("webhooks.ingest.requests.refused",
-        description: "Publish requests (single or batch) refused, by reason: invalid, too_large, over_quota, unauthorized, forbidden, idempotency_conflict, unavailable (503).");
+        description: "Publish requests (single or batch) refused, by reason: invalid, too_large, over_quota, unauthorized, forbidden, idempotency_conflict, schema_violation, unavailable (503).");
+
+    public static readonly Counter<long> SchemaViolations = Meter.CreateCounter<long>("webhooks.ingest.schema_violations",
+        description: "Events whose data did not conform to their type's schema in the catalog, by type and outcome: accepted (warn, marked on the event) or refused (enforce, 422).");
+
+    /// <summary>The key of <c>HttpContext.Items</c> under which an endpoint names its refusal's reason when the status alone does not say it.</summary>
+    public const string RefusalItem = "webhooks.refusal";
 
     public static readonly Counter<long> Replayed = Meter.CreateCounter<long>("webhooks.ingest.events.replayed", description: "Keyed requests answered again from their Idempotency-Key, without a new event.");
 
@@ -55,8 +61,11 @@ public static class IngestTelemetry
         {
             Refused.Add(0, Tag("reason", RefusalReason(status)));
         }
+        Refused.Add(0, Tag("reason", SchemaViolationReason));
         Replayed.Add(0);
     }
+
+    public const string SchemaViolationReason = "schema_violation";
 
     public static KeyValuePair<string, object?> Tag(string name, object? value) => new(name, value);
 }

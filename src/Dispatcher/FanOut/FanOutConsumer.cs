@@ -7,6 +7,7 @@ using Webhooks.Core.DeadLetters;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
+using Webhooks.Core.EventTypes;
 using Webhooks.Core.Fairness;
 using Webhooks.Core.Operational;
 using Webhooks.Core.SecretsAtRest;
@@ -26,7 +27,7 @@ namespace Webhooks.Dispatcher.FanOut;
 /// here, the others become <see cref="DeliverWebhook"/> messages on the tenant's delivery lane.
 /// </summary>
 public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanOutClaims claims, DeliveryStore deliveries, DeliveryTurn turn, SlowEndpoints slow, FanOutCapacity capacity, DeadLetterSender deadLetters,
-    TopologyDeclaration topology, TenantLanes lanes, RedisCircuit circuit, SecretProtector protector, IOptions<DispatcherOptions> options, IOptions<RetryOptions> retries,
+    TopologyDeclaration topology, TenantLanes lanes, RedisCircuit circuit, SecretProtector protector, EventTypeCatalog catalog, IOptions<DispatcherOptions> options, IOptions<RetryOptions> retries,
     IOptions<BrokerOptions> broker, ILogger<FanOutConsumer> logger)
     : IConsumer<EventPublished>
 {
@@ -52,20 +53,29 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
         }
         if (errors.Count > 0)
         {
-            await deadLetters.SendAsync(context, new DeliveryDeadLettered
-            {
-                Reason = DeadLetterReasons.InvalidEvent,
-                Detail = string.Join(" ", errors.SelectMany(e => e.Value)),
-                EventId = eventId,
-                Tenant = message.Tenant ?? "",
-                DeadLetteredAt = DateTimeOffset.UtcNow,
-                Event = message,
-            });
+            await DeadLetterAsync(context, eventId, errors.SelectMany(e => e.Value));
             return;
         }
         try
         {
-            await FanOutAsync(context, eventId);
+            // Ingest checked what it accepted (and kept); a bus-published event is checked against the catalog here.
+            IReadOnlyList<string>? schemaViolations = null;
+            if (!EventHeaders.IsKept(context.Headers.Get<string>(EventHeaders.Kept)))
+            {
+                var (mode, violations) = (await catalog.CurrentAsync()).Check(message.Type!, message.Data);
+                if (violations.Count > 0)
+                {
+                    var enforced = mode == SchemaValidation.Enforce;
+                    DispatcherTelemetry.SchemaViolations.Add(1, DispatcherTelemetry.Tag("type", message.Type), DispatcherTelemetry.Tag("outcome", enforced ? "refused" : "accepted"));
+                    if (enforced)
+                    {
+                        await DeadLetterAsync(context, eventId, [$"Its data does not conform to the schema '{message.Type}' enforces: {string.Join("; ", violations)}."]);
+                        return;
+                    }
+                    schemaViolations = [.. violations.Select(v => v.ToString())];
+                }
+            }
+            await FanOutAsync(context, eventId, schemaViolations);
         }
         catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
         {
@@ -87,7 +97,19 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
         }
     }
 
-    private async Task FanOutAsync(ConsumeContext<EventPublished> context, string eventId)
+    /// <summary>An event that cannot be fanned out, dead-lettered <c>invalid_event</c> with the reasons.</summary>
+    private Task DeadLetterAsync(ConsumeContext<EventPublished> context, string eventId, IEnumerable<string> reasons) =>
+        deadLetters.SendAsync(context, new DeliveryDeadLettered
+        {
+            Reason = DeadLetterReasons.InvalidEvent,
+            Detail = string.Join(" ", reasons),
+            EventId = eventId,
+            Tenant = context.Message.Tenant ?? "",
+            DeadLetteredAt = DateTimeOffset.UtcNow,
+            Event = context.Message,
+        });
+
+    private async Task FanOutAsync(ConsumeContext<EventPublished> context, string eventId, IReadOnlyList<string>? schemaViolations)
     {
         var message = context.Message;
         var stored = new StoredEvent
@@ -99,6 +121,7 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
             ReceivedAt = DateTimeOffset.UtcNow,
             Data = message.Data,
             Resource = message.Resource,
+            SchemaViolations = schemaViolations,
         };
         // The tenant's endpoints first (no read at all when this copy is as new as the version Ingest read as it accepted the event),
         // then one script: the claim, the event kept unless Ingest kept it (its header says so; a bus-published one is kept here),

@@ -12,6 +12,8 @@ using Webhooks.Core.Quotas;
 using Webhooks.Ingest.Audit;
 using Webhooks.Ingest.Auth;
 using Webhooks.Ingest.Events;
+using Webhooks.Ingest.EventTypes;
+using Webhooks.Core.EventTypes;
 using Webhooks.Ingest.Quotas;
 using Webhooks.Ingest.Requests;
 using Webhooks.ServiceDefaults;
@@ -43,7 +45,7 @@ public static class EndpointsApi
         return routes;
     }
 
-    private static async Task<IResult> Create(HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, DestinationGuard guard, TenantQuotaStore quotas, AuditLog audit, CancellationToken cancellationToken)
+    private static async Task<IResult> Create(HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, DestinationGuard guard, TenantQuotaStore quotas, EventTypeCatalog catalog, AuditLog audit, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<EndpointRequest>(request, MaxRequestBytes, cancellationToken);
         if (body.Problem is not null)
@@ -57,6 +59,10 @@ public static class EndpointsApi
         }
         var input = body.Value! with { Tenant = tenant };
         var errors = input.Check(creating: true, guard, input.Tenant);
+        if (errors.Count == 0 && await StrictCatalog.UnknownAsync(catalog, input.EventTypes) is { Length: > 0 } unknown)
+        {
+            errors["eventTypes"] = unknown;
+        }
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The endpoint is not valid");
@@ -105,7 +111,7 @@ public static class EndpointsApi
     private static async Task<WebhookEndpoint?> Visible(string id, ClaimsPrincipal user, EndpointRegistry registry) =>
         await registry.GetAsync(id) is { } endpoint && Caller.Of(user).Sees(endpoint.Tenant) ? endpoint : null;
 
-    private static async Task<IResult> Update(string id, HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, DestinationGuard guard, AuditLog audit, CancellationToken cancellationToken)
+    private static async Task<IResult> Update(string id, HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, DestinationGuard guard, EventTypeCatalog catalog, AuditLog audit, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<EndpointRequest>(request, MaxRequestBytes, cancellationToken);
         if (body.Problem is not null)
@@ -117,6 +123,10 @@ public static class EndpointsApi
             return NotFound(id);
         }
         var errors = body.Value!.Check(creating: false, guard, endpoint.Tenant);
+        if (errors.Count == 0 && await StrictCatalog.UnknownAsync(catalog, body.Value.EventTypes) is { Length: > 0 } unknown)
+        {
+            errors["eventTypes"] = unknown;
+        }
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The change is not valid");

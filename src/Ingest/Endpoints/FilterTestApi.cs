@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
 using Webhooks.Ingest.Auth;
+using Webhooks.Ingest.EventTypes;
 using Webhooks.Ingest.Requests;
 
 namespace Webhooks.Ingest.Endpoints;
@@ -23,7 +24,7 @@ public static class FilterTestApi
         return endpoints;
     }
 
-    private static async Task<IResult> Test(string id, HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, EventStore events, CancellationToken cancellationToken)
+    private static async Task<IResult> Test(string id, HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, EventStore events, Core.EventTypes.EventTypeCatalog catalog, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<FilterTestRequest>(request, MaxRequestBytes, cancellationToken);
         if (body.Problem is not null)
@@ -43,6 +44,10 @@ public static class FilterTestApi
         else if (input.Type is not null && EventRules.CheckType(input.Type) is { } typeError)
         {
             errors["type"] = [typeError];
+        }
+        else if (await StrictCatalog.UnknownAsync(catalog, input.Type is null ? null : [input.Type]) is { Length: > 0 } unknown)
+        {
+            errors["type"] = unknown;
         }
         var filterErrors = new List<string>();
         var filter = input.Filter is { } given ? PayloadFilter.Compile(given, out filterErrors) : PayloadFilter.CompileSaved(endpoint.Filter);

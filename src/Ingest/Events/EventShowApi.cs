@@ -50,7 +50,7 @@ public static class EventShowApi
         }
         return TypedResults.Ok(new EventView(stored.Id, stored.Type, stored.Tenant, stored.OccurredAt, stored.ReceivedAt, stored.Data, stored.Resource, views,
             deliveries.Count == page ? deliveries[^1].EndpointId : null, stored.Test,
-            explain == true ? await UnmatchedAsync(stored, registry, deliveryStore) : null));
+            explain == true ? await UnmatchedAsync(stored, registry, deliveryStore) : null, stored.SchemaViolations));
     }
 
     /// <summary>The tenant's endpoints the event is no delivery of (none recorded), each with the reason: its types, or its filter's clause.</summary>

@@ -14,7 +14,8 @@ public sealed record EventView(
     IReadOnlyList<DeliveryView> Deliveries,
     string? NextAfter,
     bool Test = false,
-    IReadOnlyList<UnmatchedEndpointView>? Unmatched = null);
+    IReadOnlyList<UnmatchedEndpointView>? Unmatched = null,
+    IReadOnlyList<string>? SchemaViolations = null);
 
 /// <summary>
 /// An endpoint of the event's tenant the event is no delivery of, and why: its event types, or the clause of its payload filter

@@ -8,6 +8,7 @@ using Webhooks.Core;
 using Webhooks.Core.Deliveries;
 using Webhooks.Core.Endpoints;
 using Webhooks.Core.Events;
+using Webhooks.Core.EventTypes;
 using Webhooks.Core.Quotas;
 using Webhooks.Ingest.Auth;
 using Webhooks.Ingest.Quotas;
@@ -28,7 +29,7 @@ public static class EventsApi
         return routes;
     }
 
-    private static async Task<IResult> PublishEvent(HttpRequest request, ClaimsPrincipal user, EventPublisher publisher, IdempotencyKeys idempotency, TenantQuotaStore quotas, IOptions<IngestOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> PublishEvent(HttpRequest request, ClaimsPrincipal user, EventPublisher publisher, IdempotencyKeys idempotency, TenantQuotaStore quotas, EventTypeCatalog catalog, IOptions<IngestOptions> options, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<EventRequest>(request, options.Value.MaxEventBytes, cancellationToken);
         if (body.Problem is not null)
@@ -50,6 +51,11 @@ public static class EventsApi
         {
             return TypedResults.ValidationProblem(errors, title: "The event is not valid");
         }
+        var (marks, nonConforming) = SchemaCheck.Of(await catalog.CurrentAsync(), input.Type!, input.Data);
+        if (nonConforming is not null)
+        {
+            return SchemaCheck.Refusal(request.HttpContext, $"'{input.Type}' enforces its schema; nothing was accepted.", nonConforming.Select(v => ("", v)));
+        }
         var (key, keyProblem) = IdempotencyKeyOf(request);
         if (keyProblem is not null)
         {
@@ -63,7 +69,7 @@ public static class EventsApi
             {
                 return refused;
             }
-            var stored = Accept(input, SortableId.New("evt"));
+            var stored = Accept(input, SortableId.New("evt"), marks);
             await publisher.PublishAsync(stored, cancellationToken);
             return Accepted(stored.Id);
         }
@@ -82,7 +88,7 @@ public static class EventsApi
             {
                 return refused;
             }
-            await publisher.PublishAsync(Accept(input, reservation.EventId), cancellationToken);
+            await publisher.PublishAsync(Accept(input, reservation.EventId, marks), cancellationToken);
             await idempotency.MarkDoneAsync(input.Tenant!, key, reservation);
         }
         else
@@ -92,7 +98,7 @@ public static class EventsApi
         return Accepted(reservation.EventId);
     }
 
-    private static async Task<IResult> PublishBatch(HttpRequest request, ClaimsPrincipal user, EventPublisher publisher, IdempotencyKeys idempotency, TenantQuotaStore quotas, IOptions<IngestOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> PublishBatch(HttpRequest request, ClaimsPrincipal user, EventPublisher publisher, IdempotencyKeys idempotency, TenantQuotaStore quotas, EventTypeCatalog catalog, IOptions<IngestOptions> options, CancellationToken cancellationToken)
     {
         var caller = Caller.Of(user);
         var limits = options.Value;
@@ -113,6 +119,8 @@ public static class EventsApi
         }
 
         var errors = new Dictionary<string, string[]>();
+        var schemaRefusals = new List<(string, Core.EventTypes.SchemaViolation)>();
+        var schemas = await catalog.CurrentAsync();
         var accepted = new List<StoredEvent>(items.Count);
         var sizes = new List<int>(items.Count);
         for (var i = 0; i < items.Count; i++)
@@ -152,12 +160,22 @@ public static class EventsApi
             {
                 errors[$"events[{i}].type"] = [reserved];
             }
-            accepted.Add(Accept(input, SortableId.New("evt")));
+            IReadOnlyList<string>? marks = null;
+            if (EventRules.CheckType(input.Type) is null)
+            {
+                (marks, var refused) = SchemaCheck.Of(schemas, input.Type!, input.Data);
+                schemaRefusals.AddRange(refused?.Select(v => ($"events[{i}]", v)) ?? []);
+            }
+            accepted.Add(Accept(input, SortableId.New("evt"), marks));
             sizes.Add(size);
         }
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "Some events are not valid; none was accepted");
+        }
+        if (schemaRefusals.Count > 0)
+        {
+            return SchemaCheck.Refusal(request.HttpContext, "Some events do not conform to schemas their types enforce; none was accepted.", schemaRefusals);
         }
         if (key.Length > 0 && accepted.Select(e => e.Tenant).Distinct().Count() > 1)
         {
@@ -227,7 +245,7 @@ public static class EventsApi
         TypedResults.Problem($"The Idempotency-Key '{key}' was used with a different {what}; use a new key for {instead}.",
             statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused");
 
-    private static StoredEvent Accept(EventRequest input, string id)
+    private static StoredEvent Accept(EventRequest input, string id, IReadOnlyList<string>? schemaViolations)
     {
         var now = DateTimeOffset.UtcNow;
         return new StoredEvent
@@ -239,6 +257,7 @@ public static class EventsApi
             ReceivedAt = now,
             Data = input.Data is { ValueKind: JsonValueKind.Object } data ? data.Clone() : null,
             Resource = input.Resource,
+            SchemaViolations = schemaViolations,
         };
     }
 
