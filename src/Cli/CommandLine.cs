@@ -47,6 +47,19 @@ public static class CommandLine
         public T? Get<T>(Argument<T> argument) => Parsed.GetValue(argument);
     }
 
+    /// <summary>What the user gave as JSON (an option's value, a file's text), parsed; a usage error that names <paramref name="what"/> when it is not JSON.</summary>
+    public static System.Text.Json.JsonElement? JsonOption(string what, string? text)
+    {
+        try
+        {
+            return text is null ? null : System.Text.Json.JsonDocument.Parse(text).RootElement;
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new CliFailure(ExitCodes.Usage, $"{what} is not JSON: {e.Message}");
+        }
+    }
+
     /// <summary>Prints why the command stops, on one line of stderr, with no credential in it.</summary>
     public static int Fail(int exitCode, string message)
     {

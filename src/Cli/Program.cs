@@ -4,6 +4,7 @@ using Webhooks.Cli.Api;
 using Webhooks.Cli.DeadLetters;
 using Webhooks.Cli.Endpoints;
 using Webhooks.Cli.Events;
+using Webhooks.Cli.EventTypes;
 using Webhooks.Cli.Jobs;
 using Webhooks.Cli.Keys;
 using Webhooks.Cli.Listen;
@@ -22,7 +23,7 @@ listen.SetAction((parsed, _) => ListenCommand.RunAsync([.. parsed.UnmatchedToken
 
 var root = new RootCommand("webhooks: the Webhooks platform from the command line (docs/cli.md)")
     .With(CommandLine.Ingest, CommandLine.Key, CommandLine.Json, EndpointsCommand.Create(), EventsCommand.Create(), EventsCommand.Resend(), EventsCommand.Recover(), EventsCommand.Replay(),
-        TailCommand.Create(), DlqCommand.Create(), JobsCommand.Create(), QuotasCommand.Create(), KeysCommand.Create(), AuditCommand.Create(), listen);
+        TailCommand.Create(), DlqCommand.Create(), EventTypesCommand.Create(), JobsCommand.Create(), QuotasCommand.Create(), KeysCommand.Create(), AuditCommand.Create(), listen);
 
 var parsedArgs = root.Parse(args);
 if (parsedArgs.Errors.Count > 0)

@@ -148,6 +148,47 @@ public sealed class CliTests(WebhooksSystemWithDispatcher system) : IClassFixtur
     }
 
     [Fact]
+    public async Task Event_types_are_imported_from_an_openapi_file_listed_shown_and_exported()
+    {
+        var file = Path.GetTempFileName();
+        var exported = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(file, """
+                {"openapi": "3.1.0", "info": {"title": "cli", "version": "1"}, "webhooks": {
+                  "cli.order.placed": {"post": {"description": "An order was placed.", "x-webhooks-validation": "enforce",
+                    "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["orderId"], "properties": {"orderId": {"type": "string"}}}}}}}}
+                }}
+                """);
+            var imported = await Webhooks("event-types", "import", file);
+            var listed = await Webhooks("event-types", "list");
+            var shown = await Webhooks("event-types", "show", "cli.order.placed");
+            var export = await Webhooks("event-types", "export", "--output", exported);
+            await File.WriteAllTextAsync(file, "openapi: 3.1.0");
+            var yaml = await Webhooks("event-types", "import", file);
+            var missing = await Webhooks("event-types", "show", "cli.order.lost");
+
+            Assert.Equal(0, imported.ExitCode);
+            Assert.Matches(@"created\s+cli\.order\.placed", imported.Out);
+            Assert.Matches(@"cli\.order\.placed\W+enforce\W+yes", listed.Out);
+            Assert.Contains("An order was placed.", shown.Out);
+            Assert.Contains("\"orderId\"", shown.Out);
+            Assert.Equal(0, export.ExitCode);
+            var document = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(exported)).RootElement;
+            Assert.Equal("enforce", document.GetProperty("webhooks").GetProperty("cli.order.placed").GetProperty("post").GetProperty("x-webhooks-validation").GetString());
+            Assert.Equal(2, yaml.ExitCode);
+            Assert.Contains("is not JSON", yaml.Error);
+            Assert.Equal(1, missing.ExitCode);
+            Assert.Contains("no event type 'cli.order.lost'", missing.Error);
+        }
+        finally
+        {
+            File.Delete(file);
+            File.Delete(exported);
+        }
+    }
+
+    [Fact]
     public async Task A_test_event_reaches_the_endpoint_alone_signed_and_its_answer_is_shown()
     {
         await using var tested = await Subscriber.StartAsync(_ => new Reply(201, Body: "hello from the receiver"));

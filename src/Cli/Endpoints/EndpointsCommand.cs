@@ -180,18 +180,6 @@ public static class EndpointsCommand
         return new Command("endpoints", "the endpoints events are delivered to").With(add, list, show, update, remove, Switch("enable", "switch deliveries on"), Switch("disable", "switch deliveries off"), rotate, stats, test, filterTest);
     }
 
-    private static JsonElement? JsonOption(string option, string? text)
-    {
-        try
-        {
-            return text is null ? null : JsonDocument.Parse(text).RootElement;
-        }
-        catch (JsonException e)
-        {
-            throw new Api.CliFailure(Api.ExitCodes.Usage, $"{option} is not JSON: {e.Message}");
-        }
-    }
-
     private static string Count(IEnumerable<(string Window, string Kind, long Count)> kind, string window) =>
         kind.Where(k => k.Window == window).Sum(k => k.Count).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
