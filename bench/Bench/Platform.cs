@@ -88,8 +88,8 @@ public sealed class Platform : IAsyncDisposable
     }
 
     /// <summary>Publishes <paramref name="count"/> single events over HTTP, <paramref name="connections"/> requests at a time.</summary>
-    public Task PublishConcurrentlyAsync(string tenant, int count, int connections, HttpClient? via = null) =>
-        Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = connections }, async (i, _) => await PublishAsync(tenant, i, via));
+    public Task PublishConcurrentlyAsync(string tenant, int count, int connections, HttpClient? via = null, string type = EventType) =>
+        Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = connections }, async (i, _) => await PublishAsync(tenant, i, via, type));
 
     /// <summary>
     /// Publishes <paramref name="count"/> events straight onto the bus as an upstream service would (<c>Webhooks.Contracts</c>
@@ -110,7 +110,7 @@ public sealed class Platform : IAsyncDisposable
                 await upstream.Publish(new EventPublished
                 {
                     EventId = SortableId.New("evt"),
-                    Type = "order.created",
+                    Type = EventType,
                     Tenant = tenant,
                     OccurredAt = DateTimeOffset.UtcNow,
                     Data = JsonSerializer.SerializeToElement(Data(i)),
@@ -122,9 +122,9 @@ public sealed class Platform : IAsyncDisposable
         }
     }
 
-    public async Task<string> PublishAsync(string tenant, int sequence, HttpClient? via = null)
+    public async Task<string> PublishAsync(string tenant, int sequence, HttpClient? via = null, string type = EventType)
     {
-        var response = await (via ?? Ingest).PostAsJsonAsync("/v1/events", Event(tenant, sequence));
+        var response = await (via ?? Ingest).PostAsJsonAsync("/v1/events", Event(tenant, sequence, type));
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
     }
@@ -143,7 +143,10 @@ public sealed class Platform : IAsyncDisposable
         return ids;
     }
 
-    public static object Event(string tenant, int sequence) => new { type = "order.created", tenant, data = Data(sequence) };
+    /// <summary>The type of the bench's events (not in the event-type catalog: nothing is checked).</summary>
+    public const string EventType = "order.created";
+
+    public static object Event(string tenant, int sequence, string type = EventType) => new { type, tenant, data = Data(sequence) };
 
     /// <summary>A typical small event's data: an order of a few fields.</summary>
     public static object Data(int sequence) =>
