@@ -58,7 +58,7 @@ public sealed class EventSchemaTests
     [InlineData("""{"minimum":"ten"}""", "/minimum")]
     [InlineData("""{"required":"id"}""", "/required")]
     [InlineData("3", "JSON object")]
-    [InlineData("""{"$ref":"#"}""", "does not compile")]
+    [InlineData("""{"$ref":"#"}""", "would never end")]
     public void A_schema_that_is_not_one_or_leaves_itself_is_refused(string schema, string says)
     {
         Assert.Null(EventSchema.Compile(Json(schema), out var errors));
@@ -82,6 +82,57 @@ public sealed class EventSchemaTests
         Assert.Contains(errors, e => e.Contains("backreferences", StringComparison.Ordinal));
         Assert.Null(EventSchema.Compile(Json("""{"patternProperties":{"^(?=a)":{}}}"""), out errors));
         Assert.Contains(errors, e => e.Contains("lookarounds", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("""{"properties":{"a":{"$ref":"#/$defs/b"}},"$defs":{"b":{"$ref":"#/$defs/b"}}}""")]
+    [InlineData("""{"not":{"$ref":"#"}}""")]
+    [InlineData("""{"properties":{"a":{"allOf":[{"$ref":"#/$defs/x"}]}},"$defs":{"x":{"anyOf":[{"$ref":"#/$defs/y"}]},"y":{"if":{"$ref":"#/$defs/x"}}}}""")]
+    [InlineData("""{"properties":{"a":{"$ref":"#loop"}},"$defs":{"l":{"$anchor":"loop","oneOf":[{"$ref":"#loop"}]}}}""")]
+    public void A_loop_that_never_moves_into_the_data_is_refused_before_it_could_overflow_the_stack(string schema)
+    {
+        Assert.Null(EventSchema.Compile(Json(schema), out var errors));
+        Assert.Contains(errors, e => e.Contains("would never end", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Recursion_through_the_data_is_kept_and_a_schema_that_doubles_at_each_step_is_refused()
+    {
+        // A tree: each level of the data is one level deeper, so it ends with the data.
+        var tree = Compiled("""{"type":"object","properties":{"children":{"type":"array","items":{"$ref":"#"}}}}""");
+        Assert.Empty(tree.Check(Json("""{"children":[{"children":[{}]}]}""")));
+        // 30 levels of two references each: 2^30 subschemas at one place of the data.
+        var defs = string.Join(",", Enumerable.Range(0, 30).Select(i => $"\"a{i}\":{{\"allOf\":[{{\"$ref\":\"#/$defs/a{i + 1}\"}},{{\"$ref\":\"#/$defs/a{i + 1}\"}}]}}"));
+        var doubling = $"{{\"properties\":{{\"x\":{{\"$ref\":\"#/$defs/a0\"}}}},\"$defs\":{{{defs},\"a30\":{{}}}}}}";
+        Assert.Null(EventSchema.Compile(Json(doubling), out var errors));
+        Assert.Contains(errors, e => e.Contains("more than 1000 subschemas", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Words_inside_data_keywords_are_data_and_names_of_properties_are_names()
+    {
+        // A const holding "$ref", a property named "default" whose schema refers within: both fine.
+        var schema = Compiled("""{"properties":{"link":{"const":{"$ref":"https://example.com/x"}},"default":{"$ref":"#/$defs/d"}},"$defs":{"d":{"type":"string"}}}""");
+        Assert.Empty(schema.Check(Json("""{"link":{"$ref":"https://example.com/x"},"default":"x"}""")));
+        Assert.Single(schema.Check(Json("""{"default":1}""")));
+        // A remote reference under a property named "enum" is still a reference, and refused.
+        Assert.Null(EventSchema.Compile(Json("""{"properties":{"enum":{"$ref":"https://example.com/x"}}}"""), out var errors));
+        Assert.Contains(errors, e => e.Contains("ever fetched", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(@"^\d+$", @"^[0-9]+$")]
+    [InlineData(@"[\d-]\w\W\D", @"[0-9-][a-zA-Z0-9_][^a-zA-Z0-9_][^0-9]")]
+    [InlineData(@"\\d\.", @"\\d\.")]
+    public void Digit_and_word_classes_are_ascii_as_in_json_schema(string pattern, string linear) => Assert.Equal(linear, EventSchema.AsciiClasses(pattern));
+
+    [Fact]
+    public void A_pattern_means_what_json_schema_says()
+    {
+        var schema = Compiled("""{"properties":{"n":{"type":"string","pattern":"^\\d+$"}}}""");
+        Assert.Empty(schema.Check(Json("""{"n":"123"}""")));
+        // Arabic-Indic digits are digits to .NET, not to ECMA-262.
+        Assert.Single(schema.Check(Json("""{"n":"\u0661\u0662"}""")));
     }
 
     [Fact]

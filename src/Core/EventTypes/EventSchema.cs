@@ -31,12 +31,22 @@ public sealed class EventSchema
     public IReadOnlyList<SchemaViolation> Check(JsonElement? data)
     {
         var instance = data is { ValueKind: JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False } given ? given : EmptyObject;
-        if (_schema.Evaluate(instance, Flag).IsValid)
+        EvaluationResults results;
+        try
         {
-            return [];
+            if (_schema.Evaluate(instance, Flag).IsValid)
+            {
+                return [];
+            }
+            results = _schema.Evaluate(instance, List);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // What the checks at saving did not foresee: said as the reason, never a failure of the request.
+            return [new SchemaViolation("/data", $"The type's schema could not be applied to this data: {e.Message}")];
         }
         var violations = new List<SchemaViolation>();
-        foreach (var detail in _schema.Evaluate(instance, List).Details ?? [])
+        foreach (var detail in results.Details ?? [])
         {
             foreach (var (keyword, message) in detail.Errors ?? new Dictionary<string, string>())
             {
@@ -69,8 +79,7 @@ public sealed class EventSchema
             errors.Add($"'$schema' names '{dialect.GetString()}': this catalog keeps draft 2020-12 ('{Draft202012}'), or leave '$schema' out.");
             return null;
         }
-        var references = new References();
-        references.Walk(schema, schema, "", depth: 1, errors);
+        new Structure(schema, errors).Check();
         if (errors.Count > 0)
         {
             return null;
@@ -143,7 +152,7 @@ public sealed class EventSchema
     {
         try
         {
-            return new Regex(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+            return new Regex(AsciiClasses(pattern), RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
         }
         catch (NotSupportedException e)
         {
@@ -151,16 +160,86 @@ public sealed class EventSchema
         }
     }
 
+    /// <summary>
+    /// <c>\d</c>, <c>\w</c> and their negations as JSON Schema means them (ECMA-262: ASCII digits and word characters), not as
+    /// .NET does (any Unicode digit or letter) — the ECMAScript option the library uses cannot go with the non-backtracking engine.
+    /// </summary>
+    internal static string AsciiClasses(string pattern)
+    {
+        var text = new System.Text.StringBuilder(pattern.Length + 16);
+        var inClass = false;
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            if (c == '\\' && i + 1 < pattern.Length)
+            {
+                var next = pattern[++i];
+                text.Append((next, inClass) switch
+                {
+                    ('d', false) => "[0-9]",
+                    ('d', true) => "0-9",
+                    ('D', false) => "[^0-9]",
+                    ('w', false) => "[a-zA-Z0-9_]",
+                    ('w', true) => "a-zA-Z0-9_",
+                    ('W', false) => "[^a-zA-Z0-9_]",
+                    _ => $"\\{next}",
+                });
+                continue;
+            }
+            inClass = c switch
+            {
+                '[' => true,
+                ']' => false,
+                _ => inClass,
+            };
+            text.Append(c);
+        }
+        return text.ToString();
+    }
+
     /// <summary>Compiles a schema known to be valid (one saved in the catalog).</summary>
     public static EventSchema CompileSaved(JsonElement schema) =>
         Compile(schema, out var errors) ?? throw new InvalidOperationException($"A saved event schema does not compile: {string.Join(" ", errors)}");
 
-    /// <summary>Finds every reference and identifier, and refuses what would leave the schema or nest too deep.</summary>
-    private sealed class References
+    /// <summary>
+    /// The schema's shape, checked before the library sees it: every reference and identifier (refusing what would leave the
+    /// schema or nest too deep), then what one place of the data costs — the subschemas applied there without moving into the
+    /// data (<c>$ref</c>, <c>allOf</c>, <c>anyOf</c>, <c>oneOf</c>, <c>not</c>, <c>if</c>/<c>then</c>/<c>else</c>,
+    /// <c>dependentSchemas</c>): a loop among them would never end (a stack overflow, not an exception), and a chain of them
+    /// that doubles at each step would take exponential time; both are refused.
+    /// </summary>
+    private sealed class Structure(JsonElement root, List<string> errors)
     {
-        private HashSet<string>? _anchors;
+        /// <summary>Keywords whose values are data, not schemas: never read as references or identifiers.</summary>
+        private static readonly HashSet<string> DataKeywords = ["const", "enum", "default", "examples"];
 
-        public void Walk(JsonElement root, JsonElement node, string at, int depth, List<string> errors)
+        /// <summary>The most subschemas applied at one place of the data (a realistic schema applies a handful).</summary>
+        public const int MaxPerPlace = 1000;
+
+        private Dictionary<string, string>? _anchors;
+        private readonly Dictionary<string, long> _applied = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _applying = new(StringComparer.Ordinal);
+
+        public void Check()
+        {
+            Walk(root, "", depth: 1);
+            if (errors.Count > 0)
+            {
+                return;
+            }
+            foreach (var (node, at) in Subschemas(root, ""))
+            {
+                if (Applied(node, at) < 0)
+                {
+                    return;
+                }
+            }
+        }
+
+        /// <summary>Keywords whose values map names to subschemas: their keys are names, never keywords.</summary>
+        private static readonly HashSet<string> NamedSubschemas = ["properties", "patternProperties", "$defs", "dependentSchemas"];
+
+        private void Walk(JsonElement node, string at, int depth, bool names = false)
         {
             if (depth > MaxDepth)
             {
@@ -172,7 +251,7 @@ public sealed class EventSchema
                 var i = 0;
                 foreach (var item in node.EnumerateArray())
                 {
-                    Walk(root, item, $"{at}/{i++}", depth + 1, errors);
+                    Walk(item, $"{at}/{i++}", depth + 1);
                 }
                 return;
             }
@@ -182,13 +261,13 @@ public sealed class EventSchema
             }
             foreach (var property in node.EnumerateObject())
             {
-                var here = $"{at}/{property.Name}";
-                if (property.Value.ValueKind == JsonValueKind.String)
+                var here = $"{at}/{Escape(property.Name)}";
+                if (!names && property.Value.ValueKind == JsonValueKind.String)
                 {
                     var value = property.Value.GetString()!;
                     switch (property.Name)
                     {
-                        case "$ref" when !Resolves(root, value):
+                        case "$ref" when Resolve(value) is null:
                             errors.Add($"'{here}' is '{value}': a reference must point into this schema ('#', '#/$defs/name' or '#anchor'); nothing outside it is ever fetched.");
                             break;
                         case "$dynamicRef" or "$recursiveRef":
@@ -199,19 +278,121 @@ public sealed class EventSchema
                             break;
                     }
                 }
-                Walk(root, property.Value, here, depth + 1, errors);
+                if (names || !DataKeywords.Contains(property.Name))
+                {
+                    Walk(property.Value, here, depth + 1, !names && NamedSubschemas.Contains(property.Name));
+                }
             }
         }
 
-        private bool Resolves(JsonElement root, string reference)
+        /// <summary>How many subschemas apply at one place of the data when <paramref name="node"/> does (itself included); -1 once refused.</summary>
+        private long Applied(JsonElement node, string at)
+        {
+            if (_applied.TryGetValue(at, out var known))
+            {
+                return known;
+            }
+            if (!_applying.Add(at))
+            {
+                errors.Add($"'{Shown(at)}' applies itself again at the same place of the data (through $ref, allOf, anyOf, oneOf, not, if/then/else or dependentSchemas): checking an event would never end.");
+                return -1;
+            }
+            long total = 1;
+            foreach (var (child, childAt) in SamePlace(node, at))
+            {
+                var applied = Applied(child, childAt);
+                if (applied < 0)
+                {
+                    return -1;
+                }
+                total += applied;
+                if (total > MaxPerPlace)
+                {
+                    errors.Add($"'{Shown(at)}' applies more than {MaxPerPlace} subschemas at one place of the data: checking an event would cost too much.");
+                    return -1;
+                }
+            }
+            _applying.Remove(at);
+            _applied[at] = total;
+            return total;
+        }
+
+        /// <summary>The subschemas applied to the same place of the data as <paramref name="node"/>.</summary>
+        private IEnumerable<(JsonElement Node, string At)> SamePlace(JsonElement node, string at)
+        {
+            if (node.ValueKind != JsonValueKind.Object)
+            {
+                yield break;
+            }
+            foreach (var property in node.EnumerateObject())
+            {
+                var here = $"{at}/{Escape(property.Name)}";
+                switch (property.Name)
+                {
+                    case "$ref" when property.Value.ValueKind == JsonValueKind.String && Resolve(property.Value.GetString()!) is { } target:
+                        yield return target;
+                        break;
+                    case "allOf" or "anyOf" or "oneOf" when property.Value.ValueKind == JsonValueKind.Array:
+                        var i = 0;
+                        foreach (var item in property.Value.EnumerateArray())
+                        {
+                            yield return (item, $"{here}/{i++}");
+                        }
+                        break;
+                    case "not" or "if" or "then" or "else":
+                        yield return (property.Value, here);
+                        break;
+                    case "dependentSchemas" when property.Value.ValueKind == JsonValueKind.Object:
+                        foreach (var dependent in property.Value.EnumerateObject())
+                        {
+                            yield return (dependent.Value, $"{here}/{Escape(dependent.Name)}");
+                        }
+                        break;
+                }
+            }
+        }
+
+        /// <summary>Every object of the schema that may be a subschema (values of data keywords left out), with its JSON Pointer.</summary>
+        private static IEnumerable<(JsonElement Node, string At)> Subschemas(JsonElement node, string at, bool names = false)
+        {
+            if (node.ValueKind == JsonValueKind.Object)
+            {
+                if (!names)
+                {
+                    yield return (node, at);
+                }
+                foreach (var property in node.EnumerateObject().Where(p => names || !DataKeywords.Contains(p.Name)))
+                {
+                    foreach (var inner in Subschemas(property.Value, $"{at}/{Escape(property.Name)}", !names && NamedSubschemas.Contains(property.Name)))
+                    {
+                        yield return inner;
+                    }
+                }
+            }
+            else if (node.ValueKind == JsonValueKind.Array)
+            {
+                var i = 0;
+                foreach (var item in node.EnumerateArray())
+                {
+                    foreach (var inner in Subschemas(item, $"{at}/{i++}"))
+                    {
+                        yield return inner;
+                    }
+                }
+            }
+        }
+
+        /// <summary>The subschema a reference points to and its JSON Pointer from the root; null when it points elsewhere.</summary>
+        private (JsonElement Node, string At)? Resolve(string reference)
         {
             if (reference == "#")
             {
-                return true;
+                return (root, "");
             }
             if (reference.StartsWith("#/", StringComparison.Ordinal))
             {
                 var node = root;
+                var at = "";
                 foreach (var raw in reference[2..].Split('/'))
                 {
                     var token = Uri.UnescapeDataString(raw).Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
@@ -225,46 +406,38 @@ public sealed class EventSchema
                     }
                     else
                     {
-                        return false;
+                        return null;
                     }
+                    at += "/" + Escape(token);
                 }
-                return node.ValueKind is JsonValueKind.Object or JsonValueKind.True or JsonValueKind.False;
+                return node.ValueKind is JsonValueKind.Object or JsonValueKind.True or JsonValueKind.False ? (node, at) : null;
             }
             if (reference.StartsWith('#'))
             {
-                _anchors ??= Anchors(root);
-                return _anchors.Contains(reference[1..]);
+                _anchors ??= Anchors();
+                return _anchors.TryGetValue(reference[1..], out var anchored) ? Resolve("#" + anchored) : null;
             }
-            return false;
+            return null;
         }
 
-        private static HashSet<string> Anchors(JsonElement root)
+        /// <summary>Each <c>$anchor</c>, and the JSON Pointer of the subschema it names.</summary>
+        private Dictionary<string, string> Anchors()
         {
-            var anchors = new HashSet<string>(StringComparer.Ordinal);
-            var pending = new Stack<JsonElement>([root]);
-            while (pending.TryPop(out var node))
+            var anchors = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (node, at) in Subschemas(root, ""))
             {
-                if (node.ValueKind == JsonValueKind.Object)
+                if (node.TryGetProperty("$anchor", out var anchor) && anchor.ValueKind == JsonValueKind.String)
                 {
-                    foreach (var property in node.EnumerateObject())
-                    {
-                        if (property.Name == "$anchor" && property.Value.ValueKind == JsonValueKind.String)
-                        {
-                            anchors.Add(property.Value.GetString()!);
-                        }
-                        pending.Push(property.Value);
-                    }
-                }
-                else if (node.ValueKind == JsonValueKind.Array)
-                {
-                    foreach (var item in node.EnumerateArray())
-                    {
-                        pending.Push(item);
-                    }
+                    anchors.TryAdd(anchor.GetString()!, at);
                 }
             }
             return anchors;
         }
+
+        /// <summary>A JSON Pointer into the schema as a message shows it: <c>/</c> for the root.</summary>
+        private static string Shown(string at) => at.Length == 0 ? "/" : at;
+
+        private static string Escape(string token) => token.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
     }
 }
 
