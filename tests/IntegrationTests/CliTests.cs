@@ -157,12 +157,14 @@ public sealed class CliTests(WebhooksSystemWithDispatcher system) : IClassFixtur
             await File.WriteAllTextAsync(file, """
                 {"openapi": "3.1.0", "info": {"title": "cli", "version": "1"}, "webhooks": {
                   "cli.order.placed": {"post": {"description": "An order was placed.", "x-webhooks-validation": "enforce",
-                    "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["orderId"], "properties": {"orderId": {"type": "string"}}}}}}}}
+                    "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["orderId"], "properties": {"orderId": {"type": "string"}}}}}}}},
+                  "cli.order.noted": {"post": {"description": "Anything goes."}}
                 }}
                 """);
             var imported = await Webhooks("event-types", "import", file);
             var listed = await Webhooks("event-types", "list");
             var shown = await Webhooks("event-types", "show", "cli.order.placed");
+            var bare = await Webhooks("event-types", "show", "cli.order.noted");
             var export = await Webhooks("event-types", "export", "--output", exported);
             await File.WriteAllTextAsync(file, "openapi: 3.1.0");
             var yaml = await Webhooks("event-types", "import", file);
@@ -171,7 +173,11 @@ public sealed class CliTests(WebhooksSystemWithDispatcher system) : IClassFixtur
             Assert.Equal(0, imported.ExitCode);
             Assert.Matches(@"created\s+cli\.order\.placed", imported.Out);
             Assert.Matches(@"cli\.order\.placed\W+enforce\W+yes", listed.Out);
+            Assert.Matches(@"cli\.order\.noted\W+off\W+no", listed.Out);
+            Assert.Equal(0, shown.ExitCode);
             Assert.Contains("An order was placed.", shown.Out);
+            Assert.Equal(0, bare.ExitCode);
+            Assert.DoesNotContain("Schema of data", bare.Out);
             Assert.Contains("\"orderId\"", shown.Out);
             Assert.Equal(0, export.ExitCode);
             var document = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(exported)).RootElement;

@@ -11,14 +11,7 @@ public sealed class MetricsTests(WebhooksSystem system) : HostsOfEachTest, IClas
     protected override WebhooksSystem Shared => system;
 
     /// <summary>The value of the first series of <paramref name="name"/> whose labels include every one of <paramref name="labels"/> (NaN when none).</summary>
-    private static double Value(string metrics, string name, params string[] labels) =>
-        metrics.Split('\n')
-            .Where(line => line.StartsWith(name + "{", StringComparison.Ordinal) || line.StartsWith(name + " ", StringComparison.Ordinal))
-            .Where(line => labels.All(label => line.Contains(label, StringComparison.Ordinal)))
-            .Select(line => line[(line.IndexOf('}') is var end and >= 0 ? end + 1 : name.Length)..].Trim().Split(' ')[0])
-            .Select(value => double.Parse(value, System.Globalization.CultureInfo.InvariantCulture))
-            .DefaultIfEmpty(double.NaN)
-            .First();
+    private static double Value(string metrics, string name, params string[] labels) => PrometheusText.Value(metrics, name, labels);
 
     [Fact]
     public async Task Counters_start_at_zero_refusals_are_counted_by_reason_and_lag_is_in_seconds_buckets()

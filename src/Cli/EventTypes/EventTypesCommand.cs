@@ -18,7 +18,7 @@ public static class EventTypesCommand
             s.Out.Show(types, () => s.Out.Table(["type", "validation", "schema", "deprecated", "description"],
                 types.GetProperty("data").EnumerateArray().Select(t => new[]
                 {
-                    t.Text("name"), t.Text("validation"), t.TryGetProperty("schema", out _) ? "yes" : "no", t.Text("deprecated") == "true" ? "yes" : "", t.Text("description"),
+                    t.Text("name"), t.Text("validation"), Given(t, "schema") is null ? "no" : "yes", t.Text("deprecated") == "true" ? "yes" : "", t.Text("description"),
                 }), "The catalog is empty: webhooks event-types import FILE adds types from an OpenAPI 3.1 document."));
             return 0;
         });
@@ -30,12 +30,12 @@ public static class EventTypesCommand
             {
                 s.Out.Fields(("type", type.Text("name")), ("description", type.Text("description")), ("validation", type.Text("validation")),
                     ("deprecated", type.Text("deprecated") == "true" ? "yes" : "no"), ("updated", type.Time("updatedAt")));
-                if (type.TryGetProperty("schema", out var schema))
+                if (Given(type, "schema") is { } schema)
                 {
                     s.Out.Heading("Schema of data");
                     s.Out.Line(JsonSerializer.Serialize(schema, Indented));
                 }
-                foreach (var example in type.TryGetProperty("examples", out var examples) ? examples.EnumerateArray() : default)
+                foreach (var example in Given(type, "examples") is { ValueKind: JsonValueKind.Array } examples ? examples.EnumerateArray().ToList() : [])
                 {
                     s.Out.Heading("Example");
                     s.Out.Line(JsonSerializer.Serialize(example, Indented));
@@ -82,6 +82,10 @@ public static class EventTypesCommand
         });
         return new Command("event-types", "the event-type catalog: list, show, import and export an OpenAPI 3.1 document").With(list, show, import, export);
     }
+
+    /// <summary>A member the API answered with a value (it writes null for what a type does not have).</summary>
+    private static JsonElement? Given(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined) ? value : null;
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 

@@ -20,6 +20,9 @@ public sealed partial class EventTypeCatalog(RedisStorage storage, IOptions<Cata
     private CatalogSnapshot? _current;
     private long _checkedAt;
 
+    // Moves on with each change this host makes: a refresh that began before it must not put back what it read then.
+    private long _generation;
+
     public CatalogOptions Options => options.Value;
 
     /// <summary>The catalog as this host knows it (at most the refresh interval old).</summary>
@@ -49,21 +52,25 @@ public sealed partial class EventTypeCatalog(RedisStorage storage, IOptions<Cata
             {
                 return current;
             }
+            var generation = Interlocked.Read(ref _generation);
             try
             {
                 var version = (long?)await _db.StringGetAsync(RedisKeys.Catalog.Version) ?? 0;
                 if (current is null || current.Version != version)
                 {
                     current = CatalogSnapshot.Load(version, await ReadAllAsync(), (name, e) => LogUnreadable(e, name));
-                    Volatile.Write(ref _current, current);
                 }
             }
-            catch (Exception e) when (current is not null && e is RedisException or TimeoutException)
+            catch (Exception e) when (current is not null && e is not OperationCanceledException)
             {
-                // Redis away: the copy in hand goes on (a change made meanwhile applies once Redis is back).
+                // Redis away (or answering what cannot be read): the copy in hand goes on; a change made meanwhile applies once it is back.
                 LogStale(e, current.Version);
             }
-            Volatile.Write(ref _checkedAt, clock.GetTimestamp());
+            if (Interlocked.Read(ref _generation) == generation)
+            {
+                Volatile.Write(ref _current, current);
+                Volatile.Write(ref _checkedAt, clock.GetTimestamp());
+            }
             return current;
         }
         finally
@@ -72,9 +79,23 @@ public sealed partial class EventTypeCatalog(RedisStorage storage, IOptions<Cata
         }
     }
 
-    /// <summary>Every definition, by name, read now.</summary>
-    public async Task<IReadOnlyList<EventTypeDefinition>> ReadAllAsync() =>
-        [.. (await _db.HashGetAllAsync(RedisKeys.Catalog.EventTypes)).Select(e => Parse(e.Value!)).OrderBy(d => d.Name, StringComparer.Ordinal)];
+    /// <summary>Every definition, by name, read now (one that cannot be read is logged and left out).</summary>
+    public async Task<IReadOnlyList<EventTypeDefinition>> ReadAllAsync()
+    {
+        var definitions = new List<EventTypeDefinition>();
+        foreach (var entry in await _db.HashGetAllAsync(RedisKeys.Catalog.EventTypes))
+        {
+            try
+            {
+                definitions.Add(Parse(entry.Value!));
+            }
+            catch (JsonException e)
+            {
+                LogUnreadable(e, entry.Name!);
+            }
+        }
+        return [.. definitions.OrderBy(d => d.Name, StringComparer.Ordinal)];
+    }
 
     /// <summary>One definition, read now; null when the catalog has no such type.</summary>
     public async Task<(EventTypeDefinition? Definition, string? Stored)> GetAsync(string name)
@@ -98,6 +119,7 @@ public sealed partial class EventTypeCatalog(RedisStorage storage, IOptions<Cata
             args[i * 3 + 2] = changes[i].Becomes is { } definition ? JsonSerializer.Serialize(definition, WebhooksJson.Options) : "";
         }
         var result = (RedisResult[])(await Change.RunAsync(_db, [RedisKeys.Catalog.EventTypes, RedisKeys.Catalog.Version], args))!;
+        Interlocked.Increment(ref _generation);
         Volatile.Write(ref _checkedAt, 0);
         Volatile.Write(ref _current, null);
         return (long)result[0] == 0 ? (string)result[1]! : null;
@@ -109,7 +131,7 @@ public sealed partial class EventTypeCatalog(RedisStorage storage, IOptions<Cata
     [LoggerMessage(Level = LogLevel.Warning, Message = "The event-type catalog cannot be read; its copy at version {Version} goes on")]
     private partial void LogStale(Exception exception, long version);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The catalog's event type {Name} has a schema that does not compile; its events are not checked")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "The catalog's event type {Name} cannot be read, or its schema does not compile; its events are not checked until it is saved again")]
     private partial void LogUnreadable(Exception exception, string name);
 }
 
@@ -137,6 +159,9 @@ public sealed class CatalogSnapshot
 
     public CatalogEntry? Find(string type) => _types.GetValueOrDefault(type);
 
+    /// <summary>Whether events of <paramref name="type"/> are checked: it has a schema and a mode other than off.</summary>
+    public bool Checks(string type) => _types.TryGetValue(type, out var entry) && entry.Schema is not null && entry.Definition.Validation != SchemaValidation.Off;
+
     /// <summary>What the catalog says of an event of <paramref name="type"/>: its mode and where its data does not conform (none when it does, or is not checked).</summary>
     public (string Mode, IReadOnlyList<SchemaViolation> Violations) Check(string type, JsonElement? data) =>
         _types.TryGetValue(type, out var entry) && entry.Schema is { } schema && entry.Definition.Validation != SchemaValidation.Off
@@ -153,8 +178,9 @@ public sealed class CatalogSnapshot
             {
                 schema = definition.Schema is { } given ? EventSchema.CompileSaved(given) : null;
             }
-            catch (InvalidOperationException e)
+            catch (Exception e)
             {
+                // Logged as an error; the type goes unchecked until it is saved again (docs/api.md).
                 unreadable(definition.Name, e);
             }
             types[definition.Name] = new CatalogEntry(definition, schema);

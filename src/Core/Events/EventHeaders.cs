@@ -15,8 +15,24 @@ public static class EventHeaders
     /// </summary>
     public const string EndpointsVersion = "Webhooks-Endpoints-Version";
 
+    /// <summary>
+    /// Ingest checked the event's data against its type's schema in the catalog as it accepted it: fan-out need not check again.
+    /// Sealed (by the platform's key, bound to the event's id, type and tenant), so that a bus publisher cannot skip the check by it.
+    /// </summary>
+    public const string Checked = "Webhooks-Event-Checked";
+
+    private const string CheckedPurpose = "event-checked";
+
     /// <summary>The headers of an event message to carry on when it is sent again (to wait while Redis is away).</summary>
-    public static readonly string[] CarriedOn = [Kept, EndpointsVersion];
+    public static readonly string[] CarriedOn = [Kept, EndpointsVersion, Checked];
+
+    /// <summary><see cref="Checked"/>'s value for an event.</summary>
+    public static string CheckedSeal(SecretsAtRest.SecretProtector protector, string eventId, string type, string tenant) =>
+        protector.Seal(CheckedPurpose, $"{eventId}\n{type}\n{tenant}");
+
+    /// <summary>Whether a message's <see cref="Checked"/> header is the platform's seal of this event.</summary>
+    public static bool IsChecked(SecretsAtRest.SecretProtector protector, string eventId, string type, string tenant, string? header) =>
+        header is not null && protector.IsSealed(CheckedPurpose, $"{eventId}\n{type}\n{tenant}", header);
 
     /// <summary>What <see cref="Kept"/> says when set.</summary>
     public const string KeptValue = "1";

@@ -58,11 +58,12 @@ public sealed partial class FanOutConsumer(TenantEndpoints tenantEndpoints, FanO
         }
         try
         {
-            // Ingest checked what it accepted (and kept); a bus-published event is checked against the catalog here.
+            // Ingest checked what it accepted (its seal says so); a bus-published event is checked against the catalog here.
             IReadOnlyList<string>? schemaViolations = null;
-            if (!EventHeaders.IsKept(context.Headers.Get<string>(EventHeaders.Kept)))
+            var schemas = await catalog.CurrentAsync();
+            if (schemas.Checks(message.Type!) && !EventHeaders.IsChecked(protector, eventId, message.Type!, message.Tenant!, context.Headers.Get<string>(EventHeaders.Checked)))
             {
-                var (mode, violations) = (await catalog.CurrentAsync()).Check(message.Type!, message.Data);
+                var (mode, violations) = schemas.Check(message.Type!, message.Data);
                 if (violations.Count > 0)
                 {
                     var enforced = mode == SchemaValidation.Enforce;

@@ -28,7 +28,8 @@ public static class TestEventApi
         return routes;
     }
 
-    private static async Task<IResult> Test(string id, HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, EventStore store, FanOutClaims fanOuts, AttemptLogs attempts, DeliveryRequeue requeue, CancellationToken cancellationToken)
+    private static async Task<IResult> Test(string id, HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, EventStore store, FanOutClaims fanOuts, AttemptLogs attempts, DeliveryRequeue requeue,
+        Core.EventTypes.EventTypeCatalog catalog, CancellationToken cancellationToken)
     {
         var empty = request.ContentLength == 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count == 0);
         var body = empty ? new JsonBody<TestEventRequest>(new TestEventRequest(null, null), [], null) : await JsonBody.ReadAsync<TestEventRequest>(request, 64 * 1024, cancellationToken);
@@ -59,6 +60,16 @@ public static class TestEventApi
         {
             return TypedResults.Problem($"Endpoint '{id}' is disabled: enable it first.", statusCode: StatusCodes.Status409Conflict, title: "Endpoint disabled");
         }
+        // The data given; else the type's first example in the catalog; else a placeholder. Checked as any event of its type is.
+        var schemas = await catalog.CurrentAsync();
+        var testData = body.Value.Data is { ValueKind: JsonValueKind.Object } data ? data.Clone()
+            : schemas.Find(type)?.Definition.Examples is [var example, ..] ? example.Clone()
+            : JsonSerializer.SerializeToElement(new { test = true, endpointId = id });
+        var (marks, nonConforming) = SchemaCheck.Of(schemas, type, testData);
+        if (nonConforming is not null)
+        {
+            return SchemaCheck.Refusal(request.HttpContext, $"'{type}' enforces its schema: give data that conforms, or an example in the catalog for tests to send.", nonConforming.Select(v => ("", v)));
+        }
         var now = DateTimeOffset.UtcNow;
         var stored = new StoredEvent
         {
@@ -67,7 +78,8 @@ public static class TestEventApi
             Tenant = endpoint.Tenant,
             OccurredAt = now,
             ReceivedAt = now,
-            Data = body.Value.Data is { ValueKind: JsonValueKind.Object } data ? data.Clone() : JsonSerializer.SerializeToElement(new { test = true, endpointId = id }),
+            SchemaViolations = marks,
+            Data = testData,
             Test = true,
         };
         // Kept to be looked up by its id, but not listed among the tenant's events, never replayed, and attempted once.

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Webhooks.Core.EventTypes;
 
 namespace Webhooks.Ingest.EventTypes;
@@ -7,14 +8,27 @@ namespace Webhooks.Ingest.EventTypes;
 /// <summary>
 /// The catalog as an OpenAPI 3.1 document's <c>webhooks</c> object, and back: each type is a webhook of its name whose
 /// <c>post</c> request body is the envelope a subscriber receives (<c>id</c>, <c>type</c>, <c>timestamp</c>, <c>tenant</c>,
-/// <c>data</c>), its <c>data</c> the type's schema; the validation mode travels as <c>x-webhooks-validation</c>. Reading
-/// accepts a body schema that is the envelope or the data alone, inline or a <c>$ref</c> to <c>#/components/schemas</c>
-/// (the components it uses are copied into the type's <c>$defs</c>, as a catalog schema is self-contained).
+/// <c>data</c>), its <c>data</c> the type's schema; the validation mode travels as <c>x-webhooks-validation</c>, a type without
+/// a schema as <c>x-webhooks-no-schema</c>. Reading accepts a body schema that is the envelope or the data alone, inline or a
+/// <c>$ref</c> to <c>#/components/schemas</c> (the components it uses are copied into the type's <c>$defs</c>, as a catalog
+/// schema is self-contained), and a request body that is a <c>$ref</c> to <c>#/components/requestBodies</c>.
 /// </summary>
-public static class OpenApiWebhooks
+public static partial class OpenApiWebhooks
 {
     public const string ValidationExtension = "x-webhooks-validation";
-    private const string ComponentsPrefix = "#/components/schemas/";
+    public const string NoSchemaExtension = "x-webhooks-no-schema";
+    private const string SchemasPrefix = "#/components/schemas/";
+    private const string RequestBodiesPrefix = "#/components/requestBodies/";
+    private const string DefsPrefix = "#/$defs/";
+
+    /// <summary>Keywords whose values are data, not schemas: copied as they are.</summary>
+    private static readonly HashSet<string> DataKeywords = ["const", "enum", "default", "examples"];
+
+    /// <summary>Keywords whose values map names to subschemas: their keys are names, never keywords.</summary>
+    private static readonly HashSet<string> NamedSubschemas = ["properties", "patternProperties", "$defs", "dependentSchemas"];
+
+    [GeneratedRegex("\"#/\\$defs/([^\"/]+)\"")]
+    private static partial Regex DefsReference();
 
     /// <summary>The <c>$id</c> an exported schema gets when it has references of its own (so that they resolve inside it, not against the document); taken off again on import.</summary>
     public static string SchemaId(string name) => $"urn:webhooks:event-types:{name}";
@@ -44,6 +58,10 @@ public static class OpenApiWebhooks
                 post["deprecated"] = true;
             }
             post[ValidationExtension] = type.Validation;
+            if (type.Schema is null)
+            {
+                post[NoSchemaExtension] = true;
+            }
             post["requestBody"] = new JsonObject { ["required"] = true, ["content"] = new JsonObject { ["application/json"] = content } };
             post["responses"] = new JsonObject { ["2XX"] = new JsonObject { ["description"] = "The subscriber took the webhook." } };
             webhooks[type.Name] = new JsonObject { ["post"] = post };
@@ -89,36 +107,53 @@ public static class OpenApiWebhooks
         var errors = new Dictionary<string, string[]>();
         void Add(string at, string message) => errors[at] = errors.TryGetValue(at, out var e) ? [.. e, message] : [message];
 
-        if (!document.TryGetProperty("openapi", out var version) || version.ValueKind != JsonValueKind.String || !version.GetString()!.StartsWith("3.1", StringComparison.Ordinal))
+        if (Child(document, "openapi") is not { ValueKind: JsonValueKind.String } version || !version.GetString()!.StartsWith("3.1", StringComparison.Ordinal))
         {
             Add("openapi", "The document must be OpenAPI 3.1 ('\"openapi\": \"3.1.0\"'): its 'webhooks' object is what the catalog reads.");
             return (types, errors);
         }
-        if (!document.TryGetProperty("webhooks", out var webhooks) || webhooks.ValueKind != JsonValueKind.Object)
+        if (Child(document, "webhooks") is not { ValueKind: JsonValueKind.Object } webhooks)
         {
             Add("webhooks", "The document has no 'webhooks' object: one entry per event type, named by the type.");
             return (types, errors);
         }
-        var components = document.TryGetProperty("components", out var c) && c.TryGetProperty("schemas", out var s) && s.ValueKind == JsonValueKind.Object ? s : default;
+        if (webhooks.EnumerateObject().Count() > maxTypes)
+        {
+            Add("webhooks", $"At most {maxTypes} event types in one import.");
+            return (types, errors);
+        }
+        var components = Child(document, "components");
+        var schemas = components is { } c ? Child(c, "schemas") : null;
+        var requestBodies = components is { } r ? Child(r, "requestBodies") : null;
         foreach (var webhook in webhooks.EnumerateObject())
         {
             var at = $"webhooks.{webhook.Name}";
-            if (types.Count == maxTypes)
-            {
-                Add("webhooks", $"At most {maxTypes} event types in one import.");
-                break;
-            }
-            if (webhook.Value.ValueKind != JsonValueKind.Object || !webhook.Value.TryGetProperty("post", out var post) || post.ValueKind != JsonValueKind.Object)
+            if (Child(webhook.Value, "post") is not { ValueKind: JsonValueKind.Object } post)
             {
                 Add(at, "A webhook of the catalog is a 'post' operation (its request body is what subscribers receive).");
                 continue;
             }
-            var body = post.TryGetProperty("requestBody", out var b) && b.TryGetProperty("content", out var ct) && ct.TryGetProperty("application/json", out var json) ? json : default;
+            var requestBody = Child(post, "requestBody");
+            if (requestBody is { } referring && Text(referring, "$ref") is { } bodyReference)
+            {
+                requestBody = bodyReference.StartsWith(RequestBodiesPrefix, StringComparison.Ordinal) && requestBodies is { } bodies ? Child(bodies, Unescape(bodyReference[RequestBodiesPrefix.Length..])) : null;
+                if (requestBody is null)
+                {
+                    Add($"{at}.requestBody", $"'{bodyReference}' is not in the document's components.requestBodies.");
+                    continue;
+                }
+            }
+            var json = requestBody is { } given ? Child(Child(given, "content") ?? default, "application/json") : null;
+            if (requestBody is not null && json is not { ValueKind: JsonValueKind.Object })
+            {
+                Add($"{at}.requestBody", "The request body has no 'application/json' content: webhooks here are JSON.");
+                continue;
+            }
             JsonElement schema = default;
             IReadOnlyList<JsonElement>? examples = null;
-            if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty("schema", out var bodySchema))
+            if (json is { } body && Child(body, "schema") is { } bodySchema)
             {
-                var (resolved, problem) = SelfContained(bodySchema, components);
+                var (resolved, problem) = SelfContained(bodySchema, schemas);
                 if (problem is not null)
                 {
                     Add($"{at}.schema", problem);
@@ -127,52 +162,65 @@ public static class OpenApiWebhooks
                 // The envelope may be the body's schema, or the component it refers to.
                 var candidate = Referred(resolved) ?? resolved;
                 var envelope = IsEnvelope(candidate);
-                schema = envelope ? Strip(candidate.GetProperty("properties").GetProperty("data"), webhook.Name, resolved) : Strip(resolved, webhook.Name, null);
+                (schema, problem) = envelope ? Strip(candidate.GetProperty("properties").GetProperty("data"), webhook.Name, resolved) : Strip(resolved, webhook.Name, null);
+                if (problem is not null)
+                {
+                    Add($"{at}.schema", problem);
+                    continue;
+                }
                 examples = Examples(body, envelope);
             }
+            var noSchema = Child(post, NoSchemaExtension) is { ValueKind: JsonValueKind.True };
             types.Add(new EventTypeRequest(
                 webhook.Name,
                 Text(post, "description") ?? (Text(post, "summary") is { } summary && summary != webhook.Name ? summary : null),
-                IsAnyObject(schema) ? default : schema,
+                noSchema ? default : schema,
                 examples,
-                post.TryGetProperty("deprecated", out var deprecated) && deprecated.ValueKind == JsonValueKind.True,
+                Child(post, "deprecated") is { ValueKind: JsonValueKind.True },
                 Text(post, ValidationExtension)));
         }
         return (types, errors);
     }
 
+    /// <summary>The member <paramref name="name"/> of an object; null when it is no object or has no such member.</summary>
+    private static JsonElement? Child(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) ? value : null;
+
     private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        Child(element, name) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
+
+    /// <summary>A JSON Pointer token as written in a reference: percent-decoded, <c>~1</c> and <c>~0</c> turned back.</summary>
+    private static string Unescape(string token) =>
+        Uri.UnescapeDataString(token).Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
+
+    private static string Escape(string name) => name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
 
     /// <summary>The definition a schema that is only a reference into its <c>$defs</c> refers to, or null.</summary>
     private static JsonElement? Referred(JsonElement schema) =>
-        schema.ValueKind == JsonValueKind.Object && !schema.TryGetProperty("properties", out _) && schema.TryGetProperty("$ref", out var reference)
-        && reference.ValueKind == JsonValueKind.String && reference.GetString() is { } target && target.StartsWith("#/$defs/", StringComparison.Ordinal)
-        && schema.TryGetProperty("$defs", out var defs) && defs.TryGetProperty(target["#/$defs/".Length..], out var referred) ? referred : null;
+        Child(schema, "properties") is null && Text(schema, "$ref") is { } target && target.StartsWith(DefsPrefix, StringComparison.Ordinal)
+        && Child(schema, "$defs") is { } defs ? Child(defs, Unescape(target[DefsPrefix.Length..])) : null;
 
     /// <summary>The envelope a subscriber receives (the shape <see cref="Export"/> writes): an object whose properties hold <c>data</c> and <c>type</c>.</summary>
     private static bool IsEnvelope(JsonElement schema) =>
-        schema.ValueKind == JsonValueKind.Object && schema.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object
-        && properties.TryGetProperty("data", out _) && properties.TryGetProperty("type", out _);
-
-    /// <summary>The plain <c>{"type": "object"}</c> export writes for a type without a schema.</summary>
-    private static bool IsAnyObject(JsonElement schema) =>
-        schema.ValueKind == JsonValueKind.Object && schema.EnumerateObject().Count() == 1 && schema.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "object";
+        Child(schema, "properties") is { ValueKind: JsonValueKind.Object } properties && Child(properties, "data") is not null && Child(properties, "type") is not null;
 
     private static List<JsonElement>? Examples(JsonElement body, bool envelope)
     {
-        if (!body.TryGetProperty("examples", out var named) || named.ValueKind != JsonValueKind.Object)
+        if (Child(body, "examples") is not { ValueKind: JsonValueKind.Object } named)
         {
-            return body.TryGetProperty("example", out var single) ? [DataOf(single, envelope)] : null;
+            return Child(body, "example") is { } single ? [DataOf(single, envelope)] : null;
         }
-        return [.. named.EnumerateObject().Where(e => e.Value.ValueKind == JsonValueKind.Object && e.Value.TryGetProperty("value", out _)).Select(e => DataOf(e.Value.GetProperty("value"), envelope))];
+        return [.. named.EnumerateObject().Select(e => Child(e.Value, "value")).OfType<JsonElement>().Select(v => DataOf(v, envelope))];
     }
 
     private static JsonElement DataOf(JsonElement example, bool envelope) =>
-        envelope && example.ValueKind == JsonValueKind.Object && example.TryGetProperty("data", out var data) ? data.Clone() : example.Clone();
+        envelope && Child(example, "data") is { } data ? data.Clone() : example.Clone();
 
-    /// <summary>The data schema, without the <c>$id</c> <see cref="Export"/> gave it; the <c>$defs</c> copied from components stay with it.</summary>
-    private static JsonElement Strip(JsonElement data, string name, JsonElement? envelope)
+    /// <summary>
+    /// The data schema, without the <c>$id</c> <see cref="Export"/> gave it, and with the definitions of the envelope's
+    /// <c>$defs</c> it refers to (and those they refer to); a definition of the same name that differs is refused.
+    /// </summary>
+    private static (JsonElement Schema, string? Problem) Strip(JsonElement data, string name, JsonElement? envelope)
     {
         var node = JsonNode.Parse(data.GetRawText());
         if (node is JsonObject root)
@@ -181,19 +229,28 @@ public static class OpenApiWebhooks
             {
                 root.Remove("$id");
             }
-            // Components the envelope's schema pulled in that data refers to, and those they refer to.
-            if (envelope is { } outer && outer.TryGetProperty("$defs", out var defs) && defs.ValueKind == JsonValueKind.Object)
+            if (envelope is { } outer && Child(outer, "$defs") is { ValueKind: JsonValueKind.Object } defs)
             {
                 var merged = root["$defs"] as JsonObject ?? new JsonObject();
-                var added = true;
-                while (added)
+                var pending = new Queue<string>(References(root.ToJsonString()));
+                while (pending.TryDequeue(out var reference))
                 {
-                    added = false;
-                    var text = root.ToJsonString() + merged.ToJsonString();
-                    foreach (var def in defs.EnumerateObject().Where(d => !merged.ContainsKey(d.Name) && text.Contains($"\"#/$defs/{d.Name}\"", StringComparison.Ordinal)))
+                    if (Child(defs, reference) is not { } definition)
                     {
-                        merged[def.Name] = JsonNode.Parse(def.Value.GetRawText());
-                        added = true;
+                        continue;
+                    }
+                    if (merged[reference] is { } existing)
+                    {
+                        if (!JsonNode.DeepEquals(existing, JsonNode.Parse(definition.GetRawText())))
+                        {
+                            return (default, $"'$defs/{reference}' of the data differs from the component of that name it would be merged with: rename one.");
+                        }
+                        continue;
+                    }
+                    merged[reference] = JsonNode.Parse(definition.GetRawText());
+                    foreach (var next in References(definition.GetRawText()))
+                    {
+                        pending.Enqueue(next);
                     }
                 }
                 if (merged.Count > 0)
@@ -202,19 +259,23 @@ public static class OpenApiWebhooks
                 }
             }
         }
-        return JsonSerializer.SerializeToElement(node);
+        return (JsonSerializer.SerializeToElement(node), null);
     }
+
+    private static IEnumerable<string> References(string json) => DefsReference().Matches(json).Select(m => Unescape(m.Groups[1].Value)).Distinct();
 
     /// <summary>
     /// The schema with every <c>$ref</c> into <c>#/components/schemas</c> made one into its own <c>$defs</c> (the components it
-    /// uses, and those they use, copied there); a reference to anything else outside it is refused.
+    /// uses, and those they use, copied there); a reference into a component's inside, to a component that is not there, or
+    /// to a component whose name the schema's own <c>$defs</c> already uses otherwise, is refused. Data (<c>const</c>,
+    /// <c>enum</c>, <c>default</c>, <c>examples</c>) is copied as it is.
     /// </summary>
-    private static (JsonElement Schema, string? Problem) SelfContained(JsonElement schema, JsonElement components)
+    private static (JsonElement Schema, string? Problem) SelfContained(JsonElement schema, JsonElement? components)
     {
         var used = new SortedDictionary<string, JsonNode?>(StringComparer.Ordinal);
         var pending = new Queue<string>();
         string? problem = null;
-        JsonNode? Rewrite(JsonElement element)
+        JsonNode? Rewrite(JsonElement element, bool names = false)
         {
             switch (element.ValueKind)
             {
@@ -222,28 +283,38 @@ public static class OpenApiWebhooks
                     var result = new JsonObject();
                     foreach (var property in element.EnumerateObject())
                     {
-                        if (property.Name == "$ref" && property.Value.ValueKind == JsonValueKind.String && property.Value.GetString()!.StartsWith(ComponentsPrefix, StringComparison.Ordinal))
+                        if (!names && DataKeywords.Contains(property.Name))
                         {
-                            var component = property.Value.GetString()![ComponentsPrefix.Length..];
-                            if (components.ValueKind != JsonValueKind.Object || !components.TryGetProperty(component, out _))
+                            result[property.Name] = JsonNode.Parse(property.Value.GetRawText());
+                        }
+                        else if (!names && property.Name == "$ref" && property.Value.ValueKind == JsonValueKind.String && property.Value.GetString()!.StartsWith(SchemasPrefix, StringComparison.Ordinal))
+                        {
+                            var reference = property.Value.GetString()!;
+                            var suffix = reference[SchemasPrefix.Length..];
+                            var component = Unescape(suffix);
+                            if (suffix.Contains('/', StringComparison.Ordinal))
                             {
-                                problem ??= $"'{property.Value.GetString()}' is not in the document's components.";
+                                problem ??= $"'{reference}' points inside a component: refer to a whole component.";
+                            }
+                            else if (components is not { } all || Child(all, component) is null)
+                            {
+                                problem ??= $"'{reference}' is not in the document's components.schemas.";
                             }
                             else if (!used.ContainsKey(component))
                             {
                                 used[component] = null;
                                 pending.Enqueue(component);
                             }
-                            result["$ref"] = "#/$defs/" + component;
+                            result["$ref"] = DefsPrefix + Escape(component);
                         }
                         else
                         {
-                            result[property.Name] = Rewrite(property.Value);
+                            result[property.Name] = Rewrite(property.Value, !names && NamedSubschemas.Contains(property.Name));
                         }
                     }
                     return result;
                 case JsonValueKind.Array:
-                    return new JsonArray([.. element.EnumerateArray().Select(Rewrite)]);
+                    return new JsonArray([.. element.EnumerateArray().Select(e => Rewrite(e))]);
                 default:
                     return JsonValue.Create(element.Clone());
             }
@@ -251,7 +322,7 @@ public static class OpenApiWebhooks
         var root = Rewrite(schema);
         while (problem is null && pending.TryDequeue(out var name))
         {
-            used[name] = Rewrite(components.GetProperty(name));
+            used[name] = Rewrite(Child(components!.Value, name)!.Value);
         }
         if (problem is not null)
         {
@@ -260,8 +331,12 @@ public static class OpenApiWebhooks
         if (used.Count > 0 && root is JsonObject rootObject)
         {
             var defs = rootObject["$defs"] as JsonObject ?? new JsonObject();
-            foreach (var (name, body) in used.Where(u => !defs.ContainsKey(u.Key)))
+            foreach (var (name, body) in used)
             {
+                if (defs.ContainsKey(name))
+                {
+                    return (default, $"The component '{name}' has the name of one of the schema's own $defs: rename one.");
+                }
                 defs[name] = body;
             }
             rootObject["$defs"] = defs;

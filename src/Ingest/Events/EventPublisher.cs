@@ -51,9 +51,11 @@ public sealed class EventPublisher(IBus bus, TopologyDeclaration topology, Event
             // The platform's own events (webhooks.*, refused from callers before this) carry its seal.
             var seal = OperationalEvents.IsOperational(message.Type) ? OperationalEvents.SealOf(protector, message) : null;
             var endpointsVersion = saving.Result.EndpointsVersion;
+            // Checked against the catalog before it came here (every caller of this checks it).
+            var checkedSeal = EventHeaders.CheckedSeal(protector, stored.Id, stored.Type, stored.Tenant);
             var published = lane == TenantLanes.FastLane(FairnessStage.Events)
-                ? bus.Publish(message, context => SetHeaders(context, seal, endpointsVersion), cancellationToken)
-                : SendToLaneAsync(lane, message, seal, endpointsVersion, cancellationToken);
+                ? bus.Publish(message, context => SetHeaders(context, seal, checkedSeal, endpointsVersion), cancellationToken)
+                : SendToLaneAsync(lane, message, seal, checkedSeal, endpointsVersion, cancellationToken);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             await published.WaitAsync(timeout, cancellationToken);
             IngestTelemetry.PublishDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
@@ -70,16 +72,17 @@ public sealed class EventPublisher(IBus bus, TopologyDeclaration topology, Event
         }
     }
 
-    private async Task SendToLaneAsync(string lane, EventPublished message, string? seal, long? endpointsVersion, CancellationToken cancellationToken)
+    private async Task SendToLaneAsync(string lane, EventPublished message, string? seal, string checkedSeal, long? endpointsVersion, CancellationToken cancellationToken)
     {
         var endpoint = await bus.GetSendEndpoint(Queues.Address(lane));
-        await endpoint.Send(message, context => SetHeaders(context, seal, endpointsVersion), cancellationToken);
+        await endpoint.Send(message, context => SetHeaders(context, seal, checkedSeal, endpointsVersion), cancellationToken);
     }
 
-    private static void SetHeaders(SendContext context, string? seal, long? endpointsVersion)
+    private static void SetHeaders(SendContext context, string? seal, string checkedSeal, long? endpointsVersion)
     {
-        // Kept and listed here already, for the endpoints of this version at least: fan-out need not do either again.
+        // Kept and listed here already, for the endpoints of this version at least, and checked against the catalog: fan-out need not do any again.
         context.Headers.Set(EventHeaders.Kept, EventHeaders.KeptValue);
+        context.Headers.Set(EventHeaders.Checked, checkedSeal);
         if (endpointsVersion is { } version)
         {
             context.Headers.Set(EventHeaders.EndpointsVersion, EventHeaders.VersionValue(version));

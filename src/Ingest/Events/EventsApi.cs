@@ -51,10 +51,14 @@ public static class EventsApi
         {
             return TypedResults.ValidationProblem(errors, title: "The event is not valid");
         }
-        var (marks, nonConforming) = SchemaCheck.Of(await catalog.CurrentAsync(), input.Type!, input.Data);
-        if (nonConforming is not null)
+        // Checked before anything is stored or counted, but after a keyed request already accepted is answered again:
+        // a retry of an event accepted before its type's schema changed is that event, not a new one to refuse.
+        var schemas = await catalog.CurrentAsync();
+        IReadOnlyList<string>? marks = null;
+        IResult? NonConforming()
         {
-            return SchemaCheck.Refusal(request.HttpContext, $"'{input.Type}' enforces its schema; nothing was accepted.", nonConforming.Select(v => ("", v)));
+            (marks, var refused) = SchemaCheck.Of(schemas, input.Type!, input.Data);
+            return refused is null ? null : SchemaCheck.Refusal(request.HttpContext, $"'{input.Type}' enforces its schema; nothing was accepted.", refused.Select(v => ("", v)));
         }
         var (key, keyProblem) = IdempotencyKeyOf(request);
         if (keyProblem is not null)
@@ -65,7 +69,7 @@ public static class EventsApi
         var overQuota = () => OverQuotaAsync(quotas, [(input.Tenant!, body.Bytes.Length)]);
         if (key.Length == 0)
         {
-            if (await overQuota() is { } refused)
+            if ((NonConforming() ?? await overQuota()) is { } refused)
             {
                 return refused;
             }
@@ -84,7 +88,7 @@ public static class EventsApi
         {
             // A first try, or a retry after a 503 or a 429: counted, then published under the reserved id (the
             // first stored copy wins). A replay of a request already accepted is answered again, not counted.
-            if (await overQuota() is { } refused)
+            if ((NonConforming() ?? await overQuota()) is { } refused)
             {
                 return refused;
             }
@@ -173,10 +177,9 @@ public static class EventsApi
         {
             return TypedResults.ValidationProblem(errors, title: "Some events are not valid; none was accepted");
         }
-        if (schemaRefusals.Count > 0)
-        {
-            return SchemaCheck.Refusal(request.HttpContext, "Some events do not conform to schemas their types enforce; none was accepted.", schemaRefusals);
-        }
+        // Refused before anything is stored or counted, but after a keyed batch already accepted is answered again.
+        var nonConforming = () => schemaRefusals.Count == 0 ? null
+            : SchemaCheck.Refusal(request.HttpContext, "Some events do not conform to schemas their types enforce; none was accepted.", schemaRefusals);
         if (key.Length > 0 && accepted.Select(e => e.Tenant).Distinct().Count() > 1)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [IdempotencyHeader] = ["A batch sent with an Idempotency-Key holds the events of one tenant."] });
@@ -184,7 +187,7 @@ public static class EventsApi
         var overQuota = () => OverQuotaAsync(quotas, [.. accepted.Select((e, i) => (e.Tenant, sizes[i]))]);
         if (key.Length == 0)
         {
-            if (await overQuota() is { } refused)
+            if ((nonConforming() ?? await overQuota()) is { } refused)
             {
                 return refused;
             }
@@ -203,7 +206,7 @@ public static class EventsApi
         {
             // A first try, or a retry after a 503 (some events may have been confirmed) or a 429: counted, then
             // published under the reserved ids. A replay of a batch already accepted is not counted again.
-            if (await overQuota() is { } refused)
+            if ((nonConforming() ?? await overQuota()) is { } refused)
             {
                 return refused;
             }
