@@ -57,6 +57,17 @@ public sealed class DeliveryStore(RedisStorage redis, IOptions<StorageOptions> o
     public async Task<DeliveryRecord?> GetAsync(string eventId, string endpointId) =>
         Deserialize(await _db.HashGetAsync(RedisKeys.Delivery.Records(eventId), endpointId));
 
+    /// <summary>Which of the endpoints have a delivery of the event: one read (HMGET) for all of them.</summary>
+    public async Task<IReadOnlySet<string>> WithDeliveryAsync(string eventId, IReadOnlyList<string> endpointIds)
+    {
+        if (endpointIds.Count == 0)
+        {
+            return new HashSet<string>();
+        }
+        var values = await _db.HashGetAsync(RedisKeys.Delivery.Records(eventId), [.. endpointIds.Select(id => (StackExchange.Redis.RedisValue)id)]);
+        return endpointIds.Where((_, i) => !values[i].IsNull).ToHashSet(StringComparer.Ordinal);
+    }
+
     /// <summary>Every delivery of the event (one per endpoint of its tenant at most: as many as its endpoint quota allows).</summary>
     public async Task<IReadOnlyList<DeliveryRecord>> AllAsync(string eventId) =>
         [.. (await _db.HashValuesAsync(RedisKeys.Delivery.Records(eventId))).Select(v => Deserialize(v)!)];

@@ -53,7 +53,7 @@ public sealed class PayloadFilter
             errors.Add("The filter must be a JSON object, such as {\"data.amount\": {\"$gte\": 100}}.");
             return null;
         }
-        if (!filter.EnumerateObject().Any())
+        if (IsNone(filter))
         {
             return null;
         }
@@ -61,6 +61,9 @@ public sealed class PayloadFilter
         var root = compiler.Filter(filter, depth: 1);
         return errors.Count > 0 ? null : new PayloadFilter(root);
     }
+
+    /// <summary>Whether the filter is none at all: an empty object.</summary>
+    public static bool IsNone(JsonElement filter) => filter.ValueKind == JsonValueKind.Object && !filter.EnumerateObject().Any();
 
     /// <summary>Compiles a filter known to be valid (one saved with an endpoint); null for none.</summary>
     public static PayloadFilter? CompileSaved(JsonElement? filter)

@@ -127,7 +127,8 @@ public sealed partial record EndpointRequest(
         TimeoutSeconds = TimeoutSeconds ?? endpoint.TimeoutSeconds,
         Payload = Payload ?? endpoint.Payload,
         // {} removes the filter.
-        Filter = Filter is { } filter ? (PayloadFilter.Compile(filter, out _) is null ? null : filter.Clone()) : endpoint.Filter,
+        // Checked before (Check): here only whether it is {} (no filter) is left to see.
+        Filter = Filter is { } filter ? (PayloadFilter.IsNone(filter) ? null : filter.Clone()) : endpoint.Filter,
         UpdatedAt = now,
     };
 }

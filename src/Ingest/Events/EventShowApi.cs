@@ -56,19 +56,20 @@ public static class EventShowApi
     /// <summary>The tenant's endpoints the event is no delivery of (none recorded), each with the reason: its types, or its filter's clause.</summary>
     private static async Task<List<UnmatchedEndpointView>> UnmatchedAsync(StoredEvent stored, EndpointRegistry registry, DeliveryStore deliveries)
     {
-        var unmatched = new List<UnmatchedEndpointView>();
+        var candidates = new List<UnmatchedEndpointView>();
         foreach (var endpoint in await registry.SubscriptionsAsync(stored.Tenant))
         {
             var view = !endpoint.Subscribes(stored.Type)
                 ? new UnmatchedEndpointView(endpoint.Id, $"Its event types ({string.Join(", ", endpoint.EventTypes)}) do not include '{stored.Type}'.", null)
                 : endpoint.Filter?.Explain(stored.Data) is { } clause ? new UnmatchedEndpointView(endpoint.Id, "A condition of its payload filter does not hold.", clause)
                 : null;
-            // One that has a delivery of it took it (its filter or types changed since).
-            if (view is not null && await deliveries.GetAsync(stored.Id, endpoint.Id) is null)
+            if (view is not null)
             {
-                unmatched.Add(view);
+                candidates.Add(view);
             }
         }
-        return unmatched;
+        // One that has a delivery of it took it (its filter or types changed since).
+        var delivered = await deliveries.WithDeliveryAsync(stored.Id, [.. candidates.Select(c => c.EndpointId)]);
+        return [.. candidates.Where(c => !delivered.Contains(c.EndpointId))];
     }
 }
