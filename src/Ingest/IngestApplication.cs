@@ -54,8 +54,10 @@ public static class IngestApplication
             await next(context);
             // Publish requests refused, by reason.
             if (context.Request.Method == HttpMethods.Post && context.Request.Path.StartsWithSegments("/v1/events") && !context.Request.Path.Value!.Contains("/endpoints/", StringComparison.Ordinal)
-                && (context.Items[IngestTelemetry.RefusalItem] as string ?? IngestTelemetry.RefusalReason(context.Response.StatusCode)) is { } reason)
+                && IngestTelemetry.RefusalReason(context.Response.StatusCode) is { } byStatus)
             {
+                // Items only for a refusal: reading them makes their dictionary, on every request otherwise.
+                var reason = context.Items.TryGetValue(IngestTelemetry.RefusalItem, out var named) && named is string given ? given : byStatus;
                 IngestTelemetry.Refused.Add(1, IngestTelemetry.Tag("reason", reason));
             }
         });
