@@ -170,9 +170,12 @@ public sealed class EventTypeCatalogTests(WebhooksSystem system) : HostsOfEachTe
         Assert.StartsWith("/data", Assert.Single(busMarked.SchemaViolations!));
         // The type is this test's own: its series counts this test's events only (one over HTTP; the bus one is the dispatcher's).
         Assert.Equal(1, PrometheusText.Value(await system.Ingest.GetStringAsync("/metrics"), "webhooks_ingest_schema_violations_total", "type=\"warned.order.placed\"", "outcome=\"accepted\""));
-        // A conforming event is not marked.
+        // A conforming event is not marked; under off, a schema documents and checks nothing.
         var clean = await system.PublishAsync("warned", "warned.order.placed", new { orderId = "o-2", amount = 1, currency = "EUR" });
         Assert.Null((await system.GetEventAsync(clean)).SchemaViolations);
+        await CreateTypeAsync("warned.order.documented", SchemaValidation.Off);
+        var unchecked_ = await system.PublishAsync("warned", "warned.order.documented", new { amount = "not a number" });
+        Assert.Null((await system.GetEventAsync(unchecked_)).SchemaViolations);
     }
 
     [Fact]
