@@ -51,10 +51,11 @@ public sealed class EventPublisher(IBus bus, TopologyDeclaration topology, Event
             // The platform's own events (webhooks.*, refused from callers before this) carry its seal.
             var seal = OperationalEvents.IsOperational(message.Type) ? OperationalEvents.SealOf(protector, message) : null;
             var endpointsVersion = saving.Result.EndpointsVersion;
-            // Checked against the catalog before it came here (every caller checks it, or publishes one of the platform's own types, which the catalog never has).
+            // Checked against the catalog before it came here (every caller of this checks it).
             var checkedSeal = EventHeaders.CheckedSeal(protector, stored.Id, stored.Type, stored.Tenant);
-            // Sent to its lane's queue, the fast one too: one exchange on the way, where a publish takes two (EventPublished's, then the lane's).
-            var published = SendToLaneAsync(lane, message, seal, checkedSeal, endpointsVersion, cancellationToken);
+            var published = lane == TenantLanes.FastLane(FairnessStage.Events)
+                ? bus.Publish(message, context => SetHeaders(context, seal, checkedSeal, endpointsVersion), cancellationToken)
+                : SendToLaneAsync(lane, message, seal, checkedSeal, endpointsVersion, cancellationToken);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             await published.WaitAsync(timeout, cancellationToken);
             IngestTelemetry.PublishDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
