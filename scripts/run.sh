@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole system on this machine under the .NET Aspire AppHost (src/AppHost): RabbitMQ and
 # Redis (private loopback instances of the machine's own servers, or containers where a Docker
-# engine runs), Ingest, two Dispatchers and a demo receiver that subscribes itself; sends one
-# event, shows it arriving verified, and keeps running until Ctrl-C, with the Aspire dashboard.
+# engine runs), Ingest, two Dispatchers, the web console and a demo receiver that subscribes itself;
+# sends one event, shows it arriving verified, prints a link to the demo tenant's portal (checking
+# that it opens), and keeps running until Ctrl-C, with the Aspire dashboard.
 #   --smoke          stop after the verified delivery (what CI checks)
 #   --fast-retries   retry failed deliveries after 2 s, 5 s, 10 s, 20 s and 30 s instead of Svix's
 #                    schedule of hours (to watch a delivery retry and end in a dead letter)
@@ -27,10 +28,11 @@ if $fast; then
     Webhooks__Retries__Schedule__3=00:00:20 Webhooks__Retries__Schedule__4=00:00:30
 fi
 INGEST="http://127.0.0.1:5080"
+CONSOLE="http://127.0.0.1:5090"
 DASHBOARD="http://127.0.0.1:18888"
-for port in 5080 5081 5082 9000 18888 18889 18890 5680 15680 6390; do
+for port in 5080 5081 5082 5090 9000 18888 18889 18890 5680 15680 6390; do
   if port_in_use "$port"; then
-    echo "Port $port is taken (is the system already running?): the local run needs 5080-5082, 9000, 18888-18890, 5680, 15680 and 6390." >&2
+    echo "Port $port is taken (is the system already running?): the local run needs 5080-5082, 5090, 9000, 18888-18890, 5680, 15680 and 6390." >&2
     exit 1
   fi
 done
@@ -117,14 +119,32 @@ for port in 5081 5082; do
   grep -q '^webhooks_delivery_attempts_total' <<<"$metrics" \
     || { echo "Dispatcher metrics on :$port do not answer" >&2; exit 1; }
 done
+# A portal link for the demo tenant, opened once here as a browser would (the console trades its one-time
+# token for a session cookie and sends it on to the portal), then a fresh one to print.
+portal_link() {
+  curl -fsS -X POST "$INGEST/v1/tenants/demo/portal-sessions" -H "$auth" -H 'content-type: application/json' -d '{"expiresInSeconds":86400}' \
+    | sed -E 's/.*"url":"([^"]+)".*/\1/'
+}
+until curl -fsS "$CONSOLE/healthz" >/dev/null 2>&1; do
+  [ $((SECONDS - started)) -lt 180 ] || { echo "The console did not start: see $DASHBOARD" >&2; exit 1; }
+  sleep 0.3
+done
+jar=$(mktemp)
+portal=$(curl -fsS -L -c "$jar" -b "$jar" "$(portal_link)")
+rm -f "$jar"
+grep -q '<h1>Endpoints</h1>' <<<"$portal" || { echo "The demo tenant's portal link did not open its portal" >&2; exit 1; }
+echo "The demo tenant's portal opens from its link."
 if $smoke; then
   exit 0
 fi
+link=$(portal_link)
 cat <<INFO
 
 Webhooks is running.$($fast && printf '\n  Retries        after 2 s, 5 s, 10 s, 20 s and 30 s (--fast-retries): a failing delivery is dead-lettered within about a minute')$([ "${WEBHOOKS_KEEP_DATA:-}" = 1 ] && printf '\n  Data           kept from the run before, and kept for the next (--keep-data): .run/aspire')
   Dashboard      $DASHBOARD   (traces, metrics and logs of every process)
   Ingest API     $INGEST   (OpenAPI: $INGEST/openapi/v1.json)
+  Portal         $link
+                 (the demo tenant's portal: the link opens once, for 24 h; docs/console.md)
   Metrics        $INGEST/metrics, http://127.0.0.1:5081/metrics and :5082/metrics (each dispatcher's own)
   Admin API key  $key
   Demo receiver  tenant demo, every event type; it prints to $receiver_log

@@ -6,10 +6,14 @@
 # WEBHOOKS_TEST_RABBITMQ_CLUSTER=3 starts a RabbitMQ cluster of three nodes instead of one: the hosts
 # are given every node, the tests talk to the first, and the recovery test restarts the first.
 # WEBHOOKS_TEST_REDIS_CLUSTER=3 starts a Redis Cluster of three primaries instead of one Redis.
+# The console's browser tests drive Debian's chromium (installed when missing, as root), or the
+# browser WEBHOOKS_TEST_CHROMIUM names.
 # Extra arguments go to `dotnet test` (for example --filter DeliveryTests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/servers.sh
+
+ensure_browser
 
 if [ -z "${WEBHOOKS_TEST_RABBITMQ:-}" ]; then
   ensure_server_packages

@@ -4,20 +4,35 @@
 
 WEBHOOKS_SERVERS_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
+# install_packages WHAT PACKAGE…: installs the Debian packages (as root), or says how and fails.
+install_packages() {
+  local what=$1
+  shift
+  if [ "$(id -u)" != 0 ]; then
+    echo "$what missing: run 'sudo apt-get install -y $*' once." >&2
+    return 1
+  fi
+  echo "Installing $* (Debian packages)…" >&2
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
+}
+
 ensure_server_packages() {
   if [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] && command -v redis-server >/dev/null; then
     return 0
   fi
-  if [ "$(id -u)" != 0 ]; then
-    echo "RabbitMQ and Redis are missing: run 'sudo apt-get install -y rabbitmq-server redis-server' once." >&2
-    return 1
-  fi
-  echo "Installing RabbitMQ and Redis (Debian packages)…" >&2
-  # policy-rc.d keeps the packages' own system services from starting: ours are private.
-  apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rabbitmq-server redis-server >&2
+  install_packages "RabbitMQ and Redis are" rabbitmq-server redis-server || return 1
   # The package's post-install starts a system-wide epmd on every interface; ours are private.
   pkill -u rabbitmq epmd 2>/dev/null || true
+}
+
+# The console's browser tests drive Debian's chromium (Playwright cannot download its own browser
+# here), or the one WEBHOOKS_TEST_CHROMIUM names.
+ensure_browser() {
+  if command -v chromium >/dev/null || [ -n "${WEBHOOKS_TEST_CHROMIUM:-}" ]; then
+    return 0
+  fi
+  install_packages "chromium, for the console's browser tests, is" chromium
 }
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

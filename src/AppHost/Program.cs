@@ -6,6 +6,7 @@ var (rabbitMq, redis) = builder.AddBrokerAndStore(run);
 
 var ingest = builder.AddProject<Projects.Ingest>("ingest")
     .WithWebhooksSettings(run, rabbitMq, redis)
+    .WithEnvironment("Webhooks__Portal__ConsoleUrl", "http://127.0.0.1:5090/")
     .WithEndpoint("http", e => e.IsProxied = false)
     .WithHttpHealthCheck("/readyz");
 // Two dispatchers, each on a port of its own, so that each one's /metrics can be read (replicas would share one port, answering in turn).
@@ -16,6 +17,12 @@ foreach (var (name, port) in new[] { ("dispatcher-1", 5081), ("dispatcher-2", 50
         .WithEndpoint("http", e => (e.Port, e.IsProxied) = (port, false))
         .WithHttpHealthCheck("/readyz");
 }
+// The console talks to Ingest's API alone, as the CLI does.
+builder.AddProject<Projects.Console>("console")
+    .WithEnvironment("Webhooks__Console__IngestUrl", "http://127.0.0.1:5080")
+    .WithEndpoint("http", e => e.IsProxied = false)
+    .WithHttpHealthCheck("/healthz")
+    .WaitFor(ingest);
 builder.AddProject<Projects.Cli>("demo-receiver")
     .WithArgs("listen", "--port", "9000", "--register", "http://127.0.0.1:5080", "--api-key", run.AdminKey, "--tenant", "demo", "--log", run.ReceiverLog)
     .WaitFor(ingest);

@@ -11,6 +11,7 @@ using Webhooks.Ingest.Endpoints;
 using Webhooks.Ingest.Events;
 using Webhooks.Ingest.EventTypes;
 using Webhooks.Ingest.Jobs;
+using Webhooks.Ingest.Portal;
 using Webhooks.Ingest.Quotas;
 using Webhooks.Messaging;
 using Webhooks.ServiceDefaults;
@@ -28,6 +29,7 @@ public static class IngestApplication
         builder.AddDestinationGuard();
         builder.AddApiKeyAuth();
         builder.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<PortalOptions>().BindConfiguration(PortalOptions.Section);
         builder.Services.AddOptions<Core.Events.DataLinkOptions>().BindConfiguration(Core.Events.DataLinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<Core.Events.DataLinkLimits>();
         builder.Services.AddProblemDetails();
@@ -83,6 +85,7 @@ public static class IngestApplication
         app.MapDeadLettersApi();
         app.MapApiKeysApi();
         app.MapQuotasApi();
+        app.MapPortalSessionsApi();
         return app;
     }
 }

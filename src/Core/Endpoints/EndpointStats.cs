@@ -45,7 +45,8 @@ public sealed class EndpointStats(RedisStorage redis)
         }));
 
     /// <summary>The last hour (from five-minute buckets), day and week (from hourly ones), and the last success and failure.</summary>
-    public async Task<EndpointStatsView> ReadAsync(string endpointId, DateTimeOffset now)
+    /// <remarks>With <paramref name="hourly"/>, also the week hour by hour, oldest first (for a chart).</remarks>
+    public async Task<EndpointStatsView> ReadAsync(string endpointId, DateTimeOffset now, bool hourly = false)
     {
         var batch = _db.CreateBatch();
         Task<HashEntry[]>[] Buckets(TimeSpan width, int count) =>
@@ -59,7 +60,16 @@ public sealed class EndpointStats(RedisStorage redis)
         return new EndpointStatsView(
             Window(await Task.WhenAll(hour)), Window(weekBuckets[..24]), Window(weekBuckets),
             last.TryGetValue("lastSuccessAt", out var s) ? DateTimeOffset.FromUnixTimeMilliseconds(s) : null,
-            last.TryGetValue("lastFailureAt", out var f) ? DateTimeOffset.FromUnixTimeMilliseconds(f) : null);
+            last.TryGetValue("lastFailureAt", out var f) ? DateTimeOffset.FromUnixTimeMilliseconds(f) : null)
+        {
+            Hourly = hourly ? [.. weekBuckets.Select((bucket, i) => Point(DateTimeOffset.FromUnixTimeMilliseconds((BucketStart(now, Coarse) - i) * (long)Coarse.TotalMilliseconds), bucket)).Reverse()] : null,
+        };
+    }
+
+    private static StatsPoint Point(DateTimeOffset start, HashEntry[] bucket)
+    {
+        long Count(string field) => bucket.FirstOrDefault(e => e.Name == field).Value is { IsNull: false } v ? (long)v : 0;
+        return new StatsPoint(start, Count("ok"), Count("failed"));
     }
 
     private static StatsWindow Window(IEnumerable<HashEntry[]> buckets)
@@ -97,7 +107,15 @@ public sealed class EndpointStats(RedisStorage redis)
 }
 
 /// <summary>An endpoint's record over the last hour, day and week.</summary>
-public sealed record EndpointStatsView(StatsWindow LastHour, StatsWindow LastDay, StatsWindow LastWeek, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastFailureAt, long Pending = 0);
+public sealed record EndpointStatsView(StatsWindow LastHour, StatsWindow LastDay, StatsWindow LastWeek, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastFailureAt, long Pending = 0)
+{
+    /// <summary>With <c>?series=hourly</c>: the last week hour by hour, oldest first; otherwise left out.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<StatsPoint>? Hourly { get; init; }
+}
+
+/// <summary>One hour of an endpoint's attempts, from <see cref="Start"/>.</summary>
+public sealed record StatsPoint(DateTimeOffset Start, long Succeeded, long Failed);
 
 /// <summary>
 /// One window of an endpoint's stats: the success rate is null without attempts; <paramref name="DataFetches"/> counts fetches

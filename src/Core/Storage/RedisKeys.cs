@@ -181,6 +181,12 @@ public static class RedisKeys
         /// <summary>String, the id of the API key with this hash. Ingest.</summary>
         public static string ApiKeyByHash(string hash) => $"apikey-hash:{hash}";
 
+        /// <summary>String, a portal link not yet opened (JSON), by the hash of its one-time token; expires with the link. Ingest.</summary>
+        public static string PortalLink(string hash) => $"portal:link:{hash}";
+
+        /// <summary>String, an opened portal session (JSON), by the hash of its session key; expires with the session. Ingest.</summary>
+        public static string PortalSession(string hash) => $"portal:session:{hash}";
+
         /// <summary>String, a job (JSON); 7 days once it ended. Ingest.</summary>
         public static string Job(string jobId) => $"job:{jobId}";
 

@@ -13,6 +13,7 @@ public sealed class ApiKeyAuthentication(
     ILoggerFactory logger,
     UrlEncoder encoder,
     ApiKeyStore keys,
+    Portal.PortalSessionStore portalSessions,
     IOptions<AuthOptions> auth,
     IProblemDetailsService problems) : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, logger, encoder)
 {
@@ -33,12 +34,18 @@ public sealed class ApiKeyAuthentication(
         {
             return Success(new ApiKey { Id = "configured-admin", Role = ApiKeyRoles.Admin, Hash = "", Prefix = "", CreatedAt = default });
         }
+        if (secret.StartsWith(Portal.PortalSessionStore.SessionPrefix, StringComparison.Ordinal))
+        {
+            return await portalSessions.FindAsync(secret) is { } session
+                ? Success(new ApiKey { Id = session.Id, Role = Portal.PortalScope.Role, Tenant = session.Tenant, Hash = "", Prefix = "", CreatedAt = session.CreatedAt }, Portal.PortalScope.ClaimsOf(session))
+                : AuthenticateResult.Fail("Unknown or expired portal session.");
+        }
         return await keys.FindBySecretAsync(secret) is { } key ? Success(key) : AuthenticateResult.Fail("Unknown API key.");
     }
 
-    private AuthenticateResult Success(ApiKey key)
+    private AuthenticateResult Success(ApiKey key, IEnumerable<Claim>? more = null)
     {
-        List<Claim> claims = [new(RoleClaim, key.Role), new(KeyIdClaim, key.Id)];
+        List<Claim> claims = [new(RoleClaim, key.Role), new(KeyIdClaim, key.Id), .. more ?? []];
         if (key.Tenant is not null)
         {
             claims.Add(new Claim(TenantClaim, key.Tenant));
@@ -56,7 +63,7 @@ public sealed class ApiKeyAuthentication(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status403Forbidden;
-        return WriteProblem("Forbidden", "This API key's role does not allow this operation.");
+        return WriteProblem("Forbidden", Context.Items.TryGetValue(Portal.PortalScope.RefusalItem, out var why) && why is string portal ? portal : "This API key's role does not allow this operation.");
     }
 
     private async Task WriteProblem(string title, string detail) =>

@@ -12,10 +12,12 @@ public static class AuthRegistration
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<AuthOptions>>(new RefusePlaceholderAdminKey(builder.Environment.IsDevelopment()));
         builder.Services.AddSingleton<ApiKeyStore>();
+        builder.Services.AddSingleton<Portal.PortalSessionStore>();
         builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName).AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(Publisher, p => p.RequireClaim(ApiKeyAuthentication.RoleClaim, ApiKeyRoles.Publisher, ApiKeyRoles.Admin))
-            .AddPolicy(Admin, p => p.RequireClaim(ApiKeyAuthentication.RoleClaim, ApiKeyRoles.Admin));
+            // A portal session is admitted to the few routes Portal.PortalScope names, on its tenant alone.
+            .AddPolicy(Publisher, p => p.RequireAssertion(c => c.User.HasClaim(ApiKeyAuthentication.RoleClaim, ApiKeyRoles.Publisher) || c.User.HasClaim(ApiKeyAuthentication.RoleClaim, ApiKeyRoles.Admin) || Portal.PortalScope.AdmitsPortal(c)))
+            .AddPolicy(Admin, p => p.RequireAssertion(c => c.User.HasClaim(ApiKeyAuthentication.RoleClaim, ApiKeyRoles.Admin) || Portal.PortalScope.AdmitsPortal(c)));
         return builder;
     }
 }

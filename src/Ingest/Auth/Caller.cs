@@ -6,7 +6,16 @@ namespace Webhooks.Ingest.Auth;
 public sealed record Caller(string Role, string? Tenant)
 {
     public static Caller Of(ClaimsPrincipal user) =>
-        new(user.FindFirstValue(ApiKeyAuthentication.RoleClaim) ?? "", user.FindFirstValue(ApiKeyAuthentication.TenantClaim));
+        new(user.FindFirstValue(ApiKeyAuthentication.RoleClaim) ?? "", user.FindFirstValue(ApiKeyAuthentication.TenantClaim))
+        {
+            Endpoints = user.HasClaim(Portal.PortalScope.LimitedClaim, "true") ? user.FindAll(Portal.PortalScope.EndpointClaim).Select(c => c.Value).ToHashSet() : null,
+        };
+
+    /// <summary>For a portal session limited to some endpoints, those; null: every endpoint of its tenant.</summary>
+    public IReadOnlySet<string>? Endpoints { get; init; }
+
+    /// <summary>Whether the caller may see the endpoint (of a tenant it <see cref="Sees"/>).</summary>
+    public bool SeesEndpoint(string id) => Endpoints is null || Endpoints.Contains(id);
 
     /// <summary>Whether the caller may see something of <paramref name="tenant"/>; what it may not see answers 404, as if it did not exist.</summary>
     public bool Sees(string tenant) => Tenant is null || Tenant == tenant;

@@ -39,9 +39,11 @@ public static class EndpointsApi
         endpoints.MapPost("/{id}/secret/rotate", RotateSecret);
         endpoints.MapGet("/{id}/attempts", Attempts);
         endpoints.MapFilterTest();
-        endpoints.MapGet("/{id}/stats", async (string id, ClaimsPrincipal user, EndpointRegistry registry, EndpointStats stats, DeliveryStore deliveries) =>
-            await Visible(id, user, registry) is null ? (IResult)NotFound(id)
-                : TypedResults.Ok(await stats.ReadAsync(id, DateTimeOffset.UtcNow) with { Pending = await deliveries.PendingCountAsync(id) }));
+        // ?series=hourly adds the week hour by hour (the console's chart).
+        endpoints.MapGet("/{id}/stats", async (string id, string? series, ClaimsPrincipal user, EndpointRegistry registry, EndpointStats stats, DeliveryStore deliveries) =>
+            series is not (null or "hourly") ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["series"] = ["series is 'hourly' or left out."] })
+            : await Visible(id, user, registry) is null ? (IResult)NotFound(id)
+                : TypedResults.Ok(await stats.ReadAsync(id, DateTimeOffset.UtcNow, hourly: series == "hourly") with { Pending = await deliveries.PendingCountAsync(id) }));
         return routes;
     }
 
@@ -101,7 +103,9 @@ public static class EndpointsApi
         }
         var page = await registry.ListAsync(tenant, after, limit ?? Paging.DefaultLimit);
         var next = page.Count == (limit ?? Paging.DefaultLimit) ? page[^1].Id : null;
-        return TypedResults.Ok(new EndpointPage([.. page.Select(e => EndpointView.Of(e))], next));
+        // A portal session limited to some endpoints lists those alone (a page may then be short).
+        var caller = Caller.Of(user);
+        return TypedResults.Ok(new EndpointPage([.. page.Where(e => caller.SeesEndpoint(e.Id)).Select(e => EndpointView.Of(e))], next));
     }
 
     private static async Task<Results<Ok<EndpointView>, ProblemHttpResult>> Get(string id, HttpResponse response, ClaimsPrincipal user, EndpointRegistry registry) =>

@@ -1,0 +1,33 @@
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using Webhooks.IntegrationTests.Infrastructure;
+
+namespace Webhooks.BrowserTests;
+
+/// <summary>The portal's pages pass axe without a serious or critical violation.</summary>
+public sealed class AccessibilityTests(ConsoleSystem system) : IClassFixture<ConsoleSystem>
+{
+    [Fact]
+    public async Task Every_portal_page_passes_axe()
+    {
+        var tenant = $"axe-{Guid.NewGuid():N}"[..16];
+        await using var subscriber = await Subscriber.StartAsync();
+        var (endpoint, _) = await system.CreateEndpointAsync(tenant, subscriber.Url, ["order.*"]);
+        var id = await system.PublishAsync(tenant, "order.created", new { amount = 1 });
+        await subscriber.WaitForAsync(1);
+        // axe runs as a script in the page, which the portal's CSP would refuse.
+        await using var visitor = await system.NewVisitorAsync(bypassCsp: true);
+        var page = await visitor.NewPageAsync();
+        await page.GotoAsync(await system.PortalLinkAsync(tenant));
+        var failures = new List<string>();
+        foreach (var path in new[] { "portal", "portal/endpoints/new", $"portal/endpoints/{endpoint}", $"portal/endpoints/{endpoint}/edit", "portal/deliveries", $"portal/events/{id}", "portal/link-invalid" })
+        {
+            await page.GotoAsync(system.ConsoleUrl + path);
+            var result = await page.RunAxe();
+            Assert.NotEmpty(result.Passes);
+            failures.AddRange(result.Violations.Where(v => v.Impact is "serious" or "critical")
+                .Select(v => $"{path}: {v.Id} ({v.Impact}) {v.Help}: {string.Join("; ", v.Nodes.Select(n => n.Html))}"));
+        }
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+    }
+}
