@@ -20,6 +20,7 @@ foreach (var (name, port) in new[] { ("dispatcher-1", 5081), ("dispatcher-2", 50
 // The console talks to Ingest's API alone, as the CLI does.
 builder.AddProject<Projects.Console>("console")
     .WithEnvironment("Webhooks__Console__IngestUrl", "http://127.0.0.1:5080")
+    .WithEnvironment("Webhooks__Console__TraceUrl", "http://127.0.0.1:18888/traces/detail/{traceId}")
     .WithEndpoint("http", e => e.IsProxied = false)
     .WithHttpHealthCheck("/healthz")
     .WaitFor(ingest);

@@ -1,7 +1,9 @@
 using System.Reflection;
 using Microsoft.Extensions.Options;
 using Webhooks.Console.Components;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Webhooks.Console.Ingest;
+using Webhooks.Console.Operator;
 using Webhooks.Console.Portal;
 using Webhooks.Console.Security;
 
@@ -17,7 +19,12 @@ public static class ConsoleApplication
             .ValidateOnStart();
         var options = builder.Configuration.GetSection(ConsoleOptions.Section).Get<ConsoleOptions>() ?? new ConsoleOptions();
         IngestClient.Register(builder.Services, sp => sp.GetRequiredService<IOptions<ConsoleOptions>>().Value.IngestUrl!);
-        PortalUser.AddScheme(builder.Services.AddAuthentication(PortalUser.Scheme), options);
+        var authentication = builder.Services.AddAuthentication(PortalUser.Scheme);
+        PortalUser.AddScheme(authentication, options);
+        OperatorSessions.AddScheme(authentication);
+        builder.Services.AddSingleton<OperatorSessions>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<TraceLinks>();
         builder.Services.AddAuthorization();
         builder.Services.AddAntiforgery(a =>
         {
@@ -40,6 +47,7 @@ public static class ConsoleApplication
         app.MapHealthChecks("/healthz");
         app.MapAssets();
         app.MapPortalSignIn();
+        app.MapOperatorSignOut();
         app.MapRazorComponents<App>();
         return app;
     }

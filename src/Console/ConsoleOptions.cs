@@ -20,6 +20,9 @@ public sealed class ConsoleOptions
     /// </summary>
     public SameSiteMode CookieSameSite { get; set; } = SameSiteMode.Lax;
 
+    /// <summary>The tracing UI's page of a trace, with <c>{traceId}</c> in it (the Aspire dashboard: <c>http://127.0.0.1:18888/traces/detail/{traceId}</c>); none: no links.</summary>
+    public string? TraceUrl { get; set; }
+
     public BrandOptions Brand { get; set; } = new();
 }
 

@@ -84,6 +84,7 @@ public static class IngestApplication
         app.MapEventTypesApi();
         app.MapDeadLettersApi();
         app.MapApiKeysApi();
+        app.MapWhoAmIApi();
         app.MapQuotasApi();
         app.MapPortalSessionsApi();
         return app;

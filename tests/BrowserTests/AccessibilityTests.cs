@@ -4,11 +4,11 @@ using Webhooks.IntegrationTests.Infrastructure;
 
 namespace Webhooks.BrowserTests;
 
-/// <summary>The portal's pages pass axe without a serious or critical violation.</summary>
+/// <summary>The portal's and the SRE console's pages pass axe without a serious or critical violation.</summary>
 public sealed class AccessibilityTests(ConsoleSystem system) : IClassFixture<ConsoleSystem>
 {
     [Fact]
-    public async Task Every_portal_page_passes_axe()
+    public async Task Every_page_of_the_portal_and_the_sre_console_passes_axe()
     {
         var tenant = $"axe-{Guid.NewGuid():N}"[..16];
         await using var subscriber = await Subscriber.StartAsync();
@@ -20,8 +20,14 @@ public sealed class AccessibilityTests(ConsoleSystem system) : IClassFixture<Con
         var page = await visitor.NewPageAsync();
         await page.GotoAsync(await system.PortalLinkAsync(tenant));
         var failures = new List<string>();
-        foreach (var path in new[] { "portal", "portal/endpoints/new", $"portal/endpoints/{endpoint}", $"portal/endpoints/{endpoint}/edit", "portal/deliveries", $"portal/events/{id}", "portal/link-invalid" })
+        foreach (var path in new[] { "portal", "portal/endpoints/new", $"portal/endpoints/{endpoint}", $"portal/endpoints/{endpoint}/edit", "portal/deliveries", $"portal/events/{id}", "portal/link-invalid",
+            "sre/sign-in", "sre/dead-letters", "sre/jobs", "sre/audit" })
         {
+            if (path == "sre/dead-letters")
+            {
+                await page.GetByLabel("Operator API key").FillAsync(system.AdminKey);
+                await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+            }
             await page.GotoAsync(system.ConsoleUrl + path);
             var result = await page.RunAxe();
             Assert.NotEmpty(result.Passes);

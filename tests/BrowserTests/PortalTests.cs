@@ -38,6 +38,10 @@ public sealed class PortalTests(ConsoleSystem system) : IClassFixture<ConsoleSys
         await page.ReloadUntilSeenAsync(p => p.AttemptRow(delivered, "succeeded"), $"the delivery of {delivered}");
         await Expect(page.Locator("svg.chart")).ToBeVisibleAsync();
         await Expect(page.Locator("p").Filter(new() { HasText = "1 attempts in the last day, 100% succeeded." })).ToBeVisibleAsync();
+        // Links are relative to the page's <base>, which the CSP allows: from a nested page, back to the list.
+        await page.GetByRole(AriaRole.Link, new() { Name = "← Endpoints" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Endpoints" })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = subscriber.Url }).ClickAsync();
 
         Volatile.Write(ref failing, true);
         var failed = await system.PublishAsync(tenant, "order.created", new { amount = 20 });

@@ -181,6 +181,15 @@ public sealed class PortalSessionTests(WebhooksSystemWithDispatcher system) : IC
     }
 
     [Fact]
+    public void Every_route_the_portal_scope_names_is_one_of_ingests()
+    {
+        var routes = system.Service<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints.OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods ?? []).Select(m => (m, e.RoutePattern.RawText?.TrimEnd('/'))))
+            .ToHashSet();
+        Assert.All(Ingest.Portal.PortalScope.Named, route => Assert.Contains((route.Method, route.Pattern), routes));
+    }
+
+    [Fact]
     public async Task A_session_ends_when_it_signs_out_and_its_actions_are_audited_under_its_id()
     {
         var tenant = NewTenant("audited");

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Components;
-using Webhooks.Console.Ingest;
+using Webhooks.Console.Components;
 
 namespace Webhooks.Console.Portal;
 
@@ -8,43 +8,15 @@ namespace Webhooks.Console.Portal;
 /// A page of the tenant portal: Ingest's API called with the session's key, so that Ingest decides what the
 /// session may see and do (its tenant, its endpoints, read-only); a session Ingest no longer knows is signed out.
 /// </summary>
-public abstract class PortalPage : ComponentBase
+public abstract class PortalPage : ConsolePage
 {
-    [CascadingParameter] public HttpContext HttpContext { get; set; } = default!;
-    [Inject] public IngestClient Ingest { get; set; } = default!;
-    [Inject] public NavigationManager Navigation { get; set; } = default!;
-
-    /// <summary>What a redirect after a change says it did (<c>?done=…</c>).</summary>
-    [SupplyParameterFromQuery(Name = "done")] public string? Done { get; set; }
-
     protected PortalUser Me => PortalUser.Of(HttpContext.User)!;
 
-    protected string? Error { get; set; }
+    protected override string? Credential => Me.Key;
 
-    protected string? Form(string name) => HttpContext.Request.HasFormContentType ? HttpContext.Request.Form[name].ToString() is { Length: > 0 } value ? value : null : null;
-
-    protected async Task<ApiAnswer> ApiAsync(HttpMethod method, string path, object? body = null)
+    protected override async Task OnCredentialRefusedAsync()
     {
-        var answer = await Ingest.SendAsync(method, Me.Key, path, body, HttpContext.RequestAborted);
-        if (answer.Unauthorized)
-        {
-            await HttpContext.SignOutAsync(PortalUser.Scheme);
-            Navigation.NavigateTo("portal/signed-out?ended=true");
-        }
-        return answer;
-    }
-
-    protected Task<ApiAnswer> GetAsync(string path) => ApiAsync(HttpMethod.Get, path);
-
-    /// <summary>Makes a change; on success goes back to <paramref name="then"/> saying <paramref name="done"/>, otherwise shows why not.</summary>
-    protected async Task ChangeAsync(HttpMethod method, string path, object? body, string then, string done)
-    {
-        var answer = await ApiAsync(method, path, body);
-        if (answer.Ok)
-        {
-            Navigation.NavigateTo($"{then}{(then.Contains('?') ? '&' : '?')}done={Uri.EscapeDataString(done)}");
-            return;
-        }
-        Error = answer.Message;
+        await HttpContext.SignOutAsync(PortalUser.Scheme);
+        Navigation.NavigateTo("portal/signed-out?ended=true");
     }
 }

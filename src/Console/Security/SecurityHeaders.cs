@@ -13,7 +13,7 @@ public static class SecurityHeaders
     {
         var options = app.ApplicationServices.GetRequiredService<IOptions<ConsoleOptions>>().Value;
         var ancestors = options.FrameAncestors.Count > 0 ? string.Join(' ', options.FrameAncestors) : "'none'";
-        var policy = $"default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; base-uri 'none'; frame-ancestors {ancestors}";
+        var policy = $"default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; base-uri 'self'; frame-ancestors {ancestors}";
         return app.Use(async (context, next) =>
         {
             var headers = context.Response.Headers;

@@ -47,6 +47,9 @@ public static class PortalScope
         new("DELETE", "/v1/portal-sessions/current", false, null),
     ];
 
+    /// <summary>Every route a portal session may call, as method and pattern (a test checks each is a route of Ingest's).</summary>
+    public static IEnumerable<(string Method, string Pattern)> Named => Routes.Select(r => (r.Method, r.Pattern));
+
     /// <summary>Whether the caller is an admin, or a portal session that may make this request (for the admin and publisher policies).</summary>
     public static bool AdmitsPortal(AuthorizationHandlerContext context)
     {
