@@ -25,6 +25,19 @@ public static class PortalBrowser
         }
     }
 
+    /// <summary>
+    /// With <c>WEBHOOKS_SCREENSHOTS</c> set to a folder (docs/images), a picture of the page for the docs, named
+    /// <paramref name="name"/>; otherwise nothing.
+    /// </summary>
+    public static async Task ScreenshotForDocsAsync(this IPage page, string name)
+    {
+        if (Environment.GetEnvironmentVariable("WEBHOOKS_SCREENSHOTS") is { Length: > 0 } folder)
+        {
+            await page.SetViewportSizeAsync(1200, 900);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name), FullPage = true });
+        }
+    }
+
     /// <summary>The table row of an attempt of <paramref name="eventId"/> with <paramref name="text"/> in it.</summary>
     public static ILocator AttemptRow(this IPage page, string eventId, string text) =>
         page.Locator("tr").Filter(new() { HasText = eventId }).Filter(new() { HasText = text });

@@ -47,11 +47,13 @@ public sealed class PortalTests(ConsoleSystem system) : IClassFixture<ConsoleSys
         var failed = await system.PublishAsync(tenant, "order.created", new { amount = 20 });
         var row = await page.ReloadUntilSeenAsync(p => p.AttemptRow(failed, "failed 500"), $"the failed attempt of {failed}");
         await Expect(row.First).ToContainTextAsync("database is down");
+        await page.ScreenshotForDocsAsync("portal-endpoint.png");
         // Every retry fails (the tests' schedule is a second and a half): the delivery ends dead-lettered.
         await Eventually.HoldsAsync(async () => (await system.GetEventAsync(failed)).Deliveries.Single().Status, s => s == "dead_lettered", $"{failed} is dead-lettered");
         await page.GotoAsync($"{system.ConsoleUrl}portal/events/{failed}");
         await Expect(page.GetByRole(AriaRole.Main)).ToContainTextAsync("dead lettered");
         await Expect(page.GetByRole(AriaRole.Main)).ToContainTextAsync("\"amount\": 20");
+        await page.ScreenshotForDocsAsync("portal-event.png");
 
         Volatile.Write(ref failing, false);
         await page.GetByRole(AriaRole.Button, new() { Name = "Resend to this endpoint" }).ClickAsync();

@@ -38,6 +38,7 @@ public sealed class SreConsoleTests(ConsoleSystem system) : IClassFixture<Consol
         var row = page.Locator("tbody tr").Filter(new() { HasText = id });
         await Expect(row).ToContainTextAsync("exhausted");
         await Expect(row).ToContainTextAsync("503");
+        await page.ScreenshotForDocsAsync("sre-dead-letters.png");
         await row.GetByRole(AriaRole.Link).First.ClickAsync();
         await Expect(page.GetByRole(AriaRole.Main)).ToContainTextAsync("sre-1");
         await page.GoBackAsync();
