@@ -77,6 +77,7 @@ public static class StateRegistration
 
     private static void AddDeadLetters(IServiceCollection services)
     {
+        services.AddSingleton<QueueDepths.QueueSnapshots>();
         services.AddOptions<DeadLetterOptions>().BindConfiguration(DeadLetterOptions.Section);
         services.AddSingleton<DeadLetterIndex>();
         services.AddHostedService<DeadLetterShardsMigration>();

@@ -12,6 +12,7 @@ using Webhooks.Ingest.Events;
 using Webhooks.Ingest.EventTypes;
 using Webhooks.Ingest.Jobs;
 using Webhooks.Ingest.Portal;
+using Webhooks.Ingest.QueueDepths;
 using Webhooks.Ingest.Quotas;
 using Webhooks.Messaging;
 using Webhooks.ServiceDefaults;
@@ -87,6 +88,7 @@ public static class IngestApplication
         app.MapWhoAmIApi();
         app.MapQuotasApi();
         app.MapPortalSessionsApi();
+        app.MapQueuesApi();
         return app;
     }
 }

@@ -51,6 +51,10 @@ public sealed class SreConsoleTests(ConsoleSystem system) : IClassFixture<Consol
         await Expect(page.GetByRole(AriaRole.Main)).ToContainTextAsync("1 redriven");
         await Eventually.HoldsAsync(async () => (await system.GetEventAsync(id)).Deliveries.Single().Status, s => s == "delivered", $"{id} is delivered after the redrive");
 
+        await page.GetByRole(AriaRole.Link, new() { Name = "Queues" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "lane" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Main)).ToContainTextAsync("webhooks-");
+
         // The operator key is on the console's server alone: no cookie or storage of the browser holds it.
         Assert.DoesNotContain((await visitor.CookiesAsync()), c => c.Value.Contains(system.AdminKey, StringComparison.Ordinal));
         Assert.Equal("0", await page.EvaluateAsync<string>("() => String(localStorage.length + sessionStorage.length)"));

@@ -187,6 +187,9 @@ public static class RedisKeys
         /// <summary>String, an opened portal session (JSON), by the hash of its session key; expires with the session. Ingest.</summary>
         public static string PortalSession(string hash) => $"portal:session:{hash}";
 
+        /// <summary>String, the dispatchers' last sample of the broker's queues (JSON); expires when none samples. Dispatchers write, Ingest reads.</summary>
+        public const string QueueSnapshot = "queues:snapshot";
+
         /// <summary>String, a job (JSON); 7 days once it ended. Ingest.</summary>
         public static string Job(string jobId) => $"job:{jobId}";
 

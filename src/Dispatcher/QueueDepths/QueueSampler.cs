@@ -21,6 +21,7 @@ public sealed partial class QueueSampler(
     IBusControl bus,
     IOptions<DispatcherOptions> options,
     LaneEntries entries,
+    Core.QueueDepths.QueueSnapshots snapshots,
     TimeProvider clock,
     ILogger<QueueSampler> logger) : BackgroundService
 {
@@ -52,9 +53,32 @@ public sealed partial class QueueSampler(
         var now = clock.GetUtcNow();
         foreach (var s in _samples.Where(s => s.Kind == "lane"))
         {
-            var since = entries.LastEntered(s.Queue) is { } entered && entered > s.EmptyAt ? entered : s.EmptyAt;
-            var age = s.Messages == 0 ? 0 : Math.Max(0, (now - since).TotalSeconds);
-            yield return new Measurement<double>(age, DispatcherTelemetry.Tag("queue", s.Queue), DispatcherTelemetry.Tag("kind", s.Kind), VirtualHost);
+            yield return new Measurement<double>(OldestAge(s, now), DispatcherTelemetry.Tag("queue", s.Queue), DispatcherTelemetry.Tag("kind", s.Kind), VirtualHost);
+        }
+    }
+
+    private double OldestAge(Sample s, DateTimeOffset now)
+    {
+        var since = entries.LastEntered(s.Queue) is { } entered && entered > s.EmptyAt ? entered : s.EmptyAt;
+        return s.Messages == 0 ? 0 : Math.Max(0, (now - since).TotalSeconds);
+    }
+
+    /// <summary>
+    /// The sample, for the API and the SRE console (<see cref="Core.QueueDepths.QueueSnapshots"/>): kept three rounds, so
+    /// that it goes when no dispatcher samples. Redis being away costs the console its picture, never the gauges.
+    /// </summary>
+    private async Task ShareAsync()
+    {
+        var now = clock.GetUtcNow();
+        try
+        {
+            await snapshots.WriteAsync(new Core.QueueDepths.QueueSnapshot(now, Environment.MachineName,
+                [.. _samples.Select(s => new Core.QueueDepths.QueueDepth(s.Queue, s.Kind, s.Messages, s.Consumers, s.Kind == "lane" ? OldestAge(s, now) : null))]),
+                options.Value.QueueSampling * 3 + TimeSpan.FromSeconds(5));
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            LogNotShared(e);
         }
     }
 
@@ -76,6 +100,7 @@ public sealed partial class QueueSampler(
                 {
                     connection ??= await broker.ConnectAsync("webhooks-queue-sampler", stoppingToken);
                     _samples = await SampleAsync(connection, started, stoppingToken);
+                    await ShareAsync();
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
@@ -144,6 +169,9 @@ public sealed partial class QueueSampler(
         }
         return samples;
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Queue depths sampled but not shared in Redis (the console shows none until the next round)")]
+    private partial void LogNotShared(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue depths not sampled (RabbitMQ unreachable?); the gauges keep the last sample")]
     private partial void LogNotSampled(Exception exception);
