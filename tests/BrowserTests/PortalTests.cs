@@ -156,6 +156,9 @@ public sealed class PortalTests(ConsoleSystem system) : IClassFixture<ConsoleSys
             Assert.True(await page.EvaluateAsync<bool>("() => window.__xss === undefined"), $"A payload ran on {path}");
         }
         await Expect(page.GetByRole(AriaRole.Main)).ToContainTextAsync("<script>window.__xss = 1</script>");
+        // Its 410 switched the endpoint off, and the list says why.
+        await page.GotoAsync(system.ConsoleUrl + "portal");
+        await page.ReloadUntilSeenAsync(p => p.GetByText("it answered 410 Gone"), "why the endpoint is off");
 
         // And the CSP a normal visit gets allows no script at all.
         using var http = new HttpClient();

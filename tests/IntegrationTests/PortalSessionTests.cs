@@ -195,13 +195,17 @@ public sealed class PortalSessionTests(WebhooksSystemWithDispatcher system) : IC
         var tenant = NewTenant("audited");
         var (endpoint, _) = await system.CreateEndpointAsync(tenant, "https://audited.example/hook", ["order.*"]);
         var portal = await SessionAsync(tenant);
-        Assert.Equal(HttpStatusCode.OK, (await portal.PostAsync($"/v1/endpoints/{endpoint}/disable", null)).StatusCode);
+        var disabled = await portal.PostAsync($"/v1/endpoints/{endpoint}/disable", null);
+        Assert.Equal(HttpStatusCode.OK, disabled.StatusCode);
+        Assert.Equal("manual", (await JsonAsync(disabled)).GetProperty("disabledReason").GetString());
 
         var audit = await JsonAsync(await system.Ingest.GetAsync($"/v1/audit?tenant={tenant}"));
         var entries = audit.GetProperty("data").EnumerateArray().ToList();
-        var disabled = entries.Single(e => e.GetProperty("action").GetString() == "endpoint.disabled");
-        Assert.StartsWith("ps_", disabled.GetProperty("actor").GetString());
-        Assert.Equal("portal", disabled.GetProperty("role").GetString());
+        var audited = entries.Single(e => e.GetProperty("action").GetString() == "endpoint.disabled");
+        Assert.StartsWith("ps_", audited.GetProperty("actor").GetString());
+        Assert.Equal("portal", audited.GetProperty("role").GetString());
+        var enabled = await JsonAsync(await portal.PostAsync($"/v1/endpoints/{endpoint}/enable", null));
+        Assert.Equal(JsonValueKind.Null, enabled.GetProperty("disabledReason").ValueKind);
         Assert.Contains(entries, e => e.GetProperty("action").GetString() == "portal.link_created");
         Assert.Contains(entries, e => e.GetProperty("action").GetString() == "portal.opened");
 

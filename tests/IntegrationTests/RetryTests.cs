@@ -99,7 +99,9 @@ public sealed class RetryTests(WebhooksSystemWithDispatcher system) : IClassFixt
         var (endpointId, _) = await system.CreateEndpointAsync("gone", subscriber.Url, ["*"]);
 
         await system.PublishAsync("gone", "user.deleted");
-        await Eventually.HoldsAsync(() => system.Ingest.GetFromJsonAsync<EndpointView>($"/v1/endpoints/{endpointId}"), e => !e!.Enabled, "the endpoint is disabled");
+        var disabled = await Eventually.HoldsAsync(() => system.Ingest.GetFromJsonAsync<EndpointView>($"/v1/endpoints/{endpointId}"), e => !e!.Enabled, "the endpoint is disabled");
+        Assert.Equal("gone", disabled!.DisabledReason);
+        Assert.NotNull(disabled.DisabledAt);
         await system.PublishAsync("gone", "user.deleted");
 
         var deadLetters = await Eventually.HoldsAsync(() => system.DeadLettersAsync($"endpointId={endpointId}"), l => l.Count == 2, "both deliveries are dead-lettered");

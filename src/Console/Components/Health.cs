@@ -19,6 +19,15 @@ public static class Health
 
     public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
+    /// <summary>Why an endpoint is off, as its customer would say it.</summary>
+    public static string DisabledWhy(JsonElement endpoint) => endpoint.Str("disabledReason") switch
+    {
+        "gone" => $"it answered 410 Gone ({When(endpoint, "disabledAt")})",
+        "failing" => $"it kept failing for the auto-disable period ({When(endpoint, "disabledAt")})",
+        "manual" => $"switched off by hand ({When(endpoint, "disabledAt")})",
+        _ => "switched off",
+    };
+
     /// <summary>A string property, or null when it is absent or null.</summary>
     public static string? Str(this JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

@@ -128,8 +128,8 @@ public sealed class EndpointRegistry(RedisStorage redis, EndpointSecrets secrets
     }
 
     /// <summary>Switches an endpoint off; false when it was already off or is gone.</summary>
-    public async Task<bool> DisableAsync(string id) =>
-        (await ChangeAsync(id, e => e.Enabled ? e with { Enabled = false, UpdatedAt = DateTimeOffset.UtcNow } : null)).Outcome == ChangeOutcome.Changed;
+    public async Task<bool> DisableAsync(string id, string reason, DateTimeOffset at) =>
+        (await ChangeAsync(id, e => e.Enabled ? e with { Enabled = false, DisabledReason = reason, DisabledAt = at, UpdatedAt = at } : null)).Outcome == ChangeOutcome.Changed;
 
     /// <summary>Every endpoint of a tenant, secrets decrypted.</summary>
     public async Task<IReadOnlyList<WebhookEndpoint>> ForTenantAsync(string tenant)

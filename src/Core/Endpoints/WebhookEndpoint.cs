@@ -19,6 +19,12 @@ public sealed record WebhookEndpoint
     /// <summary>The payload filter as it was given (<see cref="PayloadFilter"/>); null for none.</summary>
     public JsonElement? Filter { get; init; }
     public bool Enabled { get; init; } = true;
+
+    /// <summary>Why a disabled endpoint is off: <c>gone</c> (it answered 410), <c>failing</c> (for the auto-disable period) or <c>manual</c>; null while enabled.</summary>
+    public string? DisabledReason { get; init; }
+
+    /// <summary>When it was switched off; null while enabled.</summary>
+    public DateTimeOffset? DisabledAt { get; init; }
     public required string Secret { get; init; }
 
     /// <summary>The secret replaced by the last rotation, still signing until <see cref="PreviousSecretExpiresAt"/>.</summary>

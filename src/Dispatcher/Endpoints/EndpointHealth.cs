@@ -28,14 +28,14 @@ public sealed partial class EndpointHealth(EndpointRegistry registry, FailureStr
     /// <summary>Switches the endpoint off and announces it with <see cref="EndpointDisabled"/> (once, whichever dispatcher gets there first).</summary>
     public async Task DisableAsync(ConsumeContext context, WebhookEndpoint endpoint, string why, DateTimeOffset? failingSince)
     {
-        var (_, disabled) = await circuit.TryAsync(() => registry.DisableAsync(endpoint.Id));
+        var at = clock.GetUtcNow();
+        var (_, disabled) = await circuit.TryAsync(() => registry.DisableAsync(endpoint.Id, why, at));
         endpoints.Forget(endpoint.Id);
         failing.Recovered(endpoint.Id);
         if (disabled)
         {
             LogDisabled(endpoint.Id, why);
             DispatcherTelemetry.EndpointsDisabled.Add(1, DispatcherTelemetry.Tag("reason", why));
-            var at = clock.GetUtcNow();
             await context.Publish(new EndpointDisabled { EndpointId = endpoint.Id, Tenant = endpoint.Tenant, Reason = why, DisabledAt = at, FailingSince = failingSince }).Confirmed(broker.Value);
             await context.PublishSealedAsync(protector, OperationalEvents.Create(endpoint.Tenant, OperationalEvents.EndpointDisabled,
                 new { EndpointId = endpoint.Id, Url = RedactedUrl.Of(endpoint.Url), endpoint.Description, Reason = why, FailingSince = failingSince, DisabledAt = at }, at)).Confirmed(broker.Value);

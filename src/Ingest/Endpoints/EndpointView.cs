@@ -24,14 +24,16 @@ public sealed record EndpointView(
     DateTimeOffset UpdatedAt,
     long Version,
     string? Secret = null,
-    JsonElement? Filter = null)
+    JsonElement? Filter = null,
+    string? DisabledReason = null,
+    DateTimeOffset? DisabledAt = null)
 {
     /// <summary>What a header value is shown as; sent back in a <c>PATCH</c>, it keeps the value the header has.</summary>
     public const string HiddenValue = "********";
 
     public static EndpointView Of(WebhookEndpoint e, bool withSecret = false) =>
         new(e.Id, e.Tenant, e.Url, e.EventTypes, e.Description, e.Headers.ToDictionary(h => h.Key, _ => HiddenValue), e.RateLimit is { } r ? new RateLimitView(r.PerSecond, r.Burst) : null, e.MaxInFlight, e.TimeoutSeconds, e.Payload, e.Enabled, e.CreatedAt, e.UpdatedAt, e.Version,
-            withSecret ? e.Secret : null, e.Filter);
+            withSecret ? e.Secret : null, e.Filter, e.DisabledReason, e.DisabledAt);
 }
 
 /// <summary>An endpoint's rate limit: requests a second, and how many may come at once.</summary>

@@ -173,7 +173,11 @@ public static class EndpointsApi
         var result = await ChangeAsync(id, http, user, registry, endpoint =>
         {
             switchedOn = enabled && !endpoint.Enabled;
-            return endpoint with { Enabled = enabled, UpdatedAt = DateTimeOffset.UtcNow };
+            var now = DateTimeOffset.UtcNow;
+            // Switched off by hand says so; one already off keeps why it went off.
+            return enabled ? endpoint with { Enabled = true, DisabledReason = null, DisabledAt = null, UpdatedAt = now }
+                : endpoint.Enabled ? endpoint with { Enabled = false, DisabledReason = "manual", DisabledAt = now, UpdatedAt = now }
+                : endpoint with { UpdatedAt = now };
         }, e => EndpointView.Of(e), audit, enabled ? "endpoint.enabled" : "endpoint.disabled");
         if (switchedOn && result.Result is Ok<EndpointView> { Value: { } view })
         {
