@@ -30,6 +30,7 @@ public sealed class PortalTests(ConsoleSystem system) : IClassFixture<ConsoleSys
         await page.GetByRole(AriaRole.Link, new() { Name = "Add an endpoint" }).ClickAsync();
         await page.GetByLabel("URL").FillAsync(subscriber.Url);
         await page.GetByLabel("Other types or wildcards (comma-separated)").FillAsync("order.*");
+        await page.GetByLabel("Headers sent with each webhook").FillAsync("X-Customer: acme-42");
         await page.GetByRole(AriaRole.Button, new() { Name = "Add the endpoint" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Endpoint added");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = subscriber.Url })).ToBeVisibleAsync();
@@ -43,10 +44,19 @@ public sealed class PortalTests(ConsoleSystem system) : IClassFixture<ConsoleSys
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Endpoints" })).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = subscriber.Url }).ClickAsync();
 
+        Assert.Equal("acme-42", subscriber.Received.Single().Headers["X-Customer"].ToString());
+
+        // Saved again unchanged, the header's hidden value is kept.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Edit" }).ClickAsync();
+        await Expect(page.GetByLabel("Headers sent with each webhook")).ToHaveValueAsync("X-Customer: ********");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Endpoint saved");
+
         Volatile.Write(ref failing, true);
         var failed = await system.PublishAsync(tenant, "order.created", new { amount = 20 });
         var row = await page.ReloadUntilSeenAsync(p => p.AttemptRow(failed, "failed 500"), $"the failed attempt of {failed}");
         await Expect(row.First).ToContainTextAsync("database is down");
+        Assert.Equal("acme-42", subscriber.Received.Last().Headers["X-Customer"].ToString());
         await page.ScreenshotForDocsAsync("portal-endpoint.png");
         // Every retry fails (the tests' schedule is a second and a half): the delivery ends dead-lettered.
         await Eventually.HoldsAsync(async () => (await system.GetEventAsync(failed)).Deliveries.Single().Status, s => s == "dead_lettered", $"{failed} is dead-lettered");
