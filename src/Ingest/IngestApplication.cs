@@ -82,11 +82,13 @@ public static class IngestApplication
         app.MapAuditApi();
         app.MapJobsApi();
         app.MapEndpointsApi();
+        app.MapFailingEndpointsApi();
         app.MapEventTypesApi();
         app.MapDeadLettersApi();
         app.MapApiKeysApi();
         app.MapWhoAmIApi();
         app.MapQuotasApi();
+        app.MapOverQuotaApi();
         app.MapPortalSessionsApi();
         app.MapQueuesApi();
         return app;

@@ -21,7 +21,7 @@ public sealed class AccessibilityTests(ConsoleSystem system) : IClassFixture<Con
         await page.GotoAsync(await system.PortalLinkAsync(tenant));
         var failures = new List<string>();
         foreach (var path in new[] { "portal", "portal/endpoints/new", $"portal/endpoints/{endpoint}", $"portal/endpoints/{endpoint}/edit", "portal/deliveries", $"portal/events/{id}", "portal/link-invalid",
-            "sre/sign-in", "sre/dead-letters", "sre/queues", "sre/jobs", "sre/audit" })
+            "sre/sign-in", "sre/dead-letters", "sre/failing-endpoints", "sre/over-quota", "sre/queues", "sre/jobs", "sre/audit" })
         {
             if (path == "sre/dead-letters")
             {

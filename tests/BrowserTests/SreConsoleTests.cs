@@ -33,6 +33,11 @@ public sealed class SreConsoleTests(ConsoleSystem system) : IClassFixture<Consol
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Dead letters" })).ToBeVisibleAsync();
 
+        // The endpoint is failing: listed among the failing endpoints, with its dead letters a click away.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Failing endpoints" }).ClickAsync();
+        await Expect(page.Locator("tbody tr").Filter(new() { HasText = endpoint })).ToContainTextAsync(tenant);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Dead letters" }).First.ClickAsync();
+
         await page.GetByLabel("Endpoint").FillAsync(endpoint);
         await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
         var row = page.Locator("tbody tr").Filter(new() { HasText = id });

@@ -104,14 +104,51 @@ public sealed class TenantQuotaStore(RedisStorage redis, IOptions<QuotaOptions> 
                 }
                 return new QuotaVerdict.Within();
             }
-            return code < 0
-                ? new QuotaVerdict.LargerThanBurst((string)result[1]!, (long)result[2])
-                : new QuotaVerdict.Over(TimeSpan.FromMicroseconds(code), (string)result[1]!);
+            if (code < 0)
+            {
+                return new QuotaVerdict.LargerThanBurst((string)result[1]!, (long)result[2]);
+            }
+            await NoteOverAsync(tenant, (string)result[1]!);
+            return new QuotaVerdict.Over(TimeSpan.FromMicroseconds(code), (string)result[1]!);
         }
         finally
         {
             slice.Refill.Release();
         }
+    }
+
+    /// <summary>How long a tenant stays on the operators' list of tenants over a quota after its last refusal.</summary>
+    public static readonly TimeSpan OverQuotaListed = TimeSpan.FromMinutes(15);
+
+    /// <summary>When this process last noted each tenant over a quota (ms of <see cref="Environment.TickCount64"/>): noted again 10 s later at the soonest (a refused flood writes little).</summary>
+    private readonly RecentlyUsed<string, long> _notedOver = new(10_000, TimeSpan.FromMinutes(1));
+
+    /// <summary>Lists the tenant as over a quota now (<c>tenants:over-quota</c>, for the operators); the refusal does not wait on it failing.</summary>
+    private async Task NoteOverAsync(string tenant, string quota)
+    {
+        var now = Environment.TickCount64;
+        if (_notedOver.TryGetValue(tenant, out var notedAt) && now - notedAt < 10_000)
+        {
+            return;
+        }
+        _notedOver.Set(tenant, now);
+        try
+        {
+            await _db.SortedSetAddAsync(RedisKeys.Global.TenantsOverQuota, $"{tenant}|{quota}", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        }
+        catch (RedisException)
+        {
+            // The refusal stands; the list misses this tenant until its next refusal.
+        }
+    }
+
+    /// <summary>Tenants refused for a quota in the last <see cref="OverQuotaListed"/>, latest first, with the quota and when; older entries are dropped here.</summary>
+    public async Task<IReadOnlyList<(string Tenant, string Quota, DateTimeOffset At)>> RecentlyOverAsync()
+    {
+        var oldest = (DateTimeOffset.UtcNow - OverQuotaListed).ToUnixTimeMilliseconds();
+        await _db.SortedSetRemoveRangeByScoreAsync(RedisKeys.Global.TenantsOverQuota, double.NegativeInfinity, oldest, Exclude.Stop);
+        var listed = await _db.SortedSetRangeByScoreWithScoresAsync(RedisKeys.Global.TenantsOverQuota, oldest, double.PositiveInfinity, order: Order.Descending, take: 1000);
+        return [.. listed.Select(e => ((string)e.Element!).Split('|', 2)).Zip(listed, (parts, e) => (parts[0], parts.Length > 1 ? parts[1] : "", DateTimeOffset.FromUnixTimeMilliseconds((long)e.Score)))];
     }
 
     /// <summary>Tenants' attempt-log byte quotas as last read, and when (ms of <see cref="Environment.TickCount64"/>): read again after 30 s.</summary>

@@ -187,6 +187,15 @@ public static class RedisKeys
         /// <summary>String, an opened portal session (JSON), by the hash of its session key; expires with the session. Ingest.</summary>
         public static string PortalSession(string hash) => $"portal:session:{hash}";
 
+        /// <summary>
+        /// Sorted set, endpoints by when their run of failures began (ms), added when a run begins; a member whose run
+        /// has ended (a success cleared its failing-since) is removed when the list is read. Dispatchers add, Ingest reads.
+        /// </summary>
+        public const string FailingEndpoints = "endpoints:failing";
+
+        /// <summary>Sorted set, <c>{tenant}|{quota}</c> by when a request of the tenant was last refused for that quota (ms); entries older than 15 minutes are dropped when read. Ingest.</summary>
+        public const string TenantsOverQuota = "tenants:over-quota";
+
         /// <summary>String, the dispatchers' last sample of the broker's queues (JSON); expires when none samples. Dispatchers write, Ingest reads.</summary>
         public const string QueueSnapshot = "queues:snapshot";
 

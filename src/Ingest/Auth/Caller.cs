@@ -43,6 +43,11 @@ public sealed record Caller(string Role, string? Tenant)
             : (tenant, null);
     }
 
+    /// <summary>The 403 for a tenant-bound key asking for what spans every tenant (<paramref name="what"/>), or null for an operator.</summary>
+    public IResult? NotAnOperator(string what) => Tenant is { } bound
+        ? TypedResults.Problem($"{what} is for an operator (an admin key bound to no tenant); this key is bound to '{bound}'.", statusCode: StatusCodes.Status403Forbidden, title: "Forbidden")
+        : null;
+
     public IResult WrongTenant(string tenant) =>
         TypedResults.Problem($"This API key is bound to tenant '{Tenant}' and cannot act for '{tenant}'.", statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
 }

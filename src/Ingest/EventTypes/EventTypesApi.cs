@@ -158,11 +158,7 @@ public static class EventTypesApi
         return TypedResults.Ok(new EventTypeImport(created, replaced));
     }
 
-    private static IResult? OperatorOnly(ClaimsPrincipal user) =>
-        Caller.Of(user).Tenant is { } tenant
-            ? TypedResults.Problem($"The event-type catalog is written by an operator (an admin key bound to no tenant); this key is bound to '{tenant}'.",
-                statusCode: StatusCodes.Status403Forbidden, title: "Forbidden")
-            : null;
+    private static IResult? OperatorOnly(ClaimsPrincipal user) => Caller.Of(user).NotAnOperator("Writing the event-type catalog");
 
     private static IResult NotFound(string name) =>
         TypedResults.Problem($"The catalog has no event type '{name}'.", statusCode: StatusCodes.Status404NotFound, title: "Event type not found");

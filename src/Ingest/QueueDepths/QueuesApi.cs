@@ -13,8 +13,8 @@ public static class QueuesApi
     public static IEndpointRouteBuilder MapQueuesApi(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/v1/queues", async (ClaimsPrincipal user, QueueSnapshots snapshots) =>
-            Caller.Of(user).Tenant is { } tenant
-                ? Caller.Of(user).WrongTenant("(every tenant)")
+            Caller.Of(user).NotAnOperator("The queues") is { } refused
+                ? refused
                 : await snapshots.ReadAsync() is { } snapshot
                     ? TypedResults.Ok(snapshot)
                     : TypedResults.Problem("No dispatcher has sampled the queues lately (none running, or none reaching RabbitMQ or Redis).", statusCode: StatusCodes.Status404NotFound, title: "No sample"))
