@@ -36,12 +36,13 @@ public sealed partial class EventTypeCatalog(RedisStorage storage, IOptions<Cata
 
     private async Task<CatalogSnapshot> RefreshAsync(CatalogSnapshot? stale)
     {
-        // One refresh at a time; meanwhile the others go on with the copy they have.
-        if (stale is not null && !_refreshing.Wait(0))
+        // One refresh at a time; meanwhile the others go on with the copy they have — unless the interval is zero,
+        // which promises every check the catalog as it is now: then they wait for the refresh under way.
+        if (stale is not null && options.Value.RefreshInterval > TimeSpan.Zero && !_refreshing.Wait(0))
         {
             return stale;
         }
-        if (stale is null)
+        if (stale is null || options.Value.RefreshInterval == TimeSpan.Zero)
         {
             await _refreshing.WaitAsync();
         }
