@@ -16,6 +16,9 @@ public static class ConsoleApplication
         builder.Services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.Section).ValidateDataAnnotations()
             .Validate(o => SecurityHeaders.AreOrigins(o.FrameAncestors), "Webhooks:Console:FrameAncestors are origins such as https://app.example.com.")
             .Validate(o => o.Brand.LogoUrl is null || o.Brand.LogoUrl.Scheme is "https" || !o.Brand.LogoUrl.IsAbsoluteUri, "Webhooks:Console:Brand:LogoUrl is an https address.")
+            // Data annotations do not reach into Brand: its colour becomes a stylesheet, so it is checked here.
+            .Validate(o => BrandOptions.IsColor(o.Brand.AccentColor), "Webhooks:Console:Brand:AccentColor is a colour as #rrggbb.")
+            .Validate(o => o.Brand.Name is { Length: > 0 and <= 80 }, "Webhooks:Console:Brand:Name is 1 to 80 characters.")
             .ValidateOnStart();
         var options = builder.Configuration.GetSection(ConsoleOptions.Section).Get<ConsoleOptions>() ?? new ConsoleOptions();
         IngestClient.Register(builder.Services, sp => sp.GetRequiredService<IOptions<ConsoleOptions>>().Value.IngestUrl!);

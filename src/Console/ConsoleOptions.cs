@@ -29,13 +29,13 @@ public sealed class ConsoleOptions
 /// <summary>How the portal presents itself to a company's customers.</summary>
 public sealed partial class BrandOptions
 {
-    [StringLength(80)]
     public string Name { get; set; } = "Webhooks";
 
     /// <summary>An https (or same-site) address of a logo image; none: the name alone.</summary>
     public Uri? LogoUrl { get; set; }
 
     /// <summary>The accent colour, as <c>#rrggbb</c>.</summary>
-    [RegularExpression("^#[0-9a-fA-F]{6}$")]
     public string AccentColor { get; set; } = "#3451b2";
+
+    public static bool IsColor(string? value) => value is { Length: 7 } && value[0] == '#' && value[1..].All(char.IsAsciiHexDigit);
 }

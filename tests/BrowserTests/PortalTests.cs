@@ -70,6 +70,15 @@ public sealed class PortalTests(ConsoleSystem system) : IClassFixture<ConsoleSys
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("will be sent again");
         await page.ReloadUntilSeenAsync(p => p.GetByRole(AriaRole.Main).Locator("h3").Filter(new() { HasText = "delivered" }), $"{failed} delivered after the resend");
         Assert.Equal("delivered", (await system.GetEventAsync(failed)).Deliveries.Single().Status);
+
+        // The delivery log by endpoint is that endpoint's attempts, filtered alike.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Delivery log", Exact = true }).ClickAsync();
+        await page.Locator("#filter-endpoint").SelectOptionAsync(new SelectOptionValue { Label = subscriber.Url });
+        await page.Locator("#filter-status").SelectOptionAsync("delivered");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = subscriber.Url })).ToBeVisibleAsync();
+        Assert.EndsWith("?status=succeeded", page.Url);
+        Assert.Equal(0, await page.Locator("tbody tr").Filter(new() { HasText = "failed 500" }).CountAsync());
     }
 
     [Fact]
