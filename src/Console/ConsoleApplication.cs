@@ -21,10 +21,14 @@ public static class ConsoleApplication
             .Validate(o => o.Brand.Name is { Length: > 0 and <= 80 }, "Webhooks:Console:Brand:Name is 1 to 80 characters.")
             .ValidateOnStart();
         var options = builder.Configuration.GetSection(ConsoleOptions.Section).Get<ConsoleOptions>() ?? new ConsoleOptions();
+        // Outside a local run the console is served over HTTPS (a TLS proxy in front): its cookies never travel in clear.
+        var secure = options.CookieSameSite == SameSiteMode.None || !(builder.Environment.IsDevelopment() || builder.Environment.IsEnvironment("Testing"))
+            ? CookieSecurePolicy.Always
+            : CookieSecurePolicy.SameAsRequest;
         IngestClient.Register(builder.Services, sp => sp.GetRequiredService<IOptions<ConsoleOptions>>().Value.IngestUrl!);
         var authentication = builder.Services.AddAuthentication(PortalUser.Scheme);
-        PortalUser.AddScheme(authentication, options);
-        OperatorSessions.AddScheme(authentication);
+        PortalUser.AddScheme(authentication, options, secure);
+        OperatorSessions.AddScheme(authentication, secure);
         builder.Services.AddSingleton<OperatorSessions>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<TraceLinks>();
@@ -33,7 +37,7 @@ public static class ConsoleApplication
         {
             a.Cookie.Name = "webhooks_antiforgery";
             a.Cookie.SameSite = options.CookieSameSite;
-            a.Cookie.SecurePolicy = options.CookieSameSite == SameSiteMode.None ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+            a.Cookie.SecurePolicy = secure;
         });
         builder.Services.AddRazorComponents();
         builder.Services.AddHealthChecks();

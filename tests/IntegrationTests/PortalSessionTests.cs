@@ -114,7 +114,7 @@ public sealed class PortalSessionTests(WebhooksSystemWithDispatcher system) : IC
 
         Assert.Equal(HttpStatusCode.OK, (await portal.GetAsync($"/v1/endpoints/{endpoint}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await portal.GetAsync($"/v1/endpoints/{endpoint}/stats?series=hourly")).StatusCode);
-        foreach (var (method, path) in new[] { (HttpMethod.Post, $"/v1/endpoints/{endpoint}/disable"), (HttpMethod.Post, $"/v1/endpoints/{endpoint}/secret/rotate"),
+        foreach (var (method, path) in new[] { (HttpMethod.Get, $"/v1/endpoints/{endpoint}/secret"), (HttpMethod.Post, $"/v1/endpoints/{endpoint}/disable"), (HttpMethod.Post, $"/v1/endpoints/{endpoint}/secret/rotate"),
             (HttpMethod.Post, $"/v1/endpoints/{endpoint}/test"), (HttpMethod.Delete, $"/v1/endpoints/{endpoint}"), (HttpMethod.Post, "/v1/endpoints") })
         {
             var refused = await portal.SendAsync(new HttpRequestMessage(method, path) { Content = JsonContent.Create(new { url = "https://reader.example/2", eventTypes = new[] { "*" } }) });
@@ -130,9 +130,10 @@ public sealed class PortalSessionTests(WebhooksSystemWithDispatcher system) : IC
         var tenant = NewTenant("limited");
         await using var subscriber = await Subscriber.StartAsync();
         var (shown, _) = await system.CreateEndpointAsync(tenant, subscriber.Url, ["order.*"]);
-        var (hidden, _) = await system.CreateEndpointAsync(tenant, subscriber.Url + "/hidden", ["order.*"]);
+        var (hidden, _) = await system.CreateEndpointAsync(tenant, subscriber.Url + "/hidden", ["order.*", "invoice.*"]);
         var id = await system.PublishAsync(tenant, "order.created");
-        await subscriber.WaitForAsync(2);
+        var notSentToShown = await system.PublishAsync(tenant, "invoice.paid", new { amount = 12 });
+        await subscriber.WaitForAsync(3);
         var portal = await SessionAsync(tenant, new { endpoints = new[] { shown } });
 
         var listed = await JsonAsync(await portal.GetAsync("/v1/endpoints"));
@@ -141,6 +142,11 @@ public sealed class PortalSessionTests(WebhooksSystemWithDispatcher system) : IC
         Assert.Equal(HttpStatusCode.Accepted, (await portal.PostAsync($"/v1/events/{id}/endpoints/{shown}/resend", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await portal.GetAsync($"/v1/endpoints/{hidden}")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await portal.PostAsync($"/v1/events/{id}/endpoints/{hidden}/resend", null)).StatusCode);
+        // Nor, through its own endpoint, events only another endpoint was sent: no resend, no filter test, no replay.
+        Assert.Equal(HttpStatusCode.NotFound, (await portal.PostAsync($"/v1/events/{notSentToShown}/endpoints/{shown}/resend", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await portal.PostAsJsonAsync($"/v1/endpoints/{shown}/filter/test", new { eventId = notSentToShown, filter = new Dictionary<string, object> { ["data.amount"] = new Dictionary<string, int> { ["$gt"] = 10 } } })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await portal.PostAsJsonAsync($"/v1/endpoints/{shown}/filter/test", new { eventId = id })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await portal.PostAsync($"/v1/endpoints/{shown}/replay?since={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddHours(-1).ToString("O"))}", null)).StatusCode);
         // Lists that span every endpoint, and new endpoints, are not for it.
         Assert.Equal(HttpStatusCode.Forbidden, (await portal.GetAsync("/v1/events")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await portal.GetAsync($"/v1/events/{id}")).StatusCode);

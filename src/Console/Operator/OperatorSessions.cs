@@ -60,14 +60,14 @@ public sealed class OperatorSessions(TimeProvider clock)
         await http.SignOutAsync(Scheme);
     }
 
-    public static void AddScheme(AuthenticationBuilder authentication) =>
+    public static void AddScheme(AuthenticationBuilder authentication, CookieSecurePolicy secure) =>
         authentication.AddCookie(Scheme, cookie =>
         {
             cookie.Cookie.Name = "webhooks_operator";
             cookie.Cookie.Path = "/sre";
             cookie.Cookie.HttpOnly = true;
             cookie.Cookie.SameSite = SameSiteMode.Strict;
-            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            cookie.Cookie.SecurePolicy = secure;
             cookie.LoginPath = "/sre/sign-in";
             cookie.AccessDeniedPath = "/sre/sign-in";
             cookie.ReturnUrlParameter = "";

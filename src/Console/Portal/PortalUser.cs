@@ -46,14 +46,14 @@ public sealed record PortalUser(string SessionId, string Tenant, string Key, boo
     public Task SignInAsync(HttpContext http) =>
         http.SignInAsync(Scheme, ToPrincipal(), new AuthenticationProperties { ExpiresUtc = ExpiresAt, AllowRefresh = false, IsPersistent = false });
 
-    public static void AddScheme(AuthenticationBuilder authentication, ConsoleOptions options) =>
+    public static void AddScheme(AuthenticationBuilder authentication, ConsoleOptions options, CookieSecurePolicy secure) =>
         authentication.AddCookie(Scheme, cookie =>
         {
             cookie.Cookie.Name = "webhooks_portal";
             cookie.Cookie.Path = "/portal";
             cookie.Cookie.HttpOnly = true;
             cookie.Cookie.SameSite = options.CookieSameSite;
-            cookie.Cookie.SecurePolicy = options.CookieSameSite == SameSiteMode.None ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+            cookie.Cookie.SecurePolicy = secure;
             cookie.LoginPath = "/portal/signed-out";
             cookie.AccessDeniedPath = "/portal/signed-out";
             cookie.ReturnUrlParameter = "";

@@ -136,7 +136,7 @@ public sealed class TenantQuotaStore(RedisStorage redis, IOptions<QuotaOptions> 
         {
             await _db.SortedSetAddAsync(RedisKeys.Global.TenantsOverQuota, $"{tenant}|{quota}", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         }
-        catch (RedisException)
+        catch (Exception e) when (e is RedisException or TimeoutException)
         {
             // The refusal stands; the list misses this tenant until its next refusal.
         }

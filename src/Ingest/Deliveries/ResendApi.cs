@@ -46,6 +46,11 @@ public static class ResendApi
             return Problem(StatusCodes.Status409Conflict, "Endpoint disabled", $"Endpoint '{endpointId}' is disabled: enable it (POST /v1/endpoints/{endpointId}/enable), then resend.");
         }
         var existing = await deliveries.GetAsync(id, endpointId);
+        if (existing is null && caller.Endpoints is not null)
+        {
+            // A portal session limited to some endpoints resends what they were sent, never another endpoint's event.
+            return Problem(StatusCodes.Status404NotFound, "Not found", $"Event '{id}' was never sent to endpoint '{endpointId}'.");
+        }
         var delivery = DeliverWebhook.Of(stored, endpointId, existing?.Id ?? SortableId.New("dlv"));
         // One live chain: this one replaces whatever retry still waits, and the delivery's dead letter goes (a new one comes if it fails again).
         await requeue.SendAsync(await requeue.LaneAsync(stored.Tenant, 1, cancellationToken), delivery, existing?.Attempts ?? 0, cancellationToken);

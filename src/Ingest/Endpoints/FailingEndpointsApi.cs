@@ -7,7 +7,7 @@ namespace Webhooks.Ingest.Endpoints;
 
 /// <summary>
 /// <c>GET /v1/endpoints/failing</c>: the endpoints failing longest, oldest run of failures first — what an SRE
-/// looks at before auto-disable switches them off (a tenant-bound key sees its tenant's).
+/// looks at before auto-disable switches them off (an operator's view: the list spans every tenant).
 /// </summary>
 public static class FailingEndpointsApi
 {
@@ -23,19 +23,14 @@ public static class FailingEndpointsApi
         {
             return problem;
         }
-        var caller = Caller.Of(user);
-        var wanted = limit ?? Paging.DefaultLimit;
-        // A tenant's key reads further down the list for its own.
-        var longest = await streaks.LongestAsync(caller.Tenant is null ? wanted : wanted * 10);
-        var failing = new List<FailingEndpointView>();
-        foreach (var (id, since) in longest)
+        if (Caller.Of(user).NotAnOperator("The list of failing endpoints") is { } refused)
         {
-            if (await registry.GetAsync(id) is { } endpoint && caller.Sees(endpoint.Tenant) && failing.Count < wanted)
-            {
-                failing.Add(new FailingEndpointView(endpoint.Id, endpoint.Tenant, endpoint.Url, endpoint.Description, endpoint.Enabled, since));
-            }
+            return refused;
         }
-        return TypedResults.Ok(new FailingEndpointList(failing));
+        var longest = await streaks.LongestAsync(limit ?? Paging.DefaultLimit);
+        var endpoints = await Task.WhenAll(longest.Select(async f => (await registry.GetAsync(f.EndpointId), f.Since)));
+        return TypedResults.Ok(new FailingEndpointList([.. endpoints.Where(e => e.Item1 is not null)
+            .Select(e => new FailingEndpointView(e.Item1!.Id, e.Item1.Tenant, e.Item1.Url, e.Item1.Description, e.Item1.Enabled, e.Since))]));
     }
 }
 

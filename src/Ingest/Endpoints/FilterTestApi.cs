@@ -24,7 +24,7 @@ public static class FilterTestApi
         return endpoints;
     }
 
-    private static async Task<IResult> Test(string id, HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, EventStore events, Core.EventTypes.EventTypeCatalog catalog, CancellationToken cancellationToken)
+    private static async Task<IResult> Test(string id, HttpRequest request, ClaimsPrincipal user, EndpointRegistry registry, EventStore events, Core.Deliveries.DeliveryStore deliveries, Core.EventTypes.EventTypeCatalog catalog, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<FilterTestRequest>(request, MaxRequestBytes, cancellationToken);
         if (body.Problem is not null)
@@ -64,7 +64,10 @@ public static class FilterTestApi
         if (input.EventId is { } eventId)
         {
             // Another tenant's event is as unknown here as one that does not exist.
-            if (!WellFormedIds.IsWellFormed(eventId) || await events.GetAsync(eventId) is not { } stored || stored.Tenant != endpoint.Tenant)
+            // A portal session limited to some endpoints tries stored events its endpoint was sent, never another's
+            // (a filter answered match or not would read their data a question at a time).
+            if (!WellFormedIds.IsWellFormed(eventId) || await events.GetAsync(eventId) is not { } stored || stored.Tenant != endpoint.Tenant
+                || (Caller.Of(user).Endpoints is not null && await deliveries.GetAsync(eventId, endpoint.Id) is null))
             {
                 return TypedResults.Problem($"No event '{eventId}' of tenant '{endpoint.Tenant}'.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
             }

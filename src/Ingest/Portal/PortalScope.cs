@@ -20,6 +20,7 @@ public static class PortalScope
     /// <summary>Where <see cref="Refusal"/> leaves why it refused, for the 403's detail.</summary>
     public const string RefusalItem = "webhooks:portal-refusal";
 
+    /// <summary>A route; <paramref name="Changes"/>: refused to a read-only session (a change, or a secret).</summary>
     private sealed record Route(string Method, string Pattern, bool Changes, string? EndpointValue, bool WhenLimited = true);
 
     private static readonly Route[] Routes =
@@ -31,14 +32,16 @@ public static class PortalScope
         new("DELETE", "/v1/endpoints/{id}", true, "id"),
         new("POST", "/v1/endpoints/{id}/enable", true, "id"),
         new("POST", "/v1/endpoints/{id}/disable", true, "id"),
-        new("GET", "/v1/endpoints/{id}/secret", false, "id"),
+        // The signing secret forges webhooks its receiver trusts: not for a read-only session.
+        new("GET", "/v1/endpoints/{id}/secret", true, "id"),
         new("POST", "/v1/endpoints/{id}/secret/rotate", true, "id"),
         new("GET", "/v1/endpoints/{id}/attempts", false, "id"),
         new("GET", "/v1/endpoints/{id}/stats", false, "id"),
         new("POST", "/v1/endpoints/{id}/filter/test", false, "id"),
         new("POST", "/v1/endpoints/{id}/test", true, "id"),
         new("POST", "/v1/endpoints/{id}/recover", true, "id"),
-        new("POST", "/v1/endpoints/{id}/replay", true, "id"),
+        // Replay sends the tenant's events the endpoint never had (by its types now): not for a session limited to some endpoints.
+        new("POST", "/v1/endpoints/{id}/replay", true, "id", WhenLimited: false),
         new("POST", "/v1/events/{id}/endpoints/{endpointId}/resend", true, "endpointId"),
         new("GET", "/v1/events", false, null, WhenLimited: false),
         new("GET", "/v1/events/{id}", false, null, WhenLimited: false),
@@ -76,7 +79,7 @@ public static class PortalScope
         }
         if (route.Changes && user.HasClaim(ReadOnlyClaim, "true"))
         {
-            return "This portal session is read-only.";
+            return "This portal session is read-only (it cannot change anything or reveal a signing secret).";
         }
         if (!user.HasClaim(LimitedClaim, "true"))
         {
