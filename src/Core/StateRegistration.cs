@@ -20,7 +20,8 @@ public static class StateRegistration
 {
     /// <summary>
     /// Redis from <c>ConnectionStrings:Redis</c>, and each owner's store on it (docs/architecture.md, "State by owner"):
-    /// endpoints and their secrets, events, deliveries, dead letters, tenants' allowances and quotas, the event-type catalog.
+    /// endpoints and their secrets, events, deliveries, dead letters, tenants' allowances and quotas, the event-type catalog,
+    /// the dispatchers' queue sample.
     /// </summary>
     public static IHostApplicationBuilder AddWebhooksState(this IHostApplicationBuilder builder)
     {
@@ -30,6 +31,8 @@ public static class StateRegistration
         AddDeadLetters(builder.Services);
         AddTenantLimits(builder.Services);
         AddCatalog(builder.Services);
+        // What the dispatchers sampled of the broker's queues, for the API (written by them, read by Ingest).
+        builder.Services.AddSingleton<QueueDepths.QueueSnapshots>();
         return builder;
     }
 
@@ -77,7 +80,6 @@ public static class StateRegistration
 
     private static void AddDeadLetters(IServiceCollection services)
     {
-        services.AddSingleton<QueueDepths.QueueSnapshots>();
         services.AddOptions<DeadLetterOptions>().BindConfiguration(DeadLetterOptions.Section);
         services.AddSingleton<DeadLetterIndex>();
         services.AddHostedService<DeadLetterShardsMigration>();

@@ -4,6 +4,8 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 
+using Webhooks.Console.Security;
+
 namespace Webhooks.Console.Operator;
 
 /// <summary>
@@ -61,17 +63,5 @@ public sealed class OperatorSessions(TimeProvider clock)
     }
 
     public static void AddScheme(AuthenticationBuilder authentication, CookieSecurePolicy secure) =>
-        authentication.AddCookie(Scheme, cookie =>
-        {
-            cookie.Cookie.Name = "webhooks_operator";
-            cookie.Cookie.Path = "/sre";
-            cookie.Cookie.HttpOnly = true;
-            cookie.Cookie.SameSite = SameSiteMode.Strict;
-            cookie.Cookie.SecurePolicy = secure;
-            cookie.LoginPath = "/sre/sign-in";
-            cookie.AccessDeniedPath = "/sre/sign-in";
-            cookie.ReturnUrlParameter = "";
-            cookie.SlidingExpiration = false;
-            cookie.ExpireTimeSpan = Lifetime;
-        });
+        authentication.AddSessionCookie(Scheme, "webhooks_operator", "/sre", SameSiteMode.Strict, secure, "/sre/sign-in", Lifetime);
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Antiforgery;
+using Webhooks.Console.Security;
 
 namespace Webhooks.Console.Operator;
 
@@ -8,9 +9,9 @@ public static class OperatorSignOut
     public static void MapOperatorSignOut(this IEndpointRouteBuilder routes) =>
         routes.MapPost("/sre/sign-out", async (HttpContext http, OperatorSessions sessions, IAntiforgery antiforgery) =>
         {
-            if (!await antiforgery.IsRequestValidAsync(http))
+            if (await antiforgery.StaleFormAsync(http) is { } stale)
             {
-                return Results.Problem("The form is stale or did not come from this console: reload the page and try again.", statusCode: 400, title: "Form not accepted");
+                return stale;
             }
             await sessions.SignOutAsync(http);
             return Results.Redirect("/sre/sign-in");

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Antiforgery;
+using Webhooks.Console.Security;
 using Microsoft.AspNetCore.Authentication;
 using Webhooks.Console.Ingest;
 
@@ -29,9 +30,9 @@ public static class PortalSignIn
         });
         routes.MapPost("/portal/sign-out", async (HttpContext http, IngestClient ingest, IAntiforgery antiforgery) =>
         {
-            if (!await antiforgery.IsRequestValidAsync(http))
+            if (await antiforgery.StaleFormAsync(http) is { } stale)
             {
-                return Results.Problem("The form is stale or did not come from this console: reload the page and try again.", statusCode: 400, title: "Form not accepted");
+                return stale;
             }
             var result = await http.AuthenticateAsync(PortalUser.Scheme);
             if (result.Principal is { } principal && PortalUser.Of(principal) is { } user)

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using System.Text.Json;
 
+using Webhooks.Console.Security;
+
 namespace Webhooks.Console.Portal;
 
 /// <summary>
@@ -47,17 +49,6 @@ public sealed record PortalUser(string SessionId, string Tenant, string Key, boo
         http.SignInAsync(Scheme, ToPrincipal(), new AuthenticationProperties { ExpiresUtc = ExpiresAt, AllowRefresh = false, IsPersistent = false });
 
     public static void AddScheme(AuthenticationBuilder authentication, ConsoleOptions options, CookieSecurePolicy secure) =>
-        authentication.AddCookie(Scheme, cookie =>
-        {
-            cookie.Cookie.Name = "webhooks_portal";
-            cookie.Cookie.Path = "/portal";
-            cookie.Cookie.HttpOnly = true;
-            cookie.Cookie.SameSite = options.CookieSameSite;
-            cookie.Cookie.SecurePolicy = secure;
-            cookie.LoginPath = "/portal/signed-out";
-            cookie.AccessDeniedPath = "/portal/signed-out";
-            cookie.ReturnUrlParameter = "";
-            cookie.SlidingExpiration = false;
-            cookie.ExpireTimeSpan = TimeSpan.FromDays(1);
-        });
+        // The session's own expiry (the link's) is set at sign-in; a day is the cookie's ceiling.
+        authentication.AddSessionCookie(Scheme, "webhooks_portal", "/portal", options.CookieSameSite, secure, "/portal/signed-out", TimeSpan.FromDays(1));
 }
