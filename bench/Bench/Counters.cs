@@ -49,6 +49,20 @@ public sealed class Counters(IConnectionMultiplexer redis, Uri management) : IDi
         return new Snapshot(commands, published);
     }
 
+    /// <summary>Drops what waits in <paramref name="queues"/> (of the default virtual host), unread.</summary>
+    public async Task PurgeAsync(IEnumerable<string> queues)
+    {
+        foreach (var queue in queues)
+        {
+            using var response = await _http.DeleteAsync($"api/queues/%2F/{Uri.EscapeDataString(queue)}/contents");
+            // A queue not declared yet holds nothing.
+            if (response.StatusCode != System.Net.HttpStatusCode.NotFound)
+            {
+                response.EnsureSuccessStatusCode();
+            }
+        }
+    }
+
     public void Dispose()
     {
         _http.Dispose();

@@ -88,8 +88,12 @@ public sealed class Platform : IAsyncDisposable
     }
 
     /// <summary>Publishes <paramref name="count"/> single events over HTTP, <paramref name="connections"/> requests at a time.</summary>
-    public Task PublishConcurrentlyAsync(string tenant, int count, int connections, HttpClient? via = null, string type = EventType) =>
-        Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = connections }, async (i, _) => await PublishAsync(tenant, i, via, type));
+    public async Task PublishConcurrentlyAsync(string tenant, int count, int connections, HttpClient? via = null, string type = EventType)
+    {
+        using var load = HttpLoad.For(via ?? Ingest, connections);
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = connections },
+            async (i, cancellationToken) => await load.PostSuccessfullyAsync("/v1/events", EventJson(tenant, i, type), cancellationToken));
+    }
 
     /// <summary>
     /// Publishes <paramref name="count"/> events straight onto the bus as an upstream service would (<c>Webhooks.Contracts</c>
@@ -147,6 +151,9 @@ public sealed class Platform : IAsyncDisposable
     public const string EventType = "order.created";
 
     public static object Event(string tenant, int sequence, string type = EventType) => new { type, tenant, data = Data(sequence) };
+
+    /// <summary><see cref="Event"/> as the JSON POSTed.</summary>
+    public static string EventJson(string tenant, int sequence, string type = EventType) => JsonSerializer.Serialize(Event(tenant, sequence, type));
 
     /// <summary>A typical small event's data: an order of a few fields.</summary>
     public static object Data(int sequence) =>

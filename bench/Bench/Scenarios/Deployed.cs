@@ -1,6 +1,9 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using Webhooks.Core.Fairness;
+using Webhooks.Messaging;
 
 namespace Webhooks.Bench.Scenarios;
 
@@ -67,6 +70,10 @@ public static class Deployed
         }
         """).RootElement;
 
+    /// <summary>How long a fresh host is warmed at least and at most before it is measured (in between, until steady); a quick run, a third of it.</summary>
+    private static (TimeSpan Minimum, TimeSpan Limit) WarmUp(int webhooks) =>
+        webhooks >= 10_000 ? (TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(90)) : (TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
+
     private static readonly Case[] Cases =
     [
         new("fan-out-1", "fan-out 1, single events over HTTP", 1, (p, hosts, tenant, events) => p.PublishConcurrentlyAsync(tenant, events, Throughput.Connections, hosts.Client)),
@@ -84,7 +91,7 @@ public static class Deployed
 
     public static async Task RunAsync(Platform platform, Counters counters, BenchOptions options, Report report)
     {
-        var (webhooks, runs) = options.Quick ? (2_000, 1) : (10_000, 3);
+        var (webhooks, runs) = options.Quick ? (2_000, options.DeployedRuns ?? 1) : (10_000, options.DeployedRuns ?? 3);
         var figures = new Figures();
         await using var receiver = await ReceiverProcess.StartAsync();
         var servers = Servers(options);
@@ -98,17 +105,29 @@ public static class Deployed
                 figures.Add("bare", $"cpu_ms_{process}", ms);
             }
 
-            var alone = await IngestAloneAsync(platform, $"ingest-alone-{run}", webhooks);
+            var alone = await IngestAloneAsync(platform, servers, $"ingest-alone-{run}", webhooks);
             foreach (var (name, value) in alone)
             {
                 figures.Add("ingest_alone", name, value);
             }
 
+            // Ingest alone's events are of a tenant without endpoints: dropped unread, not left for the dispatcher to go
+            // through while the cases are measured.
+            await counters.PurgeAsync(TenantLanes.Of(FairnessStage.Events));
             await using var hosts = await platform.StartProcessesAsync(1);
             var processes = Named(hosts, receiver, servers);
             await EnforceOrderSchemaAsync(hosts.Client);
-            // Fresh processes: warmed on every path the cases take (half as many webhooks each), and measured only once the
-            // JIT's later tiers are compiled, as in processes that have run for a while; the figures would count the JIT otherwise.
+            // Fresh processes: warmed at fan-out 1 until their CPU per webhook stops falling, then on every path the cases take
+            // (half as many webhooks each), and measured only once the JIT's later tiers are compiled, as in processes that have
+            // run for a while; the figures would count the JIT otherwise.
+            var steady = $"warm-up-steady-{run}";
+            await platform.CreateEndpointsAsync(steady, receiver.Path(steady), 1, null, hosts.Client);
+            var warmed = await ProcessStats.WarmUntilSteadyAsync([hosts.Ingest.Id, .. hosts.Dispatchers.Select(d => d.Id)], async round =>
+            {
+                await platform.PublishConcurrentlyAsync(steady, webhooks / 2, Throughput.Connections, hosts.Client);
+                await receiver.WaitForAsync(steady, (round + 1) * (webhooks / 2), TimeSpan.FromMinutes(5));
+            }, WarmUp(webhooks).Minimum, WarmUp(webhooks).Limit);
+            Console.Error.WriteLine($"The hosts warmed in {warmed.Count} rounds of {webhooks / 2} webhooks, CPU seconds {string.Join(", ", warmed.Select(s => s.ToString("F1", CultureInfo.InvariantCulture)))}");
             foreach (var @case in Cases)
             {
                 var warmUp = @case with { Name = $"warm-up-{@case.Name}-{run}" };
@@ -263,6 +282,7 @@ public static class Deployed
     {
         (await hosts.Client.PutAsJsonAsync($"/v1/tenants/{tenant}/quotas", new { eventsPerSecond = 200, eventsBurst = 200 })).EnsureSuccessStatusCode();
         var (accepted, refused) = (0, 0);
+        using var load = HttpLoad.For(hosts.Client, Throughput.Connections);
         var ingestBefore = ProcessStats.CpuSeconds(processes["ingest"]);
         var start = Stopwatch.GetTimestamp();
         await Parallel.ForEachAsync(Enumerable.Range(0, Throughput.Connections), async (_, _) =>
@@ -270,12 +290,12 @@ public static class Deployed
             var n = 0;
             while (Stopwatch.GetElapsedTime(start).TotalSeconds < seconds)
             {
-                using var response = await hosts.Client.PostAsJsonAsync("/v1/events", Platform.Event(tenant, n++));
-                if (response.StatusCode == HttpStatusCode.Accepted)
+                var (status, _) = await load.PostAsync("/v1/events", Platform.EventJson(tenant, n++));
+                if (status == HttpStatusCode.Accepted)
                 {
                     Interlocked.Increment(ref accepted);
                 }
-                else if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                else if (status == HttpStatusCode.TooManyRequests)
                 {
                     Interlocked.Increment(ref refused);
                 }
@@ -296,31 +316,46 @@ public static class Deployed
     /// accepts them (warmed on half as many first, and settled); its accept rate, the POSTs' p50 and p99, and its CPU an event.
     /// The events wait in the broker for the dispatchers started next (a tenant without endpoints: nothing to deliver).
     /// </summary>
-    private static async Task<Dictionary<string, double>> IngestAloneAsync(Platform platform, string tenant, int events)
+    private static async Task<Dictionary<string, double>> IngestAloneAsync(Platform platform, (int? Broker, int? Store) servers, string tenant, int events)
     {
         await using var alone = await platform.StartProcessesAsync(0);
-        await platform.PublishConcurrentlyAsync($"{tenant}-warm-up", events / 2, Throughput.Connections, alone.Client);
+        var warmed = await ProcessStats.WarmUntilSteadyAsync([alone.Ingest.Id],
+            round => platform.PublishConcurrentlyAsync($"{tenant}-warm-up-{round}", events / 2, Throughput.Connections, alone.Client), WarmUp(events).Minimum, WarmUp(events).Limit);
+        Console.Error.WriteLine($"Ingest alone warmed in {warmed.Count} rounds of {events / 2} events, CPU seconds {string.Join(", ", warmed.Select(s => s.ToString("F1", CultureInfo.InvariantCulture)))}");
         await ProcessStats.SettleAsync([alone.Ingest.Id], TimeSpan.FromSeconds(60));
         var took = new double[events];
-        var cpuBefore = ProcessStats.CpuSeconds(alone.Ingest.Id);
+        using var load = HttpLoad.For(alone.Client, Throughput.Connections);
+        // The CPU of each process the events cost, the load (this process) included: on two cores they share the machine.
+        var watched = new Dictionary<string, int> { ["ingest"] = alone.Ingest.Id, ["load"] = Environment.ProcessId };
+        if (servers.Broker is { } broker)
+        {
+            watched["rabbitmq"] = broker;
+        }
+        if (servers.Store is { } store)
+        {
+            watched["redis"] = store;
+        }
+        var cpuBefore = watched.ToDictionary(p => p.Key, p => ProcessStats.CpuSeconds(p.Value));
         var start = Stopwatch.GetTimestamp();
         await Parallel.ForEachAsync(Enumerable.Range(0, events), new ParallelOptions { MaxDegreeOfParallelism = Throughput.Connections }, async (i, cancellationToken) =>
         {
             var sent = Stopwatch.GetTimestamp();
-            using var response = await alone.Client.PostAsJsonAsync("/v1/events", Platform.Event(tenant, i), cancellationToken);
-            response.EnsureSuccessStatusCode();
+            await load.PostSuccessfullyAsync("/v1/events", Platform.EventJson(tenant, i), cancellationToken);
             took[i] = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
         });
         var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        var cpuMs = (ProcessStats.CpuSeconds(alone.Ingest.Id) - cpuBefore) * 1000;
         var latencies = new Latencies(took);
-        return new Dictionary<string, double>
+        var figures = new Dictionary<string, double>
         {
             ["accepted_per_second"] = events / seconds,
             ["p50_ms"] = latencies.Percentile(50),
             ["p99_ms"] = latencies.Percentile(99),
-            ["cpu_ms_per_event"] = cpuMs / events,
         };
+        foreach (var (name, pid) in watched)
+        {
+            figures[name == "ingest" ? "cpu_ms_per_event" : $"cpu_ms_per_event_{name}"] = (ProcessStats.CpuSeconds(pid) - cpuBefore[name]) * 1000 / events;
+        }
+        return figures;
     }
 
     private static void Write(Report report, Figures figures, int webhooks, int runs)
@@ -347,7 +382,8 @@ public static class Deployed
         report.Row("a tenant at its quota (200/s, burst 200) flooding from 32 connections",
             $"accepted {figures.Median("quota", "accepted_per_second"):F0}/s, refused {figures.Median("quota", "refused_per_second"):F0}/s, Ingest CPU {figures.Median("quota", "ingest_cpu_ms_per_request"):F2} ms a request");
         report.Row("Ingest alone, no dispatcher (single events from 32 connections, each POST awaited)",
-            $"accepted {figures.Median("ingest_alone", "accepted_per_second"):F0} events/s, p50 {figures.Median("ingest_alone", "p50_ms"):F1} ms, p99 {figures.Median("ingest_alone", "p99_ms"):F1} ms; Ingest CPU {figures.Median("ingest_alone", "cpu_ms_per_event"):F2} ms an event");
+            $"accepted {figures.Median("ingest_alone", "accepted_per_second"):F0} events/s, p50 {figures.Median("ingest_alone", "p50_ms"):F1} ms, p99 {figures.Median("ingest_alone", "p99_ms"):F1} ms; Ingest CPU {figures.Median("ingest_alone", "cpu_ms_per_event"):F2} ms an event"
+            + $" (beside it: RabbitMQ {figures.Median("ingest_alone", "cpu_ms_per_event_rabbitmq"):F2}, Redis {figures.Median("ingest_alone", "cpu_ms_per_event_redis"):F2}, the load tool {figures.Median("ingest_alone", "cpu_ms_per_event_load"):F2})");
         report.Row("peak RSS", string.Join(", ", figures.Names("rss").Select(p => $"{p} {figures.Median("rss", p):F0} MB")));
         foreach (var group in new[] { "latency", "quota", "ingest_alone", "rss" })
         {
