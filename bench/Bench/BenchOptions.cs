@@ -11,6 +11,10 @@ public sealed record BenchOptions(Uri RabbitMq, string Redis, bool Quick, string
         var rabbitMq = Value("--rabbitmq") ?? throw new ArgumentException("--rabbitmq amqp://guest:guest@127.0.0.1:5672/ is required (bench/run.sh passes its private server).");
         var redis = Value("--redis") ?? throw new ArgumentException("--redis 127.0.0.1:6379 is required.");
         return new BenchOptions(new Uri(rabbitMq), redis, args.Contains("--quick"), Value("--only"), Value("--json") ?? ".run/bench/latest.json",
-            Value("--runs") is { } runs ? int.Parse(runs, System.Globalization.CultureInfo.InvariantCulture) : null);
+            Value("--runs") is { } runs ? RunsOf(runs) : null);
     }
+
+    private static int RunsOf(string value) =>
+        int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var runs) && runs >= 1 ? runs
+            : throw new ArgumentException($"--runs takes a whole number of runs, 1 or more (not '{value}').");
 }

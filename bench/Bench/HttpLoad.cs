@@ -46,14 +46,17 @@ public sealed class HttpLoad : IDisposable
             {
                 connection = await Connection.OpenAsync(BaseAddress, cancellationToken);
             }
-            var answer = await connection.ExchangeAsync(request, cancellationToken);
-            _idle.Add(connection);
-            connection = null;
-            return answer;
+            var (status, body, open) = await connection.ExchangeAsync(request, cancellationToken);
+            if (open)
+            {
+                _idle.Add(connection);
+                connection = null;
+            }
+            return (status, body);
         }
         finally
         {
-            // A connection that failed half-way is closed, never reused.
+            // A connection that failed half-way, or that the server closes after its answer, is closed, never reused.
             connection?.Dispose();
             _free.Release();
         }
@@ -98,7 +101,8 @@ public sealed class HttpLoad : IDisposable
             }
         }
 
-        public async Task<(HttpStatusCode, string)> ExchangeAsync(byte[] request, CancellationToken cancellationToken)
+        /// <summary>Sends <paramref name="request"/>; the answer, and whether the server keeps the connection open.</summary>
+        public async Task<(HttpStatusCode Status, string Body, bool Open)> ExchangeAsync(byte[] request, CancellationToken cancellationToken)
         {
             await _stream.WriteAsync(request, cancellationToken);
             var status = await ReadLineAsync(cancellationToken);
@@ -145,11 +149,7 @@ public sealed class HttpLoad : IDisposable
             {
                 throw new IOException("An answer with neither a length nor chunks: this load tool keeps connections open.");
             }
-            if (close)
-            {
-                throw new IOException("The server closed the connection.");
-            }
-            return ((HttpStatusCode)code, Encoding.UTF8.GetString(content.GetBuffer(), 0, (int)content.Length));
+            return ((HttpStatusCode)code, Encoding.UTF8.GetString(content.GetBuffer(), 0, (int)content.Length), !close);
         }
 
         public void Dispose() => _stream.Dispose();

@@ -21,22 +21,22 @@ public static class ProcessStats
     /// compiles a host's hot code again, optimised and guided by what it saw, for 10 to 30 seconds of full load after it
     /// starts (some 11,000 methods in Ingest), and only a load keeps that going. A fixed warm-up of a few thousand events
     /// left the hosts at two to three times the CPU per event they settle at. Steady once two rounds in a row are no more
-    /// than 5 % under the best before them, after <paramref name="minRounds"/> and <paramref name="minimum"/> at least (the
-    /// cost stays flat on a plateau while that compiling goes on, then falls at once); gives up at <paramref name="limit"/>.
+    /// than 5 % under the best before them, after <paramref name="minRounds"/> and the <paramref name="duration"/>'s minimum at least (the
+    /// cost stays flat on a plateau while that compiling goes on, then falls at once); gives up at its limit.
     /// Returns the CPU seconds of each round.
     /// </summary>
-    public static async Task<IReadOnlyList<double>> WarmUntilSteadyAsync(IReadOnlyCollection<int> pids, Func<int, Task> round, TimeSpan minimum, TimeSpan limit, int minRounds = 4)
+    public static async Task<IReadOnlyList<double>> WarmUntilSteadyAsync(IReadOnlyCollection<int> pids, Func<int, Task> round, (TimeSpan Minimum, TimeSpan Limit) duration, int minRounds = 4)
     {
         var rounds = new List<double>();
         var (started, calm) = (DateTime.UtcNow, 0);
-        while (DateTime.UtcNow < started + limit)
+        while (DateTime.UtcNow < started + duration.Limit)
         {
             var before = pids.Sum(CpuSeconds);
             await round(rounds.Count);
             var spent = pids.Sum(CpuSeconds) - before;
             calm = rounds.Count > 0 && spent > rounds.Min() * 0.95 ? calm + 1 : 0;
             rounds.Add(spent);
-            if (calm >= 2 && rounds.Count >= minRounds && DateTime.UtcNow - started >= minimum)
+            if (calm >= 2 && rounds.Count >= minRounds && DateTime.UtcNow - started >= duration.Minimum)
             {
                 break;
             }

@@ -6,14 +6,24 @@ using Webhooks.Bench.Scenarios;
 if (args is ["receiver", var port])
 {
     await Receiver.RunAsProcessAsync(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture));
-    return;
+    return 0;
 }
 if (args is ["bare", ..])
 {
     await BarePipeline.RunAsProcessAsync(args);
-    return;
+    return 0;
 }
-var options = BenchOptions.Parse(args);
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    // A bad option says which and why, without a stack trace.
+    Console.Error.WriteLine(e.Message);
+    return 64;
+}
 await using var receiver = await Receiver.StartAsync();
 await using var platform = await Platform.StartAsync(options.RabbitMq, options.Redis);
 using var raw = new RawSender();
@@ -64,3 +74,4 @@ if (options.Runs("processes"))
     await Processes.RunAsync(platform, receiver, bareRate.Value, options.Quick ? 2_000 : 10_000, options.Quick ? [1, 2] : [1, 2, 4], report, options.RabbitMq, options.Redis);
 }
 await report.WriteJsonAsync(options.Json, new { started, quick = options.Quick, cores = Environment.ProcessorCount, only = options.Only });
+return 0;

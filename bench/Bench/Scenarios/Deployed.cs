@@ -74,6 +74,10 @@ public static class Deployed
     private static (TimeSpan Minimum, TimeSpan Limit) WarmUp(int webhooks) =>
         webhooks >= 10_000 ? (TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(90)) : (TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
 
+    /// <summary>The CPU seconds of each of a warm-up's rounds, for the log.</summary>
+    private static string Rounds(IReadOnlyList<double> cpuSeconds) =>
+        $"(CPU seconds {string.Join(", ", cpuSeconds.Select(s => s.ToString("F1", CultureInfo.InvariantCulture)))})";
+
     private static readonly Case[] Cases =
     [
         new("fan-out-1", "fan-out 1, single events over HTTP", 1, (p, hosts, tenant, events) => p.PublishConcurrentlyAsync(tenant, events, Throughput.Connections, hosts.Client)),
@@ -126,8 +130,8 @@ public static class Deployed
             {
                 await platform.PublishConcurrentlyAsync(steady, webhooks / 2, Throughput.Connections, hosts.Client);
                 await receiver.WaitForAsync(steady, (round + 1) * (webhooks / 2), TimeSpan.FromMinutes(5));
-            }, WarmUp(webhooks).Minimum, WarmUp(webhooks).Limit);
-            Console.Error.WriteLine($"The hosts warmed in {warmed.Count} rounds of {webhooks / 2} webhooks, CPU seconds {string.Join(", ", warmed.Select(s => s.ToString("F1", CultureInfo.InvariantCulture)))}");
+            }, WarmUp(webhooks));
+            Console.Error.WriteLine($"The hosts warmed in {warmed.Count} rounds of {webhooks / 2} webhooks {Rounds(warmed)}");
             foreach (var @case in Cases)
             {
                 var warmUp = @case with { Name = $"warm-up-{@case.Name}-{run}" };
@@ -197,16 +201,22 @@ public static class Deployed
         {
             named[hosts.Dispatchers.Count == 1 ? "dispatcher" : $"dispatcher_{i + 1}"] = hosts.Dispatchers[i].Id;
         }
+        WithServers(named, servers)["receiver"] = receiver.Pid;
+        return named;
+    }
+
+    /// <summary>Adds RabbitMQ and Redis, where found, to <paramref name="processes"/>.</summary>
+    private static Dictionary<string, int> WithServers(Dictionary<string, int> processes, (int? Broker, int? Store) servers)
+    {
         if (servers.Broker is { } broker)
         {
-            named["rabbitmq"] = broker;
+            processes["rabbitmq"] = broker;
         }
         if (servers.Store is { } store)
         {
-            named["redis"] = store;
+            processes["redis"] = store;
         }
-        named["receiver"] = receiver.Pid;
-        return named;
+        return processes;
     }
 
     private sealed record Bare(double Rate, Dictionary<string, double> CpuMsPerWebhook);
@@ -313,29 +323,21 @@ public static class Deployed
 
     /// <summary>
     /// Ingest as a process of its own with no dispatcher: single events from 32 connections, each POST awaited, as fast as it
-    /// accepts them (warmed on half as many first, and settled); its accept rate, the POSTs' p50 and p99, and its CPU an event.
-    /// The events wait in the broker for the dispatchers started next (a tenant without endpoints: nothing to deliver).
+    /// accepts them (warmed until steady, and settled); its accept rate, the POSTs' p50 and p99, and the CPU an event of Ingest,
+    /// the servers and the load. Its events (a tenant without endpoints: nothing to deliver) are purged once it is done.
     /// </summary>
     private static async Task<Dictionary<string, double>> IngestAloneAsync(Platform platform, (int? Broker, int? Store) servers, string tenant, int events)
     {
         await using var alone = await platform.StartProcessesAsync(0);
         var warmed = await ProcessStats.WarmUntilSteadyAsync([alone.Ingest.Id],
-            round => platform.PublishConcurrentlyAsync($"{tenant}-warm-up-{round}", events / 2, Throughput.Connections, alone.Client), WarmUp(events).Minimum, WarmUp(events).Limit);
-        Console.Error.WriteLine($"Ingest alone warmed in {warmed.Count} rounds of {events / 2} events, CPU seconds {string.Join(", ", warmed.Select(s => s.ToString("F1", CultureInfo.InvariantCulture)))}");
+            round => platform.PublishConcurrentlyAsync($"{tenant}-warm-up-{round}", events / 2, Throughput.Connections, alone.Client), WarmUp(events));
+        Console.Error.WriteLine($"Ingest alone warmed in {warmed.Count} rounds of {events / 2} events {Rounds(warmed)}");
         await ProcessStats.SettleAsync([alone.Ingest.Id], TimeSpan.FromSeconds(60));
         var took = new double[events];
         using var load = HttpLoad.For(alone.Client, Throughput.Connections);
         // The CPU of each process the events cost, the load (this process) included: on two cores they share the machine.
-        var watched = new Dictionary<string, int> { ["ingest"] = alone.Ingest.Id, ["load"] = Environment.ProcessId };
-        if (servers.Broker is { } broker)
-        {
-            watched["rabbitmq"] = broker;
-        }
-        if (servers.Store is { } store)
-        {
-            watched["redis"] = store;
-        }
-        var cpuBefore = watched.ToDictionary(p => p.Key, p => ProcessStats.CpuSeconds(p.Value));
+        var watched = WithServers(new Dictionary<string, int> { ["ingest"] = alone.Ingest.Id, ["load"] = Environment.ProcessId }, servers);
+        var cpuBefore = Cpu(watched);
         var start = Stopwatch.GetTimestamp();
         await Parallel.ForEachAsync(Enumerable.Range(0, events), new ParallelOptions { MaxDegreeOfParallelism = Throughput.Connections }, async (i, cancellationToken) =>
         {
@@ -351,9 +353,9 @@ public static class Deployed
             ["p50_ms"] = latencies.Percentile(50),
             ["p99_ms"] = latencies.Percentile(99),
         };
-        foreach (var (name, pid) in watched)
+        foreach (var (name, cpu) in Cpu(watched))
         {
-            figures[name == "ingest" ? "cpu_ms_per_event" : $"cpu_ms_per_event_{name}"] = (ProcessStats.CpuSeconds(pid) - cpuBefore[name]) * 1000 / events;
+            figures[name == "ingest" ? "cpu_ms_per_event" : $"cpu_ms_per_event_{name}"] = (cpu - cpuBefore[name]) * 1000 / events;
         }
         return figures;
     }
