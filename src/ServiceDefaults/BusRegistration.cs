@@ -67,7 +67,15 @@ public static class BusRegistration
                     }
                 });
                 // Plain JSON is read beside MassTransit's envelope; the hops between our own hosts send it (SendAsPlainJson).
-                cfg.AddRawJsonSerializer(PlainJson);
+                var plainJson = new PlainJsonSerializer.Factory(PlainJson);
+                cfg.AddSerializer(plainJson, false);
+                cfg.AddDeserializer(plainJson);
+                // Compact JSON: MassTransit writes it indented by default, a third of a small event's bytes.
+                cfg.ConfigureJsonSerializerOptions(options =>
+                {
+                    options.WriteIndented = false;
+                    return options;
+                });
                 endpoints?.Invoke(context, cfg);
                 cfg.ConfigureEndpoints(context);
             });
