@@ -152,7 +152,8 @@ public sealed class EventTypeCatalogTests(WebhooksSystem system) : HostsOfEachTe
         await using var subscriber = await Subscriber.StartAsync();
         await CreateTypeAsync("warned.order.placed", SchemaValidation.Warn);
         await system.CreateEndpointAsync("warned", subscriber.Url, ["warned.*"]);
-        await system.StartDispatcherAsync(FreshCatalog);
+        var dispatcher = await system.StartDispatcherAsync(FreshCatalog);
+        using var dispatcherHttp = new HttpClient { BaseAddress = new Uri(dispatcher.Urls.Single()) };
 
         var id = await system.PublishAsync("warned", "warned.order.placed", new { orderId = "o-1", amount = -1, currency = "EUR" });
         var bus = await BusAsync();
@@ -170,8 +171,9 @@ public sealed class EventTypeCatalogTests(WebhooksSystem system) : HostsOfEachTe
         Assert.StartsWith("/data/amount:", Assert.Single(marked.SchemaViolations!));
         var busMarked = await Eventually.HoldsAsync(() => system.GetEventAsync("evt_buswarned1"), v => v.SchemaViolations is not null, "the bus event is marked");
         Assert.StartsWith("/data", Assert.Single(busMarked.SchemaViolations!));
-        // The type is this test's own: its series counts this test's events only (one over HTTP; the bus one is the dispatcher's).
+        // The type is this test's own: its series count this test's events only, one each (over HTTP at Ingest; the bus one at fan-out, by this test's dispatcher).
         Assert.Equal(1, PrometheusText.Value(await system.Ingest.GetStringAsync("/metrics"), "webhooks_ingest_schema_violations_total", "type=\"warned.order.placed\"", "outcome=\"accepted\""));
+        Assert.Equal(1, PrometheusText.Value(await dispatcherHttp.GetStringAsync("/metrics"), "webhooks_fanout_schema_violations_total", "type=\"warned.order.placed\"", "outcome=\"accepted\""));
         // A conforming event is not marked; under off, a schema documents and checks nothing.
         var clean = await system.PublishAsync("warned", "warned.order.placed", new { orderId = "o-2", amount = 1, currency = "EUR" });
         Assert.Null((await system.GetEventAsync(clean)).SchemaViolations);
@@ -358,14 +360,17 @@ public sealed class EventTypeCatalogTests(WebhooksSystem system) : HostsOfEachTe
         var strict = await system.StartIngestAsync(new Dictionary<string, string?>(FreshCatalog) { ["Webhooks:Catalog:Strict"] = "true" });
         var unknown = await strict.PostAsJsonAsync("/v1/endpoints", new { tenant = "strict", url = subscriber.Url, eventTypes = new[] { "strict.order.placed", "strict.order.shipped" } });
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
         var problem = await unknown.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Contains("strict.order.shipped", problem.GetProperty("errors").GetProperty("eventTypes")[0].GetString());
+        Assert.Empty((await strict.GetFromJsonAsync<Webhooks.Ingest.Endpoints.EndpointPage>("/v1/endpoints?tenant=strict"))!.Data);
         var known = await strict.PostAsJsonAsync("/v1/endpoints", new { tenant = "strict", url = subscriber.Url, eventTypes = new[] { "strict.order.placed", "strict.*", "webhooks.endpoint.disabled" } });
         Assert.Equal(HttpStatusCode.Created, known.StatusCode);
         var endpointId = (await known.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
         // A filter tried on a type the catalog does not have is refused too.
         var tried = await strict.PostAsJsonAsync($"/v1/endpoints/{endpointId}/filter/test", new { type = "strict.order.lost", data = new { } });
         Assert.Equal(HttpStatusCode.BadRequest, tried.StatusCode);
+        Assert.Equal("application/problem+json", tried.Content.Headers.ContentType?.MediaType);
         Assert.Contains("not in the event-type catalog", await tried.Content.ReadAsStringAsync());
 
         Assert.Equal(HttpStatusCode.NoContent, (await system.Ingest.DeleteAsync("/v1/event-types/strict.order.placed")).StatusCode);

@@ -180,6 +180,23 @@ public sealed class PayloadFilterTests(WebhooksSystemWithDispatcher system) : IC
         Assert.Equal(before.GetProperty("data").GetArrayLength(), after.GetProperty("data").GetArrayLength());
     }
 
+    [Theory]
+    [MemberData(nameof(HostileFilters))]
+    public async Task A_hostile_or_malformed_filter_sent_to_change_an_endpoint_is_refused_and_the_endpoint_keeps_its_own(string filter, string reason)
+    {
+        var (id, _) = await system.CreateEndpointAsync("filtered-hostile-patch", "http://127.0.0.1:9/hook", ["order.*"], new { filter = new Dictionary<string, object> { ["data.amount"] = new Dictionary<string, int> { ["$gte"] = 0 } } });
+        var before = (await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{id}")).GetRawText();
+
+        var response = await system.Ingest.PatchAsync($"/v1/endpoints/{id}", new StringContent($$"""{"filter": {{filter}}}""", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains(problem.GetProperty("errors").GetProperty("filter").EnumerateArray(), e => e.GetString()!.Contains(reason, StringComparison.Ordinal));
+        // Nothing changed: not the filter, not the version, not the time of the last change.
+        Assert.Equal(before, (await system.Ingest.GetFromJsonAsync<JsonElement>($"/v1/endpoints/{id}")).GetRawText());
+    }
+
     private sealed record Sample(int Index, string Type, int Amount, string Currency, string? Country, string Priority, string[] Tags, bool Test)
     {
         public object Data() => Country is null
