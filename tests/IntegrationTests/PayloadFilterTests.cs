@@ -16,11 +16,11 @@ public sealed class PayloadFilterTests(WebhooksSystemWithDispatcher system) : IC
         await using var flagged = await Subscriber.StartAsync();
         const string tenant = "filtered";
         var (largeId, _) = await system.CreateEndpointAsync(tenant, large.Url, ["order.*"], new { filter = new Dictionary<string, object> { ["data.amount"] = new Dictionary<string, object> { ["$gte"] = 100 } } });
-        await system.CreateEndpointAsync(tenant, european.Url, ["order.created"], new
+        var (europeanId, _) = await system.CreateEndpointAsync(tenant, european.Url, ["order.created"], new
         {
             filter = JsonDocument.Parse("""{"data.currency": {"$in": ["EUR", "CHF"]}, "data.customer.country": {"$nin": ["GB"]}}""").RootElement,
         });
-        await system.CreateEndpointAsync(tenant, flagged.Url, ["*"], new
+        var (flaggedId, _) = await system.CreateEndpointAsync(tenant, flagged.Url, ["*"], new
         {
             filter = JsonDocument.Parse("""{"$or": [{"data.priority": "high"}, {"data.tags.0": {"$exists": true}, "$not": {"data.test": true}}]}""").RootElement,
         });
@@ -56,6 +56,16 @@ public sealed class PayloadFilterTests(WebhooksSystemWithDispatcher system) : IC
         Assert.Equal(expectLarge, large.Received.Select(r => r.Id).ToHashSet());
         Assert.Equal(expectEuropean, european.Received.Select(r => r.Id).ToHashSet());
         Assert.Equal(expectFlagged, flagged.Received.Select(r => r.Id).ToHashSet());
+        // And by the records, which a wrongly matched event would have had from its fan-out on, however late it arrived:
+        // once every fan-out is over, each event is a delivery of exactly the endpoints whose filter it passes.
+        var claims = system.Service<Core.Events.FanOutClaims>();
+        await Eventually.HoldsAsync(async () => (await Task.WhenAll(ids.Select(claims.IsDoneAsync))).Count(done => !done), left => left == 0, "every event's fan-out is over");
+        foreach (var e in events)
+        {
+            var id = ids[e.Index];
+            string[] expected = [.. new[] { (largeId, expectLarge), (europeanId, expectEuropean), (flaggedId, expectFlagged) }.Where(x => x.Item2.Contains(id)).Select(x => x.Item1).Order(StringComparer.Ordinal)];
+            Assert.Equal(expected, (await system.GetEventAsync(id)).Deliveries.Select(d => d.EndpointId).Order(StringComparer.Ordinal));
+        }
 
         // An event a filter kept from an endpoint is no delivery of it: nothing recorded, nothing pending.
         var skipped = events.First(e => e.Type == "invoice.sent" && !expectFlagged.Contains(ids[e.Index]));
